@@ -1,0 +1,85 @@
+"""Calendar arithmetic and sets of date intervals, for the rules core."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+# Open-ended intervals end at FOREVER so interval arithmetic needs no special case.
+FOREVER = dt.date.max
+
+Span = tuple[dt.date, dt.date]  # start <= day < end
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months; the 31st becomes the month's last day."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` moved by whole years; 29 February becomes 28 February."""
+    return add_months(day, 12 * years)
+
+
+def union(spans: Iterable[Span]) -> list[Span]:
+    """The union of spans as sorted, disjoint spans; touching spans are merged."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersection(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
+    """The intersection of two sorted, disjoint span lists."""
+    out: list[Span] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start = max(a[i][0], b[j][0])
+        end = min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def difference(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
+    """The days of ``a`` that are not in ``b`` (both sorted and disjoint)."""
+    out: list[Span] = []
+    j = 0
+    for start, end in a:
+        cursor = start
+        while j < len(b) and b[j][1] <= cursor:
+            j += 1
+        k = j
+        while k < len(b) and b[k][0] < end:
+            if b[k][0] > cursor:
+                out.append((cursor, b[k][0]))
+            cursor = max(cursor, b[k][1])
+            k += 1
+        if cursor < end:
+            out.append((cursor, end))
+    return out
+
+
+def span_at(spans: Sequence[Span], day: dt.date) -> Span | None:
+    """The span containing ``day``, if any."""
+    for start, end in spans:
+        if start <= day < end:
+            return (start, end)
+        if start > day:
+            break
+    return None

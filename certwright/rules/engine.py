@@ -1,0 +1,663 @@
+"""Derive certifications and titles from one technician's facts on a given day.
+
+The program data decides every number here (validity, waits, credits, which tests make
+a title); this module only knows the shape of the rules:
+
+* A pass becomes a certification on the day the test's experience requirement is met,
+  counting only experience accrued by then (``certified_on = max(pass, met)``).
+* A certification is valid ``validity_years`` from the latest qualifying pass (or from
+  the day it began, where the program says so); a later pass never shortens it.
+* A recertification pass counts only after an earlier pass of the same test, however
+  long ago the certification lapsed (unless the program limits the lapse).
+* Renewal credits (monthly questions answered correctly) earn an extension once
+  ``credits_for_extension`` of them fall inside ``credit_window_months``; it adds
+  ``extension_months`` to the expiry in force, or reinstates a lapsed certification
+  from the day it is earned.
+* A revocation ends the certification that day and voids the passes before it.
+* A title is held exactly on the days its rule holds over the certified tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from certwright.program.model import (
+    AllOf,
+    AnyOf,
+    Expr,
+    OnePerGroup,
+    Program,
+    Test,
+    TestRef,
+    expr_tests,
+)
+
+from . import dates
+from .dates import FOREVER, Span
+from .describe import holds
+from .experience import Requirement, requirement_met_on
+from .facts import (
+    CertificationState,
+    Evaluation,
+    Facts,
+    Period,
+    RenewalCredit,
+    Revocation,
+    Status,
+    Step,
+    TestResult,
+    TitleState,
+)
+
+_ONE_DAY = dt.timedelta(days=1)
+# Same-day order: passes before extensions before revocations (a revocation voids
+# the passes "on or before" its date).
+_ORDER_PASS, _ORDER_EXTEND, _ORDER_REVOKE = 0, 1, 2
+
+
+@dataclass(slots=True)
+class TestTrack:
+    """Everything derived for one test, before it is cut down to an as-of answer."""
+
+    test: str
+    spans: list[Span]
+    passed_on: dt.date | None  # latest qualifying pass
+    pending_since: dt.date | None  # a pass still waiting on experience
+    pending_until: dt.date | None  # when that wait ends (projected), if known
+    revoked_on: dt.date | None  # a revocation in force (no later certification)
+    valid_pass_dates: list[dt.date]  # passes not voided by a revocation
+    extensions: list[dt.date]
+    steps: list[Step]
+
+
+def _noop(*args: object, **kwargs: object) -> None:
+    return None
+
+
+def evaluate(
+    program: Program, facts: Facts, as_of: dt.date, *, explain: bool = True
+) -> Evaluation:
+    """The technician's certifications and titles on ``as_of``, with the reasons.
+
+    Facts dated after ``as_of`` are not known on that day and are ignored, so asking
+    for a past date gives the state as it stood then.
+    """
+    results = sorted(
+        (r for r in facts.results if r.date <= as_of),
+        key=lambda r: (r.date, r.test, r.kind, r.outcome, r.ref),
+    )
+    credits = sorted(
+        (c for c in facts.renewal_credits if c.date <= as_of),
+        key=lambda c: (c.date, c.test, c.ref),
+    )
+    revocations = sorted(
+        (v for v in facts.revocations if v.date <= as_of),
+        key=lambda v: (v.date, v.test or "", v.ref),
+    )
+
+    # Sorted so that nothing, explanation included, depends on the order of the facts.
+    experience = sorted(
+        facts.experience,
+        key=lambda e: (
+            e.start,
+            e.end or FOREVER,
+            e.kind,
+            e.full_time,
+            e.approved,
+            e.ref,
+        ),
+    )
+    by_test: dict[str, list[TestResult]] = {}
+    for r in results:
+        if r.test in program.tests:
+            by_test.setdefault(r.test, []).append(r)
+    credits_by_test: dict[str, list[RenewalCredit]] = {}
+    for c in credits:
+        credits_by_test.setdefault(c.test, []).append(c)
+
+    requirements: dict[str, Requirement] = {}
+    tracks: dict[str, TestTrack] = {}
+    for code in sorted(by_test):
+        test = program.tests[code]
+        req = requirements.get(test.experience_rule)
+        if req is None:
+            req = requirement_met_on(
+                program.experience.rules[test.experience_rule],
+                experience,
+                program.experience.kinds,
+            )
+            requirements[test.experience_rule] = req
+        tracks[code] = _track(
+            program,
+            test,
+            by_test[code],
+            credits_by_test.get(code, []),
+            [v for v in revocations if v.test is None or v.test == code],
+            req,
+            as_of,
+            explain,
+        )
+
+    certifications: dict[str, CertificationState] = {}
+    next_change: dt.date | None = None
+    for code, track in tracks.items():
+        state = _state_on(track, as_of, explain)
+        if state is None:
+            continue
+        certifications[code] = state
+        for day in (state.expires_on, track.pending_until):
+            if (
+                day is not None
+                and day > as_of
+                and (next_change is None or day < next_change)
+            ):
+                next_change = day
+
+    spans = {code: track.spans for code, track in tracks.items()}
+    titles = _titles(program, spans, certifications, as_of, explain)
+
+    met_on = {
+        code: (req.met_on if req.met_on is not None and req.met_on <= as_of else None)
+        for code, req in requirements.items()
+    }
+    return Evaluation(
+        as_of=as_of,
+        certifications=certifications,
+        titles=titles,
+        experience_met_on=met_on,
+        next_change_on=next_change,
+        explanation=_experience_steps(program, requirements, as_of) if explain else (),
+    )
+
+
+def _track(
+    program: Program,
+    test: Test,
+    results: list[TestResult],
+    credits: list[RenewalCredit],
+    revocations: list[Revocation],
+    req: Requirement,
+    as_of: dt.date,
+    explain: bool,
+) -> TestTrack:
+    policy = program.policy
+    years = test.validity_years or policy.validity_years
+    steps: list[Step] = []
+
+    def note(
+        text: str, facts: tuple[str, ...] = (), rules: tuple[str, ...] = ()
+    ) -> None:
+        steps.append(Step(text, facts, rules))
+
+    rule_key = f"experience.rules.{test.experience_rule}"
+    # The requirement is "met" only if it was met by as_of: experience accrued
+    # later is not yet known on that day.
+    met = req.met_on if req.met_on is not None and req.met_on <= as_of else None
+
+    # Events: (day, order, kind, payload). A pass's event falls on the day it takes
+    # effect: the pass itself, or the day experience is met if that is later.
+    events: list[tuple[dt.date, int, int, object]] = []
+    passes = [r for r in results if r.outcome == "pass"]
+    valid_passes: list[dt.date] = []
+    first_pass = passes[0].date if passes else None
+    pending_since: dt.date | None = None
+
+    for seq, r in enumerate(passes):
+        if r.kind == "recert" and not any(p.date < r.date for p in passes[:seq]):
+            if explain:
+                note(
+                    f"{r.test} recertification pass on {r.date} does not count: "
+                    "there is no earlier pass of this test",
+                    (r.ref,),
+                    ("recertification needs an earlier pass",),
+                )
+            continue
+        valid_passes.append(r.date)
+        if met is None:
+            pending_since = r.date
+            if explain:
+                required_days = program.experience.rules[
+                    test.experience_rule
+                ].required_days
+                note(
+                    f"{r.test} passed on {r.date}; waiting for the experience "
+                    f"requirement ({required_days} days)",
+                    (r.ref, *req.counted),
+                    (rule_key,),
+                )
+            continue
+        effective = max(r.date, met)
+        lapse_limit = policy.pending_pass_valid_days
+        if (
+            effective > r.date
+            and lapse_limit is not None
+            and (effective - r.date).days > lapse_limit
+        ):
+            if explain:
+                note(
+                    f"{r.test} pass on {r.date} lapsed before experience was met "
+                    f"on {met}",
+                    (r.ref,),
+                    ("policy.pending_pass_valid_days",),
+                )
+            continue
+        events.append((effective, _ORDER_PASS, seq, r))
+
+    for extension_day, used in _extensions(
+        program, test, credits, first_pass, note if explain else _noop
+    ):
+        events.append((extension_day, _ORDER_EXTEND, 0, used))
+    for v in revocations:
+        events.append((v.date, _ORDER_REVOKE, 0, v))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+
+    spans: list[Span] = []
+    start: dt.date | None = None
+    expiry: dt.date | None = None
+    passed_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+    extensions: list[dt.date] = []
+    valid_after_revocation = list(valid_passes)
+    for day, order, _, payload in events:
+        if order == _ORDER_PASS:
+            r = payload  # type: ignore[assignment]
+            assert isinstance(r, TestResult)
+            if revoked_on is not None and r.date <= revoked_on:
+                continue  # voided by the revocation
+            if r.kind == "recert" and not [
+                d for d in valid_after_revocation if d < r.date
+            ]:
+                if explain:
+                    note(
+                        f"{r.test} recertification pass on {r.date} does not "
+                        "count: its "
+                        "earlier pass was voided by a revocation",
+                        (r.ref,),
+                        ("recertification needs an earlier pass",),
+                    )
+                continue
+            if (
+                r.kind == "recert"
+                and policy.recert_max_lapse_days is not None
+                and expiry is not None
+                and expiry < r.date
+                and (r.date - expiry).days > policy.recert_max_lapse_days
+            ):
+                if explain:
+                    note(
+                        f"{r.test} recertification on {r.date} is too long after the "
+                        f"certification lapsed on {expiry}",
+                        (r.ref,),
+                        ("policy.recert_max_lapse_days",),
+                    )
+                continue
+            anchor = r.date if policy.validity_from == "pass" else day
+            new_expiry = dates.add_years(anchor, years) if years else FOREVER
+            if new_expiry <= day:
+                if explain:
+                    note(
+                        f"{r.test} pass on {r.date} ran out on {new_expiry} before "
+                        "it could "
+                        f"become a certification on {day}",
+                        (r.ref,),
+                        ("policy.validity_years",),
+                    )
+                continue
+            passed_on = r.date
+            revoked_on = None
+            if start is not None and expiry is not None and day <= expiry:
+                if new_expiry > expiry:
+                    if explain:
+                        note(
+                            f"{r.test} {_kind_word(r)} pass on {r.date} extends the "
+                            f"certification to {new_expiry}",
+                            (r.ref,),
+                            ("policy.validity_years",),
+                        )
+                    expiry = new_expiry
+                else:
+                    if explain:
+                        note(
+                            f"{r.test} pass on {r.date} leaves the expiry at "
+                            f"{expiry}: a "
+                            "later pass never shortens validity",
+                            (r.ref,),
+                            ("policy.validity_years",),
+                        )
+            else:
+                if start is not None and expiry is not None:
+                    spans.append((start, expiry))
+                start, expiry = day, new_expiry
+                why = f" once experience was met on {met}" if day > r.date else ""
+                if explain:
+                    note(
+                        f"{r.test} certified from {day}{why}: {_kind_word(r)} pass on "
+                        f"{r.date}, valid {years} years to {expiry}",
+                        (r.ref, *req.counted),
+                        ("policy.validity_years", rule_key),
+                    )
+        elif order == _ORDER_EXTEND:
+            refs = payload
+            assert isinstance(refs, tuple)
+            if start is None or expiry is None:
+                if explain:
+                    note(
+                        f"{test.code} renewal credits earned an extension on "
+                        f"{day}, but "
+                        "there is no certification to extend yet",
+                        refs,
+                        ("renewal.credits_for_extension",),
+                    )
+                continue
+            months = program.renewal.extension_months
+            if day < expiry:
+                expiry = dates.add_months(expiry, months)
+                if explain:
+                    note(
+                        f"{test.code} extended by {months} months to {expiry} by "
+                        "renewal "
+                        f"credits completed on {day}",
+                        refs,
+                        ("renewal.credits_for_extension", "renewal.extension_months"),
+                    )
+            else:
+                spans.append((start, expiry))
+                start, expiry = day, dates.add_months(day, months)
+                if explain:
+                    note(
+                        f"{test.code} reinstated on {day} to {expiry} by renewal "
+                        "credits "
+                        "after it had lapsed",
+                        refs,
+                        ("renewal.credits_for_extension", "renewal.extend_from"),
+                    )
+            extensions.append(day)
+        else:
+            assert isinstance(payload, Revocation)
+            v = payload
+            revoked_on = v.date
+            valid_after_revocation = [d for d in valid_after_revocation if d > v.date]
+            if start is not None and expiry is not None and start <= v.date < expiry:
+                spans.append((start, v.date))
+                start = expiry = None
+            elif start is not None and expiry is not None:
+                spans.append((start, expiry))
+                start = expiry = None
+            if explain:
+                note(
+                    f"{test.code} revoked on {v.date}"
+                    + (f": {v.reason}" if v.reason else ""),
+                    (v.ref,),
+                    ("revocation",),
+                )
+            if pending_since is not None and pending_since <= v.date:
+                pending_since = None
+    if start is not None and expiry is not None:
+        spans.append((start, expiry))
+
+    pending_until: dt.date | None = None
+    if pending_since is not None and met is None:
+        pending_until = req.met_on  # projected, from ongoing records
+    else:
+        pending_since = None
+    return TestTrack(
+        test=test.code,
+        spans=dates.union(spans),
+        passed_on=passed_on,
+        pending_since=pending_since,
+        pending_until=pending_until,
+        revoked_on=revoked_on,
+        valid_pass_dates=valid_after_revocation,
+        extensions=extensions,
+        steps=steps,
+    )
+
+
+def _kind_word(r: TestResult) -> str:
+    return "recertification" if r.kind == "recert" else "initial"
+
+
+def _extensions(
+    program: Program,
+    test: Test,
+    credits: list[RenewalCredit],
+    first_pass: dt.date | None,
+    note: Callable[..., None],
+) -> list[tuple[dt.date, tuple[str, ...]]]:
+    """The days on which renewal credits earn an extension, with the credits used.
+
+    Credits count one extension each, at most ``questions_per_month`` a calendar
+    month, and only inside a rolling window of ``credit_window_months``.
+    """
+    if not credits:
+        return []
+    renewal = program.renewal
+    if not (test.renewable_by_app or test.series in renewal.eligible_series):
+        note(
+            f"{test.code} renewal credits do not count: the test is not in the renewal "
+            "app",
+            tuple(c.ref for c in credits),
+            ("renewal.eligible_series",),
+        )
+        return []
+    per_month: dict[tuple[int, int], int] = {}
+    window: list[RenewalCredit] = []
+    granted: list[tuple[dt.date, tuple[str, ...]]] = []
+    for c in credits:
+        if renewal.requires_prior_pass and (first_pass is None or c.date <= first_pass):
+            note(
+                f"{test.code} renewal credit on {c.date} does not count: the test was "
+                "not passed before it",
+                (c.ref,),
+                ("renewal.requires_prior_pass",),
+            )
+            continue
+        month = (c.date.year, c.date.month)
+        if per_month.get(month, 0) >= renewal.questions_per_month:
+            note(
+                f"{test.code} renewal credit on {c.date} is over the monthly limit",
+                (c.ref,),
+                ("renewal.questions_per_month",),
+            )
+            continue
+        per_month[month] = per_month.get(month, 0) + 1
+        # Drop credits that fall out of the window ending with this one.
+        window = [
+            w
+            for w in window
+            if dates.add_months(w.date, renewal.credit_window_months) > c.date
+        ]
+        window.append(c)
+        if len(window) >= renewal.credits_for_extension:
+            granted.append((c.date, tuple(w.ref for w in window)))
+            window = []
+    return granted
+
+
+def _state_on(
+    track: TestTrack, as_of: dt.date, explain: bool
+) -> CertificationState | None:
+    periods = tuple(Period(s, None if e == FOREVER else e) for s, e in track.spans)
+    current = dates.span_at(track.spans, as_of)
+    status: Status
+    certified_on = expires_on = None
+    steps = list(track.steps)
+    if current is not None:
+        status = "certified"
+        certified_on, expires_on = current
+    elif track.pending_since is not None and (
+        track.revoked_on is None or track.pending_since > track.revoked_on
+    ):
+        status = "pending_experience"
+    elif track.revoked_on is not None:
+        status = "revoked"
+        if track.spans:
+            certified_on, expires_on = track.spans[-1]
+    elif track.spans:
+        status = "expired"
+        certified_on, expires_on = track.spans[-1]
+    else:
+        return None
+    if explain:
+        tail = {
+            "certified": f"certified on {as_of}: from {certified_on} until "
+            "{expires_on}",
+            "expired": f"expired on {expires_on}",
+            "revoked": f"revoked on {track.revoked_on}",
+            "pending_experience": "passed, pending the experience requirement",
+        }[status]
+        steps.append(Step(f"{track.test}: {tail}"))
+    return CertificationState(
+        test=track.test,
+        status=status,
+        passed_on=track.passed_on
+        if track.passed_on is not None
+        else track.pending_since,
+        certified_on=certified_on,
+        expires_on=None if expires_on == FOREVER else expires_on,
+        periods=periods,
+        explanation=tuple(steps),
+        extensions=tuple(track.extensions),
+    )
+
+
+# --- titles -----------------------------------------------------------------------
+
+
+def expr_spans(expr: Expr, spans: dict[str, list[Span]]) -> list[Span]:
+    """The days on which ``expr`` holds, given each test's certified spans."""
+    if isinstance(expr, TestRef):
+        return spans.get(expr.test, [])
+    if isinstance(expr, AnyOf):
+        return dates.union(s for item in expr.items for s in expr_spans(item, spans))
+    if isinstance(expr, AllOf):
+        parts = [expr_spans(item, spans) for item in expr.items]
+    elif isinstance(expr, OnePerGroup):
+        parts = [
+            dates.union(s for item in g.items for s in expr_spans(item, spans))
+            for g in expr.groups
+        ]
+    else:  # pragma: no cover - the loader refuses other shapes
+        raise TypeError(f"unknown expression {expr!r}")
+    if not parts:
+        return []
+    held = parts[0]
+    for part in parts[1:]:
+        held = dates.intersection(held, part)
+        if not held:
+            break
+    return held
+
+
+def _titles(
+    program: Program,
+    spans: dict[str, list[Span]],
+    certifications: dict[str, CertificationState],
+    as_of: dt.date,
+    explain: bool,
+) -> dict[str, TitleState]:
+    # Most technicians hold few titles: a title whose rule cannot hold even over
+    # every test ever certified needs no interval arithmetic.
+    ever = {code for code, s in spans.items() if s}
+    base = {
+        tid: expr_spans(t.rule, spans) if holds(t.rule, ever) else []
+        for tid, t in program.titles.items()
+    }
+    out: dict[str, TitleState] = {}
+    for tid, title in program.titles.items():
+        held_spans = base[tid]
+        for other in title.excluded_by:
+            held_spans = dates.difference(held_spans, base.get(other, []))
+        # Only periods that had begun by as_of are known on that day.
+        held_spans = [s for s in held_spans if s[0] <= as_of]
+        current = dates.span_at(held_spans, as_of)
+        last = current or (held_spans[-1] if held_spans else None)
+        since, until = last if last is not None else (None, None)
+        steps: tuple[Step, ...] = ()
+        if explain:
+            steps = _title_steps(
+                program, tid, certifications, current, held_spans, as_of
+            )
+        out[tid] = TitleState(
+            id=tid,
+            held=current is not None,
+            since=since,
+            until=None if until == FOREVER else until,
+            periods=tuple(
+                Period(s, None if e == FOREVER else e) for s, e in held_spans
+            ),
+            explanation=steps,
+        )
+    return out
+
+
+def _title_steps(
+    program: Program,
+    tid: str,
+    certifications: dict[str, CertificationState],
+    current: Span | None,
+    held_spans: list[Span],
+    as_of: dt.date,
+) -> tuple[Step, ...]:
+    title = program.titles[tid]
+    steps = []
+    for code in sorted(expr_tests(title.rule)):
+        c = certifications.get(code)
+        if c is None:
+            steps.append(Step(f"{code}: not passed", (), (f"titles.{tid}",)))
+        elif c.status == "certified":
+            steps.append(
+                Step(f"{code}: certified until {c.expires_on}", (), (f"titles.{tid}",))
+            )
+        else:
+            steps.append(
+                Step(f"{code}: {c.status.replace('_', ' ')}", (), (f"titles.{tid}",))
+            )
+    if current is not None:
+        until = (
+            ""
+            if current[1] == FOREVER
+            else f" until {current[1]}, the first expiry among its parts"
+        )
+        steps.append(
+            Step(f"{title.name} held since {current[0]}{until}", (), (f"titles.{tid}",))
+        )
+    elif held_spans:
+        steps.append(
+            Step(
+                f"{title.name} not held on {as_of}: lost on {held_spans[-1][1]} when a "
+                "required certification expired or was revoked",
+                (),
+                (f"titles.{tid}",),
+            )
+        )
+    else:
+        steps.append(
+            Step(f"{title.name} not held: its rule is not met", (), (f"titles.{tid}",))
+        )
+    return tuple(steps)
+
+
+def _experience_steps(
+    program: Program, requirements: dict[str, Requirement], as_of: dt.date
+) -> tuple[Step, ...]:
+    steps = []
+    for code, req in sorted(requirements.items()):
+        rule = program.experience.rules[code]
+        if req.met_on is not None and req.met_on <= as_of:
+            text = f"experience rule {code} ({rule.required_days} days) met on "
+            text += str(req.met_on)
+        elif req.met_on is not None:
+            text = (
+                f"experience rule {code} ({rule.required_days} days) not met on "
+                f"{as_of}; "
+                f"on current records it will be met on {req.met_on}"
+            )
+        else:
+            text = f"experience rule {code} ({rule.required_days} days) not met"
+        steps.append(Step(text, req.counted, (f"experience.rules.{code}",)))
+        for ref, why in req.ignored:
+            steps.append(Step(f"experience record not counted: {why}", (ref,), ()))
+    return tuple(steps)

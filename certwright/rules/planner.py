@@ -1,0 +1,188 @@
+"""What a technician still needs for a title, and what is about to expire."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from certwright.program.model import AllOf, AnyOf, Expr, OnePerGroup, Program, TestRef
+
+from .describe import describe
+from .engine import evaluate
+from .facts import CertificationState, Evaluation, Facts
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    label: str  # a test code, or a group's name
+    satisfied: bool  # certified on the day asked about
+    # certified | expiring | pending_experience | expired | revoked | missing | group
+    status: str
+    action: str  # what to do next, in words
+    test: str | None = None
+    expires_on: dt.date | None = None
+    options: tuple[PlanItem, ...] = ()
+    any_of: bool = False  # a group satisfied by any one of its options
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "test": self.test,
+            "satisfied": self.satisfied,
+            "status": self.status,
+            "action": self.action,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
+            "options": [o.as_dict() for o in self.options],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TitlePlan:
+    title: str
+    name: str
+    held: bool
+    until: dt.date | None
+    items: tuple[PlanItem, ...]
+    missing: tuple[
+        str, ...
+    ]  # requirements not met, in words ("A5", "Brakes: one of ...")
+    expiring: tuple[str, ...]  # certified parts expiring within the horizon
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "name": self.name,
+            "held": self.held,
+            "until": self.until.isoformat() if self.until else None,
+            "items": [i.as_dict() for i in self.items],
+            "missing": list(self.missing),
+            "expiring": list(self.expiring),
+        }
+
+
+def plan_title(
+    program: Program,
+    facts: Facts,
+    title_id: str,
+    as_of: dt.date,
+    *,
+    horizon_days: int = 180,
+    evaluation: Evaluation | None = None,
+) -> TitlePlan:
+    """Every requirement of ``title_id`` with its state on ``as_of`` and what to do."""
+    title = program.titles[title_id]
+    ev = evaluation or evaluate(program, facts, as_of, explain=False)
+    horizon = as_of + dt.timedelta(days=horizon_days)
+
+    def test_item(code: str) -> PlanItem:
+        state: CertificationState | None = ev.certifications.get(code)
+        name = program.tests[code].name if code in program.tests else code
+        if state is None:
+            return PlanItem(code, False, "missing", f"pass {code} ({name})", code)
+        if state.status == "certified":
+            assert state.expires_on is None or state.expires_on > as_of
+            if state.expires_on is not None and state.expires_on <= horizon:
+                return PlanItem(
+                    code,
+                    True,
+                    "expiring",
+                    f"recertify {code} before {state.expires_on}",
+                    code,
+                    state.expires_on,
+                )
+            return PlanItem(code, True, "certified", "none", code, state.expires_on)
+        if state.status == "pending_experience":
+            return PlanItem(
+                code,
+                False,
+                "pending_experience",
+                "document the required work experience",
+                code,
+            )
+        if state.status == "expired":
+            return PlanItem(
+                code,
+                False,
+                "expired",
+                f"pass the {code} recertification test (expired {state.expires_on})",
+                code,
+                state.expires_on,
+            )
+        return PlanItem(
+            code, False, state.status, f"pass {code} again ({state.status})", code
+        )
+
+    def item(expr: Expr, label: str | None = None) -> PlanItem:
+        if isinstance(expr, TestRef):
+            return test_item(expr.test)
+        if isinstance(expr, AnyOf):
+            options = tuple(item(i) for i in expr.items)
+            return _group(label or describe(expr), options, any_of=True)
+        if isinstance(expr, OnePerGroup):
+            options = tuple(
+                _group(g.name, tuple(item(i) for i in g.items), any_of=True)
+                for g in expr.groups
+            )
+            return _group(label or "each group", options, any_of=False)
+        assert isinstance(expr, AllOf)
+        return _group(
+            label or describe(expr), tuple(item(i) for i in expr.items), any_of=False
+        )
+
+    root = item(title.rule, title.name)
+    items = (
+        root.options if root.status == "group" and not _is_any(title.rule) else (root,)
+    )
+    missing: list[str] = []
+    expiring: list[str] = []
+    for it in items:
+        _collect(it, missing, expiring)
+    state = ev.titles.get(title_id)
+    return TitlePlan(
+        title=title_id,
+        name=title.name,
+        held=bool(state and state.held),
+        until=state.until if state and state.held else None,
+        items=items,
+        missing=tuple(missing),
+        expiring=tuple(expiring),
+    )
+
+
+def _is_any(expr: Expr) -> bool:
+    return isinstance(expr, AnyOf)
+
+
+def _group(label: str, options: tuple[PlanItem, ...], *, any_of: bool) -> PlanItem:
+    ok = (
+        any(o.satisfied for o in options)
+        if any_of
+        else all(o.satisfied for o in options)
+    )
+    if ok:
+        action = "none"
+    elif any_of:
+        action = "certify in one of: " + ", ".join(o.label for o in options)
+    else:
+        action = "complete: " + ", ".join(o.label for o in options if not o.satisfied)
+    return PlanItem(label, ok, "group", action, None, None, options, any_of)
+
+
+def _collect(it: PlanItem, missing: list[str], expiring: list[str]) -> None:
+    if it.status == "expiring":
+        expiring.append(f"{it.label} expires {it.expires_on}")
+    if it.status != "group":
+        if not it.satisfied:
+            missing.append(it.label)
+        return
+    if it.satisfied:
+        # Only the options that carry the group can be about to expire.
+        for o in it.options:
+            if o.satisfied:
+                _collect(o, missing, expiring)
+        return
+    if it.any_of:
+        missing.append(f"{it.label}: one of {', '.join(o.label for o in it.options)}")
+        return
+    for o in it.options:
+        _collect(o, missing, expiring)
