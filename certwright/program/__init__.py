@@ -1,0 +1,88 @@
+"""The certification program as data: load, validate and version its definition.
+
+``get_program("ase")`` returns the shipped ASE program; ``load(path)`` reads any other
+program directory or file (format: ``docs/program-format.md``). Nothing here
+imports Django.
+"""
+
+from certwright.program.catalog import (
+    CATALOG_COLUMNS,
+    catalog_rows,
+    expr_data,
+    expr_text,
+    format_table,
+    prerequisite_text,
+    program_summary,
+    test_detail,
+)
+from certwright.program.loader import (
+    DATA_DIR,
+    Issue,
+    ProgramError,
+    builtin_path,
+    builtin_programs,
+    get_program,
+    load,
+)
+from certwright.program.model import (
+    AllOf,
+    AnyOf,
+    Blueprint,
+    ContentArea,
+    ExperienceKind,
+    ExperiencePolicy,
+    ExperienceRule,
+    Expr,
+    FeePeriod,
+    Group,
+    OnePerGroup,
+    Policy,
+    Prerequisite,
+    Program,
+    RecertSpec,
+    RenewalPolicy,
+    Series,
+    Test,
+    TestRef,
+    Title,
+    expr_tests,
+)
+
+__all__ = [
+    "CATALOG_COLUMNS",
+    "DATA_DIR",
+    "AllOf",
+    "AnyOf",
+    "Blueprint",
+    "ContentArea",
+    "ExperienceKind",
+    "ExperiencePolicy",
+    "ExperienceRule",
+    "Expr",
+    "FeePeriod",
+    "Group",
+    "Issue",
+    "OnePerGroup",
+    "Policy",
+    "Prerequisite",
+    "Program",
+    "ProgramError",
+    "RecertSpec",
+    "RenewalPolicy",
+    "Series",
+    "Test",
+    "TestRef",
+    "Title",
+    "builtin_path",
+    "builtin_programs",
+    "catalog_rows",
+    "expr_data",
+    "expr_tests",
+    "expr_text",
+    "format_table",
+    "get_program",
+    "load",
+    "prerequisite_text",
+    "program_summary",
+    "test_detail",
+]
