@@ -503,7 +503,7 @@ def _state_on(
     if explain:
         tail = {
             "certified": f"certified on {as_of}: from {certified_on} until "
-            "{expires_on}",
+            f"{expires_on}",
             "expired": f"expired on {expires_on}",
             "revoked": f"revoked on {track.revoked_on}",
             "pending_experience": "passed, pending the experience requirement",

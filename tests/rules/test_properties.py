@@ -88,7 +88,7 @@ def test_a_later_pass_never_shortens_validity(facts, test, day, kind):
         + [c.date for c in facts.renewal_credits]
         + [day]
     )
-    extra = TestResult(test, latest, kind, "pass", "result:extra")  # type: ignore[arg-type]
+    extra = TestResult(test, latest, kind, "pass", "result:extra")
     more = Facts((*facts.results, extra), facts.experience, facts.renewal_credits, ())
     as_of = latest + dt.timedelta(days=1)
     # when

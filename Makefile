@@ -1,0 +1,93 @@
+# Certwright: `make run` serves the platform with demo data; `make test` checks it all.
+# Both work from a fresh clone and are safe to run again.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CERTWRIGHT := $(BIN)/certwright
+# Reinstall only when the dependencies change.
+STAMP := $(VENV)/.certwright-installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ADMIN_USER ?= admin
+ADMIN_PASSWORD ?= certwright-admin
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate test lint format typecheck pytest clean distclean
+
+help:
+	@echo "make run        set up, load the program and demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test       lint, type-check and run the test suite (SQLite)"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make format     ruff format + ruff check --fix"
+	@echo "make typecheck  mypy"
+	@echo "make clean      remove caches and build output (keeps .venv and the database)"
+	@echo "make distclean  also remove .venv and the local SQLite database"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing certwright and its dev tools into $(VENV) ..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# --- run ---------------------------------------------------------------------------
+
+# The demo runs in debug mode on the embedded SQLite database, with tasks inline
+# so a recompute enqueued after a commit has happened by the time the page reloads.
+run: export CERTWRIGHT_DEBUG ?= 1
+run: export CERTWRIGHT_TASKS ?= immediate
+run: export DJANGO_SUPERUSER_PASSWORD = $(ADMIN_PASSWORD)
+run: install
+	$(CERTWRIGHT) migrate --noinput
+	$(CERTWRIGHT) program load
+	@if $(CERTWRIGHT) help demo >/dev/null 2>&1; then \
+		$(CERTWRIGHT) demo load; \
+	else \
+		echo "(no 'certwright demo' command yet: skipping demo data)"; \
+	fi
+	$(CERTWRIGHT) ensure_superuser --username $(ADMIN_USER)
+	@echo
+	@echo "  Certwright is starting at http://$(HOST):$(PORT)/"
+	@echo "  Admin:  http://$(HOST):$(PORT)/admin/   user: $(ADMIN_USER)   password: $(ADMIN_PASSWORD)"
+	@echo "  API:    http://$(HOST):$(PORT)/api/docs"
+	@echo
+	$(CERTWRIGHT) runserver $(HOST):$(PORT)
+
+migrate: install
+	$(CERTWRIGHT) migrate --noinput
+
+# --- checks ------------------------------------------------------------------------
+
+test: lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+# pytest exits 5 when it collects nothing; that is a failure too, said plainly.
+pytest: install
+	@$(BIN)/pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
+	exit $$status
+
+# --- housekeeping ------------------------------------------------------------------
+
+clean:
+	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis static
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) certwright.sqlite3 certwright.sqlite3-wal certwright.sqlite3-shm

@@ -1,0 +1,168 @@
+"""Row writes without model instances, for the set-based paths (recompute, import).
+
+It lives beside the event log because that is the largest append-only table; the
+credentials app uses it for the derived tables too. Values are plain Python values in
+field order; they go through the connection's own adapters (dates, aware datetimes as
+UTC, JSON), so a raw write stores exactly what the ORM would have stored.
+
+On PostgreSQL, large inserts use ``COPY ... FROM STDIN`` (one round trip for any
+number of rows); elsewhere ``executemany``, which is in-process on SQLite.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# Below this many rows COPY's own setup costs more than it saves.
+COPY_THRESHOLD = 200
+# Keeps every statement under SQLite's limit of 32766 bound parameters.
+DELETE_BATCH = 10_000
+# PostgreSQL updates go as UPDATE ... FROM (VALUES ...) in batches of this many rows:
+# executemany costs a round trip per row there.
+UPDATE_BATCH = 2000
+
+Adapter = Callable[[Any], Any]
+
+
+def _adapter(field: models.Field, connection: BaseDatabaseWrapper) -> Adapter | None:
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        # Bulk rows share one timestamp: adapt each distinct value once.
+        return functools.lru_cache(maxsize=16)(ops.adapt_datetimefield_value)
+    if isinstance(field, models.DateField):
+        # Both drivers take dates as they are (Django registers sqlite3's adapter).
+        if connection.vendor in ("sqlite", "postgresql"):
+            return None
+        return ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):
+        # One encoder for the whole batch; json.dumps(cls=...) builds one per value.
+        return (field.encoder or DjangoJSONEncoder)().encode
+    return None
+
+
+def _connection(model: type[models.Model]) -> BaseDatabaseWrapper:
+    return connections[router.db_for_write(model)]
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The field ``name`` of ``model``, which must be stored in a column."""
+    if name == "pk":
+        assert model._meta.pk is not None
+        name = model._meta.pk.name
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def column_name(model: type[models.Model], name: str) -> str:
+    """The database column of ``model``'s field ``name`` ("technician" -> its _id)."""
+    column = concrete_field(model, name).column
+    assert column is not None
+    return column
+
+
+def _columns(
+    model: type[models.Model], fields: Sequence[str], connection: BaseDatabaseWrapper
+) -> tuple[str, list[Adapter | None]]:
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(column_name(model, f)) for f in fields)
+    adapters = [_adapter(concrete_field(model, f), connection) for f in fields]
+    return names, adapters
+
+
+def _adapt(
+    rows: Iterable[Sequence[Any]], adapters: list[Adapter | None]
+) -> list[Sequence[Any]]:
+    active = [(i, a) for i, a in enumerate(adapters) if a is not None]
+    if not active:
+        return list(rows)
+    out: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for i, adapt in active:
+            if values[i] is not None:
+                values[i] = adapt(values[i])
+        out.append(values)
+    return out
+
+
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (tuples in ``fields`` order) into ``model``'s table."""
+    if not rows:
+        return 0
+    connection = _connection(model)
+    columns, adapters = _columns(model, fields, connection)
+    table = connection.ops.quote_name(model._meta.db_table)
+    values = _adapt(rows, adapters)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(values) >= COPY_THRESHOLD:
+            raw = cursor.cursor  # the psycopg cursor: Django's wrapper has no copy()
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", values
+            )
+    return len(values)
+
+
+def rows_update(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """Update rows by primary key: each row is the ``fields`` values, then the pk."""
+    if not rows:
+        return 0
+    connection = _connection(model)
+    qn = connection.ops.quote_name
+    _, adapters = _columns(model, fields, connection)
+    table = qn(model._meta.db_table)
+    pk = qn(column_name(model, "pk"))
+    values = _adapt(rows, [*adapters, None])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(values) > 1:
+            names = [qn(column_name(model, f)) for f in fields]
+            casts = [
+                f"%s::{concrete_field(model, f).db_type(connection)}"
+                for f in (*fields, "pk")
+            ]
+            row_marks = "(" + ", ".join(casts) + ")"
+            assignments = ", ".join(f"{n} = v.{n}" for n in names)
+            for start in range(0, len(values), UPDATE_BATCH):
+                batch = values[start : start + UPDATE_BATCH]
+                cursor.execute(
+                    f"UPDATE {table} AS t SET {assignments} FROM (VALUES "
+                    f"{', '.join([row_marks] * len(batch))}) AS v({', '.join(names)}, "
+                    f"_pk) WHERE t.{pk} = v._pk",
+                    [value for row in batch for value in row],
+                )
+        else:
+            assignments = ", ".join(f"{qn(column_name(model, f))} = %s" for f in fields)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE {pk} = %s", values
+            )
+    return len(values)
+
+
+def rows_delete(model: type[models.Model], ids: Sequence[int]) -> int:
+    """Delete rows by primary key (no signals, no cascades: derived rows have none)."""
+    connection = _connection(model)
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    pk = qn(column_name(model, "pk"))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start : start + DELETE_BATCH]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({marks})", batch)
+    return len(ids)

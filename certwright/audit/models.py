@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    TECHNICIAN_CREATED = "technician.created", _("technician created")
+    TECHNICIAN_UPDATED = "technician.updated", _("technician updated")
+    FACT_RECORDED = "fact.recorded", _("fact recorded")
+    FACT_UPDATED = "fact.updated", _("fact updated")
+    CERTIFICATION_CHANGED = "certification.changed", _("certification changed")
+    TITLE_CHANGED = "title.changed", _("title changed")
+    RECOMPUTE_RUN = "recompute.run", _("recompute run")
+    IMPORT_APPLIED = "import.applied", _("import applied")
+    DEMO_LOADED = "demo.loaded", _("demo data loaded")
+
+
+class Event(models.Model):
+    """Something that changed, who changed it, and why.
+
+    Rows are only ever inserted: an auditor of the certification body reads this table
+    as the history of every certification. ``data`` holds what changed (``before`` and
+    ``after`` where there is a before), ``reason`` the human sentence.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # A person when one acted (the admin, later the portal); otherwise None and the
+    # label says which machine did it ("system", "cli", "import:results.csv").
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, default="system")
+    # PROTECT: a technician with history is never deleted out from under its events.
+    technician = models.ForeignKey(
+        "candidates.Technician",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    subject = models.CharField(max_length=200, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["technician", "occurred_at"], name="audit_event_tech_when"
+            ),
+            models.Index(fields=["kind", "occurred_at"], name="audit_event_kind_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind} {self.subject}"

@@ -1,0 +1,111 @@
+"""Writing the audit trail.
+
+Every service that changes state calls ``event_record`` (one event) or
+``events_record_bulk`` (the set-based paths) inside its own transaction, so an event
+exists exactly when its change was committed.
+
+An *actor* is whoever caused the change: a user (the admin, later the portal), a label
+for a machine ("cli", "import:results.csv"), or None for the platform itself
+("system").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
+
+from certwright.audit.bulk import rows_insert
+from certwright.audit.models import Event, EventKind
+
+Actor = AbstractBaseUser | str | None
+
+SYSTEM = "system"
+
+
+def actor_split(actor: Actor) -> tuple[int | None, str]:
+    """The (user id, label) pair stored on an event for ``actor``."""
+    if actor is None:
+        return None, SYSTEM
+    if isinstance(actor, str):
+        return None, actor or SYSTEM
+    return actor.pk, actor.get_username()
+
+
+def event_record(
+    *,
+    kind: EventKind | str,
+    subject: str = "",
+    technician_id: int | None = None,
+    actor: Actor = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> Event:
+    """Append one event."""
+    actor_id, actor_label = actor_split(actor)
+    return Event.objects.create(
+        occurred_at=occurred_at or timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        technician_id=technician_id,
+        kind=kind,
+        subject=subject,
+        data=data or {},
+        reason=reason,
+    )
+
+
+class EventDraft(NamedTuple):
+    """An event not yet written, for ``events_record_bulk``."""
+
+    kind: str
+    subject: str
+    technician_id: int | None
+    data: dict[str, Any]
+    reason: str = ""
+
+
+_BULK_FIELDS = (
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "technician",
+    "kind",
+    "subject",
+    "data",
+    "reason",
+)
+
+
+def events_record_bulk(
+    drafts: Sequence[EventDraft],
+    *,
+    actor: Actor = None,
+    occurred_at: dt.datetime | None = None,
+) -> int:
+    """Append many events in one statement (COPY on PostgreSQL); returns the count.
+
+    All of them share one actor and one timestamp: they are one operation's changes.
+    """
+    if not drafts:
+        return 0
+    actor_id, actor_label = actor_split(actor)
+    when = occurred_at or timezone.now()
+    rows = [
+        (
+            when,
+            actor_id,
+            actor_label,
+            d.technician_id,
+            str(d.kind),
+            d.subject,
+            d.data,
+            d.reason,
+        )
+        for d in drafts
+    ]
+    return rows_insert(Event, _BULK_FIELDS, rows)

@@ -1,0 +1,1 @@
+"""Technicians (the people certified) and their documented work experience."""

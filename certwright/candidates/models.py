@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Experience older than this is a typing error, not a career.
+EARLIEST_EXPERIENCE = dt.date(1950, 1, 1)
+
+
+class Technician(models.Model):
+    """A person who takes tests and holds certifications.
+
+    ``facts_version`` counts the facts recorded for this technician and
+    ``derived_version`` is the ``facts_version`` the stored certifications and titles
+    were computed from: a technician is *stale* while they differ, which is how a bulk
+    or interrupted recompute finds who still needs one. ``next_change_on`` is the day
+    the derived state next changes by the calendar alone (an expiry), so the daily
+    sweep touches only technicians whose day has come.
+    """
+
+    certification_id = models.CharField(
+        _("certification ID"), max_length=16, unique=True, editable=False
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # An account comes later (the portal); a technician imported from results has none.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="technician",
+    )
+    next_change_on = models.DateField(null=True, blank=True, editable=False)
+    facts_version = models.PositiveIntegerField(default=0, editable=False)
+    derived_version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every recompute that writes derived rows, so a bulk recompute that
+    # read a snapshot outside its transaction can tell it went stale.
+    # (db_default too: bulk loaders that write rows directly may leave it out.)
+    derived_changes = models.PositiveIntegerField(
+        default=0, db_default=0, editable=False
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["next_change_on"], name="cand_tech_next_change"),
+            models.Index(fields=["email"], name="cand_tech_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification_id} {self.name}"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.facts_version != self.derived_version
+
+
+class ExperienceKind(models.TextChoices):
+    # The keys of the program's experience kinds (program data decides how each
+    # counts); the service refuses a kind the current program does not define.
+    EMPLOYMENT = "employment", _("employment")
+    APPRENTICESHIP = "apprenticeship", _("apprenticeship")
+    DEGREE = "degree", _("degree")
+    TRAINING = "training", _("training")
+
+
+class ExperienceRecord(models.Model):
+    """A fact: a span of work or training, counted toward the experience requirement
+    once approved. Records are appended; approval is the one change a record takes."""
+
+    technician = models.ForeignKey(
+        Technician, on_delete=models.PROTECT, related_name="experience_records"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ExperienceKind.choices)
+    employer = models.CharField(
+        _("employer or school"), max_length=200, blank=True, default=""
+    )
+    role = models.CharField(_("role"), max_length=200, blank=True, default="")
+    start = models.DateField(_("start"))
+    end = models.DateField(
+        _("end"), null=True, blank=True, help_text=_("empty: ongoing")
+    )
+    full_time = models.BooleanField(_("full time"), default=True)
+    approved = models.BooleanField(_("approved"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["technician_id", "start", "id"]
+        indexes = [models.Index(fields=["technician", "start"], name="cand_exp_tech")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="cand_exp_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = self.end.isoformat() if self.end else "ongoing"
+        return f"{self.kind} {self.start.isoformat()}–{end}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start and self.start < EARLIEST_EXPERIENCE:
+            errors["start"] = _("%(day)s is before %(earliest)s.") % {
+                "day": self.start.isoformat(),
+                "earliest": EARLIEST_EXPERIENCE.isoformat(),
+            }
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end (%(end)s) is before the start (%(start)s).") % {
+                "end": self.end.isoformat(),
+                "start": self.start.isoformat(),
+            }
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,1 @@
+"""The program browser: a read-only mirror of the loaded program for the admin."""

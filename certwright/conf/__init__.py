@@ -1,0 +1,1 @@
+"""Project configuration helpers: environment parsing and tool entry points."""

@@ -1,0 +1,157 @@
+"""Settings from environment variables, failing loudly on a bad value.
+
+Every parser raises ``ImproperlyConfigured`` naming the variable and the value it
+got, so a typo in a deployment stops the process at start-up instead of running
+with a silent default. The environment is passed in (``Env(os.environ)``) so the
+parsing is testable without touching the process environment.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off", ""})
+
+# Applied to every SQLite connection. WAL lets readers work while one writer
+# commits; IMMEDIATE takes the write lock when a transaction starts, so two
+# writers queue on the busy timeout instead of failing with "database is locked"
+# when a read transaction tries to upgrade to a write.
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,  # seconds; Python's sqlite3 turns it into the busy timeout
+    # synchronous=NORMAL is durable in WAL mode except for the last commits
+    # before a power loss, and much faster than FULL.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def bad_value(name: str, value: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name}={value!r} is not valid: expected {expected}.")
+
+
+class Env:
+    """Typed reads from an environment mapping."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def raw(self, name: str) -> str | None:
+        return self.environ.get(name)
+
+    def string(self, name: str, default: str) -> str:
+        value = self.environ.get(name)
+        return default if value is None else value.strip()
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.environ.get(name)
+        if value is None:
+            return default
+        folded = value.strip().lower()
+        if folded in TRUE:
+            return True
+        if folded in FALSE:
+            return False
+        raise bad_value(name, value, "one of 1, true, yes, on, 0, false, no, off")
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self.environ.get(name)
+        if value is None or not value.strip():
+            return default
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise bad_value(name, value, "a whole number") from None
+        if minimum is not None and number < minimum:
+            raise bad_value(name, value, f"a whole number >= {minimum}")
+        return number
+
+    def strings(self, name: str, default: Sequence[str]) -> list[str]:
+        """A comma-separated list; blanks around items and empty items are dropped."""
+        value = self.environ.get(name)
+        if value is None:
+            return list(default)
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def choice(self, name: str, choices: Sequence[str], default: str) -> str:
+        value = self.environ.get(name)
+        if value is None or not value.strip():
+            return default
+        folded = value.strip().lower()
+        if folded not in choices:
+            raise bad_value(name, value, "one of " + ", ".join(choices))
+        return folded
+
+    def time_zone(self, name: str, default: str) -> str:
+        value = self.string(name, default) or default
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise bad_value(
+                name, value, "an IANA time zone name such as UTC or America/Chicago"
+            ) from None
+        return value
+
+    def directory(self, name: str, default: Path) -> Path:
+        value = self.environ.get(name)
+        if value is None or not value.strip():
+            return default
+        path = Path(value.strip()).expanduser()
+        if path.exists() and not path.is_dir():
+            raise bad_value(name, value, "a directory (this path is a file)")
+        return path.resolve()
+
+    def secret_key(self, name: str, *, debug: bool) -> str:
+        value = self.string(name, "")
+        if value:
+            return value
+        if debug:
+            # Development only: CERTWRIGHT_DEBUG=1 must never face the internet.
+            return "django-insecure-certwright-development-key-do-not-deploy"
+        raise ImproperlyConfigured(
+            f"{name} is not set: it is required unless CERTWRIGHT_DEBUG=1. "
+            "Generate one with: python -c "
+            '"import secrets; print(secrets.token_urlsafe(50))"'
+        )
+
+    def database(
+        self, name: str, default: str, *, conn_max_age: int = 0
+    ) -> dict[str, Any]:
+        value = self.string(name, default) or default
+        return database_config(value, name=name, conn_max_age=conn_max_age)
+
+
+def database_config(
+    url: str, *, name: str = "DATABASE_URL", conn_max_age: int = 0
+) -> dict[str, Any]:
+    """A ``DATABASES`` entry for ``url`` (sqlite:///path or postgres://...).
+
+    SQLite gets WAL mode, IMMEDIATE transactions and a busy timeout; PostgreSQL
+    gets health-checked persistent connections when ``conn_max_age`` > 0.
+    """
+    try:
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(
+                url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0
+            )
+        )
+    except Exception as exc:  # dj-database-url raises ValueError and its own errors
+        raise bad_value(
+            name,
+            url,
+            f"a database URL such as sqlite:///path or postgres://... ({exc})",
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        if not config.get("NAME"):
+            raise bad_value(name, url, "sqlite:////absolute/path/to/file.sqlite3")
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    elif engine not in ("django.db.backends.postgresql",):
+        raise bad_value(name, url, "a sqlite:// or postgres:// URL")
+    return config

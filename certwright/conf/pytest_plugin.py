@@ -1,0 +1,11 @@
+"""Environment defaults for a test run, loaded with ``-p`` before Django's settings.
+
+pytest-django imports the settings before any ``conftest.py`` runs, so the defaults
+a test run needs (a throwaway secret key; tasks run inline) are set here. A value
+already in the environment wins, so CI can still choose, say, its DATABASE_URL.
+"""
+
+import os
+
+os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "insecure-key-for-the-test-suite-only")
+os.environ.setdefault("CERTWRIGHT_TASKS", "immediate")

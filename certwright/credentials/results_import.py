@@ -1,0 +1,315 @@
+"""Importing the test provider's results feed (CSV); the format is in
+docs/results-import.md.
+
+All or nothing: every row is checked before anything is written, and one bad row
+stops the whole file, so an operator fixes the file and runs it again rather than
+untangling half an import. Rows are identified by the provider's ``result_id``: a row
+already imported with identical content is skipped, which makes a second run of the
+same file change nothing, while the same ``result_id`` with different content is an
+error (the provider never changes a result, so a difference is a mix-up).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from certwright.audit.models import EventKind
+from certwright.audit.services import (
+    Actor,
+    EventDraft,
+    event_record,
+    events_record_bulk,
+)
+from certwright.candidates.ids import certification_id_normalize
+from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_ids_by_certification_id
+from certwright.core.clock import now
+from certwright.core.program import current_program
+from certwright.credentials.models import TestResult
+from certwright.credentials.recompute import technicians_recompute
+from certwright.credentials.selectors import REF_RESULT
+from certwright.credentials.services import result_errors
+
+COLUMNS = ("certification_id", "test", "date", "kind", "outcome", "result_id")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    line: int
+    technician_id: int
+    test: str
+    date: dt.date
+    kind: str
+    outcome: str
+    result_id: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    file_name: str
+    sha256: str
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0  # already imported with identical content
+    technicians: int = 0  # technicians with new results
+    recomputed_changed: int = 0  # of those, how many certifications/titles changed
+    errors: list[str] = field(default_factory=list)
+    applied: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "skipped": self.skipped,
+            "technicians": self.technicians,
+        }
+
+
+def _parse_date(text: str) -> dt.date | None:
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _existing(result_ids: list[str]) -> dict[str, tuple[int, str, dt.date, str, str]]:
+    """result_id -> (technician_id, test, date, kind, outcome) of stored results."""
+    found: dict[str, tuple[int, str, dt.date, str, str]] = {}
+    for start in range(0, len(result_ids), _BATCH):
+        batch = result_ids[start : start + _BATCH]
+        for ext, tid, test, day, kind, outcome in TestResult.objects.filter(
+            external_id__in=batch
+        ).values_list(
+            "external_id", "technician_id", "test", "date", "kind", "outcome"
+        ):
+            if ext is not None:
+                found[ext] = (tid, test, day, kind, outcome)
+    return found
+
+
+def _check(text: str, report: ImportReport) -> list[ResultRow]:
+    """Every row of ``text`` checked; errors go to ``report``, good rows come back."""
+    program = current_program()
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        report.errors.append("line 1: the file is empty (expected a header row)")
+        return []
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        report.errors.append(
+            f"line 1: missing column(s) {', '.join(missing)} "
+            f"(expected {','.join(COLUMNS)})"
+        )
+        return []
+    index = {name: header.index(name) for name in COLUMNS}
+
+    raw: list[tuple[int, dict[str, str]]] = []
+    problems: list[tuple[int, str]] = []  # (line, message), reported in line order
+    line = reader.line_num
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        report.rows += 1
+        if len(record) != len(header):
+            problems.append(
+                (
+                    start,
+                    f"line {start}: expected {len(header)} fields, found {len(record)}",
+                )
+            )
+            continue
+        raw.append((start, {c: record[i].strip() for c, i in index.items()}))
+
+    technicians = technician_ids_by_certification_id(
+        {v["certification_id"] for _, v in raw}
+    )
+    existing = _existing(sorted({v["result_id"] for _, v in raw if v["result_id"]}))
+    seen: dict[str, int] = {}
+    good: list[ResultRow] = []
+    for start, v in raw:
+        errors: dict[str, str] = {}
+        cid = certification_id_normalize(v["certification_id"])
+        tid = technicians.get(cid) if cid else None
+        if cid is None:
+            errors["certification_id"] = (
+                f"{v['certification_id']!r} is not a certification ID"
+            )
+        elif tid is None:
+            errors["certification_id"] = f"no technician with certification ID {cid}"
+        day = _parse_date(v["date"])
+        errors.update(
+            result_errors(
+                program=program,
+                test=v["test"],
+                date=day,
+                kind=v["kind"],
+                outcome=v["outcome"],
+            )
+        )
+        if day is None:
+            errors["date"] = f"{v['date']!r} is not a date (YYYY-MM-DD)"
+        rid = v["result_id"]
+        if not rid:
+            errors["result_id"] = "missing"
+        elif rid in seen:
+            errors["result_id"] = f"{rid!r} is also on line {seen[rid]}"
+        else:
+            seen[rid] = start
+        ordered = {c: errors[c] for c in COLUMNS if c in errors}
+        if ordered:
+            problems.extend(
+                (start, f"line {start}: {c}: {m}") for c, m in ordered.items()
+            )
+            continue
+        assert tid is not None
+        assert day is not None
+        row = ResultRow(start, tid, v["test"], day, v["kind"], v["outcome"], rid)
+        stored = existing.get(rid)
+        if stored is not None:
+            if stored != (row.technician_id, row.test, row.date, row.kind, row.outcome):
+                _, s_test, s_day, s_kind, s_outcome = stored
+                problems.append(
+                    (
+                        start,
+                        f"line {start}: result_id: {rid!r} was already imported with "
+                        f"different content ({s_test} {s_day.isoformat()} {s_kind} "
+                        f"{s_outcome})",
+                    )
+                )
+            else:
+                report.skipped += 1
+            continue
+        good.append(row)
+    # A stable sort: one line's problems keep the column order.
+    report.errors.extend(message for _, message in sorted(problems, key=lambda p: p[0]))
+    return good
+
+
+def _apply(rows: list[ResultRow], report: ImportReport, actor: Actor) -> list[int]:
+    source = f"import:{report.file_name}"
+    created_at = now()
+    objs = TestResult.objects.bulk_create(
+        [
+            TestResult(
+                technician_id=r.technician_id,
+                test=r.test,
+                date=r.date,
+                kind=r.kind,
+                outcome=r.outcome,
+                source=source,
+                external_id=r.result_id,
+                created_at=created_at,
+            )
+            for r in rows
+        ],
+        batch_size=_BATCH,
+    )
+    per_technician = Counter(r.technician_id for r in rows)
+    # One UPDATE per distinct count keeps facts_version exact (one per new fact)
+    # without one statement per technician.
+    by_count: dict[int, list[int]] = {}
+    for tid, n in per_technician.items():
+        by_count.setdefault(n, []).append(tid)
+    for n, tids in by_count.items():
+        for start in range(0, len(tids), _BATCH):
+            Technician.objects.filter(pk__in=tids[start : start + _BATCH]).update(
+                facts_version=F("facts_version") + n
+            )
+    events_record_bulk(
+        [
+            EventDraft(
+                EventKind.FACT_RECORDED,
+                f"{REF_RESULT}:{obj.pk}",
+                r.technician_id,
+                {
+                    "after": {
+                        "test": r.test,
+                        "date": r.date.isoformat(),
+                        "kind": r.kind,
+                        "outcome": r.outcome,
+                        "source": source,
+                        "external_id": r.result_id,
+                    }
+                },
+                f"{r.test} {r.kind} result imported: {r.outcome} on "
+                f"{r.date.isoformat()} (line {r.line})",
+            )
+            for obj, r in zip(objs, rows, strict=True)
+        ],
+        actor=actor,
+        occurred_at=created_at,
+    )
+    return sorted(per_technician)
+
+
+def results_import(
+    *,
+    path: str | Path,
+    dry_run: bool = False,
+    actor: Actor = None,
+    file_name: str | None = None,
+) -> ImportReport:
+    """Check every row of the results file at ``path``; if all are good (and not
+    ``dry_run``), record the new ones in one transaction and recompute their
+    technicians after commit."""
+    data = Path(path).read_bytes()
+    name = file_name or Path(path).name
+    report = ImportReport(
+        file_name=name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run
+    )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        report.errors.append(f"line {line}: the file is not UTF-8 text")
+        return report
+    rows = _check(text, report)
+    if report.errors:
+        return report
+    report.created = len(rows)
+    report.technicians = len({r.technician_id for r in rows})
+    if dry_run:
+        return report
+    with transaction.atomic():
+        technician_ids = _apply(rows, report, actor) if rows else []
+        event_record(
+            kind=EventKind.IMPORT_APPLIED,
+            subject=f"import:{name}",
+            actor=actor,
+            data={"file": name, "sha256": report.sha256, **report.counts()},
+            reason=f"results file {name}: {report.created} new results, "
+            f"{report.skipped} already imported",
+        )
+        report.applied = True
+
+        def recompute() -> None:
+            result = technicians_recompute(technician_ids=technician_ids, actor=actor)
+            report.recomputed_changed = result.changed
+
+        if technician_ids:
+            # After commit: the recompute reads the committed facts, and a failure
+            # there leaves the import in place for the daily sweep to catch up on.
+            transaction.on_commit(recompute, using=connection.alias)
+    return report
