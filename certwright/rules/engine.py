@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from certwright.program.model import (
     AllOf,
@@ -36,7 +37,6 @@ from certwright.program.model import (
 
 from . import dates
 from .dates import FOREVER, Span
-from .describe import holds
 from .experience import Requirement, requirement_met_on
 from .facts import (
     CertificationState,
@@ -72,6 +72,10 @@ class TestTrack:
     steps: list[Step]
 
 
+_RESULT_ORDER = attrgetter("date", "test", "kind", "outcome", "ref")
+_CREDIT_ORDER = attrgetter("date", "test", "ref")
+
+
 def _noop(*args: object, **kwargs: object) -> None:
     return None
 
@@ -84,13 +88,9 @@ def evaluate(
     Facts dated after ``as_of`` are not known on that day and are ignored, so asking
     for a past date gives the state as it stood then.
     """
-    results = sorted(
-        (r for r in facts.results if r.date <= as_of),
-        key=lambda r: (r.date, r.test, r.kind, r.outcome, r.ref),
-    )
+    results = sorted((r for r in facts.results if r.date <= as_of), key=_RESULT_ORDER)
     credits = sorted(
-        (c for c in facts.renewal_credits if c.date <= as_of),
-        key=lambda c: (c.date, c.test, c.ref),
+        (c for c in facts.renewal_credits if c.date <= as_of), key=_CREDIT_ORDER
     )
     revocations = sorted(
         (v for v in facts.revocations if v.date <= as_of),
@@ -191,7 +191,7 @@ def _track(
     ) -> None:
         steps.append(Step(text, facts, rules))
 
-    rule_key = f"experience.rules.{test.experience_rule}"
+    rule_key = f"experience.rules.{test.experience_rule}" if explain else ""
     # The requirement is "met" only if it was met by as_of: experience accrued
     # later is not yet known on that day.
     met = req.met_on if req.met_on is not None and req.met_on <= as_of else None
@@ -245,13 +245,16 @@ def _track(
             continue
         events.append((effective, _ORDER_PASS, seq, r))
 
-    for extension_day, used in _extensions(
-        program, test, credits, first_pass, note if explain else _noop
-    ):
-        events.append((extension_day, _ORDER_EXTEND, 0, used))
-    for v in revocations:
-        events.append((v.date, _ORDER_REVOKE, 0, v))
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    if credits:
+        extensions_due = _extensions(
+            program, test, credits, first_pass, note if explain else _noop
+        )
+        for n, (extension_day, used) in enumerate(extensions_due):
+            events.append((extension_day, _ORDER_EXTEND, n, used))
+    for n, v in enumerate(revocations):
+        events.append((v.date, _ORDER_REVOKE, n, v))
+    # (day, order, seq) is unique, so the payloads are never compared.
+    events.sort()
 
     spans: list[Span] = []
     start: dt.date | None = None
@@ -551,6 +554,60 @@ def expr_spans(expr: Expr, spans: dict[str, list[Span]]) -> list[Span]:
     return held
 
 
+Predicate = Callable[[set[str]], bool]
+
+
+def _predicate(expr: Expr) -> Predicate:
+    """``expr`` as a fast test over a set of test codes (the common shapes are
+    single set operations)."""
+    if isinstance(expr, TestRef):
+        code = expr.test
+        return lambda have: code in have
+    if isinstance(expr, AnyOf) and all(isinstance(i, TestRef) for i in expr.items):
+        options = frozenset(i.test for i in expr.items if isinstance(i, TestRef))
+        return lambda have: not options.isdisjoint(have)
+    if isinstance(expr, AllOf) and all(isinstance(i, TestRef) for i in expr.items):
+        needed = frozenset(i.test for i in expr.items if isinstance(i, TestRef))
+        return needed.issubset
+    if isinstance(expr, OnePerGroup):
+        groups = [_predicate(AnyOf(g.items)) for g in expr.groups]
+        return lambda have: all(g(have) for g in groups)
+    parts = [_predicate(i) for i in expr.items]
+    if isinstance(expr, AnyOf):
+        return lambda have: any(p(have) for p in parts)
+    return lambda have: all(p(have) for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledTitle:
+    id: str
+    tests: frozenset[str]
+    predicate: Predicate
+    never_held: TitleState  # shared answer for the common case, never mutated
+
+
+# Compiled once per program object (programs are immutable); keyed by id() with the
+# program kept alive beside it so the id cannot be reused.
+_COMPILED: dict[int, tuple[Program, tuple[_CompiledTitle, ...]]] = {}
+
+
+def _compiled_titles(program: Program) -> tuple[_CompiledTitle, ...]:
+    entry = _COMPILED.get(id(program))
+    if entry is None or entry[0] is not program:
+        compiled = tuple(
+            _CompiledTitle(
+                tid,
+                expr_tests(t.rule),
+                _predicate(t.rule),
+                TitleState(id=tid, held=False, since=None, until=None),
+            )
+            for tid, t in program.titles.items()
+        )
+        entry = (program, compiled)
+        _COMPILED[id(program)] = entry
+    return entry[1]
+
+
 def _titles(
     program: Program,
     spans: dict[str, list[Span]],
@@ -561,15 +618,20 @@ def _titles(
     # Most technicians hold few titles: a title whose rule cannot hold even over
     # every test ever certified needs no interval arithmetic.
     ever = {code for code, s in spans.items() if s}
-    base = {
-        tid: expr_spans(t.rule, spans) if holds(t.rule, ever) else []
-        for tid, t in program.titles.items()
-    }
+    compiled = _compiled_titles(program)
+    base: dict[str, list[Span]] = {}
+    for c in compiled:
+        if not ever.isdisjoint(c.tests) and c.predicate(ever):
+            base[c.id] = expr_spans(program.titles[c.id].rule, spans)
     out: dict[str, TitleState] = {}
-    for tid, title in program.titles.items():
-        held_spans = base[tid]
+    for c in compiled:
+        title = program.titles[c.id]
+        held_spans = base.get(c.id, [])
         for other in title.excluded_by:
             held_spans = dates.difference(held_spans, base.get(other, []))
+        if not held_spans and not explain:
+            out[c.id] = c.never_held
+            continue
         # Only periods that had begun by as_of are known on that day.
         held_spans = [s for s in held_spans if s[0] <= as_of]
         current = dates.span_at(held_spans, as_of)
@@ -578,10 +640,10 @@ def _titles(
         steps: tuple[Step, ...] = ()
         if explain:
             steps = _title_steps(
-                program, tid, certifications, current, held_spans, as_of
+                program, c.id, certifications, current, held_spans, as_of
             )
-        out[tid] = TitleState(
-            id=tid,
+        out[c.id] = TitleState(
+            id=c.id,
             held=current is not None,
             since=since,
             until=None if until == FOREVER else until,
