@@ -8,8 +8,13 @@ here; docs/cli.md lists them.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Sequence
+
+# Commands that only read files and compute: no sessions, no signing, so they need no
+# configured secret key (an operator can check a program file on any machine).
+PURE_COMMANDS = {("program", "check"), ("program", "show"), ("rules", "evaluate")}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -18,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
+    if tuple(args[1:3]) in PURE_COMMANDS:
+        os.environ.setdefault("CERTWRIGHT_SECRET_KEY", secrets.token_urlsafe(50))
     try:
         # Django names itself after argv[0] in usage and help text.
         execute_from_command_line(["certwright", *args[1:]])
