@@ -42,6 +42,9 @@ install: $(STAMP)
 # so a recompute enqueued after a commit has happened by the time the page reloads.
 run: export CERTWRIGHT_DEBUG ?= 1
 run: export CERTWRIGHT_TASKS ?= immediate
+run: export CERTWRIGHT_EMAIL_BACKEND ?= console
+# Two-factor sign-in for staff is on everywhere else; the local demo skips it.
+run: export CERTWRIGHT_STAFF_MFA ?= 0
 run: export DJANGO_SUPERUSER_PASSWORD = $(ADMIN_PASSWORD)
 run: install
 	$(CERTWRIGHT) migrate --noinput
@@ -56,6 +59,8 @@ run: install
 	@echo "  Certwright is starting at http://$(HOST):$(PORT)/"
 	@echo "  Admin:  http://$(HOST):$(PORT)/admin/   user: $(ADMIN_USER)   password: $(ADMIN_PASSWORD)"
 	@echo "  API:    http://$(HOST):$(PORT)/api/docs"
+	@echo "  Portal: http://$(HOST):$(PORT)/accounts/login/  (demo accounts above; e-mails print here)"
+	@echo "  Two-factor sign-in for staff is off in this demo (CERTWRIGHT_STAFF_MFA=0)."
 	@echo
 	$(CERTWRIGHT) runserver $(HOST):$(PORT)
 

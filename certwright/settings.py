@@ -39,11 +39,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "certwright.core",
     "certwright.catalog",
     "certwright.audit",
+    "certwright.accounts",
+    "certwright.notifications",
     "certwright.candidates",
     "certwright.credentials",
+    "certwright.commerce",
+    "certwright.scheduling",
+    "certwright.portal",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +66,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff and proctors must have two-factor authentication before anything else.
+    "certwright.accounts.middleware.RequireMfaMiddleware",
+    # Last, as django-axes asks: it turns lock-outs into responses.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "certwright.urls"
@@ -64,7 +80,7 @@ WSGI_APPLICATION = "certwright.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "certwright" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -84,6 +100,62 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts (django-allauth, allauth.mfa, django-axes) ------------------------------
+# Documented in docs/accounts.md.
+# Argon2 first: new and upgraded passwords are hashed with it; the others only verify
+# hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first so a locked-out account is refused before the password check.
+    # It needs the request: tests sign in with client.force_login(), not login().
+    "axes.backends.AxesStandaloneBackend",
+    # E-mail sign-in only. No ModelBackend: it would accept a username, and allauth's
+    # backend inherits ModelBackend's permission checks anyway.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+ACCOUNT_LOGIN_METHODS = {"email"}
+# The name field comes from certwright.accounts.forms.SignupForm.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "certwright.accounts.forms.SignupForm"}
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Mail the account holder when the password or an e-mail address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_ADAPTER = "certwright.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "certwright.accounts.adapter.user_display"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Certwright] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff, proctors, centre admins and program staff must use two-factor sign-in. Only
+# the local demo (`make run`) turns this off, so a newcomer needs no authenticator app.
+CERTWRIGHT_STAFF_MFA = env.boolean("CERTWRIGHT_STAFF_MFA", True)
+MFA_TOTP_ISSUER = "Certwright"
+AXES_FAILURE_LIMIT = env.integer("CERTWRIGHT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# In hours (axes reads a float as hours).
+AXES_COOLOFF_TIME = env.integer("CERTWRIGHT_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
+# Lock the account *from that address*, so a stranger cannot lock a technician out
+# of their own account for the whole cool-off (allauth's per-account limit below
+# slows a guesser who spreads attempts over many addresses, for five minutes).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# allauth passes the address as ``email=``; this reads it (and lower-cases it).
+AXES_USERNAME_CALLABLE = "certwright.accounts.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "certwright.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# allauth's own throttle on failed sign-ins, on top of the lock-out: per address (any
+# account) and per account (from anywhere), the latter as strict as the lock-out so a
+# guesser who switches addresses gains nothing. Its other limits keep their defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{AXES_FAILURE_LIMIT}/5m/key",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -146,3 +218,55 @@ LOGGING = {
 
 # A builtin program id ("ase") or the path of a program directory or file.
 CERTWRIGHT_PROGRAM = env.string("CERTWRIGHT_PROGRAM", "ase") or "ase"
+
+# --- e-mail (notifications) -----------------------------------------------------------
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+# Debug runs (`make run`) print mail to the console unless told otherwise.
+EMAIL_BACKEND = EMAIL_BACKENDS[
+    env.choice(
+        "CERTWRIGHT_EMAIL_BACKEND",
+        tuple(EMAIL_BACKENDS),
+        "console" if DEBUG else "smtp",
+    )
+]
+EMAIL_HOST = env.string("CERTWRIGHT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("CERTWRIGHT_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.string("CERTWRIGHT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.string("CERTWRIGHT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.boolean("CERTWRIGHT_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env.integer("CERTWRIGHT_EMAIL_TIMEOUT", 30, minimum=1)
+EMAIL_USE_SSL = env.boolean("CERTWRIGHT_EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.string(
+    "CERTWRIGHT_EMAIL_FROM", "Certwright <noreply@localhost>"
+)
+# The address used in links inside e-mails and calendar invitations.
+_SITE_URL = env.string("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
+CERTWRIGHT_SITE_URL = _SITE_URL.rstrip("/")
+# A transient SMTP failure is retried after 1, 2, 4, 8 ... times this many seconds,
+# until the message has had this many attempts; then it is marked failed (admin).
+CERTWRIGHT_EMAIL_MAX_ATTEMPTS = env.integer(
+    "CERTWRIGHT_EMAIL_MAX_ATTEMPTS", 5, minimum=1
+)
+CERTWRIGHT_EMAIL_RETRY_SECONDS = env.integer(
+    "CERTWRIGHT_EMAIL_RETRY_SECONDS", 60, minimum=0
+)
+# How long an employer's confirmation link for an experience record stays valid.
+CERTWRIGHT_EMPLOYER_LINK_DAYS = env.integer(
+    "CERTWRIGHT_EMPLOYER_LINK_DAYS", 30, minimum=1
+)
+
+# --- media (uploaded experience documents) ----------------------------------------
+# Uploads are never served as static files: a view checks that the reader is the
+# owner or staff before it streams one (candidates.views.document_download).
+MEDIA_ROOT = env.directory("CERTWRIGHT_MEDIA_ROOT", DATA_DIR / "media")
+MEDIA_URL = "/media/"
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- commerce ----------------------------------------------------------------------
+# Nothing to set here: fees and their currency come from the program's fee table in
+# force on the order date, and sales-tax rates are rows of commerce.TaxRate, edited in
+# the admin (seeded at 0 for the states where ASE collects tax; see docs/commerce.md).

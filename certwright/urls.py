@@ -1,7 +1,7 @@
-"""URLs: the home page, the staff admin and the REST API."""
+"""URLs: the public site, the candidate portal, the staff admin and the REST API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from certwright.core.api import api
 from certwright.core.views import home
@@ -11,6 +11,13 @@ admin.site.site_title = "Certwright"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("certwright.accounts.urls")),
+    path("me/", include("certwright.portal.urls")),
+    path("experience/", include("certwright.candidates.urls")),
+    path("shop/", include("certwright.commerce.urls")),
+    path("booking/", include("certwright.scheduling.urls")),
+    path("notifications/", include("certwright.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -160,3 +161,20 @@ def certwright_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture
+def admin_user(admin_user: Any) -> Any:
+    """pytest-django's superuser, with an authenticator app as staff must have.
+
+    The platform sends staff without two-factor authentication to set it up before
+    anything else, so a superuser fixture without one could open no admin page.
+    """
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=admin_user,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
+    )
+    return admin_user

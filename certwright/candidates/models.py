@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,6 +73,20 @@ class ExperienceKind(models.TextChoices):
     TRAINING = "training", _("training")
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class EmployerStatus(models.TextChoices):
+    NOT_ASKED = "not_asked", _("not asked")
+    AWAITING = "awaiting", _("awaiting the employer")
+    CONFIRMED = "confirmed", _("confirmed by the employer")
+    DISPUTED = "disputed", _("disputed by the employer")
+
+
 class ExperienceRecord(models.Model):
     """A fact: a span of work or training, counted toward the experience requirement
     once approved. Records are appended; approval is the one change a record takes."""
@@ -100,6 +115,42 @@ class ExperienceRecord(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # --- review (the portal): none of this is read by the rules core, which counts
+    # a record exactly when ``approved``.
+    # db_default on the new NOT NULL columns: the bulk loaders (demo population,
+    # benchmarks) insert experience rows naming only the fact columns.
+    employer_email = models.EmailField(
+        _("employer's e-mail"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The employer or school receives a link to confirm the record."),
+    )
+    # Bumped by every edit; an employer's confirmation link names the revision it
+    # was sent for, so a link to content that changed since no longer works.
+    revision = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    employer_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    employer_disputed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    employer_response = models.TextField(
+        blank=True, default="", db_default="", editable=False
+    )
+    employer_link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A rejection is a staff decision, recorded with its reason; the record stays
+    # unapproved (and is never deleted), and the candidate may correct and resubmit.
+    rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    rejection_reason = models.TextField(
+        blank=True, default="", db_default="", editable=False
+    )
+    # Withdrawn by the candidate before review: kept, never counted, out of the queue.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["technician_id", "start", "id"]
@@ -115,6 +166,31 @@ class ExperienceRecord(models.Model):
         end = self.end.isoformat() if self.end else "ongoing"
         return f"{self.kind} {self.start.isoformat()}–{end}"
 
+    @property
+    def review_status(self) -> ReviewStatus:
+        if self.approved:
+            return ReviewStatus.APPROVED
+        if self.withdrawn_at is not None:
+            return ReviewStatus.WITHDRAWN
+        if self.rejected_at is not None:
+            return ReviewStatus.REJECTED
+        return ReviewStatus.PENDING
+
+    @property
+    def employer_status(self) -> EmployerStatus:
+        if self.employer_confirmed_at is not None:
+            return EmployerStatus.CONFIRMED
+        if self.employer_disputed_at is not None:
+            return EmployerStatus.DISPUTED
+        if self.employer_link_sent_at is not None:
+            return EmployerStatus.AWAITING
+        return EmployerStatus.NOT_ASKED
+
+    @property
+    def editable(self) -> bool:
+        """A candidate may change a record until it is approved or withdrawn."""
+        return not self.approved and self.withdrawn_at is None
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.start and self.start < EARLIEST_EXPERIENCE:
@@ -129,3 +205,47 @@ class ExperienceRecord(models.Model):
             }
         if errors:
             raise ValidationError(errors)
+
+
+# Degree certificates, training certificates, employer letters: what staff look at.
+DOCUMENT_TYPES = {
+    "application/pdf": (".pdf", b"%PDF-"),
+    "image/jpeg": (".jpg", b"\xff\xd8\xff"),
+    "image/png": (".png", b"\x89PNG\r\n\x1a\n"),
+}
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _document_path(instance: ExperienceDocument, filename: str) -> str:
+    # A random name: the stored path never carries what the candidate called it,
+    # and cannot be guessed from another document's.
+    extension = DOCUMENT_TYPES.get(instance.content_type, (".bin",))[0]
+    return f"experience/{instance.record.technician_id}/{uuid.uuid4().hex}{extension}"
+
+
+class ExperienceDocument(models.Model):
+    """A file supporting an experience record (a degree, a training certificate, an
+    employer's letter). Stored under MEDIA_ROOT and served only to the record's
+    owner and program staff, through a view that checks."""
+
+    record = models.ForeignKey(
+        ExperienceRecord, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["record_id", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

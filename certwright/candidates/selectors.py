@@ -1,11 +1,19 @@
-"""Reading technicians."""
+"""Reading technicians, their experience records and the review queue."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from certwright.candidates.ids import certification_id_normalize
-from certwright.candidates.models import Technician
+from certwright.candidates.models import (
+    ExperienceDocument,
+    ExperienceRecord,
+    Technician,
+)
 
 
 def technician_get_by_certification_id(text: str) -> Technician | None:
@@ -40,3 +48,96 @@ def technician_search(query: str) -> QuerySet[Technician]:
     if normalized:
         match |= Q(certification_id=normalized)
     return Technician.objects.filter(match).order_by("id")
+
+
+# --- the portal: a candidate's own records, and staff's review queue ------------------
+
+
+def technician_email(technician: Technician) -> str:
+    """Where to write to a technician: their own address, else their account's."""
+    if technician.email:
+        return technician.email
+    user = technician.user
+    return user.email if user is not None else ""
+
+
+def experience_record_list(*, technician_id: int) -> QuerySet[ExperienceRecord]:
+    """A technician's experience records, newest first, with their documents."""
+    return (
+        ExperienceRecord.objects.filter(technician_id=technician_id)
+        .prefetch_related("documents")
+        .order_by("-start", "-id")
+    )
+
+
+def experience_review_queue() -> QuerySet[ExperienceRecord]:
+    """Records waiting for a decision: not approved, rejected or withdrawn; the
+    oldest submission first."""
+    return (
+        ExperienceRecord.objects.filter(
+            approved=False, rejected_at__isnull=True, withdrawn_at__isnull=True
+        )
+        .select_related("technician")
+        .prefetch_related("documents")
+        .order_by("created_at", "id")
+    )
+
+
+def experience_overlaps(
+    *,
+    technician_id: int,
+    kind: str,
+    start: dt.date,
+    end: dt.date | None,
+    exclude_id: int | None = None,
+) -> list[ExperienceRecord]:
+    """The technician's live records of ``kind`` sharing a day with start..end (both
+    inclusive; no end: ongoing). Rejected and withdrawn records do not count."""
+    qs = ExperienceRecord.objects.filter(
+        technician_id=technician_id,
+        kind=kind,
+        rejected_at__isnull=True,
+        withdrawn_at__isnull=True,
+    ).filter(Q(end__isnull=True) | Q(end__gte=start))
+    if end is not None:
+        qs = qs.filter(start__lte=end)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.order_by("start", "id"))
+
+
+def _may_see_all(user: Any) -> bool:
+    from certwright.accounts.roles import user_is_program_staff
+
+    return user_is_program_staff(user)
+
+
+def access_experience_record(
+    user: Any, record_id: int, *, lock: bool = False
+) -> ExperienceRecord:
+    """The record if ``user`` owns it or is program staff; otherwise Http404, so a
+    record's id says nothing to anyone else."""
+    if user is None or not user.is_authenticated:
+        raise Http404("no such experience record")
+    qs = ExperienceRecord.objects.select_related("technician")
+    if lock:
+        qs = qs.select_for_update()
+    if not _may_see_all(user):
+        qs = qs.filter(technician__user_id=user.pk)
+    record = qs.filter(pk=record_id).first()
+    if record is None:
+        raise Http404("no such experience record")
+    return record
+
+
+def access_experience_document(user: Any, document_id: int) -> ExperienceDocument:
+    """A supporting document, for its record's owner and program staff only."""
+    if user is None or not user.is_authenticated:
+        raise Http404("no such document")
+    qs = ExperienceDocument.objects.select_related("record")
+    if not _may_see_all(user):
+        qs = qs.filter(record__technician__user_id=user.pk)
+    document = qs.filter(pk=document_id).first()
+    if document is None:
+        raise Http404("no such document")
+    return document

@@ -9,3 +9,4 @@ import os
 
 os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "insecure-key-for-the-test-suite-only")
 os.environ.setdefault("CERTWRIGHT_TASKS", "immediate")
+os.environ.setdefault("CERTWRIGHT_EMAIL_BACKEND", "locmem")

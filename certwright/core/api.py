@@ -123,3 +123,23 @@ def program_catalog(request: HttpRequest, on: dt.date | None = None) -> dict[str
         "on": day,
         "tests": catalog_rows(program, day),
     }
+
+
+# Each domain app contributes a router; mounted last so its paths sit under /api/.
+def _mount_routers() -> None:
+    from certwright.accounts.api import router as accounts
+    from certwright.candidates.api import router as candidates
+    from certwright.commerce.api import router as commerce
+    from certwright.notifications.api import router as notifications
+    from certwright.portal.api import router as portal
+    from certwright.scheduling.api import router as scheduling
+
+    api.add_router("/accounts", accounts)
+    api.add_router("/candidates", candidates)
+    api.add_router("/commerce", commerce)
+    api.add_router("/scheduling", scheduling)
+    api.add_router("/portal", portal)
+    api.add_router("/notifications", notifications)
+
+
+_mount_routers()

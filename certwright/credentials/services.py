@@ -271,6 +271,7 @@ def _experience_content(r: ExperienceRecord) -> dict[str, Any]:
         "end": r.end.isoformat() if r.end else None,
         "full_time": r.full_time,
         "approved": r.approved,
+        "employer_email": r.employer_email,
     }
 
 
@@ -285,6 +286,7 @@ def experience_record_add(
     role: str = "",
     note: str = "",
     approved: bool = False,
+    employer_email: str = "",
     actor: Actor = None,
 ) -> ExperienceRecord:
     """Record a span of experience; it counts once approved (here or later)."""
@@ -302,6 +304,7 @@ def experience_record_add(
             employer=employer,
             role=role,
             note=note,
+            employer_email=employer_email,
             approved=approved,
             approved_by_id=_user_id(actor) if approved else None,
             approved_at=now() if approved else None,
@@ -349,6 +352,175 @@ def experience_record_approve(
             reason=f"{record.kind} experience approved",
         )
         _recompute_after_commit(record.technician_id)
+    return record
+
+
+# Changing what a record says about the work; confirming it again is the employer's.
+_EMPLOYER_FACING = ("kind", "employer", "role", "start", "end", "full_time")
+
+
+def experience_record_update(
+    *,
+    record_id: int,
+    kind: str,
+    start: dt.date,
+    end: dt.date | None,
+    full_time: bool,
+    employer: str,
+    role: str,
+    employer_email: str,
+    note: str = "",
+    actor: Actor = None,
+) -> ExperienceRecord:
+    """Correct an experience record that is not yet approved.
+
+    An approved record is a fact the derived state rests on and is never edited
+    (staff record a new one instead). Editing a rejected record resubmits it for
+    review. When what the employer would confirm changes, an earlier confirmation
+    or dispute no longer applies and the record's revision moves on, so links sent
+    for the old content stop working.
+    """
+    _raise(
+        experience_errors(program=current_program(), kind=kind, start=start, end=end)
+    )
+    with transaction.atomic():
+        record = (
+            ExperienceRecord.objects.select_for_update().filter(pk=record_id).first()
+        )
+        if record is None:
+            raise ValidationError(
+                {"record_id": f"no experience record with id {record_id}"}
+            )
+        if not record.editable:
+            raise ValidationError(
+                "This record was already "
+                + ("approved" if record.approved else "withdrawn")
+                + " and can no longer be changed."
+            )
+        before = _experience_content(record)
+        new = {
+            "kind": kind,
+            "employer": employer.strip(),
+            "role": role.strip(),
+            "start": start,
+            "end": end,
+            "full_time": full_time,
+            "employer_email": employer_email.strip(),
+            "note": note,
+        }
+        if all(getattr(record, k) == v for k, v in new.items()):
+            return record
+        facing_changed = any(
+            getattr(record, k) != new[k] for k in (*_EMPLOYER_FACING, "employer_email")
+        )
+        _technician_touch(record.technician_id)
+        for k, v in new.items():
+            setattr(record, k, v)
+        record.revision += 1
+        fields = [*new, "revision"]
+        if facing_changed:
+            record.employer_confirmed_at = None
+            record.employer_disputed_at = None
+            record.employer_response = ""
+            record.employer_link_sent_at = None
+            fields += [
+                "employer_confirmed_at",
+                "employer_disputed_at",
+                "employer_response",
+                "employer_link_sent_at",
+            ]
+        resubmitted = record.rejected_at is not None
+        if resubmitted:
+            record.rejected_at = None
+            record.rejected_by = None
+            record.rejection_reason = ""
+            fields += ["rejected_at", "rejected_by", "rejection_reason"]
+        record.save(update_fields=fields)
+        _fact_event(
+            kind=EventKind.FACT_UPDATED,
+            technician_id=record.technician_id,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            before=before,
+            after=_experience_content(record),
+            actor=actor,
+            reason=f"{record.kind} experience corrected before approval"
+            + (" and resubmitted after rejection" if resubmitted else ""),
+        )
+        _recompute_after_commit(record.technician_id)
+    return record
+
+
+EVENT_EXPERIENCE_REJECTED = "experience.rejected"
+EVENT_EXPERIENCE_WITHDRAWN = "experience.withdrawn"
+
+
+def experience_record_reject(
+    *, record_id: int, reason: str, actor: Actor = None
+) -> ExperienceRecord:
+    """Record staff's decision not to approve a record, with the reason.
+
+    The record stays (unapproved, so it never counts); the decision is on the record
+    and in the audit trail, and the candidate may correct and resubmit it.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "A rejection needs a reason."})
+    with transaction.atomic():
+        record = (
+            ExperienceRecord.objects.select_for_update().filter(pk=record_id).first()
+        )
+        if record is None:
+            raise ValidationError(
+                {"record_id": f"no experience record with id {record_id}"}
+            )
+        if record.approved:
+            raise ValidationError("This record is already approved.")
+        if record.withdrawn_at is not None:
+            raise ValidationError("The candidate withdrew this record.")
+        record.rejected_at = now()
+        record.rejected_by_id = _user_id(actor)
+        record.rejection_reason = reason
+        record.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
+        event_record(
+            kind=EVENT_EXPERIENCE_REJECTED,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            data={"record": _experience_content(record), "revision": record.revision},
+            reason=f"{record.kind} experience rejected: {reason}",
+        )
+    return record
+
+
+def experience_record_withdraw(
+    *, record_id: int, actor: Actor = None
+) -> ExperienceRecord:
+    """The candidate takes back a record before it is approved (it is kept, never
+    counted, and leaves the review queue)."""
+    with transaction.atomic():
+        record = (
+            ExperienceRecord.objects.select_for_update().filter(pk=record_id).first()
+        )
+        if record is None:
+            raise ValidationError(
+                {"record_id": f"no experience record with id {record_id}"}
+            )
+        if record.approved:
+            raise ValidationError(
+                "An approved record cannot be withdrawn; ask program staff."
+            )
+        if record.withdrawn_at is not None:
+            return record
+        record.withdrawn_at = now()
+        record.save(update_fields=["withdrawn_at"])
+        event_record(
+            kind=EVENT_EXPERIENCE_WITHDRAWN,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            data={"record": _experience_content(record)},
+            reason=f"{record.kind} experience withdrawn by the candidate",
+        )
     return record
 
 

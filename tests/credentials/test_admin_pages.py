@@ -25,12 +25,9 @@ def demo(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def staff(client, django_user_model):
-    # No password: hashing one is most of a test's time, and force_login needs none.
-    user = django_user_model.objects.create(
-        username="admin", is_staff=True, is_superuser=True
-    )
-    client.force_login(user)
+def staff(client, admin_user):
+    # The suite's admin_user has the authenticator app that staff must have.
+    client.force_login(admin_user)
     return client
 
 

@@ -75,3 +75,27 @@ class Command(BaseCommand):
                 f"population: {report.population_created} technicians added "
                 f"({report.facts_created} facts), {report.population_total} in all"
             )
+        self._load_journey()
+
+    def _load_journey(self) -> None:
+        """Accounts, the shop and its vouchers, an order and test centres, in the
+        order they depend on each other (scheduling looks up the demo proctor)."""
+        from certwright.accounts.demo import demo_load as accounts_demo
+        from certwright.commerce.demo import demo_load as commerce_demo
+        from certwright.scheduling.demo import demo_load as scheduling_demo
+
+        accounts = accounts_demo()
+        commerce = commerce_demo()
+        scheduling = scheduling_demo()
+        self.stdout.write("demo accounts (sign in at /accounts/login/):")
+        for account in accounts.accounts:
+            self.stdout.write(
+                f"  {account.email:<24} {account.password:<18} {account.description}"
+            )
+        if commerce.voucher_codes:
+            self.stdout.write(
+                f"shop {commerce.shop}: {len(commerce.voucher_codes)} unused vouchers, "
+                f"e.g. {commerce.voucher_codes[0]}"
+            )
+        centres = [*scheduling.centres_created, *scheduling.centres_present]
+        self.stdout.write(f"test centres: {', '.join(centres)}")

@@ -1,0 +1,166 @@
+"""Admin for organizations, sharing and API tokens.
+
+Changes go through the services, so each one writes its audit event; the admin
+never creates a token (its secret would have nowhere safe to be shown) and never
+deletes a grant (revoke keeps the history).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from certwright.accounts.models import ApiToken, Membership, Organization, ShareGrant
+from certwright.accounts.services import (
+    api_token_revoke,
+    membership_add,
+    organization_create,
+    share_revoke,
+)
+
+
+def _staff(request: HttpRequest) -> AbstractBaseUser | None:
+    user = request.user
+    return user if isinstance(user, AbstractBaseUser) else None
+
+
+class MembershipInline(admin.TabularInline[Membership, Organization]):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class ShareGrantInline(admin.TabularInline[ShareGrant, Organization]):
+    model = ShareGrant
+    extra = 0
+    fields = ["technician", "granted_at", "revoked_at"]
+    readonly_fields = ["technician", "granted_at", "revoked_at"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShareGrant]:
+        return super().get_queryset(request).filter(revoked_at__isnull=True)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
+    list_display = ["name", "kind", "code", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["code", "created_at"]
+    inlines = [MembershipInline, ShareGrantInline]
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Organization,
+        form: ModelForm[Any],
+        change: bool,
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = organization_create(
+            name=obj.name, kind=obj.kind, actor=_staff(request)
+        )
+        obj.pk, obj.code, obj.created_at = created.pk, created.code, created.created_at
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # New and changed memberships go through the service (audit event, employer
+        # role); deletions are plain.
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        for membership in instances:
+            membership_add(
+                organization_id=form.instance.pk,
+                user=membership.user,
+                role=membership.role,
+                actor=_staff(request),
+            )
+
+
+@admin.register(ShareGrant)
+class ShareGrantAdmin(admin.ModelAdmin[ShareGrant]):
+    list_display = ["technician", "organization", "granted_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = [
+        "technician__certification_id",
+        "technician__name",
+        "organization__name",
+        "organization__code",
+    ]
+    list_select_related = ["technician", "organization"]
+    readonly_fields = ["technician", "organization", "granted_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A grant is the technician's consent: they give it on their sharing page.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected grants")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ShareGrant]) -> None:
+        count = 0
+        for grant in queryset.filter(revoked_at__isnull=True):
+            share_revoke(grant_id=grant.pk, actor=_staff(request))
+            count += 1
+        self.message_user(request, f"{count} grant(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    exclude = ["hashed_secret"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token_id=token.pk, actor=_staff(request))
+            count += 1
+        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)

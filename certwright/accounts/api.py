@@ -1,0 +1,287 @@
+"""The accounts part of the REST API, mounted by certwright.core.api at
+/api/accounts/.
+
+Every operation needs a signed-in user (a session, or an API token). Anything that
+belongs to someone else answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Field, Path, Router, Schema, Status
+from pydantic import field_validator
+
+from certwright.accounts.api_auth import SessionOnly, SessionOrToken
+from certwright.accounts.forms import clean_text
+from certwright.accounts.models import ApiToken, ShareGrant
+from certwright.accounts.roles import user_roles
+from certwright.accounts.selectors import (
+    MAX_ID,
+    access_api_token,
+    access_organization,
+    access_share_grant,
+    api_tokens_for_user,
+    organization_get_by_code,
+    share_grants_for_technician,
+    technician_for_user,
+    technicians_shared_with,
+    user_mfa_enabled,
+)
+from certwright.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    share_grant,
+    share_revoke,
+)
+
+router = Router(tags=["accounts"], auth=SessionOrToken)
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class MembershipOut(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    name: str
+    certification_id: str | None
+    technician_id: int | None
+    roles: list[str]
+    mfa_enabled: bool
+    organizations: list[MembershipOut]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The token itself: shown once, never again.")
+
+
+def _printable(value: str) -> str:
+    try:
+        return clean_text(value, field="value")
+    except DjangoValidationError as exc:
+        raise ValueError(exc.messages[0]) from None
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = _printable(value)
+        if not value:
+            raise ValueError("Give the token a name.")
+        return value
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+
+
+class ShareOut(Schema):
+    id: int
+    organization: OrganizationOut
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class ShareIn(Schema):
+    organization_code: str = Field(min_length=1, max_length=32)
+
+    @field_validator("organization_code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        return _printable(value)
+
+
+class SharedTechnicianOut(Schema):
+    id: int
+    certification_id: str
+    name: str
+
+
+def _token_out(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def _share_out(grant: ShareGrant) -> dict[str, Any]:
+    org = grant.organization
+    return {
+        "id": grant.pk,
+        "organization": {
+            "id": org.pk,
+            "name": org.name,
+            "kind": org.kind,
+            "code": org.code,
+        },
+        "granted_at": grant.granted_at,
+        "revoked_at": grant.revoked_at,
+    }
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who am I?")
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in account: certification ID, roles, 2FA and organizations."""
+    user = request.auth  # type: ignore[attr-defined]
+    technician = technician_for_user(user)
+    memberships = user.memberships.select_related("organization").order_by(
+        "organization__name"
+    )
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "name": technician.name if technician else user.get_full_name(),
+        "certification_id": technician.certification_id if technician else None,
+        "technician_id": technician.pk if technician else None,
+        "roles": sorted(role.value for role in user_roles(user)),
+        "mfa_enabled": user_mfa_enabled(user),
+        "organizations": [
+            {
+                "id": m.organization.pk,
+                "name": m.organization.name,
+                "kind": m.organization.kind,
+                "code": m.organization.code,
+                "role": m.role,
+            }
+            for m in memberships
+        ],
+    }
+
+
+@router.get(
+    "/tokens", response={200: list[TokenOut], 401: ErrorOut}, summary="My API tokens"
+)
+def token_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Active tokens (never the secrets)."""
+    return [_token_out(t) for t in api_tokens_for_user(request.auth)]  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/tokens",
+    # Session only: a token must not be able to mint more tokens.
+    auth=SessionOnly(),
+    response={201: TokenCreatedOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Create an API token",
+)
+def token_create(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
+    """A new token for integrations. The response is the only time the token is
+    shown; store it in the integration's secret store. Needs a browser session
+    (with its CSRF token), not another API token."""
+    token, raw = api_token_create(user=request.auth, name=body.name)  # type: ignore[attr-defined]
+    return Status(201, {**_token_out(token), "token": raw})
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Revoke an API token",
+)
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
+    """Revoke one of my tokens; it stops working at once. Revoking twice is fine."""
+    token = access_api_token(request.auth, token_id)  # type: ignore[attr-defined]
+    api_token_revoke(token_id=token.pk, actor=request.auth)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+@router.get(
+    "/shares",
+    response={200: list[ShareOut], 401: ErrorOut},
+    summary="Organizations I share my records with",
+)
+def share_list(request: HttpRequest) -> list[dict[str, Any]]:
+    technician = technician_for_user(request.auth)  # type: ignore[attr-defined]
+    if technician is None:
+        return []
+    return [_share_out(g) for g in share_grants_for_technician(technician.pk)]
+
+
+@router.post(
+    "/shares",
+    response={
+        200: ShareOut,
+        201: ShareOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    summary="Share my records with a shop or employer",
+)
+def share_create(request: HttpRequest, body: ShareIn) -> Status[dict[str, Any]]:
+    """Let the organization with this code see my certifications. 201 when new, 200
+    when I already share with it; 404 for an unknown code; 409 for an account
+    without a technician record."""
+    user = request.auth  # type: ignore[attr-defined]
+    technician = technician_for_user(user)
+    if technician is None:
+        return Status(
+            409, {"detail": "This account has no technician record to share."}
+        )
+    organization = organization_get_by_code(body.organization_code)
+    if organization is None:
+        return Status(404, {"detail": "No organization has this code."})
+    grant, created = share_grant(
+        technician_id=technician.pk, organization_id=organization.pk, actor=user
+    )
+    return Status(201 if created else 200, _share_out(grant))
+
+
+@router.delete(
+    "/shares/{share_id}",
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Stop sharing with an organization",
+)
+def share_delete(request: HttpRequest, share_id: Id) -> Status[None]:
+    grant = access_share_grant(request.auth, share_id)  # type: ignore[attr-defined]
+    share_revoke(grant_id=grant.pk, actor=request.auth)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+@router.get(
+    "/organizations/{organization_id}/technicians",
+    response={200: list[SharedTechnicianOut], 401: ErrorOut, 404: ErrorOut},
+    summary="Technicians who share their records with my organization",
+)
+def organization_technicians(
+    request: HttpRequest, organization_id: Id
+) -> list[dict[str, Any]]:
+    """For members of the organization (and program staff)."""
+    organization = access_organization(request.auth, organization_id)  # type: ignore[attr-defined]
+    return [
+        {"id": t.pk, "certification_id": t.certification_id, "name": t.name}
+        for t in technicians_shared_with(organization.pk)
+    ]

@@ -1,0 +1,153 @@
+"""Demo accounts for `make run`: a candidate part-way through, an employer that a
+demo technician shares with, a proctor and program staff.
+
+All share one password, printed by `certwright demo load`. Staff and the proctor
+have no second factor yet: they are sent to set one up at their first sign-in
+(docs/accounts.md). Loading twice changes nothing: an existing account is left as
+it is (its password too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from certwright.accounts.models import (
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+    ShareGrant,
+)
+from certwright.accounts.roles import Role, role_add
+from certwright.accounts.services import (
+    membership_add,
+    organization_create,
+    share_grant,
+    technician_link_user,
+)
+from certwright.candidates.models import Technician
+
+PASSWORD = "certwright-demo"
+ACTOR = "demo"
+ORGANIZATION_NAME = "Main Street Auto"
+ORGANIZATION_CODE = "MAINST"
+# The credentials demo's personas (certwright.credentials.demo): the candidate is
+# Priya Raman, who passed A1 and is a year short of the experience requirement; Maria
+# Okafor, a Master technician at Main Street Auto, shares her record with it.
+CANDIDATE_PERSONA_EMAIL = "pending@demo.certwright.example"
+SHARING_PERSONA_EMAIL = "maria-master@demo.certwright.example"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    description: str
+
+
+@dataclass
+class AccountsDemoReport:
+    accounts: list[DemoAccount] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+
+
+def _user(
+    email: str, name: str, *, staff: bool = False, report: AccountsDemoReport
+) -> Any:
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, _sep, last = name.rpartition(" ")
+        user = User(
+            username=email.split("@")[0],
+            email=email,
+            first_name=first,
+            last_name=last,
+            is_staff=staff,
+            # Demo program staff can do everything in the admin; a real
+            # installation grants model permissions per person instead.
+            is_superuser=staff,
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        report.created.append(email)
+    # Verified, so the demo can sign in without reading any mail.
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _persona(email: str) -> Technician:
+    technician = Technician.objects.filter(email=email).first()
+    if technician is None:
+        # The accounts demo needs the credentials demo's technicians.
+        from certwright.credentials.demo import demo_load as credentials_demo_load
+
+        credentials_demo_load()
+        technician = Technician.objects.get(email=email)
+    return technician
+
+
+def demo_load() -> AccountsDemoReport:
+    """Load the demo accounts (idempotent); returns them with their password."""
+    report = AccountsDemoReport()
+    candidate = _user("candidate@example.com", "Priya Raman", report=report)
+    priya = _persona(CANDIDATE_PERSONA_EMAIL)
+    if priya.user_id is None:
+        technician_link_user(technician_id=priya.pk, user=candidate, actor=ACTOR)
+    role_add(candidate, Role.CANDIDATE, actor=ACTOR)
+
+    employer = _user("employer@example.com", "Jordan Price", report=report)
+    shop = Organization.objects.filter(code=ORGANIZATION_CODE).first()
+    if shop is None:
+        shop = organization_create(
+            name=ORGANIZATION_NAME,
+            kind=OrganizationKind.SHOP,
+            code=ORGANIZATION_CODE,
+            actor=ACTOR,
+        )
+    membership_add(
+        organization_id=shop.pk,
+        user=employer,
+        role=MembershipRole.ADMIN,
+        actor=ACTOR,
+    )
+    maria = _persona(SHARING_PERSONA_EMAIL)
+    # Once only: if the demo's users revoke the grant, a reload leaves it revoked.
+    if not ShareGrant.objects.filter(technician=maria, organization=shop).exists():
+        share_grant(technician_id=maria.pk, organization_id=shop.pk, actor=ACTOR)
+
+    proctor = _user("proctor@example.com", "Pat Quinn", report=report)
+    role_add(proctor, Role.PROCTOR, actor=ACTOR)
+
+    staff = _user("staff@example.com", "Sam Staff", staff=True, report=report)
+    role_add(staff, Role.PROGRAM_STAFF, actor=ACTOR)
+
+    report.accounts = [
+        DemoAccount(
+            "candidate@example.com",
+            PASSWORD,
+            "candidate Priya Raman: passed A1, a year short of the experience",
+        ),
+        DemoAccount(
+            "employer@example.com",
+            PASSWORD,
+            f"administrator of {ORGANIZATION_NAME} (code {ORGANIZATION_CODE}), "
+            "which Maria Okafor shares her record with",
+        ),
+        DemoAccount(
+            "proctor@example.com",
+            PASSWORD,
+            "proctor: sets up two-factor authentication at first sign-in",
+        ),
+        DemoAccount(
+            "staff@example.com",
+            PASSWORD,
+            "program staff (admin): sets up two-factor authentication at first sign-in",
+        ),
+    ]
+    return report

@@ -1,0 +1,20 @@
+"""Signal receivers, connected in AccountsConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
+from django.dispatch import receiver
+
+from certwright.accounts.services import candidate_technician_ensure
+
+
+@receiver(email_confirmed, dispatch_uid="certwright.accounts.email_confirmed")
+def on_email_confirmed(
+    sender: Any, request: Any, email_address: EmailAddress, **kwargs: Any
+) -> None:
+    """A verified candidate gets their technician record and certification ID, both
+    when they click the link and when staff mark the address verified."""
+    candidate_technician_ensure(user=email_address.user)

@@ -1,0 +1,115 @@
+"""Roles: Django groups with fixed names, created by a data migration.
+
+A person can hold several roles (a shop owner who is also a candidate). The groups
+carry no model permissions; what a role may see is decided by the ``access_*``
+selectors, and what it may change in the admin by ``is_staff`` plus the permissions
+granted there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from certwright.audit.services import Actor, event_record
+
+# Cached on the user object, so a request that asks several times (the MFA
+# middleware, then a view) reads the groups once.
+_CACHE = "_certwright_roles"
+
+
+class Role(models.TextChoices):
+    # The values are the group names other apps rely on: never rename one.
+    CANDIDATE = "candidate", _("candidate")
+    EMPLOYER = "employer", _("shop or employer administrator")
+    PROCTOR = "proctor", _("proctor")
+    CENTRE_ADMIN = "centre_admin", _("test-centre administrator")
+    PROGRAM_STAFF = "program_staff", _("program staff")
+
+
+# Roles whose holders must sign in with a second factor (as must Django staff).
+MFA_ROLES = frozenset({Role.PROCTOR, Role.CENTRE_ADMIN, Role.PROGRAM_STAFF})
+
+ROLE_EVENT_ADDED = "account.role_added"
+ROLE_EVENT_REMOVED = "account.role_removed"
+
+
+def user_roles(user: Any) -> frozenset[Role]:
+    """The roles ``user`` holds (none for an anonymous or inactive user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+        cached = frozenset(Role(name) for name in names)
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def user_has_role(user: Any, role: Role | str) -> bool:
+    return Role(role) in user_roles(user)
+
+
+def user_is_program_staff(user: Any) -> bool:
+    """Program staff see every technician: the role, Django staff or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(
+        user.is_superuser or user.is_staff or user_has_role(user, Role.PROGRAM_STAFF)
+    )
+
+
+def user_needs_mfa(user: Any) -> bool:
+    """Whether ``user`` must have a second factor: Django staff, superusers,
+    proctors, test-centre administrators and program staff."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    # Off only for a local demo (`make run`): a production deployment keeps it on.
+    if not settings.CERTWRIGHT_STAFF_MFA:
+        return False
+    return bool(user.is_staff or user.is_superuser or user_roles(user) & MFA_ROLES)
+
+
+def _forget(user: Any) -> None:
+    if hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def role_add(user: Any, role: Role | str, *, actor: Actor = None) -> bool:
+    """Give ``user`` the role; True when they did not hold it before."""
+    role = Role(role)
+    with transaction.atomic():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if user.groups.filter(pk=group.pk).exists():
+            return False
+        user.groups.add(group)
+        event_record(
+            kind=ROLE_EVENT_ADDED,
+            subject=f"user:{user.pk}",
+            actor=actor,
+            data={"role": role.value, "user": user.get_username()},
+        )
+    _forget(user)
+    return True
+
+
+def role_remove(user: Any, role: Role | str, *, actor: Actor = None) -> bool:
+    """Take the role away from ``user``; True when they held it."""
+    role = Role(role)
+    with transaction.atomic():
+        group = Group.objects.filter(name=role.value).first()
+        if group is None or not user.groups.filter(pk=group.pk).exists():
+            return False
+        user.groups.remove(group)
+        event_record(
+            kind=ROLE_EVENT_REMOVED,
+            subject=f"user:{user.pk}",
+            actor=actor,
+            data={"role": role.value, "user": user.get_username()},
+        )
+    _forget(user)
+    return True

@@ -1,0 +1,177 @@
+"""Reading accounts, and who may see which technician.
+
+The ``access_*`` functions fetch and check in one step and raise Http404 for
+anything the user may not see, whether it exists or not, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from allauth.mfa.models import Authenticator
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from certwright.accounts.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    ShareGrant,
+)
+from certwright.accounts.roles import user_is_program_staff
+from certwright.candidates.models import Technician
+
+# The largest id a 64-bit primary key holds; a bigger number is "not found" rather
+# than an overflow error from the database driver.
+MAX_ID = 2**63 - 1
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _get_or_404(qs: QuerySet[M], pk: int, *, lock: bool) -> M:
+    if not isinstance(pk, int) or not 0 < pk <= MAX_ID:
+        raise Http404
+    if lock:
+        qs = qs.select_for_update()
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- technicians ----------------------------------------------------------------------
+
+
+def technician_for_user(user: Any) -> Technician | None:
+    """The technician record of the person signed in, if they have one."""
+    if not _signed_in(user):
+        return None
+    return Technician.objects.filter(user_id=user.pk).first()
+
+
+def technicians_visible_to(user: Any) -> QuerySet[Technician]:
+    """Technicians ``user`` may see: their own; those who share with an organization
+    ``user`` belongs to; everyone for program staff."""
+    if not _signed_in(user):
+        return Technician.objects.none()
+    if user_is_program_staff(user):
+        return Technician.objects.all()
+    shared = ShareGrant.objects.filter(
+        revoked_at__isnull=True, organization__memberships__user_id=user.pk
+    ).values("technician_id")
+    return Technician.objects.filter(Q(user_id=user.pk) | Q(pk__in=shared))
+
+
+def access_technician(
+    user: Any, technician_id: int, *, lock: bool = False
+) -> Technician:
+    """The technician, if ``user`` may see them; Http404 otherwise."""
+    return _get_or_404(technicians_visible_to(user), technician_id, lock=lock)
+
+
+# --- organizations and sharing --------------------------------------------------------
+
+
+def organizations_for_user(user: Any) -> QuerySet[Organization]:
+    """Organizations ``user`` is a member of."""
+    if not _signed_in(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user_id=user.pk)
+
+
+def access_organization(
+    user: Any, organization_id: int, *, lock: bool = False
+) -> Organization:
+    """An organization ``user`` belongs to (any, for program staff); Http404
+    otherwise."""
+    qs = (
+        Organization.objects.all()
+        if user_is_program_staff(user)
+        else organizations_for_user(user)
+    )
+    return _get_or_404(qs, organization_id, lock=lock)
+
+
+def membership_get(*, organization_id: int, user_id: int) -> Membership | None:
+    return Membership.objects.filter(
+        organization_id=organization_id, user_id=user_id
+    ).first()
+
+
+def organization_code_normalize(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def organization_get_by_code(code: str) -> Organization | None:
+    """The organization a technician means when typing ``code`` (spaces and case
+    ignored)."""
+    normalized = organization_code_normalize(code)
+    if not normalized:
+        return None
+    return Organization.objects.filter(code=normalized).first()
+
+
+def share_grants_for_technician(
+    technician_id: int, *, active_only: bool = True
+) -> QuerySet[ShareGrant]:
+    qs = ShareGrant.objects.filter(technician_id=technician_id).select_related(
+        "organization"
+    )
+    if active_only:
+        qs = qs.filter(revoked_at__isnull=True)
+    return qs.order_by("organization__name", "-granted_at")
+
+
+def access_share_grant(user: Any, grant_id: int, *, lock: bool = False) -> ShareGrant:
+    """A grant made by the technician signed in; Http404 for anyone else's."""
+    if not _signed_in(user):
+        raise Http404
+    qs = ShareGrant.objects.filter(technician__user_id=user.pk).select_related(
+        "organization"
+    )
+    return _get_or_404(qs, grant_id, lock=lock)
+
+
+def technicians_shared_with(organization_id: int) -> QuerySet[Technician]:
+    """Technicians with an active grant to the organization, by name."""
+    return Technician.objects.filter(
+        share_grants__organization_id=organization_id,
+        share_grants__revoked_at__isnull=True,
+    ).order_by("name", "id")
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def api_tokens_for_user(user: Any, *, active_only: bool = True) -> QuerySet[ApiToken]:
+    if not _signed_in(user):
+        return ApiToken.objects.none()
+    qs = ApiToken.objects.filter(user_id=user.pk)
+    if active_only:
+        qs = qs.filter(revoked_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def access_api_token(user: Any, token_id: int, *, lock: bool = False) -> ApiToken:
+    """One of ``user``'s own tokens; Http404 for anyone else's."""
+    tokens = api_tokens_for_user(user, active_only=False)
+    return _get_or_404(tokens, token_id, lock=lock)
+
+
+# --- two-factor authentication --------------------------------------------------------
+
+
+def user_mfa_enabled(user: Any) -> bool:
+    """Whether ``user`` signs in with a second factor (an authenticator app or a
+    security key; recovery codes alone do not count)."""
+    if not _signed_in(user):
+        return False
+    return Authenticator.objects.filter(
+        user_id=user.pk,
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+    ).exists()

@@ -1,0 +1,341 @@
+"""Writing accounts: a candidate's technician record, organizations and their
+members, sharing, and API tokens. Each service owns its transaction and writes an
+audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from certwright.accounts import tokens
+from certwright.accounts.models import (
+    ApiToken,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+    ShareGrant,
+)
+from certwright.accounts.roles import Role, role_add, user_has_role, user_needs_mfa
+from certwright.accounts.selectors import (
+    organization_code_normalize,
+    user_mfa_enabled,
+)
+from certwright.audit.services import Actor, event_record
+from certwright.candidates.ids import ALPHABET
+from certwright.candidates.models import Technician
+from certwright.candidates.services import technician_create
+from certwright.core.clock import now
+
+# Audit event kinds of this app (plain strings: Event.kind is open-ended).
+EVENT_TECHNICIAN_LINKED = "account.technician_linked"
+EVENT_ORGANIZATION_CREATED = "organization.created"
+EVENT_MEMBER_ADDED = "organization.member_added"
+EVENT_MEMBER_REMOVED = "organization.member_removed"
+EVENT_SHARE_GRANTED = "share.granted"
+EVENT_SHARE_REVOKED = "share.revoked"
+EVENT_TOKEN_CREATED = "api_token.created"
+EVENT_TOKEN_REVOKED = "api_token.revoked"
+
+# A token's last use is written at most this often, so a busy integration does not
+# turn every API read into a write.
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+ORGANIZATION_CODE_LENGTH = 6
+_CODE_ATTEMPTS = 5
+
+
+# --- candidates -----------------------------------------------------------------------
+
+
+def candidate_technician_ensure(*, user: Any, actor: Actor = None) -> Technician | None:
+    """Give a candidate whose e-mail address is now verified their technician
+    record (and so their certification ID); return it.
+
+    Called when an address is confirmed, by the candidate or by staff in the admin.
+    Accounts without the candidate role (staff, proctors, employers) get none, and a
+    candidate who already has one keeps it.
+    """
+    if not user_has_role(user, Role.CANDIDATE):
+        return None
+    User = get_user_model()
+    with transaction.atomic():
+        # The user row lock serializes two confirmations racing (a double click on
+        # the confirm button), which would otherwise both create a technician.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        existing = Technician.objects.filter(user_id=user.pk).first()
+        if existing is not None:
+            return existing
+        technician = technician_create(
+            name=user.get_full_name() or user.email,
+            email=user.email,
+            user_id=user.pk,
+            actor=actor or user,
+        )
+    return technician
+
+
+def technician_link_user(
+    *, technician_id: int, user: Any, actor: Actor = None
+) -> Technician:
+    """Attach an existing technician record (one imported from results, say) to an
+    account. Staff do this after checking the person's identity; the account gets
+    the candidate role."""
+    with transaction.atomic():
+        technician = Technician.objects.select_for_update().get(pk=technician_id)
+        if technician.user_id == user.pk:
+            return technician
+        if technician.user_id is not None:
+            raise ValidationError(
+                {"technician": "This technician is already linked to an account."}
+            )
+        if Technician.objects.filter(user_id=user.pk).exists():
+            raise ValidationError(
+                {"user": "This account already has a technician record."}
+            )
+        technician.user_id = user.pk
+        technician.save(update_fields=["user"])
+        role_add(user, Role.CANDIDATE, actor=actor)
+        event_record(
+            kind=EVENT_TECHNICIAN_LINKED,
+            subject=f"technician:{technician.certification_id}",
+            technician_id=technician.pk,
+            actor=actor,
+            data={"user": user.get_username(), "user_id": user.pk},
+        )
+    return technician
+
+
+# --- organizations --------------------------------------------------------------------
+
+
+def _unused_organization_code() -> str:
+    # No 0/1 lookalikes problem: the alphabet has no I, L, O or U.
+    letters = ALPHABET[10:]
+    for _ in range(_CODE_ATTEMPTS):
+        code = "".join(secrets.choice(letters) for _ in range(ORGANIZATION_CODE_LENGTH))
+        if not Organization.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not find an unused organization code")
+
+
+def organization_create(
+    *,
+    name: str,
+    kind: OrganizationKind | str = OrganizationKind.EMPLOYER,
+    code: str | None = None,
+    actor: Actor = None,
+) -> Organization:
+    """A new shop or employer, with a fresh code unless one is given."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "An organization needs a name."})
+    with transaction.atomic():
+        organization = Organization(
+            name=name,
+            kind=kind,
+            code=(
+                organization_code_normalize(code)
+                if code
+                else _unused_organization_code()
+            ),
+        )
+        organization.full_clean()
+        organization.save()
+        event_record(
+            kind=EVENT_ORGANIZATION_CREATED,
+            subject=f"organization:{organization.code}",
+            actor=actor,
+            data={"after": {"name": organization.name, "kind": organization.kind}},
+        )
+    return organization
+
+
+def membership_add(
+    *,
+    organization_id: int,
+    user: Any,
+    role: MembershipRole | str = MembershipRole.MEMBER,
+    actor: Actor = None,
+) -> Membership:
+    """Make ``user`` act for the organization (or change their membership role);
+    they get the employer role, which the web uses to show the employer pages."""
+    role = MembershipRole(role)
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization_id)
+        membership = Membership.objects.filter(
+            organization_id=organization.pk, user_id=user.pk
+        ).first()
+        before = membership.role if membership else None
+        if membership is None:
+            membership = Membership.objects.create(
+                organization=organization, user=user, role=role
+            )
+        elif membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+        else:
+            return membership
+        role_add(user, Role.EMPLOYER, actor=actor)
+        event_record(
+            kind=EVENT_MEMBER_ADDED,
+            subject=f"organization:{organization.code}",
+            actor=actor,
+            data={"user": user.get_username(), "before": before, "after": role.value},
+        )
+    return membership
+
+
+def membership_remove(*, organization_id: int, user: Any, actor: Actor = None) -> bool:
+    """End ``user``'s membership; True when there was one."""
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization_id)
+        deleted, _ = Membership.objects.filter(
+            organization_id=organization.pk, user_id=user.pk
+        ).delete()
+        if not deleted:
+            return False
+        event_record(
+            kind=EVENT_MEMBER_REMOVED,
+            subject=f"organization:{organization.code}",
+            actor=actor,
+            data={"user": user.get_username()},
+        )
+    return True
+
+
+# --- sharing --------------------------------------------------------------------------
+
+
+def share_grant(
+    *, technician_id: int, organization_id: int, actor: Actor = None
+) -> tuple[ShareGrant, bool]:
+    """Let the organization see the technician's records. Sharing again while a
+    grant is active changes nothing; returns (grant, created)."""
+    with transaction.atomic():
+        # Lock the technician: two simultaneous grants would otherwise both pass the
+        # "none active" check and one would hit the unique constraint as an error.
+        technician = Technician.objects.select_for_update().get(pk=technician_id)
+        organization = Organization.objects.get(pk=organization_id)
+        active = ShareGrant.objects.filter(
+            technician_id=technician.pk,
+            organization_id=organization.pk,
+            revoked_at__isnull=True,
+        ).first()
+        if active is not None:
+            return active, False
+        grant = ShareGrant.objects.create(
+            technician=technician, organization=organization, granted_at=now()
+        )
+        event_record(
+            kind=EVENT_SHARE_GRANTED,
+            subject=f"organization:{organization.code}",
+            technician_id=technician.pk,
+            actor=actor,
+            data={"grant": grant.pk, "organization": organization.name},
+        )
+    return grant, True
+
+
+def share_revoke(*, grant_id: int, actor: Actor = None) -> ShareGrant:
+    """Stop sharing; revoking a revoked grant changes nothing."""
+    with transaction.atomic():
+        grant = (
+            ShareGrant.objects.select_for_update()
+            .select_related("organization")
+            .get(pk=grant_id)
+        )
+        if grant.revoked_at is not None:
+            return grant
+        grant.revoked_at = now()
+        grant.save(update_fields=["revoked_at"])
+        event_record(
+            kind=EVENT_SHARE_REVOKED,
+            subject=f"organization:{grant.organization.code}",
+            technician_id=grant.technician_id,
+            actor=actor,
+            data={"grant": grant.pk, "organization": grant.organization.name},
+        )
+    return grant
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def api_token_create(
+    *, user: Any, name: str, actor: Actor = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the token itself, which is
+    shown this once and never stored."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the token a name, to recognise it later."})
+    for _attempt in range(_CODE_ATTEMPTS):
+        new = tokens.token_new()
+        try:
+            with transaction.atomic():
+                token = ApiToken(
+                    user=user, name=name, prefix=new.prefix, hashed_secret=new.hashed
+                )
+                token.full_clean(exclude=["prefix", "hashed_secret", "user"])
+                token.save()
+                event_record(
+                    kind=EVENT_TOKEN_CREATED,
+                    subject=f"user:{user.pk}",
+                    actor=actor or user,
+                    data={"token": token.pk, "name": name, "prefix": new.prefix},
+                )
+        except IntegrityError:
+            # A prefix collision (1 in 4·10^9): draw another.
+            continue
+        return token, new.raw
+    raise RuntimeError("could not find an unused token prefix")
+
+
+def api_token_revoke(*, token_id: int, actor: Actor = None) -> ApiToken:
+    """Revoke a token; it stops working on the next request."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = now()
+        token.save(update_fields=["revoked_at"])
+        event_record(
+            kind=EVENT_TOKEN_REVOKED,
+            subject=f"user:{token.user_id}",
+            actor=actor,
+            data={"token": token.pk, "name": token.name, "prefix": token.prefix},
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> Any | None:
+    """The active user an API token belongs to, or None for a wrong, revoked or
+    malformed token (or one whose user must use 2FA and has turned it off)."""
+    prefix = tokens.token_prefix(raw)
+    if prefix is None:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not tokens.token_matches(raw, token.hashed_secret):
+        return None
+    user = token.user
+    if not user.is_active:
+        return None
+    if user_needs_mfa(user) and not user_mfa_enabled(user):
+        return None
+    moment = now()
+    # A conditional UPDATE: at most one write a minute, and no lock on the hot path.
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=moment - TOKEN_TOUCH_INTERVAL)
+    ).update(last_used_at=moment)
+    return user

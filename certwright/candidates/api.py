@@ -1,0 +1,362 @@
+"""The candidates part of the REST API, mounted by certwright.core.api at
+/api/candidates: a candidate's own experience records (create, read, correct,
+withdraw, documents) and program staff's review decisions.
+
+Other people's records answer 404 (``access_experience_record``), whatever they are;
+decisions answer 403 to anyone who is not program staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field, field_validator
+
+from certwright.accounts.api_auth import SessionOrToken
+from certwright.accounts.roles import user_is_program_staff
+from certwright.accounts.selectors import technician_for_user
+from certwright.candidates.models import ExperienceDocument, ExperienceRecord
+from certwright.candidates.selectors import (
+    access_experience_record,
+    experience_record_list,
+    experience_review_queue,
+)
+from certwright.candidates.services import (
+    experience_document_add,
+    experience_edit,
+    experience_employer_link_send,
+    experience_review_approve,
+    experience_review_reject,
+    experience_submit,
+)
+from certwright.credentials.services import experience_record_withdraw
+
+router = Router(tags=["candidates"], auth=SessionOrToken)
+
+# Ids above this do not fit a database integer: they are simply not found.
+MAX_ID = 2**63 - 1
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    url: str
+
+
+class ExperienceOut(Schema):
+    id: int
+    technician_id: int
+    kind: str
+    employer: str
+    role: str
+    employer_email: str
+    start: dt.date
+    end: dt.date | None
+    full_time: bool
+    note: str
+    revision: int = Field(description="Send it back on PUT to refuse stale edits.")
+    review_status: str = Field(description="pending, approved, rejected or withdrawn")
+    approved: bool
+    approved_at: dt.datetime | None
+    rejection_reason: str
+    rejected_at: dt.datetime | None
+    employer_status: str = Field(
+        description="not_asked, awaiting, confirmed or disputed"
+    )
+    employer_response: str
+    created_at: dt.datetime
+    documents: list[DocumentOut]
+
+
+def _printable(value: str) -> str:
+    # A NUL is an error on PostgreSQL and no control character belongs in a record;
+    # the web forms refuse them too (Django's CharField).
+    if any(unicodedata.category(ch) == "Cc" for ch in value if ch not in "\n\r\t"):
+        raise ValueError("contains characters that cannot be printed")
+    return value
+
+
+class ExperienceIn(Schema):
+    kind: str = Field(description="employment, apprenticeship, degree or training")
+    start: dt.date
+    end: dt.date | None = Field(None, description="Empty while ongoing.")
+    full_time: bool = True
+    employer: str = Field("", max_length=200)
+    role: str = Field("", max_length=200)
+    employer_email: str = Field("", max_length=254)
+    note: str = Field("", max_length=2000)
+
+    @field_validator("employer", "role", "employer_email", "note")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _printable(value)
+
+
+class ExperienceUpdateIn(ExperienceIn):
+    revision: int | None = Field(
+        None, description="The revision the edit is based on; a mismatch is 409."
+    )
+
+
+class RejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("reason")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _printable(value)
+
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _document_out(d: ExperienceDocument) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {
+        "id": d.pk,
+        "name": d.original_name,
+        "content_type": d.content_type,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "url": reverse("candidates:document_download", args=[d.pk]),
+    }
+
+
+def _out(r: ExperienceRecord) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "technician_id": r.technician_id,
+        "kind": r.kind,
+        "employer": r.employer,
+        "role": r.role,
+        "employer_email": r.employer_email,
+        "start": r.start,
+        "end": r.end,
+        "full_time": r.full_time,
+        "note": r.note,
+        "revision": r.revision,
+        "review_status": str(r.review_status),
+        "approved": r.approved,
+        "approved_at": r.approved_at,
+        "rejection_reason": r.rejection_reason,
+        "rejected_at": r.rejected_at,
+        "employer_status": str(r.employer_status),
+        "employer_response": r.employer_response,
+        "created_at": r.created_at,
+        "documents": [_document_out(d) for d in r.documents.all()],
+    }
+
+
+def _error(exc: ValidationError) -> Status:
+    """400 for bad input (errors by field), 409 for a state that forbids the change
+    (already approved, withdrawn, or changed since the caller read it)."""
+    errors: dict[str, list[str]] = {}
+    if hasattr(exc, "error_dict"):
+        errors = {
+            ("non_field" if f == "__all__" else f): [str(m) for m in msgs]
+            for f, msgs in exc.message_dict.items()
+        }
+    status = 400 if errors else 409
+    return Status(
+        status, {"detail": " ".join(str(m) for m in exc.messages), "errors": errors}
+    )
+
+
+NOT_CANDIDATE = Status(403, {"detail": "This account has no technician record."})
+STAFF_ONLY = Status(403, {"detail": "Only program staff decide on experience records."})
+
+
+def _actor(request: HttpRequest) -> AbstractBaseUser:
+    # Behind SessionOrToken: an anonymous user here is a programming error.
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise Http404
+    return user
+
+
+def _record(request: HttpRequest, record_id: int) -> ExperienceRecord:
+    if not 0 < record_id <= MAX_ID:
+        raise Http404
+    return access_experience_record(request.user, record_id)
+
+
+def _own(request: HttpRequest, record_id: int) -> ExperienceRecord:
+    """The caller's own record; anyone else's (staff included) is 404 here, since
+    only the owner changes a record."""
+    record = _record(request, record_id)
+    if record.technician.user_id != request.user.pk:
+        raise Http404
+    return record
+
+
+@router.get(
+    "/experience",
+    response={200: list[ExperienceOut], **ERRORS},
+    summary="My experience records",
+)
+def experience_list(request: HttpRequest) -> Any:
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return NOT_CANDIDATE
+    return [_out(r) for r in experience_record_list(technician_id=technician.pk)]
+
+
+@router.post(
+    "/experience",
+    response={201: ExperienceOut, **ERRORS},
+    summary="Document experience (it waits for review)",
+)
+def experience_create(request: HttpRequest, payload: ExperienceIn) -> Any:
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return NOT_CANDIDATE
+    try:
+        record = experience_submit(
+            technician_id=technician.pk, actor=_actor(request), **payload.dict()
+        )
+    except ValidationError as exc:
+        return _error(exc)
+    return Status(201, _out(record))
+
+
+@router.get(
+    "/experience/{record_id}",
+    response={200: ExperienceOut, **ERRORS},
+    summary="One experience record (yours, or any for program staff)",
+)
+def experience_get(request: HttpRequest, record_id: int) -> Any:
+    return _out(_record(request, record_id))
+
+
+@router.put(
+    "/experience/{record_id}",
+    response={200: ExperienceOut, **ERRORS},
+    summary="Correct a record not yet approved",
+)
+def experience_update(
+    request: HttpRequest, record_id: int, payload: ExperienceUpdateIn
+) -> Any:
+    record = _own(request, record_id)
+    data = payload.dict()
+    revision = data.pop("revision")
+    try:
+        record = experience_edit(
+            record_id=record.pk,
+            expected_revision=revision,
+            actor=_actor(request),
+            **data,
+        )
+    except ValidationError as exc:
+        return _error(exc)
+    return _out(record)
+
+
+@router.delete(
+    "/experience/{record_id}",
+    response={200: ExperienceOut, **ERRORS},
+    summary="Withdraw a record before it is approved (it is kept, never counted)",
+)
+def experience_withdraw(request: HttpRequest, record_id: int) -> Any:
+    record = _own(request, record_id)
+    try:
+        record = experience_record_withdraw(record_id=record.pk, actor=_actor(request))
+    except ValidationError as exc:
+        return _error(exc)
+    return _out(record)
+
+
+@router.post(
+    "/experience/{record_id}/documents",
+    response={201: ExperienceOut, **ERRORS},
+    summary="Attach a document (PDF, JPEG or PNG, up to 10 MB)",
+)
+def experience_document_upload(
+    request: HttpRequest, record_id: int, file: File[UploadedFile]
+) -> Any:
+    record = _own(request, record_id)
+    try:
+        record = experience_document_add(
+            record_id=record.pk, upload=file, actor=_actor(request)
+        )
+    except ValidationError as exc:
+        return _error(exc)
+    return Status(201, _out(record))
+
+
+@router.post(
+    "/experience/{record_id}/employer-link",
+    response={200: ExperienceOut, **ERRORS},
+    summary="Send the employer's confirmation link again",
+)
+def experience_employer_link(request: HttpRequest, record_id: int) -> Any:
+    record = _own(request, record_id)
+    try:
+        experience_employer_link_send(record_id=record.pk, actor=_actor(request))
+    except ValidationError as exc:
+        return _error(exc)
+    record.refresh_from_db()
+    return _out(record)
+
+
+# --- program staff ---------------------------------------------------------------
+
+
+@router.get(
+    "/review",
+    response={200: list[ExperienceOut], **ERRORS},
+    summary="Records waiting for a decision (program staff)",
+)
+def review_queue(request: HttpRequest) -> Any:
+    if not user_is_program_staff(request.user):
+        return STAFF_ONLY
+    return [_out(r) for r in experience_review_queue()]
+
+
+@router.post(
+    "/experience/{record_id}/approve",
+    response={200: ExperienceOut, **ERRORS},
+    summary="Approve a record (program staff); pending passes may become certified",
+)
+def experience_approve(request: HttpRequest, record_id: int) -> Any:
+    if not user_is_program_staff(request.user):
+        return STAFF_ONLY
+    record = _record(request, record_id)
+    try:
+        record = experience_review_approve(record_id=record.pk, actor=_actor(request))
+    except ValidationError as exc:
+        return _error(exc)
+    return _out(record)
+
+
+@router.post(
+    "/experience/{record_id}/reject",
+    response={200: ExperienceOut, **ERRORS},
+    summary="Reject a record with a reason (program staff)",
+)
+def experience_reject(request: HttpRequest, record_id: int, payload: RejectIn) -> Any:
+    if not user_is_program_staff(request.user):
+        return STAFF_ONLY
+    record = _record(request, record_id)
+    try:
+        record = experience_review_reject(
+            record_id=record.pk, reason=payload.reason, actor=_actor(request)
+        )
+    except ValidationError as exc:
+        return _error(exc)
+    return _out(record)

@@ -1,0 +1,309 @@
+"""Reading carts, orders, order lines, vouchers, tax rates and entitlements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from certwright import rules
+from certwright.accounts import selectors as accounts_selectors
+from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
+from certwright.accounts.roles import user_is_program_staff
+from certwright.commerce.models import (
+    OPEN_LINE_STATUSES,
+    Cart,
+    CartLine,
+    Entitlement,
+    LineStatus,
+    Order,
+    OrderLine,
+    TaxRate,
+    Voucher,
+    VoucherBatch,
+)
+from certwright.commerce.pricing import LineIn, Quote, UnknownFeeClass, quote
+from certwright.credentials.selectors import technician_facts
+from certwright.program.model import FeePeriod, Program
+
+# ISO 3166-2 codes of the US states and DC, and "OTHER" for billing addresses
+# outside the United States (never taxed).
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas",
+    "CA": "California", "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware",
+    "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii",
+    "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+OUTSIDE_US = "OTHER"
+BILLING_REGIONS: dict[str, str] = {
+    **{f"US-{code}": name for code, name in US_STATES.items()},
+    OUTSIDE_US: "Outside the United States",
+}
+
+
+# --- who is asking -------------------------------------------------------------------
+
+# Re-exported: the views and the API ask commerce, commerce asks accounts.
+technician_for_user = accounts_selectors.technician_for_user
+
+
+# --- order lines: the contract with scheduling --------------------------------------
+
+
+def order_lines_bookable(technician_id: int, today: dt.date) -> list[OrderLine]:
+    """The technician's purchased tests that can be booked into an appointment:
+    paid, not booked, and still inside their must-take-by date (inclusive)."""
+    return list(
+        OrderLine.objects.filter(
+            technician_id=technician_id,
+            status=LineStatus.PAID,
+            must_take_by__gte=today,
+        ).order_by("must_take_by", "id")
+    )
+
+
+def order_line_get(line_id: int) -> OrderLine | None:
+    return OrderLine.objects.select_related("order").filter(pk=line_id).first()
+
+
+def order_lines_open(technician_id: int) -> list[OrderLine]:
+    """Paid or booked lines (what blocks a second purchase of the same test)."""
+    return list(
+        OrderLine.objects.filter(
+            technician_id=technician_id, status__in=OPEN_LINE_STATUSES
+        ).order_by("must_take_by", "id")
+    )
+
+
+# --- tax ---------------------------------------------------------------------------
+
+
+def tax_rate_bp(region: str, day: dt.date) -> int:
+    """The sales-tax rate (basis points) in force for ``region`` on ``day``; 0 when
+    no row is in force."""
+    rate = (
+        TaxRate.objects.filter(region=region, effective_from__lte=day)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=day))
+        .order_by("-effective_from")
+        .values_list("rate_bp", flat=True)
+        .first()
+    )
+    return rate or 0
+
+
+# --- cart ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CartLineView:
+    line: CartLine
+    name: str
+    fee_class: str
+    reasons: tuple[str, ...]  # why it could not be bought today; empty when it can
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    cart: Cart | None
+    version: int
+    billing_region: str
+    lines: tuple[CartLineView, ...]
+    period: FeePeriod | None
+    quote: Quote | None  # None when the cart is empty or no fee table is in force
+
+    @property
+    def can_check_out(self) -> bool:
+        return (
+            bool(self.lines)
+            and self.quote is not None
+            and bool(self.billing_region)
+            and not any(v.reasons for v in self.lines)
+        )
+
+
+def cart_view(
+    technician_id: int, program: Program, day: dt.date, *, check: bool = True
+) -> CartView:
+    """The cart with its fee breakdown as it would be charged on ``day``.
+
+    ``check`` re-runs eligibility for each line (the checkout page does; a tax or
+    fee refresh may not need to).
+    """
+    cart = Cart.objects.filter(technician_id=technician_id).first()
+    if cart is None:
+        return CartView(None, 0, "", (), program.fees_on(day), None)
+    lines = list(cart.lines.select_related("voucher").order_by("id"))
+    facts = technician_facts(technician_id) if check and lines else None
+    open_tests = (
+        dict(
+            OrderLine.objects.filter(
+                technician_id=technician_id,
+                status__in=OPEN_LINE_STATUSES,
+                test__in=[cl.test for cl in lines],
+            ).values_list("test", "must_take_by")
+        )
+        if check and lines
+        else {}
+    )
+    views: list[CartLineView] = []
+    for cl in lines:
+        spec = program.tests.get(cl.test)
+        reasons: list[str] = []
+        if spec is None:
+            reasons.append(f"{cl.test} is no longer offered.")
+        elif facts is not None:
+            verdict = rules.eligibility(program, facts, cl.test, cl.kind, day)
+            reasons.extend(step.text for step in verdict.reasons)
+            if cl.test in open_tests:
+                reasons.append(
+                    f"You already have {cl.test} purchased and not yet taken (take "
+                    f"it by {open_tests[cl.test]})."
+                )
+        if cl.voucher is not None and cl.voucher.redeemed_at is not None:
+            reasons.append(f"Voucher {cl.voucher.code} has already been used.")
+        views.append(
+            CartLineView(
+                line=cl,
+                name=spec.name if spec else cl.test,
+                fee_class=spec.fee_class if spec else "",
+                reasons=tuple(reasons),
+            )
+        )
+    period = program.fees_on(day)
+    q: Quote | None = None
+    if period is not None and lines and all(v.fee_class for v in views):
+        try:
+            q = quote(
+                period,
+                [
+                    LineIn(
+                        test=v.line.test,
+                        kind=v.line.kind,
+                        fee_class=v.fee_class,
+                        voucher=v.line.voucher_id is not None,
+                    )
+                    for v in views
+                ],
+                tax_rate_bp(cart.billing_region, day) if cart.billing_region else 0,
+            )
+        except UnknownFeeClass:
+            q = None
+    return CartView(cart, cart.version, cart.billing_region, tuple(views), period, q)
+
+
+# --- orders ------------------------------------------------------------------------
+
+
+def order_list(technician_id: int) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(technician_id=technician_id)
+        .prefetch_related("lines")
+        .order_by("-placed_at", "-id")
+    )
+
+
+def access_order(
+    user: AbstractBaseUser | AnonymousUser, order_id: int, *, lock: bool = False
+) -> Order:
+    """The user's own order, or Http404 (never 403, so ids cannot be probed).
+
+    Program staff (the role, Django staff, superusers) may read any order.
+    """
+    qs = Order.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    order = qs.filter(pk=order_id).first()
+    if order is None or not user.is_authenticated:
+        raise Http404("No such order.")
+    if user_is_program_staff(user):
+        return order
+    technician = technician_for_user(user)
+    if technician is None or order.technician_id != technician.pk:
+        raise Http404("No such order.")
+    return order
+
+
+def access_order_line(
+    user: AbstractBaseUser | AnonymousUser, order_id: int, line_id: int
+) -> OrderLine:
+    order = access_order(user, order_id)
+    line = OrderLine.objects.filter(pk=line_id, order_id=order.pk).first()
+    if line is None:
+        raise Http404("No such order line.")
+    return line
+
+
+# --- entitlements ----------------------------------------------------------------
+
+
+def has_entitlement(technician_id: int, test: str, kind: str) -> bool:
+    """Did a purchase (not since refunded) unlock ``kind`` of ``test``?"""
+    return Entitlement.objects.filter(
+        technician_id=technician_id, test=test, kind=kind, revoked_at__isnull=True
+    ).exists()
+
+
+def entitled_tests(technician_id: int, kind: str) -> list[str]:
+    return sorted(
+        set(
+            Entitlement.objects.filter(
+                technician_id=technician_id, kind=kind, revoked_at__isnull=True
+            ).values_list("test", flat=True)
+        )
+    )
+
+
+# --- vouchers ----------------------------------------------------------------------
+
+
+def voucher_batches(organization_id: int) -> QuerySet[VoucherBatch]:
+    return VoucherBatch.objects.filter(organization_id=organization_id).order_by(
+        "-placed_at", "-id"
+    )
+
+
+def vouchers_of(organization_id: int) -> QuerySet[Voucher]:
+    return (
+        Voucher.objects.filter(batch__organization_id=organization_id)
+        .select_related("redeemed_line", "redeemed_line__technician")
+        .order_by("redeemed_at", "batch_id", "id")
+    )
+
+
+# --- shops ---------------------------------------------------------------------------
+
+
+def shops_administered(user: AbstractBaseUser | AnonymousUser) -> list[Organization]:
+    """The shops (accounts.Organization, kind shop) the user administers."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organization.objects.filter(
+            kind=OrganizationKind.SHOP,
+            memberships__user_id=user.pk,
+            memberships__role=MembershipRole.ADMIN,
+        ).order_by("name", "id")
+    )
+
+
+def access_shop(
+    user: AbstractBaseUser | AnonymousUser, organization_id: int
+) -> Organization:
+    """A shop the user administers, or Http404."""
+    for shop in shops_administered(user):
+        if shop.pk == organization_id:
+            return shop
+    raise Http404("No such shop.")

@@ -1,0 +1,853 @@
+"""Writing carts, orders, order lines, vouchers and entitlements.
+
+Every service owns its transaction and writes an audit event for every change of an
+order, an order line, a voucher or an entitlement (carts are drafts: not audited).
+Refusals raise the ``certwright.commerce.errors`` exceptions (ValidationErrors) with
+nothing written.
+
+Scheduling drives an order line through its appointment with the ``order_line_*``
+services; each is a conditional UPDATE on the line's status, so two callers racing
+for the same line cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from certwright import rules
+from certwright.audit.services import Actor, event_record
+from certwright.commerce import selectors
+from certwright.commerce.errors import (
+    CommerceError,
+    LineStateError,
+    NotEligible,
+    StaleCart,
+    VoucherRefused,
+)
+from certwright.commerce.models import (
+    OPEN_LINE_STATUSES,
+    Cart,
+    CartLine,
+    Entitlement,
+    EntitlementKind,
+    LineKind,
+    LineStatus,
+    Order,
+    OrderLine,
+    PaymentStatus,
+    Provider,
+    Voucher,
+    VoucherBatch,
+)
+from certwright.commerce.payments import provider_for
+from certwright.commerce.pricing import LineIn, quote, tax_on
+from certwright.commerce.vouchers import voucher_code_new, voucher_code_normalize
+from certwright.core import clock
+from certwright.core.program import current_program
+from certwright.credentials.selectors import technician_facts
+from certwright.program.model import Program
+
+# A bulk purchase larger than this is a typing error (and a very large invoice).
+VOUCHER_BATCH_MAX = 500
+
+
+# --- order lines: the contract with scheduling ------------------------------------
+
+
+def _line_event(
+    line: OrderLine,
+    *,
+    kind: str,
+    before: str,
+    actor: Actor,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    event_record(
+        kind=kind,
+        subject=f"order_line:{line.pk}",
+        technician_id=line.technician_id,
+        actor=actor,
+        reason=reason,
+        data={
+            "before": {"status": before},
+            "after": {"status": line.status},
+            "order": line.order_id,
+            "test": line.test,
+            **(data or {}),
+        },
+    )
+
+
+def _line_transition(
+    *,
+    line_id: int,
+    allowed_from: Sequence[str],
+    to: str,
+    verb: str,
+    event: str,
+    actor: Actor,
+    reason: str = "",
+    values: dict[str, Any] | None = None,
+    must_take_from: dt.date | None = None,
+) -> tuple[OrderLine, str]:
+    """Move a line from one of ``allowed_from`` to ``to`` with a conditional UPDATE.
+
+    Returns the line after the change and its status before. The caller is inside a
+    transaction.
+    """
+    before = (
+        OrderLine.objects.filter(pk=line_id).values_list("status", flat=True).first()
+    )
+    if before is None:
+        raise LineStateError(f"There is no order line {line_id}.", code="not_found")
+    rows = OrderLine.objects.filter(pk=line_id, status__in=allowed_from)
+    if must_take_from is not None:
+        rows = rows.filter(must_take_by__gte=must_take_from)
+    updated = rows.update(status=to, status_changed_at=clock.now(), **(values or {}))
+    if updated != 1:
+        line = OrderLine.objects.get(pk=line_id)
+        if line.status in allowed_from and must_take_from is not None:
+            raise LineStateError(
+                f"{line.test} had to be taken by {line.must_take_by}: it can no "
+                f"longer be {verb}.",
+                code="past_window",
+            )
+        raise LineStateError(
+            f"{line.test} is {line.get_status_display()}: it cannot be {verb}.",
+            code="bad_state",
+        )
+    line = OrderLine.objects.select_related("order").get(pk=line_id)
+    _line_event(line, kind=event, before=before, actor=actor, reason=reason)
+    return line, before
+
+
+def order_line_mark_booked(
+    *, line_id: int, appointment_id: int, actor: Actor = None
+) -> OrderLine:
+    """A paid line is booked into an appointment (scheduling calls this).
+
+    Refused when the line is not paid (booked already, refunded, ...) or its
+    must-take-by date has passed. Booking the same appointment twice is a no-op.
+    """
+    with transaction.atomic():
+        current = OrderLine.objects.filter(pk=line_id).first()
+        if (
+            current is not None
+            and current.status == LineStatus.BOOKED
+            and current.appointment_id == appointment_id
+        ):
+            return current
+        line, _ = _line_transition(
+            line_id=line_id,
+            allowed_from=(LineStatus.PAID,),
+            to=LineStatus.BOOKED,
+            verb="booked",
+            event="order_line.booked",
+            actor=actor,
+            values={"appointment_id": appointment_id},
+            must_take_from=clock.today(),
+        )
+    return line
+
+
+def order_line_release(*, line_id: int, actor: Actor = None) -> OrderLine:
+    """A booked line goes back to paid (its appointment was cancelled without a
+    refund, or is being moved to another one)."""
+    with transaction.atomic():
+        line, _ = _line_transition(
+            line_id=line_id,
+            allowed_from=(LineStatus.BOOKED,),
+            to=LineStatus.PAID,
+            verb="released",
+            event="order_line.released",
+            actor=actor,
+            values={"appointment_id": None},
+        )
+    return line
+
+
+def order_line_mark_taken(*, line_id: int, actor: Actor = None) -> OrderLine:
+    """The candidate sat the test: the line is used up."""
+    with transaction.atomic():
+        line, _ = _line_transition(
+            line_id=line_id,
+            allowed_from=(LineStatus.BOOKED,),
+            to=LineStatus.TAKEN,
+            verb="marked taken",
+            event="order_line.taken",
+            actor=actor,
+        )
+    return line
+
+
+def order_line_forfeit(*, line_id: int, actor: Actor = None) -> OrderLine:
+    """A no-show: ASE forfeits all fees, so nothing is refunded and the study
+    material stays unlocked."""
+    with transaction.atomic():
+        line, _ = _line_transition(
+            line_id=line_id,
+            allowed_from=(LineStatus.BOOKED,),
+            to=LineStatus.FORFEITED,
+            verb="forfeited",
+            event="order_line.forfeited",
+            actor=actor,
+            reason="no-show: fees forfeited",
+        )
+    return line
+
+
+def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> OrderLine:
+    """Cancel a purchased test and refund it.
+
+    ASE refunds only a test that was purchased and cancelled: a paid line, or a
+    booked one whose appointment scheduling cancelled in time (scheduling checks the
+    3-day limit before calling). The refund is the line's fee and its tax; the
+    order's registration fee is never refunded. A voucher-paid line refunds no money
+    and the voucher stays used. The line's entitlements are revoked.
+    """
+    with transaction.atomic():
+        line, _ = _line_transition(
+            line_id=line_id,
+            allowed_from=OPEN_LINE_STATUSES,
+            to=LineStatus.REFUNDED,
+            verb="refunded",
+            event="order_line.refunded",
+            actor=actor,
+            reason=reason,
+            values={
+                "appointment_id": None,
+                "refunded_cents": F("charged_cents") + F("tax_cents"),
+            },
+        )
+        line.refresh_from_db()
+        amount = line.refunded_cents
+        if amount:
+            order = Order.objects.select_for_update().get(pk=line.order_id)
+            provider_for(order.provider).refund(
+                payable=order, line=line, amount_cents=amount
+            )
+            Order.objects.filter(pk=order.pk).update(
+                refunded_cents=F("refunded_cents") + amount
+            )
+        revoked = Entitlement.objects.filter(
+            source_line_id=line.pk, revoked_at__isnull=True
+        ).update(revoked_at=clock.now())
+        if revoked:
+            event_record(
+                kind="entitlement.revoked",
+                subject=f"order_line:{line.pk}",
+                technician_id=line.technician_id,
+                actor=actor,
+                data={"test": line.test, "count": revoked},
+                reason=reason,
+            )
+    return line
+
+
+def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> int:
+    """Paid lines not taken by their must-take-by date expire; fees are forfeited
+    (ASE: "untaken tests expire and fees are forfeited"). Returns how many."""
+    day = today or clock.today()
+    count = 0
+    ids = list(
+        OrderLine.objects.filter(
+            status=LineStatus.PAID, must_take_by__lt=day
+        ).values_list("pk", flat=True)
+    )
+    for line_id in ids:
+        with transaction.atomic():
+            try:
+                _line_transition(
+                    line_id=line_id,
+                    allowed_from=(LineStatus.PAID,),
+                    to=LineStatus.EXPIRED,
+                    verb="expired",
+                    event="order_line.expired",
+                    actor=actor,
+                    reason="not taken by the must-take-by date",
+                )
+            except LineStateError:
+                continue  # booked or refunded since the list was read
+        count += 1
+    return count
+
+
+# --- cart ------------------------------------------------------------------------
+
+
+def _cart(technician_id: int, *, lock: bool = False) -> Cart:
+    cart, _ = Cart.objects.get_or_create(technician_id=technician_id)
+    if lock:
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    return cart
+
+
+def _cart_touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(
+        version=F("version") + 1, updated_at=clock.now()
+    )
+    cart.refresh_from_db()
+
+
+def _check_version(cart: Cart, cart_version: int | None) -> None:
+    if cart_version is not None and cart_version != cart.version:
+        raise StaleCart(
+            "Your cart changed since this page was shown (in another tab or window). "
+            "Check it again and retry; nothing was changed.",
+            code="stale",
+        )
+
+
+def _eligibility_reasons(
+    program: Program, technician_id: int, test: str, kind: str, day: dt.date
+) -> list[str]:
+    """Why ``test`` may not be bought now: the rules, then an open line for it."""
+    facts = technician_facts(technician_id)
+    verdict = rules.eligibility(program, facts, test, kind, day)
+    reasons = [step.text for step in verdict.reasons]
+    open_line = (
+        OrderLine.objects.filter(
+            technician_id=technician_id, test=test, status__in=OPEN_LINE_STATUSES
+        )
+        .values_list("must_take_by", flat=True)
+        .first()
+    )
+    if open_line is not None:
+        reasons.append(
+            f"You already have {test} purchased and not yet taken (take it by "
+            f"{open_line})."
+        )
+    return reasons
+
+
+def cart_line_add(
+    *,
+    technician_id: int,
+    test: str,
+    kind: str = LineKind.INITIAL,
+    cart_version: int | None = None,
+) -> CartLine:
+    """Put a test in the technician's cart, if they may buy it today."""
+    program = current_program()
+    test = test.strip().upper()
+    if kind not in LineKind.values:
+        raise CommerceError(
+            {"kind": f"{kind!r} is not a purchase kind: use initial or recert."}
+        )
+    if test not in program.tests:
+        raise CommerceError({"test": f"{test or '(empty)'} is not a test we offer."})
+    reasons = _eligibility_reasons(program, technician_id, test, kind, clock.today())
+    if reasons:
+        raise NotEligible({"test": reasons}, code="not_eligible")
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        if cart.lines.filter(test=test).exists():
+            raise CommerceError({"test": f"{test} is already in your cart."})
+        line = CartLine.objects.create(cart=cart, test=test, kind=kind)
+        _cart_touch(cart)
+    return line
+
+
+def cart_line_remove(
+    *, technician_id: int, line_id: int, cart_version: int | None = None
+) -> None:
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        deleted, _ = CartLine.objects.filter(pk=line_id, cart=cart).delete()
+        if not deleted:
+            raise CommerceError("That test is no longer in your cart.", code="gone")
+        _cart_touch(cart)
+
+
+def cart_region_set(
+    *, technician_id: int, region: str, cart_version: int | None = None
+) -> Cart:
+    region = region.strip().upper()
+    if region and region not in selectors.BILLING_REGIONS:
+        raise CommerceError({"billing_region": f"{region!r} is not a known region."})
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        if cart.billing_region != region:
+            cart.billing_region = region
+            cart.save(update_fields=["billing_region"])
+            _cart_touch(cart)
+    return cart
+
+
+def _voucher_for(program: Program, code: str, test: str, day: dt.date) -> Voucher:
+    normalized = voucher_code_normalize(code)
+    if normalized is None:
+        raise VoucherRefused(
+            {"code": "That is not a voucher code: check for a typing mistake."},
+            code="malformed",
+        )
+    voucher = Voucher.objects.filter(code=normalized).select_related("batch").first()
+    if voucher is None:
+        raise VoucherRefused({"code": "There is no voucher with that code."})
+    if voucher.redeemed_at is not None:
+        raise VoucherRefused(
+            {"code": "This voucher has already been used."}, code="used"
+        )
+    period = program.fees_on(day)
+    spec = program.tests.get(test)
+    if period is None or spec is None:
+        raise VoucherRefused({"code": f"{test} cannot be bought today."})
+    covers = period.test_fees.get(voucher.fee_class, 0)
+    if covers < period.test_fees.get(spec.fee_class, 0):
+        raise VoucherRefused(
+            {
+                "code": f"This is a {voucher.fee_class} voucher; {test} is a "
+                f"{spec.fee_class} test."
+            },
+            code="class",
+        )
+    return voucher
+
+
+def cart_voucher_apply(
+    *, technician_id: int, line_id: int, code: str, cart_version: int | None = None
+) -> CartLine:
+    """Attach a voucher code to a cart line; it is redeemed when the order is placed."""
+    program = current_program()
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        line = CartLine.objects.filter(pk=line_id, cart=cart).first()
+        if line is None:
+            raise CommerceError("That test is no longer in your cart.", code="gone")
+        voucher = _voucher_for(program, code, line.test, clock.today())
+        if cart.lines.filter(voucher=voucher).exclude(pk=line.pk).exists():
+            raise VoucherRefused(
+                {"code": "This voucher is already on another test in your cart."}
+            )
+        line.voucher = voucher
+        line.save(update_fields=["voucher"])
+        _cart_touch(cart)
+    return line
+
+
+def cart_voucher_remove(
+    *, technician_id: int, line_id: int, cart_version: int | None = None
+) -> None:
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        if CartLine.objects.filter(pk=line_id, cart=cart).update(voucher=None):
+            _cart_touch(cart)
+
+
+# --- placing an order -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced:
+    order: Order
+    created: bool  # False: the idempotency key named an order placed before
+
+
+def _order_by_key(technician_id: int, key: uuid.UUID) -> Order | None:
+    return Order.objects.filter(
+        technician_id=technician_id, idempotency_key=key
+    ).first()
+
+
+def _grant_entitlements(line: OrderLine, actor: Actor) -> None:
+    for kind in EntitlementKind.values:
+        Entitlement.objects.create(
+            technician_id=line.technician_id,
+            test=line.test,
+            kind=kind,
+            granted_at=clock.now(),
+            source_line=line,
+        )
+    event_record(
+        kind="entitlement.granted",
+        subject=f"order_line:{line.pk}",
+        technician_id=line.technician_id,
+        actor=actor,
+        data={"test": line.test, "kinds": list(EntitlementKind.values)},
+    )
+
+
+def order_place(
+    *,
+    technician_id: int,
+    idempotency_key: uuid.UUID,
+    cart_version: int | None,
+    actor: Actor = None,
+) -> OrderPlaced:
+    """Buy what is in the cart, at the fees in force today; idempotent per key.
+
+    A repeated call with the same key (a double click, a retried request, two racing
+    requests) returns the order the first one placed and charges nothing again: the
+    key is unique per technician, and the cart row lock (SQLite: the IMMEDIATE
+    transaction) makes the second caller wait for the first and then find its order.
+    """
+    existing = _order_by_key(technician_id, idempotency_key)
+    if existing is not None:
+        return OrderPlaced(existing, False)
+    try:
+        with transaction.atomic():
+            cart = _cart(technician_id, lock=True)
+            # Re-read under the lock: a racing request with this key may have won.
+            existing = _order_by_key(technician_id, idempotency_key)
+            if existing is not None:
+                return OrderPlaced(existing, False)
+            _check_version(cart, cart_version)
+            order = _order_create(
+                cart=cart, idempotency_key=idempotency_key, actor=actor
+            )
+    except IntegrityError as exc:
+        existing = _order_by_key(technician_id, idempotency_key)
+        if existing is not None:
+            return OrderPlaced(existing, False)
+        # The partial unique index: a second open line for one of these tests was
+        # committed between our check and our insert.
+        raise NotEligible(
+            "You already have one of these tests purchased and not yet taken.",
+            code="duplicate",
+        ) from exc
+    return OrderPlaced(order, True)
+
+
+def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Order:
+    program = current_program()
+    day = clock.today()
+    cart_lines = list(cart.lines.select_related("voucher").order_by("id"))
+    if not cart_lines:
+        raise CommerceError("Your cart is empty.", code="empty")
+    if not cart.billing_region:
+        raise CommerceError(
+            {"billing_region": "Choose your billing region (for sales tax)."}
+        )
+    period = program.fees_on(day)
+    if period is None:
+        raise CommerceError(
+            f"No fee table is in force on {day}: tests cannot be bought.",
+            code="no_fees",
+        )
+
+    problems: dict[str, list[str]] = {}
+    voucher_problems: list[str] = []
+    for cl in cart_lines:
+        if cl.test not in program.tests:
+            problems[cl.test] = [f"{cl.test} is no longer offered."]
+            continue
+        reasons = _eligibility_reasons(
+            program, cart.technician_id, cl.test, cl.kind, day
+        )
+        if reasons:
+            problems[cl.test] = reasons
+        if cl.voucher is not None:
+            try:
+                _voucher_for(program, cl.voucher.code, cl.test, day)
+            except VoucherRefused as exc:
+                voucher_problems.extend(f"{cl.test}: {m}" for m in exc.messages)
+    if problems:
+        raise NotEligible(
+            [f"{test}: {reason}" for test, rs in problems.items() for reason in rs]
+            + voucher_problems,
+            code="not_eligible",
+        )
+    if voucher_problems:
+        raise VoucherRefused(voucher_problems, code="voucher")
+
+    rate_bp = selectors.tax_rate_bp(cart.billing_region, day)
+    q = quote(
+        period,
+        [
+            LineIn(
+                test=cl.test,
+                kind=cl.kind,
+                fee_class=program.tests[cl.test].fee_class,
+                voucher=cl.voucher is not None,
+            )
+            for cl in cart_lines
+        ],
+        rate_bp,
+    )
+    due = q.total_cents
+    provider = Provider.INVOICE if due else Provider.VOUCHER
+    now = clock.now()
+    order = Order.objects.create(
+        technician_id=cart.technician_id,
+        placed_by_id=_user_id(actor),
+        idempotency_key=idempotency_key,
+        placed_at=now,
+        order_date=day,
+        currency=q.currency,
+        fee_period_start=period.start,
+        billing_region=cart.billing_region,
+        tax_rate_bp=rate_bp,
+        registration_cents=q.registration_cents,
+        tests_list_cents=q.tests_list_cents,
+        recert_cap_cents=q.recert_cap_cents,
+        recert_discount_cents=q.recert_discount_cents,
+        voucher_cents=q.voucher_cents,
+        subtotal_cents=q.subtotal_cents,
+        tax_cents=q.tax_cents,
+        total_cents=q.total_cents,
+        provider=provider,
+        payment_status=PaymentStatus.DUE if due else PaymentStatus.NOTHING_DUE,
+    )
+    must_take_by = day + dt.timedelta(days=program.policy.purchase_window_days)
+    redeemed: list[str] = []
+    line_ids: list[int] = []
+    for cl, lq in zip(cart_lines, q.lines, strict=True):
+        line = OrderLine.objects.create(
+            order=order,
+            technician_id=cart.technician_id,
+            test=cl.test,
+            kind=cl.kind,
+            fee_class=lq.fee_class,
+            list_cents=lq.list_cents,
+            charged_cents=lq.charged_cents,
+            tax_cents=lq.tax_cents,
+            status=LineStatus.PAID,
+            must_take_by=must_take_by,
+            status_changed_at=now,
+        )
+        line_ids.append(line.pk)
+        if cl.voucher is not None:
+            _voucher_redeem(voucher=cl.voucher, line=line, actor=actor)
+            redeemed.append(cl.voucher.code)
+        _grant_entitlements(line, actor)
+
+    if due:
+        provider_for(Provider.INVOICE).authorize(payable=order, amount_cents=due)
+    if q.voucher_cents:
+        provider_for(Provider.VOUCHER).capture(
+            payable=order, amount_cents=q.voucher_cents, reference=",".join(redeemed)
+        )
+    cart.lines.all().delete()
+    _cart_touch(cart)
+    event_record(
+        kind="order.placed",
+        subject=f"order:{order.pk}",
+        technician_id=order.technician_id,
+        actor=actor,
+        data={
+            "after": {
+                "lines": [
+                    {
+                        "id": line_id,
+                        "test": lq.test,
+                        "kind": lq.kind,
+                        "status": LineStatus.PAID,
+                        "charged": lq.charged_cents,
+                        "tax": lq.tax_cents,
+                        "voucher": lq.voucher,
+                    }
+                    for line_id, lq in zip(line_ids, q.lines, strict=True)
+                ],
+                "registration": q.registration_charged_cents,
+                "tax": q.tax_cents,
+                "total": q.total_cents,
+                "provider": provider,
+                "fee_period_start": period.start,
+                "must_take_by": must_take_by,
+            }
+        },
+    )
+    return order
+
+
+def _user_id(actor: Actor) -> int | None:
+    if actor is None or isinstance(actor, str):
+        return None
+    return int(actor.pk)
+
+
+def _voucher_redeem(*, voucher: Voucher, line: OrderLine, actor: Actor) -> None:
+    """Spend a voucher on ``line``: a conditional UPDATE, so of two checkouts racing
+    for one code exactly one changes a row; the other is refused and its whole order
+    rolls back."""
+    taken = Voucher.objects.filter(pk=voucher.pk, redeemed_at__isnull=True).update(
+        redeemed_at=clock.now(), redeemed_line=line
+    )
+    if taken != 1:
+        raise VoucherRefused(
+            {"code": f"Voucher {voucher.code} has already been used."}, code="used"
+        )
+    event_record(
+        kind="voucher.redeemed",
+        subject=f"voucher:{voucher.code}",
+        technician_id=line.technician_id,
+        actor=actor,
+        data={"order_line": line.pk, "batch": voucher.batch_id},
+    )
+
+
+def order_mark_paid(
+    *, order_id: int, reference: str = "", actor: Actor = None
+) -> Order:
+    """Record that an order's invoice was paid (staff, in the admin)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.payment_status != PaymentStatus.DUE:
+            raise CommerceError(
+                f"Order {order.pk} is {order.get_payment_status_display()}.",
+                code="bad_state",
+            )
+        provider_for(Provider.MANUAL).capture(
+            payable=order,
+            amount_cents=order.total_cents - order.refunded_cents,
+            reference=reference,
+        )
+        order.payment_status = PaymentStatus.PAID
+        order.paid_at = clock.now()
+        order.save(update_fields=["payment_status", "paid_at"])
+        event_record(
+            kind="order.paid",
+            subject=f"order:{order.pk}",
+            technician_id=order.technician_id,
+            actor=actor,
+            data={
+                "before": {"payment_status": "due"},
+                "after": {"payment_status": "paid"},
+            },
+            reason=reference,
+        )
+    return order
+
+
+# --- vouchers ----------------------------------------------------------------------
+
+
+def voucher_batch_purchase(
+    *,
+    organization_id: int,
+    quantity: int,
+    fee_class: str,
+    billing_region: str,
+    idempotency_key: uuid.UUID,
+    actor: Actor = None,
+) -> tuple[VoucherBatch, bool]:
+    """A shop buys ``quantity`` vouchers, paid by invoice; idempotent per key.
+
+    A voucher costs the registration fee plus the fee of its class, as in force on
+    the purchase day: it pays both when a candidate redeems it.
+    """
+    program = current_program()
+    day = clock.today()
+    errors: dict[str, str] = {}
+    if not 1 <= quantity <= VOUCHER_BATCH_MAX:
+        errors["quantity"] = f"Buy between 1 and {VOUCHER_BATCH_MAX} vouchers."
+    period = program.fees_on(day)
+    if period is None:
+        errors["__all__"] = f"No fee table is in force on {day}."
+    elif fee_class not in period.test_fees:
+        errors["fee_class"] = f"{fee_class!r} is not a fee class."
+    billing_region = billing_region.strip().upper()
+    if billing_region not in selectors.BILLING_REGIONS:
+        errors["billing_region"] = "Choose the shop's billing region."
+    if errors:
+        raise CommerceError(errors)
+    assert period is not None
+    existing = VoucherBatch.objects.filter(
+        organization_id=organization_id, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return existing, False
+    unit = period.registration_cents + period.test_fees[fee_class]
+    rate_bp = selectors.tax_rate_bp(billing_region, day)
+    subtotal = unit * quantity
+    tax = tax_on(subtotal, rate_bp)
+    try:
+        with transaction.atomic():
+            batch = VoucherBatch.objects.create(
+                organization_id=organization_id,
+                purchased_by_id=_user_id(actor),
+                idempotency_key=idempotency_key,
+                placed_at=clock.now(),
+                order_date=day,
+                currency=period.currency,
+                fee_period_start=period.start,
+                fee_class=fee_class,
+                quantity=quantity,
+                unit_cents=unit,
+                billing_region=billing_region,
+                tax_rate_bp=rate_bp,
+                subtotal_cents=subtotal,
+                tax_cents=tax,
+                total_cents=subtotal + tax,
+                provider=Provider.INVOICE,
+                payment_status=PaymentStatus.DUE,
+            )
+            Voucher.objects.bulk_create(
+                Voucher(batch=batch, code=code, fee_class=fee_class)
+                for code in _fresh_codes(quantity)
+            )
+            provider_for(Provider.INVOICE).authorize(
+                payable=batch, amount_cents=batch.total_cents
+            )
+            event_record(
+                kind="voucher_batch.placed",
+                subject=f"voucher_batch:{batch.pk}",
+                actor=actor,
+                data={
+                    "after": {
+                        "organization": organization_id,
+                        "quantity": quantity,
+                        "fee_class": fee_class,
+                        "total": batch.total_cents,
+                    }
+                },
+            )
+    except IntegrityError:
+        existing = VoucherBatch.objects.filter(
+            organization_id=organization_id, idempotency_key=idempotency_key
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return batch, True
+
+
+def _fresh_codes(count: int) -> Iterable[str]:
+    # 75 random bits per code: a collision is astronomically unlikely, but checked.
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.update(voucher_code_new() for _ in range(count - len(codes)))
+        taken = set(
+            Voucher.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        codes -= taken
+    return sorted(codes)
+
+
+def voucher_batch_mark_paid(
+    *, batch_id: int, reference: str = "", actor: Actor = None
+) -> VoucherBatch:
+    with transaction.atomic():
+        batch = VoucherBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.payment_status != PaymentStatus.DUE:
+            raise CommerceError(f"Voucher batch {batch.pk} is not awaiting payment.")
+        provider_for(Provider.MANUAL).capture(
+            payable=batch, amount_cents=batch.total_cents, reference=reference
+        )
+        batch.payment_status = PaymentStatus.PAID
+        batch.paid_at = clock.now()
+        batch.save(update_fields=["payment_status", "paid_at"])
+        event_record(
+            kind="voucher_batch.paid",
+            subject=f"voucher_batch:{batch.pk}",
+            actor=actor,
+            data={
+                "before": {"payment_status": "due"},
+                "after": {"payment_status": "paid"},
+            },
+            reason=reference,
+        )
+    return batch

@@ -1,0 +1,303 @@
+"""What the candidate portal shows, computed from the stored facts.
+
+Everything here is a read: the technician's live evaluation (the rules core on their
+facts, as of today), the plan toward each title, eligibility to buy each test, and
+the catalog. The results are plain data (dates, strings, numbers), so the pages and
+the API serve the same thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from certwright import rules
+from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
+from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
+from certwright.program import catalog_rows, test_detail
+from certwright.program.model import Program
+from certwright.rules.experience import requirement_met_on
+
+# A certified test expiring within this many days is flagged on the dashboard.
+EXPIRING_DAYS = 180
+KINDS = ("initial", "recert")
+
+
+def _valid_through(expires_on: dt.date | None) -> dt.date | None:
+    # expires_on is the first day no longer certified; people read "valid through".
+    return expires_on - dt.timedelta(days=1) if expires_on else None
+
+
+def _test_name(program: Program, code: str) -> str:
+    return program.tests[code].name if code in program.tests else code
+
+
+# --- the dashboard ------------------------------------------------------------------
+
+
+def _certifications(
+    program: Program, ev: rules.Evaluation, day: dt.date
+) -> list[dict[str, Any]]:
+    horizon = day + dt.timedelta(days=EXPIRING_DAYS)
+    order = {code: i for i, code in enumerate(program.tests)}
+    out = []
+    for code, state in sorted(
+        ev.certifications.items(), key=lambda kv: order.get(kv[0], len(order))
+    ):
+        out.append(
+            {
+                "test": code,
+                "name": _test_name(program, code),
+                "series": program.tests[code].series if code in program.tests else "",
+                "status": state.status,
+                "passed_on": state.passed_on,
+                "certified_on": state.certified_on,
+                "expires_on": state.expires_on,
+                "valid_through": _valid_through(state.expires_on),
+                "expiring_soon": state.status == "certified"
+                and state.expires_on is not None
+                and state.expires_on <= horizon,
+                "recertifiable": code in program.tests
+                and program.tests[code].recert is not None,
+            }
+        )
+    return out
+
+
+def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
+    needed = len(plan.items)
+    done = sum(1 for item in plan.items if item.satisfied)
+    return {
+        "id": plan.title,
+        "name": plan.name,
+        "held": plan.held,
+        "until": plan.until,
+        "valid_through": _valid_through(plan.until),
+        "done": done,
+        "needed": needed,
+        "percent": round(100 * done / needed) if needed else 100,
+        "missing": list(plan.missing),
+        "expiring": list(plan.expiring),
+        "items": [
+            {
+                "label": item.label,
+                "test": item.test,
+                "satisfied": item.satisfied,
+                "status": item.status,
+                "action": item.action,
+                "expires_on": item.expires_on,
+                "options": [o.label for o in item.options],
+            }
+            for item in plan.items
+        ],
+    }
+
+
+def _titles(
+    program: Program, facts: rules.Facts, ev: rules.Evaluation, day: dt.date
+) -> list[dict[str, Any]]:
+    titles = []
+    for title_id, state in ev.titles.items():
+        plan = rules.plan_title(
+            program, facts, title_id, day, horizon_days=EXPIRING_DAYS, evaluation=ev
+        )
+        data = _plan_dict(plan)
+        data["since"] = state.since if state.held else None
+        titles.append(data)
+    # Held titles first, then the closest to being earned.
+    titles.sort(key=lambda t: (not t["held"], -t["percent"], t["name"]))
+    return titles
+
+
+def _pending(
+    program: Program,
+    facts: rules.Facts,
+    ev: rules.Evaluation,
+    records: list[ExperienceRecord],
+    day: dt.date,
+) -> list[dict[str, Any]]:
+    """Passes waiting on experience, and what would end the wait."""
+    waiting_refs = {
+        f"{REF_EXPERIENCE}:{r.pk}"
+        for r in records
+        if r.review_status == ReviewStatus.PENDING
+    }
+    if_approved = tuple(
+        dataclasses.replace(e, approved=True) if e.ref in waiting_refs else e
+        for e in facts.experience
+    )
+    out = []
+    for code, state in ev.certifications.items():
+        if state.status != "pending_experience":
+            continue
+        rule = program.experience_rule_for(code)
+        met_on = ev.experience_met_on.get(rule.code)
+        hoped = (
+            requirement_met_on(rule, if_approved, program.experience.kinds).met_on
+            if waiting_refs
+            else None
+        )
+        if met_on is not None and met_on > day:
+            what = "accruing"
+        elif hoped is not None:
+            what = "awaiting_review"
+        else:
+            what = "missing"
+        out.append(
+            {
+                "test": code,
+                "name": _test_name(program, code),
+                "passed_on": state.passed_on,
+                "required_days": rule.required_days,
+                "required_years": round(rule.required_days / 365, 1),
+                "situation": what,
+                # The day approved experience meets the rule (ongoing work projects
+                # forward), and the day it would with the records awaiting review.
+                "met_on": met_on,
+                "met_on_if_approved": max(hoped, day) if hoped else None,
+                "awaiting_review": len(waiting_refs),
+            }
+        )
+    return out
+
+
+def _open_lines(technician_id: int, day: dt.date) -> list[dict[str, Any]]:
+    from certwright.commerce.selectors import order_lines_bookable
+
+    return [
+        {
+            "id": line.pk,
+            "test": line.test,
+            "kind": line.kind,
+            "status": line.status,
+            "must_take_by": line.must_take_by,
+        }
+        for line in order_lines_bookable(technician_id, day)
+    ]
+
+
+def candidate_state(
+    *,
+    technician: Technician,
+    program: Program,
+    day: dt.date,
+    facts: rules.Facts | None = None,
+) -> dict[str, Any]:
+    """Everything the dashboard shows about one technician on ``day`` (``facts``:
+    theirs, when the caller has already read them)."""
+    facts = facts if facts is not None else technician_facts(technician.pk)
+    ev = rules.evaluate(program, facts, day, explain=False)
+    records = list(ExperienceRecord.objects.filter(technician_id=technician.pk))
+    counts = {status.value: 0 for status in ReviewStatus}
+    for record in records:
+        counts[record.review_status.value] += 1
+    titles = _titles(program, facts, ev, day)
+    return {
+        "as_of": day,
+        "technician": {
+            "name": technician.name,
+            "certification_id": technician.certification_id,
+        },
+        "certifications": _certifications(program, ev, day),
+        "titles": titles,
+        "titles_held": [t["name"] for t in titles if t["held"]],
+        "pending": _pending(program, facts, ev, records, day),
+        "experience": counts,
+        "purchased": _open_lines(technician.pk, day),
+        "next_change_on": ev.next_change_on,
+    }
+
+
+# --- the catalog --------------------------------------------------------------------
+
+
+def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
+    period = program.fees_on(day)
+    if period is None:
+        return None
+    return {
+        "currency": period.currency,
+        "registration_cents": period.registration_cents,
+        "registration_per": period.registration_per,
+        "test_fees": dict(period.test_fees),
+        "recert_cap_cents": period.recert_cap_cents,
+        "estimated": period.estimated,
+        "note": period.note,
+    }
+
+
+def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
+    """The program's series, each with its tests as they stand on ``day``."""
+    rows = catalog_rows(program, day, offered_only=True)
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_series.setdefault(row["series"], []).append(row)
+    return [
+        {
+            "code": series.code,
+            "name": series.name,
+            "note": series.note,
+            "tests": by_series[series.code],
+        }
+        for series in program.series.values()
+        if series.code in by_series
+    ]
+
+
+def catalog_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
+    """One test in detail (``KeyError`` for an unknown code)."""
+    detail = test_detail(program, code, day)
+    detail["title_names"] = [program.titles[t].name for t in detail["titles"]]
+    return detail
+
+
+def _open_tests(technician_id: int) -> dict[str, dt.date]:
+    """Tests already bought and not yet taken: a second purchase is refused."""
+    from certwright.commerce.selectors import order_lines_open
+
+    return {line.test: line.must_take_by for line in order_lines_open(technician_id)}
+
+
+def eligibility_for(
+    *,
+    technician_id: int,
+    program: Program,
+    day: dt.date,
+    tests: list[str] | None = None,
+    facts: rules.Facts | None = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """test -> kind -> {allowed, reasons, earliest_on}: whether the technician can
+    buy each test now as an initial or a recertification test, and if not, why (the
+    rules core's reasons, plus an open purchase of the same test).
+
+    ``offer`` says which answer a page should show: the certification test until
+    the technician has passed the test, the recertification test after (either
+    one whenever it is allowed), so a page does not list "recertification needs an
+    earlier pass" under every test never taken.
+    """
+    facts = facts if facts is not None else technician_facts(technician_id)
+    open_tests = _open_tests(technician_id)
+    passed = {r.test for r in facts.results if r.outcome == "pass" and r.date <= day}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for code in tests if tests is not None else list(program.tests):
+        spec = program.tests.get(code)
+        out[code] = {}
+        for kind in KINDS:
+            if kind == "recert" and spec is not None and spec.recert is None:
+                continue
+            answer = rules.eligibility(program, facts, code, kind, day)
+            reasons = [r.text for r in answer.reasons]
+            if code in open_tests:
+                reasons.append(
+                    f"{code} is already bought and not yet taken "
+                    f"(take it by {open_tests[code].isoformat()})"
+                )
+            allowed = not reasons
+            out[code][kind] = {
+                "allowed": allowed,
+                "reasons": reasons,
+                "earliest_on": answer.earliest_on if answer.reasons else None,
+                "offer": allowed or (code in passed) == (kind == "recert"),
+            }
+    return out

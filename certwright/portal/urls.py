@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("catalog/", views.catalog, name="catalog"),
+    path("catalog/<str:code>/", views.test_page, name="test"),
+]

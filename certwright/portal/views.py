@@ -1,0 +1,89 @@
+"""Candidate portal pages: the dashboard (/me/) and the catalog (/me/catalog/).
+
+The catalog is public; a signed-in candidate also sees, for each test, whether they
+can buy it now and if not why, and their progress toward each title.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from certwright.accounts.selectors import technician_for_user
+from certwright.core.clock import today
+from certwright.core.program import current_program
+from certwright.credentials.selectors import technician_facts
+from certwright.portal.selectors import (
+    candidate_state,
+    catalog_test,
+    eligibility_for,
+    fees_summary,
+)
+from certwright.portal.selectors import (
+    catalog as catalog_series,
+)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return render(request, "portal/no_technician.html")
+    program = current_program()
+    state = candidate_state(technician=technician, program=program, day=today())
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"state": state, "technician": technician, "program": program},
+    )
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    program = current_program()
+    day = today()
+    series = catalog_series(program, day)
+    context: dict[str, Any] = {
+        "program": program,
+        "day": day,
+        "series": series,
+        "fees": fees_summary(program, day),
+        "technician": None,
+    }
+    technician = technician_for_user(request.user)
+    if technician is not None:
+        facts = technician_facts(technician.pk)
+        eligibility = eligibility_for(
+            technician_id=technician.pk, program=program, day=day, facts=facts
+        )
+        for group in series:
+            for row in group["tests"]:
+                row["eligibility"] = eligibility.get(row["code"], {})
+        state = candidate_state(
+            technician=technician, program=program, day=day, facts=facts
+        )
+        context.update(technician=technician, titles=state["titles"])
+    return render(request, "portal/catalog.html", context)
+
+
+def test_page(request: HttpRequest, code: str) -> HttpResponse:
+    program = current_program()
+    day = today()
+    try:
+        detail = catalog_test(program, code, day)
+    except KeyError:
+        raise Http404("no such test") from None
+    context: dict[str, Any] = {
+        "program": program,
+        "test": detail,
+        "fees": fees_summary(program, day),
+        "eligibility": None,
+    }
+    technician = technician_for_user(request.user)
+    if technician is not None:
+        context["eligibility"] = eligibility_for(
+            technician_id=technician.pk, program=program, day=day, tests=[code]
+        )[code]
+    return render(request, "portal/test.html", context)

@@ -1,0 +1,64 @@
+"""`certwright demo load`'s accounts: a candidate part-way through, an employer
+that a demo technician shares with, a proctor and program staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from certwright.accounts.demo import PASSWORD, demo_load
+from certwright.accounts.models import Organization, ShareGrant
+from certwright.accounts.roles import Role, user_has_role
+from certwright.accounts.selectors import technician_for_user, technicians_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_load_once_and_can_sign_in(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Loading twice adds nothing; each account signs in with the printed password;
+    staff and the proctor are then sent to set up 2FA."""
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        report = demo_load()
+        again = demo_load()
+
+    # then
+    emails = [a.email for a in report.accounts]
+    assert emails == [
+        "candidate@example.com",
+        "employer@example.com",
+        "proctor@example.com",
+        "staff@example.com",
+    ]
+    assert {a.password for a in report.accounts} == {PASSWORD}
+    assert sorted(report.created) == sorted(emails)
+    assert again.created == []
+    User = get_user_model()
+    assert User.objects.filter(email__in=emails).count() == 4
+    assert Organization.objects.filter(name="Main Street Auto").count() == 1
+    assert ShareGrant.objects.count() == 1
+
+    candidate = User.objects.get(email="candidate@example.com")
+    technician = technician_for_user(candidate)
+    assert technician is not None
+    assert technician.name == "Priya Raman"
+    assert user_has_role(candidate, Role.CANDIDATE)
+    employer = User.objects.get(email="employer@example.com")
+    assert [t.name for t in technicians_visible_to(employer)] == ["Maria Okafor"]
+    assert user_has_role(User.objects.get(email="proctor@example.com"), Role.PROCTOR)
+
+    for email in emails:
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"login": email, "password": PASSWORD}
+        )
+        assert response.status_code == 302, email
+        assert response["Location"] == "/me/"
+        profile = client.get("/account/profile/")
+        needs_2fa = email in ("proctor@example.com", "staff@example.com")
+        assert profile.status_code == (302 if needs_2fa else 200), email

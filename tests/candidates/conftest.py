@@ -1,0 +1,68 @@
+"""Fixtures for the experience pages and API: candidates with accounts, program
+staff with a second factor (staff must have one before any page opens)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from certwright.candidates.models import Technician
+from certwright.candidates.services import technician_create
+from certwright.core.clock import today
+from certwright.rules.dates import add_months
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def ago(*, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
+    return add_months(today(), -(12 * years + months)) - dt.timedelta(days=days)
+
+
+def pdf(name: str = "diploma.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def make_candidate(db: None) -> Callable[..., tuple[Any, Technician]]:
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None) -> tuple[Any, Technician]:
+        n = next(counter)
+        user = get_user_model().objects.create_user(
+            username=f"cand{n}", email=f"cand{n}@example.com", password=None
+        )
+        technician = technician_create(
+            name=name or f"Candidate {n}", email=f"cand{n}@example.com", user_id=user.pk
+        )
+        return user, technician
+
+    return make
+
+
+@pytest.fixture
+def candidate(make_candidate: Callable[..., tuple[Any, Technician]]) -> Any:
+    return make_candidate("Pat Candidate")
+
+
+@pytest.fixture
+def staff_user(db: None) -> Any:
+    user = get_user_model().objects.create_user(
+        username="staff", email="staff@example.com", password=None, is_staff=True
+    )
+    # Staff must have a second factor before any page opens (accounts' middleware).
+    apps.get_model("mfa", "Authenticator").objects.create(
+        user=user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    return user

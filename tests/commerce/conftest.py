@@ -1,0 +1,189 @@
+"""Fixtures for the commerce tests: a frozen day, candidates with accounts, tax rates,
+a shop with an administrator, and helpers that buy through the services.
+
+The program is the built-in ASE program; its current fee table (from 2022-09-01) has
+a $34 registration fee per order, $62 per standard test, $124 per advanced (L) test
+and a $129 recertification cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connections
+
+from certwright.accounts.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+)
+from certwright.candidates.models import Technician
+from certwright.candidates.services import technician_create
+from certwright.commerce import services
+from certwright.commerce.models import Cart, Order, TaxRate, Voucher, VoucherBatch
+from certwright.credentials.services import result_record
+
+TODAY = dt.date(2026, 3, 2)
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_day() -> Iterator[time_machine.Traveller]:
+    """Every commerce test runs on 2 March 2026, 10:00 UTC, unless it travels."""
+    with time_machine.travel(
+        dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), tick=False
+    ) as traveller:
+        yield traveller
+
+
+def user_make(email: str | None = None, **extra: Any) -> Any:
+    n = next(_numbers)
+    return get_user_model().objects.create_user(
+        username=email or f"user{n}@example.com",
+        email=email or f"user{n}@example.com",
+        password="a long enough password 123",
+        **extra,
+    )
+
+
+@pytest.fixture
+def make_candidate(db: None) -> Callable[..., Technician]:
+    """A technician with a user account (``technician.user``)."""
+
+    def make(name: str | None = None) -> Technician:
+        user = user_make()
+        return technician_create(
+            name=name or f"Candidate {user.pk}", email=user.email, user_id=user.pk
+        )
+
+    return make
+
+
+@pytest.fixture
+def candidate(make_candidate: Callable[..., Technician]) -> Technician:
+    return make_candidate("Casey Candidate")
+
+
+@pytest.fixture
+def california_tax(db: None) -> TaxRate:
+    """California at 7.25 %, configured, in force since 2020."""
+    return TaxRate.objects.create(
+        region="US-CA",
+        rate_bp=725,
+        effective_from=dt.date(2020, 1, 1),
+        configured=True,
+    )
+
+
+def record(
+    technician: Technician, test: str, day: dt.date, outcome: str = "pass", **kw: Any
+) -> None:
+    result_record(
+        technician_id=technician.pk,
+        test=test,
+        date=day,
+        kind=kw.pop("kind", "initial"),
+        outcome=outcome,
+        source="test",
+        **kw,
+    )
+
+
+def cart_fill(
+    technician: Technician,
+    *tests: str,
+    kind: str = "initial",
+    region: str = "US-CA",
+) -> Cart:
+    for test in tests:
+        services.cart_line_add(technician_id=technician.pk, test=test, kind=kind)
+    return services.cart_region_set(technician_id=technician.pk, region=region)
+
+
+def buy(
+    technician: Technician,
+    *tests: str,
+    kind: str = "initial",
+    region: str = "US-CA",
+    key: uuid.UUID | None = None,
+) -> Order:
+    """Put ``tests`` in the cart and place the order."""
+    cart = cart_fill(technician, *tests, kind=kind, region=region)
+    placed = services.order_place(
+        technician_id=technician.pk,
+        idempotency_key=key or uuid.uuid4(),
+        cart_version=cart.version,
+    )
+    return placed.order
+
+
+@pytest.fixture
+def shop_admin(db: None) -> Any:
+    return user_make("owner@mainstreet.example")
+
+
+@pytest.fixture
+def shop(shop_admin: Any) -> Organization:
+    org = Organization.objects.create(
+        name="Main Street Auto", kind=OrganizationKind.SHOP, code="MAINST1"
+    )
+    Membership.objects.create(
+        organization=org, user=shop_admin, role=MembershipRole.ADMIN
+    )
+    return org
+
+
+@pytest.fixture
+def vouchers(shop: Organization, shop_admin: Any) -> list[Voucher]:
+    """Three standard vouchers bought by the shop."""
+    batch, _ = services.voucher_batch_purchase(
+        organization_id=shop.pk,
+        quantity=3,
+        fee_class="standard",
+        billing_region="US-TX",
+        idempotency_key=uuid.uuid4(),
+        actor=shop_admin,
+    )
+    assert isinstance(batch, VoucherBatch)
+    return list(batch.vouchers.order_by("id"))
+
+
+@pytest.fixture
+def racing_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """A database that real threads can race on.
+
+    On PostgreSQL that is the test database itself. SQLite's in-memory test
+    database is shared between connections through a shared cache, whose table
+    locks fail at once ("database table is locked") instead of waiting as a real
+    file database does in WAL mode with IMMEDIATE transactions and a busy timeout.
+    So on SQLite the test runs on a migrated file database in ``tmp_path``.
+    """
+    conn = connections["default"]
+    if conn.vendor != "sqlite" or not conn.is_in_memory_db():  # type: ignore[attr-defined]
+        yield
+        return
+    settings_dict = conn.settings_dict  # shared with every thread's connection
+    old_name = settings_dict["NAME"]
+    # Closing the last connection to a shared-cache memory database destroys it
+    # (Django never closes it): set the open one aside and put it back after.
+    conn.ensure_connection()
+    kept = conn.connection
+    conn.connection = None
+    settings_dict["NAME"] = str(tmp_path / "race.sqlite3")
+    try:
+        call_command("migrate", run_syncdb=True, verbosity=0)
+        yield
+    finally:
+        conn.close()
+        settings_dict["NAME"] = old_name
+        conn.connection = kept

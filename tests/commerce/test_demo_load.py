@@ -1,0 +1,26 @@
+"""The commerce demo: Main Street Auto with ten unused vouchers, an order for the
+demo candidate; loading twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from certwright.commerce.demo import demo_load
+from certwright.commerce.models import Order, Voucher
+
+
+@pytest.mark.django_db
+def test_demo_load_is_idempotent():
+    # when the demo is loaded twice
+    first = demo_load()
+    second = demo_load()
+    # then the shop has ten unused vouchers and the candidate one order
+    assert first.shop == "Main Street Auto"
+    assert len(first.voucher_codes) == 10
+    assert Voucher.objects.filter(redeemed_at__isnull=True).count() == 10
+    assert first.order_created
+    assert not second.order_created
+    assert Order.objects.count() == 1
+    assert second.order_id == first.order_id
+    assert len(first.order_tests) == 2
+    assert sorted(second.voucher_codes) == sorted(first.voucher_codes)
