@@ -15,7 +15,7 @@ ADMIN_USER ?= admin
 ADMIN_PASSWORD ?= certwright-admin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test lint format typecheck pytest clean distclean
+.PHONY: help install run migrate test lint format typecheck pytest bench bench-quick clean distclean
 
 help:
 	@echo "make run        set up, load the program and demo data, serve http://$(HOST):$(PORT)"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make typecheck  mypy"
+	@echo "make bench      recompute benchmark, 300k technicians, SQLite + PostgreSQL (~40 min)"
+	@echo "make bench-quick  the same on 20k technicians, SQLite only (< 1 min)"
 	@echo "make clean      remove caches and build output (keeps .venv and the database)"
 	@echo "make distclean  also remove .venv and the local SQLite database"
 
@@ -87,6 +89,14 @@ pytest: install
 	@$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# --- benchmarks (results and how to read them: BENCHMARKS.md) -----------------------
+
+bench: install
+	$(BIN)/python bench/recompute.py --json bench/.data/last.json
+
+bench-quick: install
+	$(BIN)/python bench/recompute.py --quick --database sqlite
 
 # --- housekeeping ------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -270,10 +271,18 @@ def _threads(groups: list[list[Job]], barrier: Any) -> list[tuple[str, float]]:
             answers.extend(found)
 
     threads = [threading.Thread(target=run, args=(todo,)) for todo in groups]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=900)
+    # No cyclic garbage collection while the clients run: it may free one thread's
+    # SQLite cursor in another thread, which then waits on that connection's mutex
+    # holding the GIL (stalls of a whole busy timeout). Collected once they are done.
+    gc.disable()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=900)
+    finally:
+        gc.enable()
+        gc.collect()
     return answers
 
 

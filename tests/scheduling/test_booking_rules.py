@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import OperationalError
 
 from certwright.commerce.models import LineStatus, OrderLine
 from certwright.scheduling.models import Appointment, AppointmentStatus, SeatBlock
@@ -209,3 +210,24 @@ def test_a_full_slot_is_refused_and_nothing_is_written(
     appointment = _book(second, centre, local(TUESDAY, 8, 15), lines)
     # then it fits
     assert appointment.local_end().time() == dt.time(10, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_commit_does_not_undo_or_repeat_the_booking(
+    candidate, centre, buy, monkeypatch
+):
+    """If queueing the confirmation fails once the booking has committed (a busy
+    SQLite database), the booking stands and is reported as made, not retried into
+    an "already booked" refusal."""
+    # given a purchased test, and a task queue that fails on commit
+    lines = buy(candidate, "A1")
+
+    def enqueue_fails(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("certwright.notifications.services._enqueue", enqueue_fails)
+    # when booked
+    appointment = _book(candidate, centre, local(TUESDAY, 9), lines)
+    # then it is booked, once
+    assert Appointment.objects.get().pk == appointment.pk
+    assert OrderLine.objects.get(pk=lines[0].pk).status == LineStatus.BOOKED

@@ -12,6 +12,7 @@ project's settings (IMMEDIATE transactions, busy timeout) as in production.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import sqlite3
 import threading
@@ -85,8 +86,15 @@ def _in_threads(work: Callable[[int], str], n: int) -> list[str]:
         finally:
             connections.close_all()
 
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
+    # No cyclic garbage collection meanwhile: it could free one thread's SQLite
+    # cursor in another thread, which then blocks on that connection's mutex while
+    # holding the GIL, stalling everyone for a whole busy timeout.
+    gc.disable()
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(run, range(n)))
+    finally:
+        gc.enable()
 
 
 @pytest.mark.django_db(transaction=True)
