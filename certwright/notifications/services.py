@@ -117,7 +117,9 @@ def email_send(
             )
             for name, content, mimetype in attachments
         )
-        transaction.on_commit(partial(_enqueue, email.pk))
+        # robust: a failure to enqueue (a busy database) must not turn the caller's
+        # committed work into an error; the stored message is retried by the sweep.
+        transaction.on_commit(partial(_enqueue, email.pk), robust=True)
     return email
 
 
@@ -258,7 +260,7 @@ def outbound_email_retry(*, outbound_id: int) -> bool:
         pk=outbound_id, status=EmailStatus.FAILED
     ).update(status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now())
     if updated:
-        transaction.on_commit(partial(_enqueue, outbound_id))
+        transaction.on_commit(partial(_enqueue, outbound_id), robust=True)
     return bool(updated)
 
 
