@@ -4,7 +4,7 @@ No Django, no I/O, no clock: every function takes the date it answers for. The p
 data names the tests; this package names none.
 """
 
-from .describe import describe, holds
+from .describe import holds
 from .eligibility import Eligibility, eligibility
 from .engine import evaluate, expr_spans
 from .facts import (
@@ -37,7 +37,6 @@ __all__ = [
     "TestResult",
     "TitlePlan",
     "TitleState",
-    "describe",
     "eligibility",
     "evaluate",
     "expr_spans",

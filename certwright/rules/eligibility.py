@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from certwright.program.catalog import expr_text
 from certwright.program.model import Program
 
-from .describe import describe, holds
+from .describe import holds
 from .engine import evaluate
 from .facts import Facts, Step
 
@@ -125,7 +126,7 @@ def eligibility(
             if not holds(p.expr, have):
                 reasons.append(
                     Step(
-                        f"{test} requires {describe(p.expr)} {p.state}"
+                        f"{test} requires {expr_text(p.expr)} {p.state}"
                         + (f" ({p.note})" if p.note else ""),
                         (),
                         (f"tests.{test}.prerequisites[{i}]",),

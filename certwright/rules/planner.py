@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from certwright.program.catalog import expr_text
 from certwright.program.model import AllOf, AnyOf, Expr, OnePerGroup, Program, TestRef
 
-from .describe import describe
 from .engine import evaluate
 from .facts import CertificationState, Evaluation, Facts
 
@@ -117,7 +117,7 @@ def plan_title(
             return test_item(expr.test)
         if isinstance(expr, AnyOf):
             options = tuple(item(i) for i in expr.items)
-            return _group(label or describe(expr), options, any_of=True)
+            return _group(label or expr_text(expr), options, any_of=True)
         if isinstance(expr, OnePerGroup):
             options = tuple(
                 _group(g.name, tuple(item(i) for i in g.items), any_of=True)
@@ -126,7 +126,7 @@ def plan_title(
             return _group(label or "each group", options, any_of=False)
         assert isinstance(expr, AllOf)
         return _group(
-            label or describe(expr), tuple(item(i) for i in expr.items), any_of=False
+            label or expr_text(expr), tuple(item(i) for i in expr.items), any_of=False
         )
 
     root = item(title.rule, title.name)
