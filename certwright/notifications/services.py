@@ -97,16 +97,39 @@ def email_send(
 ) -> OutboundEmail:
     """Render ``template`` and send it to ``to`` after the current transaction
     commits (at once outside one). Returns the stored message."""
+    subject, text, html = email_render(template=template, context=context)
+    return email_store(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        template=template,
+        attachments=attachments,
+        headers=headers,
+    )
+
+
+def email_store(
+    *,
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    template: str = "",
+    attachments: Sequence[Attachment] = (),
+    headers: dict[str, str] | None = None,
+) -> OutboundEmail:
+    """Store an already rendered message and send it after the current transaction
+    commits: the way in for mail rendered elsewhere (allauth's account e-mails)."""
     recipients = [to] if isinstance(to, str) else list(to)
     recipients = [r.strip() for r in recipients if r and r.strip()]
     if not recipients:
         raise ValueError("an e-mail needs at least one recipient")
-    subject, text, html = email_render(template=template, context=context)
     with transaction.atomic():
         email = OutboundEmail.objects.create(
             to=recipients,
-            subject=subject[:300],
-            template=template,
+            subject=" ".join(subject.split())[:300],
+            template=template[:100],
             text_body=text,
             html_body=html,
             headers=dict(headers or {}),

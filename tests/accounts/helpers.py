@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 PASSWORD = "Correct-horse-battery-9"
 
@@ -23,6 +23,14 @@ def sign_in(client: Client, email: str, password: str = PASSWORD, **extra: Any) 
     return client.post(
         "/accounts/login/", {"login": email, "password": password}, **extra
     )
+
+
+def post_committed(client: Client, path: str, data: dict[str, Any]) -> Any:
+    """POST as a browser does and let the request's transaction "commit": the
+    test's own transaction never does, so the after-commit callbacks (sending the
+    mail the request queued) run here, as they would at the end of a real request."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(path, data)
 
 
 def link_in_mail(pattern: str, *, index: int = -1) -> str:

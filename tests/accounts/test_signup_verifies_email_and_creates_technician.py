@@ -15,7 +15,7 @@ from certwright.accounts.selectors import technician_for_user
 from certwright.audit.models import Event
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
-from tests.accounts.helpers import PASSWORD, link_in_mail, sign_in
+from tests.accounts.helpers import PASSWORD, link_in_mail, post_committed, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _sign_up(client: Client, **overrides: str) -> Any:
         "password2": PASSWORD,
         **overrides,
     }
-    return client.post("/accounts/signup/", data)
+    return post_committed(client, "/accounts/signup/", data)
 
 
 def test_sign_up_sends_a_verification_mail_and_confirming_signs_in(
