@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "certwright.credentials",
     "certwright.commerce",
     "certwright.scheduling",
+    "certwright.itembank",
     "certwright.portal",
 ]
 

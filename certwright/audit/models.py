@@ -17,6 +17,20 @@ class EventKind(models.TextChoices):
     RECOMPUTE_RUN = "recompute.run", _("recompute run")
     IMPORT_APPLIED = "import.applied", _("import applied")
     DEMO_LOADED = "demo.loaded", _("demo data loaded")
+    # Item bank: every change, and who saw an item (its key is secret).
+    ITEM_CREATED = "item.created", _("item created")
+    ITEM_EDITED = "item.edited", _("item edited")
+    ITEM_REVIEWED = "item.reviewed", _("item reviewed")
+    ITEM_STATUS_CHANGED = "item.status_changed", _("item status changed")
+    ITEM_VIEWED = "item.viewed", _("item viewed")
+    ITEM_ENEMY_ADDED = "item.enemy_added", _("item enemy added")
+    ITEM_ENEMY_REMOVED = "item.enemy_removed", _("item enemy removed")
+    ITEMS_IMPORTED = "items.imported", _("items imported")
+    ITEMS_EXPORTED = "items.exported", _("items exported")
+    FORM_ASSEMBLED = "form.assembled", _("form assembled")
+    FORM_SCALE_SET = "form.scale_set", _("form cut score and scale set")
+    FORM_PUBLISHED = "form.published", _("form published")
+    FORM_RETIRED = "form.retired", _("form retired")
 
 
 class Event(models.Model):
