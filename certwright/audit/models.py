@@ -53,12 +53,17 @@ class Event(models.Model):
     )
     actor_label = models.CharField(max_length=200, default="system")
     # PROTECT: a technician with history is never deleted out from under its events.
+    # No database constraint: a first full recompute appends ~750k events, and the
+    # database checked each one against the technician table (a key-share lock per
+    # row, on PostgreSQL a trigger firing per row at commit) for a reference the
+    # recompute has just read under lock; PROTECT still refuses the delete.
     technician = models.ForeignKey(
         "candidates.Technician",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="events",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=40, choices=EventKind.choices)
     subject = models.CharField(max_length=200, blank=True, default="")

@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -350,6 +351,29 @@ def _without(plan: _Plan, moved: set[int]) -> _Writes:
     )
 
 
+@contextmanager
+def _derived_transaction() -> Iterator[None]:
+    """The transaction that writes derived state.
+
+    On PostgreSQL its commit does not wait for the WAL flush (``synchronous_commit
+    off``, for this transaction only): everything it writes (certification and title
+    rows, their events, the technician's bookkeeping, a chunk's ``done_at``) is
+    derived from facts that were committed durably before. A crash can lose only
+    the last such transactions whole, never half of one, and then the technicians
+    are still stale (``derived_version`` behind ``facts_version``) or their chunk
+    still open, so the next recompute or ``--due`` sweep derives them again. The
+    facts themselves keep the server's setting.
+    """
+    # Inside a caller's transaction (which may be writing facts) the setting would
+    # cover the caller's writes too: leave it alone there.
+    relax = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if relax:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def _recompute_locked(
     techs: Sequence[TechRow], *, program: Program, as_of: dt.date, actor: Actor
 ) -> ChunkResult:
@@ -390,7 +414,7 @@ def _recompute_chunk(
     """
     techs: list[TechRow] = list(candidates.order_by("id").values_list(*_TECH_FIELDS))
     plan = _plan(techs, program=program, as_of=as_of) if techs else None
-    with transaction.atomic():
+    with _derived_transaction():
         result = ChunkResult()
         if plan is not None:
             ids = [t[0] for t in plan.techs]
@@ -422,7 +446,7 @@ def technician_recompute(
     """
     program = current_program()
     day = as_of or today()
-    with transaction.atomic():
+    with _derived_transaction():
         techs = _locked(Technician.objects.filter(pk=technician_id))
         if not techs:
             raise Technician.DoesNotExist(f"no technician with id {technician_id}")
