@@ -28,6 +28,7 @@ from certwright.itembank.models import (
     Form,
     FormStatus,
     Item,
+    ItemEnemy,
     ItemStatus,
     ItemVersion,
 )
@@ -112,13 +113,31 @@ def scale_check(*, scored: int, cut_score: int, scale: Sequence[Any]) -> list[in
 # --- helpers --------------------------------------------------------------------------
 
 
-def _user(actor: Actor) -> Any:
+def actor_user(actor: Actor) -> Any:
     """The account behind ``actor``, or None for a machine label."""
     return actor if isinstance(actor, AbstractBaseUser) else None
 
 
 def _label(actor: Actor) -> str:
     return actor_split(actor)[1]
+
+
+def _item_event(
+    kind: EventKind,
+    version: ItemVersion,
+    *,
+    actor: Actor,
+    reason: str = "",
+    **data: Any,
+) -> None:
+    """An event about one version of an item (subject ``item:<id>``)."""
+    event_record(
+        kind=kind,
+        subject=f"item:{version.item_id}",
+        actor=actor,
+        data={"code": version.item.code, "version": version.number, **data},
+        reason=reason,
+    )
 
 
 def _form_locked(form_id: int) -> Form:
@@ -218,7 +237,7 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
     form.number = (last or 0) + 1
     form.status = FormStatus.PUBLISHED
     form.published_at = moment
-    form.published_by = _user(actor)
+    form.published_by = actor_user(actor)
     form.save(
         update_fields=[
             "number",
@@ -323,7 +342,7 @@ def item_create(
             "duplicate",
             _("%(test)s already has an item %(code)s.") % {"test": test, "code": code},
         )
-    item = Item.objects.create(test=test, code=code, created_by=_user(actor))
+    item = Item.objects.create(test=test, code=code, created_by=actor_user(actor))
     version = ItemVersion.objects.create(
         item=item,
         number=1,
@@ -334,7 +353,7 @@ def item_create(
         rationale=rationale,
         area=area,
         task=task,
-        written_by=_user(actor),
+        written_by=actor_user(actor),
         written_by_label=_label(actor),
     )
     event_record(
@@ -344,3 +363,295 @@ def item_create(
         data={"test": test, "code": code, "version": 1, "area": area},
     )
     return version
+
+
+# Which status a version may move to with item_status_set. A draft becomes reviewed
+# only through item_review (a second person); an edit of anything but an unfrozen
+# draft makes a new draft version instead of changing a status back. An item is
+# pretested before it counts: reviewed -> operational is not a staff move. Only an
+# import may store a version as operational directly (a legacy bank or the sample
+# bank, whose items come with their history): that is recorded by the import event.
+ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ItemStatus.DRAFT: frozenset({ItemStatus.RETIRED}),
+    ItemStatus.REVIEWED: frozenset({ItemStatus.PRETEST, ItemStatus.RETIRED}),
+    ItemStatus.PRETEST: frozenset({ItemStatus.OPERATIONAL, ItemStatus.RETIRED}),
+    ItemStatus.OPERATIONAL: frozenset({ItemStatus.RETIRED}),
+    ItemStatus.RETIRED: frozenset(),
+}
+
+
+def _version_locked(version_id: int) -> ItemVersion:
+    """The version, its item's row locked first (the item serialises new version
+    numbers and status changes of its versions)."""
+    item_id = (
+        ItemVersion.objects.filter(pk=version_id)
+        .values_list("item_id", flat=True)
+        .first()
+    )
+    if item_id is None:
+        raise ItemBankError(
+            "missing", _("No item version %(id)s.") % {"id": version_id}
+        )
+    Item.objects.select_for_update().filter(pk=item_id).get()
+    return (
+        ItemVersion.objects.select_for_update()
+        .select_related("item")
+        .get(pk=version_id)
+    )
+
+
+def older_live_retire(*, item_id: int, number: int) -> list[int]:
+    """Retire an item's pretest/operational versions older than ``number`` (one
+    live version per item); returns their numbers. The caller records the event."""
+    older = ItemVersion.objects.filter(
+        item_id=item_id,
+        number__lt=number,
+        status__in=[ItemStatus.PRETEST, ItemStatus.OPERATIONAL],
+    )
+    numbers = sorted(older.values_list("number", flat=True))
+    if numbers:
+        older.update(status=ItemStatus.RETIRED)
+    return numbers
+
+
+def _supersede(version: ItemVersion, *, actor: Actor) -> None:
+    numbers = older_live_retire(item_id=version.item_id, number=version.number)
+    if numbers:
+        _item_event(
+            EventKind.ITEM_STATUS_CHANGED,
+            version,
+            actor=actor,
+            reason=f"superseded by version {version.number}",
+            retired_versions=numbers,
+            after=ItemStatus.RETIRED.value,
+        )
+
+
+EDITABLE_FIELDS = ("stem", "options", "key", "rationale", "area", "task")
+
+
+@transaction.atomic
+def item_version_edit(
+    *, version_id: int, actor: Actor = None, **changes: Any
+) -> ItemVersion:
+    """Change an item's content (``stem``, ``options``, ``key``, ``rationale``,
+    ``area``, ``task``, ``image``).
+
+    An unfrozen draft is edited in place. Any other version (reviewed, live, frozen,
+    retired) is left exactly as it is and the change makes a new draft version,
+    written by ``actor``, that must be reviewed again. Only the item's latest version
+    can be edited. Returns the version holding the change."""
+    unknown = set(changes) - {*EDITABLE_FIELDS, "image"}
+    if unknown:
+        raise ItemBankError(
+            "content",
+            _("Unknown item fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+        )
+    version = _version_locked(version_id)
+    latest = ItemVersion.objects.filter(item_id=version.item_id).aggregate(
+        n=Max("number")
+    )["n"]
+    if version.number != latest:
+        raise ItemBankError(
+            "stale",
+            _("%(v)s is not the latest version of %(code)s (v%(n)d): edit that one.")
+            % {"v": version, "code": version.item.code, "n": latest},
+        )
+    merged = {f: changes.get(f, getattr(version, f)) for f in EDITABLE_FIELDS}
+    merged["options"] = _content_check(
+        code=version.item.code,
+        stem=merged["stem"],
+        options=merged["options"],
+        key=merged["key"],
+        area=merged["area"],
+    )
+    changed = sorted(f for f in EDITABLE_FIELDS if merged[f] != getattr(version, f)) + (
+        ["image"] if "image" in changes else []
+    )
+    if not changed:
+        return version
+    before = {f: getattr(version, f) for f in changed if f != "image"}
+    in_place = version.status == ItemStatus.DRAFT and not version.is_frozen
+    if in_place:
+        target = version
+        for field, value in merged.items():
+            setattr(target, field, value)
+    else:
+        target = ItemVersion(
+            item=version.item,
+            number=version.number + 1,
+            status=ItemStatus.DRAFT,
+            written_by=actor_user(actor),
+            written_by_label=_label(actor),
+            image=version.image,
+            stats={},
+            **merged,
+        )
+    if "image" in changes:
+        target.image = changes["image"]
+    target.save()
+    _item_event(
+        EventKind.ITEM_EDITED,
+        target,
+        actor=actor,
+        from_version=version.number,
+        new_version=not in_place,
+        fields=changed,
+        before=before,
+    )
+    return target
+
+
+@transaction.atomic
+def item_review(
+    *, version_id: int, actor: Actor, approve: bool = True, reason: str = ""
+) -> ItemVersion:
+    """A second person's review of a draft: approved, it becomes reviewed; with
+    ``approve=False`` it stays a draft and the reason is recorded for the writer.
+    The writer can never review their own item."""
+    version = _version_locked(version_id)
+    if version.status != ItemStatus.DRAFT:
+        raise ItemBankError(
+            "state",
+            _("%(v)s is %(status)s: only a draft is reviewed.")
+            % {"v": version, "status": version.get_status_display()},
+        )
+    user, label = actor_user(actor), _label(actor)
+    same_account = user is not None and version.written_by_id == user.pk
+    same_label = user is None and label == version.written_by_label
+    if same_account or same_label:
+        raise ItemBankError(
+            "reviewer",
+            _(
+                "%(v)s was written by %(who)s, who cannot review it: a second "
+                "person must approve an item."
+            )
+            % {"v": version, "who": label},
+        )
+    if approve:
+        version.status = ItemStatus.REVIEWED
+        version.reviewed_by = user
+        version.reviewed_by_label = label
+        version.reviewed_at = now()
+        version.save(
+            update_fields=["status", "reviewed_by", "reviewed_by_label", "reviewed_at"]
+        )
+    _item_event(
+        EventKind.ITEM_REVIEWED,
+        version,
+        actor=actor,
+        reason=reason,
+        outcome="approved" if approve else "changes requested",
+    )
+    return version
+
+
+@transaction.atomic
+def item_status_set(
+    *, version_id: int, status: str, actor: Actor = None, reason: str = ""
+) -> ItemVersion:
+    """Move a version along its lifecycle (``ITEM_TRANSITIONS``). Promoting a
+    version to pretest or operational retires the item's older live versions."""
+    version = _version_locked(version_id)
+    if status not in ItemStatus.values:
+        raise ItemBankError(
+            "transition", _("%(s)r is not an item status.") % {"s": status}
+        )
+    target = ItemStatus(status)
+    if target not in ITEM_TRANSITIONS[version.status]:
+        hint = ""
+        if target == ItemStatus.REVIEWED:
+            hint = " " + _("A draft is reviewed by a second person (review).")
+        elif target == ItemStatus.OPERATIONAL:
+            hint = " " + _("An item is pretested before it counts.")
+        raise ItemBankError(
+            "transition",
+            _("%(v)s cannot go from %(a)s to %(b)s.")
+            % {
+                "v": version,
+                "a": version.get_status_display(),
+                "b": target.label,
+            }
+            + hint,
+        )
+    before = version.status
+    version.status = target
+    version.save(update_fields=["status"])
+    _item_event(
+        EventKind.ITEM_STATUS_CHANGED,
+        version,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=target.value,
+    )
+    if target in (ItemStatus.PRETEST, ItemStatus.OPERATIONAL):
+        _supersede(version, actor=actor)
+    return version
+
+
+def _enemy_pair(item_id: int, other_id: int) -> tuple[Item, Item]:
+    if item_id == other_id:
+        raise ItemBankError("enemy", _("An item cannot be its own enemy."))
+    items = {i.pk: i for i in Item.objects.filter(pk__in=[item_id, other_id])}
+    if len(items) != 2:
+        raise ItemBankError("missing", _("No such item."))
+    a, b = items[min(item_id, other_id)], items[max(item_id, other_id)]
+    if a.test != b.test:
+        raise ItemBankError(
+            "enemy",
+            _("%(a)s and %(b)s are in different tests; enemies share a test.")
+            % {"a": a, "b": b},
+        )
+    return a, b
+
+
+@transaction.atomic
+def item_enemy_add(
+    *, item_id: int, other_id: int, actor: Actor = None, reason: str = ""
+) -> bool:
+    """Mark two items of one test as enemies (never on one form). Symmetric; True
+    when the pair is new, False when it was already there."""
+    a, b = _enemy_pair(item_id, other_id)
+    _pair, created = ItemEnemy.objects.get_or_create(a=a, b=b)
+    if created:
+        event_record(
+            kind=EventKind.ITEM_ENEMY_ADDED,
+            subject=f"item:{a.pk}",
+            actor=actor,
+            data={"items": [a.code, b.code]},
+            reason=reason,
+        )
+    return created
+
+
+@transaction.atomic
+def item_enemy_remove(
+    *, item_id: int, other_id: int, actor: Actor = None, reason: str = ""
+) -> bool:
+    """Undo ``item_enemy_add`` (in either order); False when they were no enemies."""
+    a, b = _enemy_pair(item_id, other_id)
+    deleted, _rows = ItemEnemy.objects.filter(a=a, b=b).delete()
+    if deleted:
+        event_record(
+            kind=EventKind.ITEM_ENEMY_REMOVED,
+            subject=f"item:{a.pk}",
+            actor=actor,
+            data={"items": [a.code, b.code]},
+            reason=reason,
+        )
+    return bool(deleted)
+
+
+def item_viewed(
+    *, item_id: int, actor: Actor, where: str = "admin", key_shown: bool = False
+) -> None:
+    """Record that ``actor`` looked at an item (its content, and the key when
+    ``key_shown``): the audit of who saw what."""
+    code = Item.objects.filter(pk=item_id).values_list("code", flat=True).first()
+    event_record(
+        kind=EventKind.ITEM_VIEWED,
+        subject=f"item:{item_id}",
+        actor=actor,
+        data={"code": code, "where": where, "key_shown": key_shown},
+    )

@@ -19,6 +19,8 @@ from certwright.itembank.models import (
 )
 
 MakeVersion = Callable[..., ItemVersion]
+# A day on which the built-in ASE program's 2026 A1 blueprint is in force.
+DAY = dt.date(2026, 3, 2)
 MakeForm = Callable[..., Form]
 
 
@@ -75,3 +77,52 @@ def make_form(db: Any) -> MakeForm:
         return form
 
     return make
+
+
+@pytest.fixture
+def writer(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user("writer", "writer@example.com", "pw")
+
+
+@pytest.fixture
+def reviewer(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(
+        "reviewer", "reviewer@example.com", "pw"
+    )
+
+
+def draft_create(actor: Any, code: str = "A1-001", area: str = "A") -> ItemVersion:
+    """A draft item written by ``actor`` through the service."""
+    from certwright.itembank.services import item_create
+
+    return item_create(
+        test="A1",
+        code=code,
+        stem="Which gauge reading shows a leaking head gasket?",
+        options=["Low vacuum", "Steady vacuum", "Bubbles in coolant", "High oil"],
+        key=2,
+        area=area,
+        task="Diagnose head gasket failure",
+        rationale="Combustion gas in the coolant shows as bubbles.",
+        actor=actor,
+    )
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Any) -> Any:
+    """Item images go to a fresh directory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def synthetic_bank(test: str = "A1", count: int = 200, seed: int = 1) -> Any:
+    """A seeded synthetic bank of ``test`` in the database (through the import)."""
+    from certwright.core.program import current_program
+    from certwright.itembank.exchange import items_import
+    from certwright.itembank.synthetic import synthetic_items
+
+    bundle = synthetic_items(
+        program=current_program(), test=test, count=count, seed=seed, day=DAY
+    )
+    items_import([bundle], actor="test", source="synthetic")
+    return bundle

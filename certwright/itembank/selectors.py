@@ -1,0 +1,105 @@
+"""Reads: the live version of each item, exposure, enemies, forms, who sees keys."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from django.db.models import Count, Q
+
+from certwright.itembank.models import (
+    Form,
+    FormItem,
+    FormStatus,
+    Item,
+    ItemEnemy,
+    ItemStatus,
+    ItemVersion,
+)
+from certwright.scheduling.selectors import is_program_staff
+
+# The statuses in which a version can be placed on a new form.
+LIVE_STATUSES = (ItemStatus.PRETEST, ItemStatus.OPERATIONAL)
+
+
+def can_see_keys(user: Any) -> bool:
+    """Answer keys are shown to program staff only: a superuser, the program_staff
+    role, or Django staff who run no test centre (never a proctor or centre admin,
+    though they reach the admin too)."""
+    return is_program_staff(user)
+
+
+def item_latest_versions(
+    *, test: str, statuses: Collection[str] | None = None
+) -> dict[int, ItemVersion]:
+    """Per item id of ``test``, its newest version among ``statuses`` (all when
+    None). With ``LIVE_STATUSES`` this is the assembly pool: a draft revision under
+    review does not take its item's live version out of the pool."""
+    versions = ItemVersion.objects.filter(item__test=test).select_related("item")
+    if statuses is not None:
+        versions = versions.filter(status__in=list(statuses))
+    latest: dict[int, ItemVersion] = {}
+    for version in versions.order_by("item_id", "-number"):
+        latest.setdefault(version.item_id, version)
+    return latest
+
+
+def item_latest_version(item_id: int) -> ItemVersion | None:
+    return ItemVersion.objects.filter(item_id=item_id).order_by("-number").first()
+
+
+def item_exposure(
+    *, item_ids: Iterable[int] | None = None, test: str | None = None
+) -> dict[int, int]:
+    """Per item id, how many published (live) forms use any version of it. Items on
+    no live form are absent (exposure 0)."""
+    rows = FormItem.objects.filter(form__status=FormStatus.PUBLISHED)
+    if item_ids is not None:
+        rows = rows.filter(item_version__item_id__in=list(item_ids))
+    if test is not None:
+        rows = rows.filter(form__test=test)
+    counts = rows.values("item_version__item_id").annotate(
+        n=Count("form_id", distinct=True)
+    )
+    return {row["item_version__item_id"]: row["n"] for row in counts}
+
+
+def item_enemies(
+    *, test: str | None = None, item_id: int | None = None
+) -> dict[int, set[int]]:
+    """Per item id, the ids of its enemies (both directions of each stored pair)."""
+    pairs = ItemEnemy.objects.all()
+    if test is not None:
+        pairs = pairs.filter(a__test=test)
+    if item_id is not None:
+        pairs = pairs.filter(Q(a_id=item_id) | Q(b_id=item_id))
+    enemies: dict[int, set[int]] = defaultdict(set)
+    for a, b in pairs.values_list("a_id", "b_id"):
+        enemies[a].add(b)
+        enemies[b].add(a)
+    return dict(enemies)
+
+
+def item_get(*, test: str, code: str) -> Item | None:
+    return Item.objects.filter(test=test, code=code).first()
+
+
+def form_items(form_id: int) -> list[FormItem]:
+    """A form's items in position order, with their versions and items."""
+    return list(
+        FormItem.objects.filter(form_id=form_id)
+        .select_related("item_version__item")
+        .order_by("position")
+    )
+
+
+def form_list(*, test: str | None = None, status: str | None = None) -> list[Form]:
+    forms = Form.objects.annotate(
+        n_items=Count("items"), n_scored=Count("items", filter=Q(items__scored=True))
+    )
+    if test is not None:
+        forms = forms.filter(test=test)
+    if status is not None:
+        forms = forms.filter(status=status)
+    return list(forms)
