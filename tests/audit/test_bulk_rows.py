@@ -93,3 +93,37 @@ def test_many_rows_update_with_dates_and_nulls():
             "next_change_on", "derived_version"
         )
     ) == [(dt.date(2030, 1, 1), 4), (None, 5), (dt.date(2031, 2, 28), 6)]
+
+
+def test_many_rows_update_with_json_text_and_times():
+    """Each column's values travel as one array on PostgreSQL: JSON, text with
+    quotes, commas and braces, NULL-free timestamps and empty objects all arrive
+    as written, row by row."""
+    # given three events
+    fields = ("occurred_at", "actor_label", "kind", "subject", "data", "reason")
+    rows_insert(
+        Event, fields, [(WHEN, "x", "recompute.run", f"s{i}", {}, "") for i in range(3)]
+    )
+    a, b, c = Event.objects.order_by("id")
+    later = WHEN + dt.timedelta(days=1, seconds=1)
+
+    # when
+    rows_update(
+        Event,
+        ("occurred_at", "reason", "data"),
+        [
+            (later, 'a "quoted", {braced} reason', {"k": [1, "x,y"]}, a.pk),
+            (WHEN, "", {}, b.pk),
+            (later, "back\\slash ü", {"nested": {"v": None}}, c.pk),
+        ],
+    )
+
+    # then
+    got = list(
+        Event.objects.order_by("id").values_list("occurred_at", "reason", "data")
+    )
+    assert got == [
+        (later, 'a "quoted", {braced} reason', {"k": [1, "x,y"]}),
+        (WHEN, "", {}),
+        (later, "back\\slash ü", {"nested": {"v": None}}),
+    ]
