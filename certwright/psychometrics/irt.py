@@ -427,7 +427,8 @@ def calibrate(
     se_a = np.zeros(n_items)
     se_b = np.zeros(n_items)
     if standard_errors:
-        full = _Data(right, None if complete else shown_mask.astype(np.float64), None)
+        # The scores are per examinee, so score groups are expanded back here.
+        full = _Data(right, None, None) if data.weights is not None else data
         se_a[free], se_b[free] = _standard_errors(
             full, a, d, mean + sd * z, weights, free, model == "2pl"
         )
