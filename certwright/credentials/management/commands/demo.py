@@ -99,3 +99,19 @@ class Command(BaseCommand):
             )
         centres = [*scheduling.centres_created, *scheduling.centres_present]
         self.stdout.write(f"test centres: {', '.join(centres)}")
+        self._load_items()
+
+    def _load_items(self) -> None:
+        """The sample item bank and published A1 forms (certwright/itembank/demo.py)."""
+        from certwright.itembank.demo import demo_load as items_demo
+
+        items = items_demo()
+        if items.imported is not None:
+            self.stdout.write(
+                f"sample item bank: {len(items.imported.created)} items added, "
+                f"{items.imported.unchanged} already there"
+            )
+        for form in items.forms_published:
+            self.stdout.write(f"published {form}")
+        for problem in items.problems:
+            self.stderr.write(f"item bank: {problem}")

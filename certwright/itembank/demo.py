@@ -1,0 +1,60 @@
+"""Demo data: the sample item bank and a published A1 form of each kind it can fill.
+
+The sample bank (``data/<program>/<TEST>.json``, original items written for this
+project) loads through the ordinary import, as versions reviewed by "system".
+Loading twice changes nothing: unchanged items are skipped and a form is assembled
+only for a test and kind that has no published form yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from certwright.core.clock import today
+from certwright.core.program import current_program
+from certwright.itembank.exchange import ImportReport, items_import, read_path
+from certwright.itembank.models import Form, FormKind, FormStatus
+from certwright.itembank.services import ItemBankError, form_publish
+
+DATA = Path(__file__).resolve().parent / "data"
+ACTOR = "demo"
+# The forms the demo candidate can sit (the sample bank fills A1 only: the other
+# tests have 14 items each, fewer than a form).
+DEMO_FORMS = (("A1", FormKind.INITIAL), ("A1", FormKind.RECERT))
+
+
+@dataclass
+class ItemsDemoReport:
+    imported: ImportReport | None = None
+    forms_published: list[str] = field(default_factory=list)
+    forms_present: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def sample_bank_dir() -> Path:
+    return DATA / current_program().id
+
+
+def demo_load() -> ItemsDemoReport:
+    report = ItemsDemoReport()
+    folder = sample_bank_dir()
+    if not folder.is_dir():
+        report.problems.append(f"no sample bank for program {current_program().id}")
+        return report
+    report.imported = items_import(read_path(folder), actor=ACTOR, source="sample bank")
+    for test, kind in DEMO_FORMS:
+        live = Form.objects.filter(test=test, kind=kind, status=FormStatus.PUBLISHED)
+        if live.exists():
+            report.forms_present.append(f"{test} {kind}")
+            continue
+        from certwright.itembank.assembling import form_assemble
+
+        try:
+            form = form_assemble(test=test, kind=kind, day=today(), seed=1, actor=ACTOR)
+            form = form_publish(form_id=form.pk, actor=ACTOR)
+        except ItemBankError as exc:
+            report.problems.append(str(exc.message))
+        else:
+            report.forms_published.append(str(form))
+    return report
