@@ -26,3 +26,29 @@ def test_exposure_counts_live_forms_only(
     # then
     assert before == {shared.item_id: 2, second.item_id: 1}
     assert after == {shared.item_id: 1, second.item_id: 1}
+
+
+def test_exposure_counts_the_item_not_the_version(
+    make_version: MakeVersion, make_form: MakeForm
+) -> None:
+    """Version 1 on one live form and version 2 on another: the item's exposure is
+    2."""
+    # given
+    from certwright.itembank.models import ItemVersion
+
+    v1 = make_version("A1-001")
+    form_publish(form_id=make_form([v1]).pk)
+    v2 = ItemVersion.objects.create(
+        item=v1.item,
+        number=2,
+        status="operational",
+        stem="Second wording?",
+        options=["a", "b", "c", "d"],
+        key=0,
+        area="A",
+    )
+    form_publish(form_id=make_form([v2]).pk)
+    # when
+    exposure = item_exposure(item_ids=[v1.item_id])
+    # then
+    assert exposure == {v1.item_id: 2}

@@ -96,3 +96,36 @@ def test_bad_content_is_refused_and_nothing_changes(writer: Any) -> None:
     version.refresh_from_db()
     assert len(version.options) == 4
     assert version.key == 2
+
+
+def test_an_import_never_modifies_a_frozen_version(
+    make_version: MakeVersion, make_form: MakeForm
+) -> None:
+    """Importing changed content for an item whose version is frozen stores it as
+    version 2 (operational, as the file says) and retires, but does not alter,
+    version 1."""
+    # given
+    from certwright.itembank.exchange import items_export, items_import
+
+    frozen = make_version("A1-001")
+    form_publish(form_id=make_form([frozen]).pk)
+    frozen.refresh_from_db()
+    before = _content(frozen)[:-1]
+    bundle = items_export(test="A1")
+    from dataclasses import replace
+
+    bundle.items[0] = replace(bundle.items[0], stem="Edited outside?")
+    # when
+    report = items_import([bundle], actor="test")
+    # then
+    frozen.refresh_from_db()
+    assert _content(frozen)[:-1] == before
+    assert frozen.status == ItemStatus.RETIRED
+    assert report.new_versions == ["A1-001"]
+    assert report.superseded == {"A1-001": [1]}
+    new = ItemVersion.objects.get(item_id=frozen.item_id, number=2)
+    assert (new.stem, new.status, new.frozen_at) == (
+        "Edited outside?",
+        ItemStatus.OPERATIONAL,
+        None,
+    )
