@@ -362,16 +362,17 @@ def calibrate(
         )
 
     complete = bool(shown_mask.all())
-    right = (x == 1).astype(np.float64)
-    if model == "rasch" and complete:
+    grouped = model == "rasch" and complete
+    if grouped:
         # The raw score is sufficient: one row per score group, weighted by its size,
         # holding the group's mean response pattern (the likelihood is linear in x).
         raw = x.sum(axis=1, dtype=np.int64)
         order = np.argsort(raw, kind="stable")
         _, starts, counts = np.unique(raw[order], return_index=True, return_counts=True)
-        sums = np.add.reduceat(right[order], starts, axis=0)
+        sums = np.add.reduceat(x[order], starts, axis=0, dtype=np.int64)
         data = _Data(sums / counts[:, None], None, counts.astype(np.float64))
     else:
+        right = (x == 1).astype(np.float64)
         data = _Data(right, None if complete else shown_mask.astype(np.float64), None)
 
     z, weights = quadrature(points, quadrature_kind)
@@ -426,11 +427,11 @@ def calibrate(
     b = -d / a
     se_a = np.zeros(n_items)
     se_b = np.zeros(n_items)
-    if standard_errors:
-        # The scores are per examinee, so score groups are expanded back here.
-        full = _Data(right, None, None) if data.weights is not None else data
+    if standard_errors and grouped:
+        se_b[free] = _rasch_standard_errors(x, data, d, mean + sd * z, weights, free)
+    elif standard_errors:
         se_a[free], se_b[free] = _standard_errors(
-            full, a, d, mean + sd * z, weights, free, model == "2pl"
+            data, a, d, mean + sd * z, weights, free, model == "2pl"
         )
     return Calibration(
         model=model,
@@ -448,6 +449,46 @@ def calibrate(
         log_likelihood=expected.log_likelihood,
         history=tuple(history),
     )
+
+
+def _invert(info: Floats) -> Floats:
+    try:
+        return np.asarray(np.linalg.inv(info))
+    except np.linalg.LinAlgError:
+        return np.asarray(np.linalg.pinv(info))
+
+
+def _rasch_standard_errors(
+    x: NDArray[np.int8],
+    groups: _Data,
+    d: Floats,
+    theta: Floats,
+    weights: Floats,
+    free: NDArray[np.bool_],
+) -> Floats:
+    """The cross-product SEs of b from score groups: the same sums, without N rows.
+
+    Each examinee's score vector is x_i − e_g (e_g: the expected responses of their
+    score group), so Σ s_i s_iᵀ = XᵀX − Σ_g (R_g e_gᵀ + e_g R_gᵀ) + Σ_g n_g e_g e_gᵀ
+    with R_g the group's response totals. XᵀX is exact in float32 (counts < 2²⁴).
+    """
+    counts = groups.weights
+    assert counts is not None
+    logits = theta[None, :] + d[:, None]
+    post, _ = _posterior(
+        groups.right, None, logits, log_expit(-logits), np.log(weights)
+    )
+    expected = post @ expit(logits).T  # (G, J)
+    totals = groups.right * counts[:, None]  # (G, J)
+    as_float = x.astype(np.float32)
+    cross = (as_float.T @ as_float).astype(np.float64)
+    info = (
+        cross
+        - totals.T @ expected
+        - expected.T @ totals
+        + (expected * counts[:, None]).T @ expected
+    )
+    return np.sqrt(np.abs(np.diag(_invert(info[np.ix_(free, free)]))))
 
 
 def _standard_errors(
@@ -483,10 +524,7 @@ def _standard_errors(
         else:
             scores = resid_d
         info += scores.T @ scores
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(info)
+    cov = _invert(info)
     a_free, d_free = a[free], d[free]
     if not fit_slope:
         return np.zeros(n_free), np.sqrt(np.abs(np.diag(cov)))
