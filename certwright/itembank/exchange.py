@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, actor_split, event_record
+from certwright.core.clock import now
 from certwright.core.program import current_program
 from certwright.itembank.models import (
     OPTION_LETTERS,
@@ -881,106 +882,115 @@ def _new_version(
     return version
 
 
+def _enemies_check(bundles: Sequence[ItemBundle], source: str) -> None:
+    """Every enemy code names an item of the same test, in the input or the bank;
+    checked before anything is written (image files included)."""
+    known: dict[str, set[str]] = {}
+    for bundle in bundles:
+        if bundle.test not in known:
+            known[bundle.test] = set(
+                Item.objects.filter(test=bundle.test).values_list("code", flat=True)
+            )
+        known[bundle.test].update(i.code for i in bundle.items)
+    problems = [
+        f"{bundle.source or source}: "
+        + _("item %(c)s: field enemies: no item %(e)s in %(t)s")
+        % {"c": item.code, "e": enemy, "t": bundle.test}
+        for bundle in bundles
+        for item in bundle.items
+        for enemy in item.enemies
+        if enemy not in known[bundle.test]
+    ]
+    if problems:
+        raise ItemFileError(problems)
+
+
+def _bundle_store(
+    bundle: ItemBundle, *, report: ImportReport, actor: Actor, stamp: dict[str, Any]
+) -> None:
+    """Store one checked bundle's items, versions and enemies (see the module
+    docstring), adding to ``report``."""
+    existing = {i.code: i for i in Item.objects.filter(test=bundle.test)}
+    latest = {v.item_id: v for v in item_latest_versions(test=bundle.test).values()}
+    fresh = [i for i in bundle.items if i.code not in existing]
+    created = Item.objects.bulk_create(
+        Item(test=bundle.test, code=i.code, created_by=actor_user(actor)) for i in fresh
+    )
+    if any(c.pk is None for c in created):  # a database without RETURNING ids
+        created = list(
+            Item.objects.filter(test=bundle.test, code__in=[i.code for i in fresh])
+        )
+    by_code = {**existing, **{c.code: c for c in created}}
+    versions: list[ItemVersion] = []
+    made_live: list[tuple[Item, int]] = []
+    for source_item in bundle.items:
+        item = by_code[source_item.code]
+        current = latest.get(item.pk)
+        image = bundle.images.get(source_item.image) if source_item.image else None
+        if current is None:
+            number = 1
+            versions.append(
+                _new_version(item, number, source_item, bundle.images, **stamp)
+            )
+            report.created.append(source_item.code)
+        elif _same_content(current, source_item, image):
+            if current.status == source_item.status:
+                report.unchanged += 1
+                continue
+            number = current.number
+            current.status = source_item.status
+            if source_item.status != ItemStatus.DRAFT and not current.reviewed_at:
+                current.reviewed_by_label = IMPORTED_REVIEWER
+                current.reviewed_at = stamp["reviewed_at"]
+            current.save(update_fields=["status", "reviewed_by_label", "reviewed_at"])
+            report.status_changed.append(source_item.code)
+        elif current.status == ItemStatus.DRAFT and not current.is_frozen:
+            # An unfrozen draft is updated in place, as an edit would.
+            number = current.number
+            update = _new_version(item, number, source_item, bundle.images, **stamp)
+            update.pk, update.created_at = current.pk, current.created_at
+            update.save()
+            report.new_versions.append(source_item.code)
+        else:
+            number = current.number + 1
+            versions.append(
+                _new_version(item, number, source_item, bundle.images, **stamp)
+            )
+            report.new_versions.append(source_item.code)
+        if source_item.status in (ItemStatus.PRETEST, ItemStatus.OPERATIONAL):
+            made_live.append((item, number))
+    ItemVersion.objects.bulk_create(versions)
+    for item, number in made_live:
+        older = older_live_retire(item_id=item.pk, number=number)
+        if older:
+            report.superseded[item.code] = older
+    have = item_enemies(test=bundle.test)
+    pairs: set[tuple[int, int]] = set()
+    for source_item in bundle.items:
+        mine = by_code[source_item.code].pk
+        for enemy in source_item.enemies:
+            other = by_code[enemy].pk if enemy in by_code else None
+            if other is not None and other not in have.get(mine, set()):
+                pairs.add((min(mine, other), max(mine, other)))
+    ItemEnemy.objects.bulk_create(ItemEnemy(a_id=a, b_id=b) for a, b in sorted(pairs))
+    report.enemies_added += len(pairs)
+
+
 @transaction.atomic
 def items_import(
     bundles: Sequence[ItemBundle], *, actor: Actor = None, source: str = ""
 ) -> ImportReport:
-    """Store checked bundles (all or nothing); see the module docstring for what
-    an import does to existing items. Enemy codes must name an item of the same test
-    in the input or the bank."""
-    from django.utils import timezone
-
-    moment = timezone.now()
+    """Store checked bundles, all or nothing, as one ``items.imported`` event; see
+    the module docstring for what an import does to existing items. Enemy codes must
+    name an item of the same test in the input or the bank."""
+    _enemies_check(bundles, source)
     report = ImportReport()
-    label = f"import:{source}" if source else actor_split(actor)[1]
-    problems: list[str] = []
-    live = (ItemStatus.PRETEST, ItemStatus.OPERATIONAL)
+    stamp: dict[str, Any] = {
+        "label": f"import:{source}" if source else actor_split(actor)[1],
+        "reviewed_at": now(),
+    }
     for bundle in bundles:
-        existing = {i.code: i for i in Item.objects.filter(test=bundle.test)}
-        latest = {v.item_id: v for v in item_latest_versions(test=bundle.test).values()}
-        fresh = [i for i in bundle.items if i.code not in existing]
-        created = Item.objects.bulk_create(
-            Item(test=bundle.test, code=i.code, created_by=actor_user(actor))
-            for i in fresh
-        )
-        if any(c.pk is None for c in created):  # a database without RETURNING ids
-            created = list(
-                Item.objects.filter(test=bundle.test, code__in=[i.code for i in fresh])
-            )
-        by_code = {**existing, **{c.code: c for c in created}}
-        code_of = {item.pk: code for code, item in by_code.items()}
-        versions: list[ItemVersion] = []
-        stamp: dict[str, Any] = {"label": label, "reviewed_at": moment}
-        made_live: list[tuple[int, int]] = []
-        for source_item in bundle.items:
-            item = by_code[source_item.code]
-            current = latest.get(item.pk)
-            image = bundle.images.get(source_item.image) if source_item.image else None
-            if current is None:
-                number = 1
-                versions.append(
-                    _new_version(item, number, source_item, bundle.images, **stamp)
-                )
-                report.created.append(source_item.code)
-            elif _same_content(current, source_item, image):
-                if current.status == source_item.status:
-                    report.unchanged += 1
-                    continue
-                number = current.number
-                current.status = source_item.status
-                if source_item.status != ItemStatus.DRAFT and not current.reviewed_at:
-                    current.reviewed_by_label = IMPORTED_REVIEWER
-                    current.reviewed_at = moment
-                current.save(
-                    update_fields=["status", "reviewed_by_label", "reviewed_at"]
-                )
-                report.status_changed.append(source_item.code)
-            elif current.status == ItemStatus.DRAFT and not current.is_frozen:
-                # An unfrozen draft is updated in place, as an edit would.
-                number = current.number
-                update = _new_version(item, number, source_item, bundle.images, **stamp)
-                update.pk, update.created_at = current.pk, current.created_at
-                update.save()
-                report.new_versions.append(source_item.code)
-            else:
-                number = current.number + 1
-                versions.append(
-                    _new_version(item, number, source_item, bundle.images, **stamp)
-                )
-                report.new_versions.append(source_item.code)
-            if source_item.status in live:
-                made_live.append((item.pk, number))
-        ItemVersion.objects.bulk_create(versions)
-        superseded = {
-            code_of[item_id]: older
-            for item_id, number in made_live
-            if (older := older_live_retire(item_id=item_id, number=number))
-        }
-        report.superseded.update(superseded)
-        # Enemies: codes resolve within the test, from the input or the bank.
-        known = {item.code: item.pk for item in by_code.values()}
-        have = item_enemies(test=bundle.test)
-        pairs: set[tuple[int, int]] = set()
-        for source_item in bundle.items:
-            for enemy in source_item.enemies:
-                other = known.get(enemy)
-                if other is None:
-                    problems.append(
-                        f"{bundle.source or source}: "
-                        + _("item %(c)s: field enemies: no item %(e)s in %(t)s")
-                        % {"c": source_item.code, "e": enemy, "t": bundle.test}
-                    )
-                    continue
-                mine = known[source_item.code]
-                if other not in have.get(mine, set()):
-                    pairs.add((min(mine, other), max(mine, other)))
-        ItemEnemy.objects.bulk_create(
-            ItemEnemy(a_id=a, b_id=b) for a, b in sorted(pairs)
-        )
-        report.enemies_added += len(pairs)
-    if problems:
-        # Raising rolls back everything stored above: all or nothing.
-        raise ItemFileError(problems)
+        _bundle_store(bundle, report=report, actor=actor, stamp=stamp)
     if report.changed or report.enemies_added:
         event_record(
             kind=EventKind.ITEMS_IMPORTED,
