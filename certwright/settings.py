@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "certwright.commerce",
     "certwright.scheduling",
     "certwright.itembank",
+    "certwright.delivery",
     "certwright.portal",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("experience/", include("certwright.candidates.urls")),
     path("shop/", include("certwright.commerce.urls")),
     path("booking/", include("certwright.scheduling.urls")),
+    path("exam/", include("certwright.delivery.urls")),
     path("notifications/", include("certwright.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -31,6 +31,18 @@ class EventKind(models.TextChoices):
     FORM_SCALE_SET = "form.scale_set", _("form cut score and scale set")
     FORM_PUBLISHED = "form.published", _("form published")
     FORM_RETIRED = "form.retired", _("form retired")
+    # Exam delivery: every change of an attempt's state (answers are their own record).
+    ATTEMPT_AUTHORISED = "attempt.authorised", _("attempt authorised")
+    ATTEMPT_STARTED = "attempt.started", _("attempt started")
+    ATTEMPT_PAUSED = "attempt.paused", _("attempt paused")
+    ATTEMPT_RESUMED = "attempt.resumed", _("attempt resumed")
+    ATTEMPT_EXTENDED = "attempt.extended", _("attempt time extended")
+    ATTEMPT_SUBMITTED = "attempt.submitted", _("attempt submitted")
+    ATTEMPT_EXPIRED = "attempt.expired", _("attempt auto-submitted at time-out")
+    ATTEMPT_VOIDED = "attempt.voided", _("attempt ended by the proctor")
+    INCIDENT_NOTED = "incident.noted", _("incident noted")
+    ACCOMMODATION_APPROVED = "accommodation.approved", _("accommodation approved")
+    ACCOMMODATION_REVOKED = "accommodation.revoked", _("accommodation revoked")
 
 
 class Event(models.Model):

@@ -1,0 +1,146 @@
+"""Reads: a candidate's attempts, and what the player may show of one.
+
+``player_items`` is the only way an item's content reaches a candidate's page: stem,
+options and image, in the attempt's order, by form-item id. It never reads the key,
+the rationale, the content area or whether the item is scored.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import Max, QuerySet
+from django.http import Http404
+
+from certwright.core.clock import now as clock_now
+from certwright.delivery.models import (
+    SCORED_STATUSES,
+    Attempt,
+    AttemptKind,
+    AttemptStatus,
+    Response,
+)
+from certwright.itembank.models import FormItem
+
+
+def access_own_attempt(user: Any, attempt_id: int) -> Attempt:
+    """The attempt, for the candidate who sits it; Http404 for anyone else (an
+    attempt's existence is nobody else's business)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such attempt.")
+    attempt = (
+        Attempt.objects.select_related("form")
+        .filter(pk=attempt_id, technician__user_id=user.pk)
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def attempts_of(technician_id: int) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(technician_id=technician_id).order_by(
+        "-created_at", "-id"
+    )
+
+
+def results_of(technician_id: int) -> QuerySet[Attempt]:
+    """Scored exam attempts (not practice), newest first: the score reports."""
+    return attempts_of(technician_id).filter(
+        status__in=SCORED_STATUSES, kind__in=[AttemptKind.INITIAL, AttemptKind.RECERT]
+    )
+
+
+def open_attempts_of(technician_id: int) -> QuerySet[Attempt]:
+    return attempts_of(technician_id).filter(
+        status__in=[
+            AttemptStatus.AUTHORISED,
+            AttemptStatus.IN_PROGRESS,
+            AttemptStatus.PAUSED,
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerItem:
+    id: int
+    number: int
+    stem: str
+    options: list[str]
+    image: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "n": self.number,
+            "stem": self.stem,
+            "options": self.options,
+            "image": self.image,
+        }
+
+
+def player_items(attempt: Attempt) -> list[PlayerItem]:
+    """The attempt's items in the order the candidate sees them (the form's order
+    shuffled by the attempt's seed), without anything secret."""
+    rows = list(
+        FormItem.objects.filter(form_id=attempt.form_id)
+        .order_by("position")
+        .values_list(
+            "pk", "item_version__stem", "item_version__options", "item_version__image"
+        )
+    )
+    if attempt.seed:
+        random.Random(attempt.seed).shuffle(rows)
+    return [
+        PlayerItem(
+            id=pk,
+            number=n,
+            stem=stem,
+            options=list(options),
+            image=default_storage.url(image) if image else "",
+        )
+        for n, (pk, stem, options, image) in enumerate(rows, start=1)
+    ]
+
+
+def saved_answers(attempt_id: int) -> dict[int, dict[str, Any]]:
+    """Per form item id, the stored answer: choice, flagged, seq."""
+    return {
+        item_id: {"choice": choice, "flagged": flagged, "seq": seq}
+        for item_id, choice, flagged, seq in Response.objects.filter(
+            attempt_id=attempt_id
+        ).values_list("form_item_id", "choice", "flagged", "client_seq")
+    }
+
+
+def max_seq(attempt_id: int) -> int:
+    return (
+        Response.objects.filter(attempt_id=attempt_id).aggregate(m=Max("client_seq"))[
+            "m"
+        ]
+        or 0
+    )
+
+
+def attempt_clock(attempt: Attempt) -> dict[str, Any]:
+    """The state the player's clock and screens follow (no secrets)."""
+    return {
+        "id": attempt.pk,
+        "status": attempt.status,
+        "version": attempt.version,
+        "practice": attempt.is_practice,
+        "timed": not attempt.is_practice,
+        "remaining": attempt.remaining_seconds(clock_now()),
+        "budget": attempt.budget_seconds,
+    }
+
+
+def practice_tests(technician_id: int) -> list[str]:
+    """The tests whose practice tests the candidate may take."""
+    from certwright.commerce.models import EntitlementKind
+    from certwright.commerce.selectors import entitled_tests
+
+    return entitled_tests(technician_id, EntitlementKind.PRACTICE)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from certwright.delivery import views
+
+app_name = "delivery"
+urlpatterns = [
+    path("<int:attempt_id>/answers/", views.save, name="save"),
+    path("<int:attempt_id>/state/", views.state, name="state"),
+    path("<int:attempt_id>/start/", views.start, name="start"),
+    path("<int:attempt_id>/submit/", views.submit, name="submit"),
+    path("<int:attempt_id>/result/", views.result, name="result"),
+    path("<int:attempt_id>/report/", views.report, name="report"),
+    path("<int:attempt_id>/report.pdf", views.report_pdf, name="report_pdf"),
+]

@@ -1,0 +1,317 @@
+"""The exam player's pages and its small JSON endpoints, the result and score
+report, practice tests and study material.
+
+The JSON endpoints (``save``, ``state``, ``start``, ``submit``) use the session and
+Django's CSRF check (the player sends the token in ``X-CSRFToken``); they answer
+JSON, never a redirect, so the player can tell "saved" from "refused" from
+"offline". ``save`` is the hot path: it reads nothing but the session and calls
+``answer_save``, which checks ownership in its one statement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from certwright.delivery import selectors, services
+from certwright.delivery.models import Attempt, AttemptStatus
+from certwright.delivery.services import DeliveryError
+from certwright.scheduling.selectors import request_actor
+
+View = Callable[..., HttpResponse]
+
+# Refusals: the request is wrong (400), the attempt is not the caller's (404), or
+# the exam's state does not allow it now (409: the player reloads its state).
+_STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "signed_out": 401,
+    "item": 400,
+    "choice": 400,
+    "seq": 400,
+    "flagged": 400,
+    "bad_request": 400,
+    "finished": 409,
+    "paused": 409,
+    "not_started": 409,
+    "deadline": 409,
+    "state": 409,
+    "stale": 409,
+}
+
+
+def _error(code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "error": code, "message": message},
+        status=_STATUS.get(code, 400),
+    )
+
+
+def _refused(error: DeliveryError) -> JsonResponse:
+    return _error(str(error.code or "bad_request"), " ".join(error.messages))
+
+
+def json_login_required(view: View) -> View:
+    """Signed in, or a 401 JSON answer (the player shows "signed out")."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _error("signed_out", _("You are signed out. Sign in again."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise DeliveryError("bad_request", _("The request is not JSON.")) from None
+    if not isinstance(data, dict):
+        raise DeliveryError("bad_request", _("The request is not a JSON object."))
+    return data
+
+
+def _ack(ack: services.SaveAck) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "ok": True,
+        "item": ack.form_item_id,
+        "seq": ack.client_seq,
+        "choice": ack.choice,
+        "flagged": ack.flagged,
+        "applied": ack.applied,
+    }
+    if ack.feedback is not None:
+        body["feedback"] = ack.feedback
+    return body
+
+
+@require_POST
+@json_login_required
+def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Save one answer: ``{"item": id, "choice": 0-3 | null, "flagged": bool,
+    "seq": n}``. Answered only after the answer is committed."""
+    try:
+        data = _body(request)
+        ack = services.answer_save(
+            attempt_id=attempt_id,
+            form_item_id=data.get("item"),  # type: ignore[arg-type]
+            choice=data.get("choice"),
+            flagged=data.get("flagged", False),
+            client_seq=data.get("seq"),  # type: ignore[arg-type]
+            by=request_actor(request),
+            feedback=data.get("feedback") is True,
+        )
+    except DeliveryError as error:
+        return _refused(error)
+    return JsonResponse(_ack(ack))
+
+
+def _state(attempt: Any) -> dict[str, Any]:
+    state = selectors.attempt_clock(attempt)
+    state["ok"] = True
+    state["result_url"] = (
+        reverse("delivery:result", args=[attempt.pk]) if attempt.is_finished else ""
+    )
+    return state
+
+
+@never_cache
+@require_GET
+@json_login_required
+def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The clock and status (polled by the player); with ``?answers=1`` also the
+    saved answers, for a player that reloads."""
+    try:
+        attempt = selectors.access_own_attempt(request.user, attempt_id)
+    except Exception:
+        return _error("not_found", _("There is no such exam attempt."))
+    attempt = services.attempt_lazy_close(attempt)
+    body = _state(attempt)
+    if request.GET.get("answers"):
+        body["answers"] = {
+            str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
+        }
+        body["max_seq"] = selectors.max_seq(attempt.pk)
+    return JsonResponse(body)
+
+
+def _transition(service: Callable[..., Attempt]) -> View:
+    """A POST endpoint calling ``service(attempt_id=, by=)`` for the candidate and
+    answering the attempt's new state."""
+
+    @require_POST
+    @json_login_required
+    def view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+        try:
+            attempt = service(attempt_id=attempt_id, by=request_actor(request))
+        except DeliveryError as error:
+            return _refused(error)
+        return JsonResponse(_state(attempt))
+
+    return view
+
+
+# The candidate starts the clock after the tutorial; submits (replays are no-ops).
+start = _transition(services.attempt_start)
+submit = _transition(services.attempt_submit)
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The exam: the tutorial before the start, then one item per screen."""
+    attempt = selectors.access_own_attempt(request.user, attempt_id)
+    attempt = services.attempt_lazy_close(attempt)
+    if attempt.is_finished:
+        return redirect("delivery:result", attempt_id=attempt.pk)
+    items = selectors.player_items(attempt)
+    return render(
+        request,
+        "delivery/player.html",
+        {
+            "attempt": attempt,
+            "tutorial": attempt.status == AttemptStatus.AUTHORISED,
+            "items": items,
+            "player": {
+                "attempt": selectors.attempt_clock(attempt),
+                "items": [i.as_json() for i in items],
+                "answers": {
+                    str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
+                },
+                "max_seq": selectors.max_seq(attempt.pk),
+                "urls": {
+                    "save": reverse("delivery:save", args=[attempt.pk]),
+                    "state": reverse("delivery:state", args=[attempt.pk]),
+                    "start": reverse("delivery:start", args=[attempt.pk]),
+                    "submit": reverse("delivery:submit", args=[attempt.pk]),
+                    "result": reverse("delivery:result", args=[attempt.pk]),
+                },
+            },
+        },
+    )
+
+
+def _finished_or_player(
+    request: HttpRequest, attempt_id: int
+) -> tuple[Attempt, HttpResponse | None]:
+    """The candidate's finished attempt, or (for an unfinished one) the way back
+    to the exam."""
+    attempt = selectors.access_own_attempt(request.user, attempt_id)
+    attempt = services.attempt_lazy_close(attempt)
+    if not attempt.is_finished:
+        return attempt, redirect("delivery:player", attempt_id=attempt.pk)
+    return attempt, None
+
+
+@never_cache
+@login_required
+def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """What the candidate sees at the end: pass or fail, the scaled score and the
+    content areas."""
+    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    if elsewhere is not None:
+        return elsewhere
+    context = services.attempt_result_context(attempt)
+    return render(request, "delivery/result.html", context)
+
+
+@login_required
+def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    if elsewhere is not None:
+        return elsewhere
+    context = services.attempt_result_context(attempt)
+    return render(request, "delivery/report.html", context)
+
+
+@login_required
+def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    from certwright.delivery.reports import report_pdf as render_pdf
+
+    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    if elsewhere is not None:
+        return elsewhere
+    pdf = render_pdf(attempt)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="score-report-{attempt.test}-{attempt.pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+def attempt_list(request: HttpRequest) -> HttpResponse:
+    from certwright.accounts.selectors import technician_for_user
+
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return render(request, "portal/no_technician.html", status=403)
+    return render(
+        request,
+        "delivery/attempt_list.html",
+        {
+            "open": list(selectors.open_attempts_of(technician.pk)),
+            "results": list(selectors.results_of(technician.pk)),
+            "practice": list(
+                selectors.attempts_of(technician.pk).filter(kind="practice")[:20]
+            ),
+            "practice_tests": selectors.practice_tests(technician.pk),
+        },
+    )
+
+
+@require_POST
+@login_required
+def practice_start(request: HttpRequest, test: str) -> HttpResponse:
+    from django.contrib import messages
+
+    from certwright.accounts.selectors import technician_for_user
+
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return render(request, "portal/no_technician.html", status=403)
+    try:
+        attempt = services.practice_attempt_create(
+            technician_id=technician.pk, test=test, actor=request_actor(request)
+        )
+    except DeliveryError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("delivery:attempt_list")
+    return redirect("delivery:player", attempt_id=attempt.pk)
+
+
+@login_required
+def study(request: HttpRequest, test: str) -> HttpResponse:
+    from django.http import Http404
+
+    from certwright.accounts.selectors import technician_for_user
+    from certwright.commerce.models import EntitlementKind
+    from certwright.commerce.selectors import has_entitlement
+    from certwright.delivery.practice import study_material
+
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return render(request, "portal/no_technician.html", status=403)
+    if not has_entitlement(technician.pk, test, EntitlementKind.STUDY):
+        return render(request, "delivery/study_locked.html", {"test": test}, status=403)
+    try:
+        material = study_material(test)
+    except KeyError:
+        raise Http404("no such test") from None
+    return render(request, "delivery/study.html", {"material": material})

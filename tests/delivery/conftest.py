@@ -1,0 +1,171 @@
+"""Fixtures for exam delivery: a published A1 form with four scored items (two in
+content area A, two in B) and one unscored pretest item, a candidate checked in for
+an A1 seat at a Chicago centre, and its proctor. The clock is frozen (time-machine).
+
+The form is built straight in the item bank's tables and published through its
+service (the default cut: 3 of 4; the default scale: raw 3 → 600).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from certwright.candidates.models import Technician
+from certwright.delivery.models import Attempt
+from certwright.delivery.services import attempt_authorise, attempt_start
+from certwright.itembank.models import Form, FormItem, Item, ItemStatus, ItemVersion
+from certwright.itembank.services import form_publish
+from certwright.scheduling.models import AppointmentTest, TestCentre
+from certwright.scheduling.services import appointment_book, appointment_check_in
+from tests.scheduling.conftest import (
+    NOW,
+    candidate_create,
+    centre_create,
+    days_from_now,
+    lines_buy,
+    local,
+    user_create,
+)
+
+EXAM_DAY = days_from_now(8)  # Tuesday 10 March 2026
+# (code, area, key, scored)
+ITEMS = [
+    ("A1-001", "A", 0, True),
+    ("A1-002", "A", 1, True),
+    ("A1-003", "B", 2, True),
+    ("A1-004", "B", 3, True),
+    ("A1-005", "A", 0, False),
+]
+KEYS = {code: key for code, _area, key, _scored in ITEMS}
+
+
+def version_create(code: str, area: str, key: int, status: str) -> ItemVersion:
+    item = Item.objects.create(test="A1", code=code)
+    return ItemVersion.objects.create(
+        item=item,
+        number=1,
+        status=status,
+        stem=f"Stem of {code}: which reading shows the fault?",
+        options=[f"{code} option {letter}" for letter in "ABCD"],
+        key=key,
+        rationale=f"RATIONALE-{code}: because of the reading.",
+        area=area,
+        task=f"Diagnose the fault of {code}",
+        written_by_label="writer",
+        reviewed_by_label="reviewer",
+    )
+
+
+def form_create(*, kind: str = "initial", minutes: int = 75) -> Form:
+    form = Form.objects.create(
+        test="A1", kind=kind, blueprint_effective=dt.date(2026, 1, 1), minutes=minutes
+    )
+    for position, (code, area, key, scored) in enumerate(ITEMS, start=1):
+        if kind == "practice" and not scored:
+            continue
+        suffix = "" if kind == "initial" else f"-{kind}"
+        version = version_create(
+            code + suffix,
+            area,
+            key,
+            ItemStatus.OPERATIONAL if scored else ItemStatus.PRETEST,
+        )
+        FormItem.objects.create(
+            form=form, position=position, item_version=version, scored=scored, area=area
+        )
+    return form_publish(form_id=form.pk, actor="test")
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def exam_form(db: Any) -> Form:
+    return form_create()
+
+
+@pytest.fixture
+def centre(db: Any) -> TestCentre:
+    return centre_create()
+
+
+@pytest.fixture
+def candidate(db: Any) -> Technician:
+    return candidate_create("Casey Candidate")
+
+
+@pytest.fixture
+def proctor(centre: TestCentre) -> Any:
+    user = user_create("proctor@example.com")
+    centre.admins.add(user)
+    return user
+
+
+@pytest.fixture
+def seat(
+    frozen: time_machine.Traveller,
+    candidate: Technician,
+    centre: TestCentre,
+    exam_form: Form,
+) -> AppointmentTest:
+    """The candidate's A1 seat, checked in on exam day at 09:05 Chicago."""
+    lines = lines_buy(candidate, "A1")
+    appointment = appointment_book(
+        technician_id=candidate.pk,
+        centre_id=centre.pk,
+        starts_at=local(EXAM_DAY, 9),
+        order_line_ids=[line.pk for line in lines],
+    )
+    frozen.move_to(local(EXAM_DAY, 9, 5))
+    appointment_check_in(appointment_id=appointment.pk, actor="proctor")
+    return appointment.tests.get()
+
+
+@pytest.fixture
+def authorised(seat: AppointmentTest, proctor: Any) -> Attempt:
+    return attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
+
+
+@pytest.fixture
+def started(authorised: Attempt, candidate: Technician) -> Attempt:
+    return attempt_start(attempt_id=authorised.pk, by=candidate.user)
+
+
+def form_items(attempt: Attempt) -> dict[str, FormItem]:
+    """The attempt's form items by item code."""
+    return {
+        fi.item_version.item.code.split("-practice")[0]: fi
+        for fi in FormItem.objects.filter(form_id=attempt.form_id).select_related(
+            "item_version__item"
+        )
+    }
+
+
+def save(
+    attempt: Attempt,
+    item: FormItem,
+    *,
+    seq: int,
+    choice: int | None,
+    flagged: bool = False,
+    by: Any = None,
+) -> Any:
+    """The candidate (or ``by``) saves ``choice`` for ``item`` with ``seq``."""
+    from certwright.delivery.services import answer_save
+
+    return answer_save(
+        attempt_id=attempt.pk,
+        form_item_id=item.pk,
+        choice=choice,
+        flagged=flagged,
+        client_seq=seq,
+        by=by or attempt.technician.user,
+    )
