@@ -1,8 +1,11 @@
 """Scoring one attempt: number correct on the scored items, by content area.
 
 Pure (no Django): the service reads the form and the answers and calls
-``attempt_score``. Only scored (operational) items count; an unscored pretest item,
-an unanswered item or a wrong answer earns nothing. Pass = raw ≥ the form's cut; the
+``attempt_score``, which hands the counting to the psychometrics package's
+single-candidate scorer (``certwright.psychometrics.scoring.score_attempt``, the
+same rules as its batch scorer) and adds the area codes, names and item counts the
+report shows. Only scored (operational) items count; an unscored pretest item, an
+unanswered item or a wrong answer earns nothing. Pass = raw ≥ the form's cut; the
 scaled score is ``scale[raw]``.
 """
 
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from certwright.psychometrics.scoring import FormKey, score_attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,28 +63,36 @@ def attempt_score(
     the form in code order; an area with no scored item is left out.
     """
     names = dict(area_names or {})
-    raw_by_area: dict[str, int] = {}
     of_by_area: dict[str, int] = {}
     for item in items:
-        if not item.scored:
-            continue
-        of_by_area[item.area] = of_by_area.get(item.area, 0) + 1
-        right = choices.get(item.form_item_id) == item.key
-        raw_by_area[item.area] = raw_by_area.get(item.area, 0) + int(right)
+        if item.scored:
+            of_by_area[item.area] = of_by_area.get(item.area, 0) + 1
     order = [code for code in area_order if code in of_by_area]
     order += sorted(code for code in of_by_area if code not in order)
+    index = {code: i for i, code in enumerate(order)}
+    form = FormKey(
+        key=tuple(item.key for item in items),
+        scored=tuple(item.scored for item in items),
+        # An unscored item's area may be outside the blueprint: any index will do.
+        area=tuple(index.get(item.area, 0) for item in items),
+        n_areas=max(1, len(order)),
+        cut=cut_score,
+        scale=tuple(scale) if scale is not None else None,
+    )
+    result = score_attempt([choices.get(item.form_item_id) for item in items], form)
     areas = tuple(
         AreaScore(
             code=code,
             name=names.get(code, code),
-            raw=raw_by_area.get(code, 0),
+            raw=result.area_raw[i],
             of=of_by_area[code],
         )
-        for code in order
+        for i, code in enumerate(order)
     )
-    raw = sum(a.raw for a in areas)
-    of = sum(a.of for a in areas)
-    scaled = None
-    if scale is not None and 0 <= raw < len(scale):
-        scaled = int(scale[raw])
-    return Score(raw=raw, of=of, areas=areas, passed=raw >= cut_score, scaled=scaled)
+    return Score(
+        raw=result.raw,
+        of=sum(of_by_area.values()),
+        areas=areas,
+        passed=result.passed,
+        scaled=result.scaled,
+    )

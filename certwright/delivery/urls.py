@@ -4,6 +4,7 @@ from certwright.delivery import views
 
 app_name = "delivery"
 urlpatterns = [
+    path("<int:attempt_id>/", views.player, name="player"),
     path("<int:attempt_id>/answers/", views.save, name="save"),
     path("<int:attempt_id>/state/", views.state, name="state"),
     path("<int:attempt_id>/start/", views.start, name="start"),
@@ -11,4 +12,7 @@ urlpatterns = [
     path("<int:attempt_id>/result/", views.result, name="result"),
     path("<int:attempt_id>/report/", views.report, name="report"),
     path("<int:attempt_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("mine/", views.attempt_list, name="attempt_list"),
+    path("practice/<str:test>/", views.practice_start, name="practice_start"),
+    path("study/<str:test>/", views.study, name="study"),
 ]

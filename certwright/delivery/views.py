@@ -171,6 +171,43 @@ submit = _transition(services.attempt_submit)
 # --- pages ---------------------------------------------------------------------------
 
 
+def _player_text() -> dict[str, str]:
+    """The player's words, translated here (the script has no gettext)."""
+    return {
+        "question": _("Question %(n)s of %(total)s"),
+        "saved": _("All answers saved"),
+        "saving": _("Saving…"),
+        "offline": _("Offline — answers kept on this device (%(n)s waiting)"),
+        "retrying": _(
+            "Saving… the server did not answer; trying again (%(n)s waiting)"
+        ),
+        "signed_out": _(
+            "You are signed out: sign in again in another tab; answers are kept here"
+        ),
+        "paused": _("Paused by the proctor"),
+        "unanswered": _("unanswered"),
+        "answered": _("answered"),
+        "flagged": _("flagged"),
+        "none": _("None."),
+        "summary": _("%(answered)s of %(total)s answered, %(flagged)s flagged."),
+        "confirm": _(
+            "You have %(unanswered)s unanswered question(s). After submitting you"
+            " cannot change any answer."
+        ),
+        "time_up": _("The time is up. Submitting…"),
+        "time_up_offline": _(
+            "The time is up. Reconnect to send your last answers; everything already"
+            " saved is kept."
+        ),
+        "right": _("Correct."),
+        "incorrect": _("Not quite: the answer is %(key)s."),
+        "go_to": _("Question %(n)s"),
+        "option": _("Option %(letter)s"),
+        "figure": _("Figure for question %(n)s"),
+        "refused": _("This answer was not accepted: %(message)s"),
+    }
+
+
 @never_cache
 @login_required
 def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -194,6 +231,7 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                     str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
                 },
                 "max_seq": selectors.max_seq(attempt.pk),
+                "text": _player_text(),
                 "urls": {
                     "save": reverse("delivery:save", args=[attempt.pk]),
                     "state": reverse("delivery:state", args=[attempt.pk]),

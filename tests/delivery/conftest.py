@@ -50,8 +50,9 @@ def version_create(code: str, area: str, key: int, status: str) -> ItemVersion:
         item=item,
         number=1,
         status=status,
-        stem=f"Stem of {code}: which reading shows the fault?",
-        options=[f"{code} option {letter}" for letter in "ABCD"],
+        # The text never names the code: the tests look for codes in pages.
+        stem=f"Which reading shows fault number {code[-3:]}?",
+        options=[f"Reading {letter} for fault {code[-3:]}" for letter in "ABCD"],
         key=key,
         rationale=f"RATIONALE-{code}: because of the reading.",
         area=area,

@@ -51,3 +51,11 @@ def test_another_account_cannot_see_the_report(client, submitted):
     client.force_login(user_create())
     for name in ("delivery:result", "delivery:report", "delivery:report_pdf"):
         assert client.get(reverse(name, args=[submitted.pk])).status_code == 404
+
+
+def test_the_result_of_an_unfinished_attempt_sends_back_to_the_exam(
+    client, started, candidate
+):
+    client.force_login(candidate.user)
+    page = client.get(reverse("delivery:result", args=[started.pk]))
+    assert page.status_code == 302

@@ -1,0 +1,498 @@
+/* Certwright exam player: one question per screen, every answer saved as chosen.
+ *
+ * No build step, no framework. The server is the authority on everything that
+ * matters: it sends the time left (the client only counts it down and asks again
+ * every few seconds), it stores each answer with the client's sequence number and
+ * applies only a higher one, and it decides whether a submission was in time.
+ *
+ * Saves go through a queue kept in localStorage ("certwright.attempt.<id>"): an
+ * answer is queued first, then sent; it leaves the queue only when the server has
+ * acknowledged it (which it does after the commit). A reload, a crash or a dropped
+ * network therefore loses nothing: the queue is replayed, with back-off, when the
+ * page loads again, when the browser says it is online, and on a timer.
+ */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("player-data").textContent);
+  var root = document.getElementById("player");
+  var T = data.text;
+  var attempt = data.attempt;
+  var items = data.items;
+  var urls = data.urls;
+  var csrf = root.getAttribute("data-csrf");
+  var KEY = "certwright.attempt." + attempt.id;
+  var LETTERS = "ABCD";
+  var POLL_MS = 15000;
+  var MAX_BACKOFF_MS = 30000;
+
+  var byId = {};
+  items.forEach(function (item, index) { byId[item.id] = index; });
+
+  // --- storage ------------------------------------------------------------------
+  function load() {
+    try {
+      return JSON.parse(localStorage.getItem(KEY)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+  var stored = load();
+  // Answers as the candidate sees them: the server's, then any newer local ones.
+  var answers = {};
+  Object.keys(data.answers).forEach(function (id) { answers[id] = data.answers[id]; });
+  var queue = (stored.queue || []).filter(function (q) { return q.item in byId; });
+  queue.forEach(function (q) {
+    var known = answers[q.item];
+    if (!known || known.seq < q.seq) {
+      answers[q.item] = { choice: q.choice, flagged: q.flagged, seq: q.seq };
+    }
+  });
+  var seq = Math.max(stored.seq || 0, data.max_seq || 0);
+  var position = Math.min(Math.max(stored.pos || 0, 0), items.length - 1);
+
+  function persist() {
+    // Another tab of the same attempt may have written meanwhile: keep the highest
+    // sequence number and, per item, the newest queued save of either tab.
+    var other = load();
+    seq = Math.max(seq, other.seq || 0);
+    var merged = {};
+    (other.queue || []).concat(queue).forEach(function (q) {
+      if (!merged[q.item] || merged[q.item].seq < q.seq) merged[q.item] = q;
+    });
+    var mine = {};
+    queue.forEach(function (q) { mine[q.item] = q.seq; });
+    // Entries the other tab has had acknowledged are gone from its queue; keep ours.
+    var out = Object.keys(merged).map(function (k) { return merged[k]; });
+    out = out.filter(function (q) { return !(q.item in acked) || acked[q.item] < q.seq; });
+    try {
+      localStorage.setItem(KEY, JSON.stringify({ seq: seq, queue: out, pos: position }));
+    } catch (e) { /* storage full or denied: the in-memory queue still works */ }
+  }
+  var acked = {};
+
+  function nextSeq() {
+    var other = load();
+    seq = Math.max(seq, other.seq || 0) + 1;
+    return seq;
+  }
+
+  // --- status line --------------------------------------------------------------
+  var statusEl = document.getElementById("save-status");
+  var signedOut = false;
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_m, k) { return String(values[k]); });
+  }
+  function showStatus(kind) {
+    var n = queue.length;
+    var text;
+    if (signedOut) text = T.signed_out;
+    else if (kind === "offline") text = fmt(T.offline, { n: n });
+    else if (kind === "retrying") text = fmt(T.retrying, { n: n });
+    else if (kind === "paused") text = T.paused;
+    else text = n ? T.saving : T.saved;
+    if (statusEl.textContent !== text) statusEl.textContent = text;
+    statusEl.setAttribute("data-state", signedOut ? "signed_out" : (kind || (n ? "saving" : "saved")));
+  }
+
+  // --- sending ------------------------------------------------------------------
+  var sending = false;
+  var backoff = 0;
+  var retryTimer = null;
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body || {}),
+    });
+  }
+
+  function scheduleRetry(kind) {
+    showStatus(kind);
+    backoff = Math.min(backoff ? backoff * 2 : 1000, MAX_BACKOFF_MS);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, backoff + Math.random() * 250);
+  }
+
+  function dropQueued(entry) {
+    queue = queue.filter(function (q) { return !(q.item === entry.item && q.seq <= entry.seq); });
+    acked[entry.item] = Math.max(acked[entry.item] || 0, entry.seq);
+    persist();
+  }
+
+  function flush() {
+    if (sending || signedOut) return Promise.resolve();
+    if (!queue.length) { showStatus(); return Promise.resolve(); }
+    if (attempt.status === "paused") { showStatus("paused"); return Promise.resolve(); }
+    sending = true;
+    var entry = queue[0];
+    showStatus();
+    return post(urls.save, {
+      item: entry.item, choice: entry.choice, flagged: entry.flagged, seq: entry.seq,
+      feedback: attempt.practice,
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        sending = false;
+        if (response.ok && body.ok) {
+          backoff = 0;
+          dropQueued(entry);
+          // A newer answer from another tab or device: show what is stored.
+          var pending = queue.some(function (q) { return q.item === entry.item; });
+          if (!pending && body.seq > entry.seq) {
+            answers[entry.item] = { choice: body.choice, flagged: body.flagged, seq: body.seq };
+            if (current() === entry.item) renderItem(false);
+          }
+          if (body.feedback && current() === entry.item) showFeedback(body.feedback);
+          return flush();
+        }
+        var code = body.error;
+        if (response.status === 401 || code === "signed_out") {
+          signedOut = true; showStatus(); return;
+        }
+        if (code === "paused") { attempt.status = "paused"; poll(); return; }
+        if (code === "finished" || code === "deadline") { poll(); return; }
+        if (response.status >= 400 && response.status < 500 && response.status !== 403 && response.status !== 409) {
+          // The server will never take this one (a bug, not the network): say so,
+          // drop it and carry on with the rest.
+          statusEl.textContent = fmt(T.refused, { message: body.message || response.status });
+          dropQueued(entry);
+          return flush();
+        }
+        scheduleRetry("retrying");
+      });
+    }).catch(function () {
+      sending = false;
+      scheduleRetry("offline");
+    });
+  }
+
+  function record(itemId, choice, flagged) {
+    var entry = { item: itemId, choice: choice, flagged: flagged, seq: nextSeq() };
+    answers[itemId] = { choice: choice, flagged: flagged, seq: entry.seq };
+    queue = queue.filter(function (q) { return q.item !== itemId; });
+    queue.push(entry);
+    persist();
+    showStatus();
+    clearTimeout(retryTimer);
+    backoff = 0;
+    flush();
+  }
+
+  window.addEventListener("online", function () { backoff = 0; flush(); poll(); });
+  window.addEventListener("offline", function () { showStatus("offline"); });
+  window.addEventListener("storage", function (event) {
+    if (event.key !== KEY) return;
+    var other = load();
+    seq = Math.max(seq, other.seq || 0);
+  });
+
+  // --- clock --------------------------------------------------------------------
+  var clockEl = document.getElementById("clock");
+  var deadlineAt = null; // performance.now() value at which the time is up
+  var ending = false;
+
+  function setRemaining(seconds) {
+    deadlineAt = performance.now() + seconds * 1000;
+    tick();
+  }
+  function remaining() {
+    if (deadlineAt === null) return null;
+    return Math.max(0, Math.ceil((deadlineAt - performance.now()) / 1000));
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    if (!clockEl || !attempt.timed) return;
+    var left = attempt.status === "paused" ? attempt.remaining : remaining();
+    if (left === null) left = attempt.remaining;
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    clockEl.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+    clockEl.classList.toggle("low", left <= 300);
+    if (attempt.status === "in_progress" && left === 0) timeUp();
+  }
+  setInterval(tick, 1000);
+
+  function applyState(state) {
+    if (!state || !state.ok) return;
+    var was = attempt.status;
+    attempt.status = state.status;
+    attempt.remaining = state.remaining;
+    attempt.version = state.version;
+    if (state.result_url) { finish(state.result_url); return; }
+    if (state.status === "in_progress") setRemaining(state.remaining);
+    if (state.status === "paused") { show("paused"); showStatus("paused"); }
+    else if (was === "paused" && state.status === "in_progress") { show("item"); flush(); }
+    tick();
+  }
+
+  function poll() {
+    return fetch(urls.state, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.status === 401) { signedOut = true; showStatus(); return null; }
+        return r.json();
+      })
+      .then(applyState)
+      .catch(function () { showStatus(queue.length ? "offline" : undefined); });
+  }
+  setInterval(function () { if (!ending) poll(); }, POLL_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") poll();
+  });
+
+  // --- ending -------------------------------------------------------------------
+  function finish(url) {
+    ending = true;
+    try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
+    window.location.assign(url);
+  }
+
+  function drain(ms) {
+    // Send what is queued, for at most ms milliseconds.
+    var until = Date.now() + ms;
+    function step() {
+      if (!queue.length || Date.now() > until || signedOut) return Promise.resolve();
+      return flush().then(function () {
+        if (!queue.length) return;
+        return new Promise(function (ok) { setTimeout(ok, 300); }).then(step);
+      });
+    }
+    return step();
+  }
+
+  function submit() {
+    ending = true;
+    show("ending");
+    return drain(8000).then(function () {
+      return post(urls.submit).then(function (r) { return r.json(); });
+    }).then(function (state) {
+      if (state && state.ok && state.result_url) finish(state.result_url);
+      else if (state && state.error === "paused") { ending = false; applyState({ ok: true, status: "paused", remaining: attempt.remaining, version: attempt.version }); }
+      else { ending = false; poll(); show("review"); }
+    }).catch(function () {
+      // Offline: keep trying; the server closes the attempt at the deadline anyway.
+      document.getElementById("ending-text").textContent = T.time_up_offline;
+      setTimeout(submit, 5000);
+    });
+  }
+
+  function timeUp() {
+    // The server decides: send what is queued, ask for the time left, and submit
+    // only if the server agrees the time is up (it then records the time-out).
+    if (ending) return;
+    ending = true;
+    document.getElementById("ending-heading").textContent = T.time_up;
+    show("ending");
+    drain(4000).then(function () {
+      return fetch(urls.state, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+    }).then(function (state) {
+      if (state && state.ok && !state.result_url && state.remaining > 0) {
+        ending = false;
+        applyState(state);
+        if (state.status === "in_progress") show("item");
+        return;
+      }
+      submit();
+    }).catch(function () {
+      document.getElementById("ending-text").textContent = T.time_up_offline;
+      setTimeout(function () { ending = false; timeUp(); }, 5000);
+    });
+  }
+
+  // --- screens ------------------------------------------------------------------
+  var screens = {
+    tutorial: document.getElementById("tutorial"),
+    item: document.getElementById("item-screen"),
+    review: document.getElementById("review-screen"),
+    paused: document.getElementById("paused-screen"),
+    ending: document.getElementById("ending-screen"),
+  };
+  var visible = null;
+  function show(name) {
+    Object.keys(screens).forEach(function (k) { screens[k].hidden = k !== name; });
+    visible = name;
+    if (name === "item") renderItem(true);
+    if (name === "review") renderReview();
+    var heading = screens[name].querySelector("h1");
+    if (heading) heading.focus();
+  }
+
+  function current() { return items[position].id; }
+
+  function renderItem(focus) {
+    var item = items[position];
+    var saved = answers[item.id] || { choice: null, flagged: false };
+    document.getElementById("item-heading").textContent = fmt(T.question, { n: item.n, total: items.length });
+    var stem = document.getElementById("stem");
+    stem.textContent = "";
+    item.stem.split(/\n{2,}/).forEach(function (para) {
+      var p = document.createElement("p");
+      p.textContent = para;
+      stem.appendChild(p);
+    });
+    if (item.image) {
+      var img = document.createElement("img");
+      img.src = item.image;
+      img.alt = fmt(T.figure, { n: item.n });
+      stem.appendChild(img);
+    }
+    var box = document.getElementById("options");
+    box.textContent = "";
+    item.options.forEach(function (text, i) {
+      var id = "choice-" + item.id + "-" + i;
+      var row = document.createElement("div");
+      row.className = "option";
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = "choice";
+      input.id = id;
+      input.value = String(i);
+      input.checked = saved.choice === i;
+      input.addEventListener("change", function () {
+        var flag = document.getElementById("flag").checked;
+        hideFeedback();
+        record(item.id, i, flag);
+      });
+      var label = document.createElement("label");
+      label.htmlFor = id;
+      var letter = document.createElement("span");
+      letter.className = "letter";
+      letter.textContent = LETTERS[i];
+      letter.setAttribute("aria-hidden", "true");
+      var words = document.createElement("span");
+      words.textContent = text;
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = LETTERS[i] + ": ";
+      label.appendChild(letter);
+      label.appendChild(hidden);
+      label.appendChild(words);
+      row.appendChild(input);
+      row.appendChild(label);
+      box.appendChild(row);
+    });
+    document.getElementById("flag").checked = !!saved.flagged;
+    document.getElementById("prev-button").disabled = position === 0;
+    document.getElementById("next-button").disabled = position === items.length - 1;
+    if (focus) hideFeedback();
+    persist();
+  }
+
+  function hideFeedback() {
+    var el = document.getElementById("feedback");
+    el.hidden = true;
+    el.textContent = "";
+  }
+  function showFeedback(feedback) {
+    var el = document.getElementById("feedback");
+    el.textContent = "";
+    var verdict = document.createElement("p");
+    verdict.className = feedback.correct ? "right" : "wrong";
+    verdict.textContent = feedback.correct ? T.right : fmt(T.incorrect, { key: LETTERS[feedback.key] });
+    el.appendChild(verdict);
+    if (feedback.rationale) {
+      var why = document.createElement("p");
+      why.textContent = feedback.rationale;
+      el.appendChild(why);
+    }
+    el.hidden = false;
+  }
+
+  function jumpButton(item) {
+    var li = document.createElement("li");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    var saved = answers[item.id] || {};
+    var parts = [];
+    parts.push(saved.choice === null || saved.choice === undefined ? T.unanswered : T.answered);
+    if (saved.flagged) parts.push(T.flagged);
+    button.textContent = fmt(T.go_to, { n: item.n });
+    var note = document.createElement("span");
+    note.className = "visually-hidden";
+    note.textContent = ", " + parts.join(", ");
+    button.appendChild(note);
+    if (saved.flagged) button.classList.add("flagged");
+    if (saved.choice !== null && saved.choice !== undefined) button.classList.add("answered");
+    button.addEventListener("click", function () { position = byId[item.id]; show("item"); });
+    li.appendChild(button);
+    return li;
+  }
+
+  function renderReview() {
+    var unanswered = items.filter(function (it) {
+      var a = answers[it.id]; return !a || a.choice === null || a.choice === undefined;
+    });
+    var flagged = items.filter(function (it) { return answers[it.id] && answers[it.id].flagged; });
+    document.getElementById("review-summary").textContent = fmt(T.summary, {
+      answered: items.length - unanswered.length, total: items.length, flagged: flagged.length,
+    });
+    [["unanswered-list", unanswered], ["flagged-list", flagged], ["all-list", items]].forEach(function (pair) {
+      var list = document.getElementById(pair[0]);
+      list.textContent = "";
+      if (!pair[1].length) {
+        var li = document.createElement("li");
+        li.textContent = T.none;
+        list.appendChild(li);
+      }
+      pair[1].forEach(function (it) { list.appendChild(jumpButton(it)); });
+    });
+  }
+
+  // --- controls -----------------------------------------------------------------
+  document.getElementById("start-button").addEventListener("click", function () {
+    var button = this;
+    button.disabled = true;
+    post(urls.start).then(function (r) { return r.json(); }).then(function (state) {
+      button.disabled = false;
+      if (state.ok) { applyState(state); if (state.status !== "paused") show("item"); }
+    }).catch(function () { button.disabled = false; showStatus("offline"); });
+  });
+  document.getElementById("prev-button").addEventListener("click", function () {
+    if (position > 0) { position -= 1; show("item"); }
+  });
+  document.getElementById("next-button").addEventListener("click", function () {
+    if (position < items.length - 1) { position += 1; show("item"); }
+  });
+  document.getElementById("review-button").addEventListener("click", function () { show("review"); });
+  document.getElementById("back-button").addEventListener("click", function () { show("item"); });
+  document.getElementById("flag").addEventListener("change", function () {
+    var saved = answers[current()] || { choice: null };
+    record(current(), saved.choice === undefined ? null : saved.choice, this.checked);
+  });
+  document.getElementById("clear-button").addEventListener("click", function () {
+    var saved = answers[current()] || { flagged: false };
+    record(current(), null, !!saved.flagged);
+    hideFeedback();
+    renderItem(false);
+  });
+
+  var dialog = document.getElementById("confirm-dialog");
+  document.getElementById("submit-button").addEventListener("click", function () {
+    var unanswered = items.filter(function (it) {
+      var a = answers[it.id]; return !a || a.choice === null || a.choice === undefined;
+    }).length;
+    document.getElementById("confirm-text").textContent = fmt(T.confirm, { unanswered: unanswered });
+    dialog.showModal();
+    document.getElementById("confirm-cancel").focus();
+  });
+  document.getElementById("confirm-cancel").addEventListener("click", function () { dialog.close(); });
+  document.getElementById("confirm-submit").addEventListener("click", function () {
+    dialog.close();
+    submit();
+  });
+
+  // --- start --------------------------------------------------------------------
+  persist();
+  if (attempt.status === "authorised") {
+    show("tutorial");
+  } else if (attempt.status === "paused") {
+    show("paused");
+    showStatus("paused");
+  } else {
+    if (attempt.timed) setRemaining(attempt.remaining);
+    show("item");
+  }
+  tick();
+  flush();
+})();
