@@ -333,3 +333,29 @@ def test_the_exam_is_submitted_automatically_at_time_out(
     assert attempt.status == AttemptStatus.EXPIRED
     assert attempt.ended_by == "timeout"
     assert _stored(attempt) == {ids[0]: (0, False)}
+
+
+def test_a_pause_holds_the_answer_until_the_proctor_resumes(
+    exam: tuple[Any, Attempt],
+) -> None:
+    """The proctor pauses: the candidate's next answer is refused by the server,
+    the player shows the pause and keeps the answer; on resume it is saved."""
+    from certwright.delivery.services import attempt_pause, attempt_resume
+
+    page, attempt = exam
+    page.click("#start-button")
+    page.wait_for_selector("#item-screen:not([hidden])")
+    ids = _player_items(page)
+    # given the proctor pauses the exam
+    attempt_pause(attempt_id=attempt.pk, actor="proctor", reason="fire alarm")
+    # when the candidate answers before the player has heard of it
+    page.check("#options input[value='3']")
+    # then the player shows the pause, and the server has no answer
+    page.wait_for_selector("#paused-screen:not([hidden])")
+    assert _stored(attempt) == {}
+    # when the proctor resumes
+    attempt_resume(attempt_id=attempt.pk, actor="proctor")
+    # then the exam comes back and the kept answer is saved
+    page.wait_for_selector("#item-screen:not([hidden])", timeout=15_000)
+    _wait_saved(page)
+    assert _stored(attempt) == {ids[0]: (3, False)}

@@ -191,6 +191,7 @@
   // --- clock --------------------------------------------------------------------
   var clockEl = document.getElementById("clock");
   var deadlineAt = null; // performance.now() value at which the time is up
+  var pausedPoll = null;
   var ending = false;
 
   function setRemaining(seconds) {
@@ -221,7 +222,13 @@
     attempt.version = state.version;
     if (state.result_url) { finish(state.result_url); return; }
     if (state.status === "in_progress") setRemaining(state.remaining);
-    if (state.status === "paused") { show("paused"); showStatus("paused"); }
+    clearTimeout(pausedPoll);
+    if (state.status === "paused") {
+      if (visible !== "paused") show("paused");
+      showStatus("paused");
+      // Watch closely for the proctor's resume: the clock restarts on the server.
+      pausedPoll = setTimeout(poll, 3000);
+    }
     else if (was === "paused" && state.status === "in_progress") { show("item"); flush(); }
     tick();
   }
