@@ -16,7 +16,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -135,7 +135,7 @@ def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
     saved answers, for a player that reloads."""
     try:
         attempt = selectors.access_own_attempt(request.user, attempt_id)
-    except Exception:
+    except Http404:
         return _error("not_found", _("There is no such exam attempt."))
     attempt = services.attempt_lazy_close(attempt)
     body = _state(attempt)
@@ -336,8 +336,6 @@ def practice_start(request: HttpRequest, test: str) -> HttpResponse:
 
 @login_required
 def study(request: HttpRequest, test: str) -> HttpResponse:
-    from django.http import Http404
-
     from certwright.accounts.selectors import technician_for_user
     from certwright.commerce.models import EntitlementKind
     from certwright.commerce.selectors import has_entitlement
