@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "certwright.scheduling",
     "certwright.itembank",
     "certwright.delivery",
+    "certwright.scoring",
     "certwright.portal",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("shop/", include("certwright.commerce.urls")),
     path("booking/", include("certwright.scheduling.urls")),
     path("exam/", include("certwright.delivery.urls")),
+    path("scoring/", include("certwright.scoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -43,6 +43,10 @@ class EventKind(models.TextChoices):
     INCIDENT_NOTED = "incident.noted", _("incident noted")
     ACCOMMODATION_APPROVED = "accommodation.approved", _("accommodation approved")
     ACCOMMODATION_REVOKED = "accommodation.revoked", _("accommodation revoked")
+    # Scoring and psychometrics: imported answers, analysis runs, item statistics.
+    RESPONSES_IMPORTED = "responses.imported", _("responses imported")
+    ANALYSIS_REQUESTED = "analysis.requested", _("analysis requested")
+    ITEM_STATS_RECORDED = "item.stats_recorded", _("item statistics recorded")
 
 
 class Event(models.Model):

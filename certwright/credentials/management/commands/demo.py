@@ -76,6 +76,26 @@ class Command(BaseCommand):
                 f"({report.facts_created} facts), {report.population_total} in all"
             )
         self._load_journey()
+        self._load_scoring()
+
+    def _load_scoring(self) -> None:
+        """Simulated field-test sittings of A1 initial form 1, analysed
+        (certwright/scoring/demo.py)."""
+        from certwright.scoring.demo import demo_load as scoring_demo
+
+        scoring = scoring_demo()
+        if scoring.sittings_added:
+            self.stdout.write(
+                f"{scoring.form}: {scoring.sittings_added} simulated field-test "
+                "sittings for the item analysis"
+            )
+        if scoring.run_id is not None:
+            self.stdout.write(
+                f"item analysis of {scoring.form}: run #{scoring.run_id} "
+                f"{scoring.run_status} (/scoring/)"
+            )
+        for problem in scoring.problems:
+            self.stderr.write(f"scoring: {problem}")
 
     def _load_journey(self) -> None:
         """Accounts, the shop and its vouchers, an order and test centres, in the
