@@ -16,6 +16,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+from django.db import connections
 from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
@@ -32,8 +33,6 @@ from certwright.scoring.models import (
     RunStatus,
     Sources,
 )
-
-_STREAM_ROWS = 20_000
 
 
 def can_analyse(user: Any, *, change: bool = False) -> bool:
@@ -138,9 +137,13 @@ def _delivered(
         .order_by()
         .values_list("id", "fi", "c")
     )
-    flat = np.fromiter(
-        chain.from_iterable(rows.iterator(chunk_size=_STREAM_ROWS)), dtype=np.int64
-    ).reshape(-1, 3)
+    # The ORM builds the query; its rows are read straight off the cursor, three
+    # integers each, into numpy: at 6 million rows (100k sittings of 60 items) the
+    # ORM's own row iteration would double the time the database takes.
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        flat = np.fromiter(chain.from_iterable(cursor), dtype=np.int64).reshape(-1, 3)
     width = len(columns)
     if flat.size == 0:
         return np.empty((0, width), dtype=np.uint8), np.empty(0, dtype=np.int64)
