@@ -135,3 +135,21 @@ class Command(BaseCommand):
             self.stdout.write(f"published {form}")
         for problem in items.problems:
             self.stderr.write(f"item bank: {problem}")
+        self._load_exam_day()
+
+    def _load_exam_day(self) -> None:
+        """Priya's A1 appointment today at the proctor's centre
+        (certwright/delivery/proctor_demo.py)."""
+        from certwright.delivery.proctor_demo import demo_load as exam_day_demo
+
+        day = exam_day_demo()
+        if day.appointment_id is None:
+            self.stderr.write(f"exam day: {day.note}")
+            return
+        assert day.starts_at is not None
+        self.stdout.write(
+            f"exam today: candidate@example.com sits A1 at {day.centre} from "
+            f"{day.starts_at:%H:%M} ({day.starts_at.tzinfo})"
+            f"{', a walk-in' if day.walk_in else ''}; "
+            "proctor@example.com checks her in at /proctor/"
+        )

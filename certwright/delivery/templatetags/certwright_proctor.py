@@ -1,0 +1,26 @@
+"""``{% load certwright_proctor %}``: whether to show the proctor console in the
+menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from certwright.accounts.roles import Role, user_has_role, user_is_program_staff
+
+register = template.Library()
+
+
+@register.simple_tag
+def user_may_proctor(user: Any) -> bool:
+    """Proctors, centre admins and program staff (by role; the roles are read once
+    per request and cached on the user, so this costs no query on a page that asked
+    already). Whether they staff a centre is the console's own check."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        user_is_program_staff(user)
+        or user_has_role(user, Role.PROCTOR)
+        or user_has_role(user, Role.CENTRE_ADMIN)
+    )

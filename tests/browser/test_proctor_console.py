@@ -1,0 +1,150 @@
+"""The proctor console in a real browser (Debian's chromium through Playwright): on
+a phone-sized screen the proctor checks the candidate in with the keyboard alone
+and authorises the seat; the candidate's player then starts; the console follows
+the exam live, keeps what the proctor is typing across refreshes, and axe-core
+finds no serious or critical violation on the day or the sitting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from certwright.core.clock import now
+from certwright.delivery import proctor_views
+from certwright.delivery.models import Attempt, AttemptStatus
+from certwright.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentTest,
+)
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_exam_player import _axe, _signed_in, _tab_to
+from tests.delivery.conftest import form_create
+from tests.delivery.proctor_support import console_proctor
+from tests.scheduling.conftest import candidate_create, centre_create, lines_buy
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+_numbers = itertools.count(1)
+
+
+def _booked_now() -> Appointment:
+    """A candidate booked for A1 at a centre in UTC from the start of this hour
+    (written straight to the tables: booking is the journey test's business)."""
+    form_create()
+    centre = centre_create(time_zone="UTC", code=f"console{next(_numbers)}")
+    technician = candidate_create("Robin Sitter")
+    (line,) = lines_buy(technician, "A1")
+    start = now().replace(minute=0, second=0, microsecond=0)
+    appointment = Appointment.objects.create(
+        technician=technician,
+        centre=centre,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        status=AppointmentStatus.BOOKED,
+        uid=f"{uuid.uuid4()}@test",
+    )
+    AppointmentTest.objects.create(
+        appointment=appointment,
+        order_line_id=line.pk,
+        test="A1",
+        kind="initial",
+        minutes=75,
+        must_take_by=line.must_take_by,
+    )
+    return appointment
+
+
+@pytest.fixture
+def opened() -> Iterator[list[Any]]:
+    """Browser contexts to close at the end (their pages poll the live server)."""
+    contexts: list[Any] = []
+    yield contexts
+    for context in contexts:
+        context.close()
+
+
+def test_a_proctor_checks_in_and_authorises_and_the_candidate_starts(
+    browser: Any,
+    live_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    shoot: Any,
+    opened: list[Any],
+) -> None:
+    # given a booked candidate, their proctor on a phone, a one-second refresh
+    monkeypatch.setattr(proctor_views, "POLL_SECONDS", 1)
+    appointment = _booked_now()
+    centre = appointment.centre
+    proctor = console_proctor(centre)
+    tablet_context = _signed_in(
+        browser, live_server, proctor, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    opened.append(tablet_context)
+    tablet = tablet_context.new_page()
+    # when the proctor opens the console
+    tablet.goto("/proctor/")
+    # then the day shows the candidate, booked
+    tablet.wait_for_selector(f"#appt-{appointment.pk}")
+    assert "Robin Sitter" in tablet.inner_text(f"#appt-{appointment.pk}")
+    _axe(tablet, "day")
+    shoot(tablet, "day")
+    # when they open the check-in and confirm the ID and the name by keyboard
+    tablet.click(f"#check-in-link-{appointment.pk}")
+    tablet.wait_for_selector("#check-in")
+    assert tablet.inner_text("#legal-name") == "Robin Sitter"
+    _axe(tablet, "sitting")
+    shoot(tablet, "check-in")
+    _tab_to(tablet, "#id_checkin-id_checked")
+    tablet.keyboard.press("Space")
+    _tab_to(tablet, "#id_checkin-name_matches_0")
+    tablet.keyboard.press("Space")
+    _tab_to(tablet, "#check-in-button")
+    tablet.keyboard.press("Enter")
+    # then the candidate is checked in
+    tablet.wait_for_selector("text=Robin Sitter is checked in.")
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    # when the proctor authorises the seat
+    seat = appointment.tests.get()
+    tablet.click(f"#authorise-{seat.pk}")
+    tablet.wait_for_selector("text=Waiting for the candidate to press Start.")
+    attempt = Attempt.objects.get(appointment_test=seat)
+    assert attempt.status == AttemptStatus.AUTHORISED
+    # when the candidate opens their exams and starts
+    player_context = _signed_in(
+        browser, live_server, appointment.technician.user, viewport=DESKTOP
+    )
+    opened.append(player_context)
+    player = player_context.new_page()
+    player.goto("/exam/mine/")
+    player.get_by_role("link", name="Start").click()
+    player.wait_for_selector("#tutorial:not([hidden])")
+    player.click("#start-button")
+    player.wait_for_selector("#item-screen:not([hidden])")
+    # then the exam is running, and the console shows it without a reload
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.IN_PROGRESS
+    tablet.wait_for_selector(f"#pause-{seat.pk}")
+    assert "75 min left" in tablet.inner_text(f"#seat-{seat.pk}")
+    _axe(tablet, "sitting in progress")
+    shoot(tablet, "in-progress", desktop=False)
+    # when the proctor types an incident note while the page keeps refreshing
+    note = tablet.locator("#id_incident-note")
+    note.fill("Candidate asked for a tissue")
+    tablet.wait_for_timeout(2500)
+    # then the text is still there and the page says why it is not refreshing
+    assert note.input_value() == "Candidate asked for a tissue"
+    assert "Not refreshed" in tablet.inner_text("[data-live-note]")
+    # when they pause the exam with a reason
+    tablet.locator(f"#id_seat{seat.pk}-pause-reason").fill("Fire alarm")
+    tablet.click(f"#pause-{seat.pk}")
+    # then it is paused
+    tablet.wait_for_selector("text=A1 is paused")
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.PAUSED
+    shoot(tablet, "paused")
