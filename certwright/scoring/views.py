@@ -16,9 +16,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +53,7 @@ from certwright.scoring.selectors import (
 )
 
 ICC_GRID_MAX = 12
+PLOT_CACHE_SECONDS = 24 * 3600
 
 
 def _access(request: HttpRequest, *, change: bool = False) -> None:
@@ -76,6 +79,17 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _plot(run: AnalysisRun, name: str, draw: Callable[[], SafeString]) -> SafeString:
+    """A run's plot, drawn once per process: a finished run's results never change
+    (the key holds the run's creation time too, so a reused id is a new run)."""
+    key = f"scoring:plot:{run.pk}:{run.created_at.timestamp()}:{name}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = str(draw())
+        cache.set(key, svg, PLOT_CACHE_SECONDS)
+    return mark_safe(svg)  # drawn by plots.py: matplotlib's SVG, our text escaped
+
+
 # --- pages ---------------------------------------------------------------------------
 
 
@@ -94,16 +108,24 @@ def _analysis_context(run: AnalysisRun) -> dict[str, Any]:
     return {
         "results": results,
         "items": items,
-        "histogram": plots.score_histogram(
-            results["distribution"],
-            cut_score=results.get("cut_score"),
-            title=_("Score distribution of %(form)s") % {"form": form},
+        "histogram": _plot(
+            run,
+            "histogram",
+            lambda: plots.score_histogram(
+                results["distribution"],
+                cut_score=results.get("cut_score"),
+                title=_("Score distribution of %(form)s") % {"form": form},
+            ),
         ),
         "distribution": list(enumerate(results["distribution"])),
-        "curves": plots.item_curves_grid(
-            results["groups"],
-            shown,
-            title=_("Item characteristic curves of %(form)s") % {"form": form},
+        "curves": _plot(
+            run,
+            "curves",
+            lambda: plots.item_curves_grid(
+                results["groups"],
+                shown,
+                title=_("Item characteristic curves of %(form)s") % {"form": form},
+            ),
         ),
         "curves_flagged": bool(flagged),
         "curves_items": shown,
@@ -122,15 +144,19 @@ def _equating_context(run: AnalysisRun) -> dict[str, Any]:
     return {
         "results": results,
         "table": table,
-        "conversion": plots.conversion(
-            base=results["base_scale"],
-            new=results["scale"],
-            base_cut=results["base_cut"],
-            new_cut=results["cut_score"],
-            base_label=results["base_form"],
-            new_label=str(run.form),
-            title=_("Raw to scaled scores: %(new)s equated to %(base)s")
-            % {"new": run.form, "base": results["base_form"]},
+        "conversion": _plot(
+            run,
+            "conversion",
+            lambda: plots.conversion(
+                base=results["base_scale"],
+                new=results["scale"],
+                base_cut=results["base_cut"],
+                new_cut=results["cut_score"],
+                base_label=results["base_form"],
+                new_label=str(run.form),
+                title=_("Raw to scaled scores: %(new)s equated to %(base)s")
+                % {"new": run.form, "base": results["base_form"]},
+            ),
         ),
         "can_apply": run.applied_at is None and run.form.status == FormStatus.DRAFT,
         "reason_form": ReasonForm(),
@@ -230,13 +256,23 @@ def run_item(request: HttpRequest, run_id: int, position: int) -> HttpResponse:
             ],
             "version": version,
             "options": list(zip(OPTION_LETTERS, version.options, strict=False)),
-            "curve": plots.item_curve(
-                groups, row, title=_("Item characteristic curve: %(t)s") % {"t": title}
+            "curve": _plot(
+                run,
+                f"curve-{position}",
+                lambda: plots.item_curve(
+                    groups,
+                    row,
+                    title=_("Item characteristic curve: %(t)s") % {"t": title},
+                ),
             ),
-            "traces": plots.option_traces(
-                groups,
-                row,
-                title=_("Option choice by score group: %(t)s") % {"t": title},
+            "traces": _plot(
+                run,
+                f"traces-{position}",
+                lambda: plots.option_traces(
+                    groups,
+                    row,
+                    title=_("Option choice by score group: %(t)s") % {"t": title},
+                ),
             ),
         },
     )

@@ -58,3 +58,30 @@ def test_run_stores_the_package_statistics_and_records_them(
     assert version.stats["n"] == 300
     assert Event.objects.filter(kind="item.stats_recorded").count() == 8
     assert Event.objects.filter(kind="analysis.requested").count() == 1
+
+
+def test_a_filtered_run_reads_one_source_and_records_nothing(
+    scoring_form: Form, program_staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Imported only: the delivered sitting is left out, and the bank's statistics
+    are untouched (only an analysis of all sittings speaks for the item)."""
+    # given
+    choices = simulated_choices(150, seed=3)
+    attempt_make(scoring_form, [0] * 8)
+    sittings_add(scoring_form, choices)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_request(
+            form_id=scoring_form.pk, sources="imported", actor=program_staff
+        )
+    run.refresh_from_db()
+
+    # then
+    assert run.status == RunStatus.DONE, run.error
+    assert (run.results["n"], run.results["n_delivered"]) == (150, 0)
+    expected = item_analysis(choices, np.array(KEYS), in_total=np.array(SCORED))
+    assert run.results["kr20"] == pytest.approx(expected.kr20, abs=1e-4)
+    assert run.applied_at is None
+    assert not ItemVersion.objects.exclude(stats={}).exists()
+    assert not Event.objects.filter(kind="item.stats_recorded").exists()
