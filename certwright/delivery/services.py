@@ -49,6 +49,7 @@ from certwright.delivery.models import (
 )
 from certwright.delivery.scoring import Score, ScoringItem, attempt_score
 from certwright.itembank.models import OPTION_COUNT, Form, FormItem, FormStatus
+from certwright.itembank.services import SCALE_MAX, SCALE_MIN
 from certwright.scheduling.models import Appointment, AppointmentStatus, AppointmentTest
 
 logger = logging.getLogger(__name__)
@@ -876,6 +877,10 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
         "test_name": spec.name if spec is not None else attempt.test,
         "passed": attempt.passed,
         "scaled": attempt.scaled_score,
+        # The form's own pass mark on the reported scale (the scaled score of its cut).
+        "scale_pass": attempt.form.scale[attempt.form.cut_score],
+        "scale_low": SCALE_MIN,
+        "scale_high": SCALE_MAX,
         "raw": attempt.raw_score,
         "of": attempt.scored_items,
         "areas": [

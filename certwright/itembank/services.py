@@ -32,6 +32,7 @@ from certwright.itembank.models import (
     ItemStatus,
     ItemVersion,
 )
+from certwright.psychometrics.equating import ThetaScale
 
 
 class ItemBankError(ValidationError):
@@ -47,11 +48,13 @@ class ItemBankError(ValidationError):
 
 # Until equating (certwright.psychometrics) supplies a form's table, a new form gets a
 # provisional cut of 65 % of its scored items, rounded up, and a two-piece linear scale
-# on which that cut is always 600: raw 0 -> 200, cut -> 600, all correct -> 800.
+# on the reported scale equating uses (psychometrics.ThetaScale: 200-800, passing 500),
+# so a provisional and an equated form report the same pass mark: raw 0 -> 200,
+# cut -> 500, all correct -> 800.
 DEFAULT_CUT_FRACTION = 0.65
-SCALE_MIN = 200
-SCALE_PASS = 600
-SCALE_MAX = 800
+SCALE_MIN = ThetaScale().low
+SCALE_PASS = ThetaScale().passing
+SCALE_MAX = ThetaScale().high
 
 
 def default_cut_score(scored: int) -> int:

@@ -3,7 +3,7 @@ content area A, two in B) and one unscored pretest item, a candidate checked in 
 an A1 seat at a Chicago centre, and its proctor. The clock is frozen (time-machine).
 
 The form is built straight in the item bank's tables and published through its
-service (the default cut: 3 of 4; the default scale: raw 3 → 600).
+service (the default cut: 3 of 4; the default scale: raw 3 → 500).
 """
 
 from __future__ import annotations

@@ -45,18 +45,18 @@ def test_the_pretest_item_does_not_count(started, candidate, exam_form):
     assert exam_form.cut_score == 3
     assert attempt.passed is False
     assert attempt.scaled_score == exam_form.scale[2]
-    assert attempt.scaled_score < 600
+    assert attempt.scaled_score < 500
 
 
-def test_exactly_the_cut_passes_at_600(started, candidate, exam_form):
-    """Raw 3 of 4 = the cut: a pass, scaled 600 (the default table's pass mark)."""
+def test_exactly_the_cut_passes_at_the_pass_mark(started, candidate, exam_form):
+    """Raw 3 of 4 = the cut: a pass, scaled 500 (the default table's pass mark)."""
     _answer(
         started,
         candidate,
         {code: KEYS[code] for code in ["A1-001", "A1-003", "A1-004"]},
     )
     attempt = attempt_submit(attempt_id=started.pk, by=candidate.user)
-    assert (attempt.raw_score, attempt.passed, attempt.scaled_score) == (3, True, 600)
+    assert (attempt.raw_score, attempt.passed, attempt.scaled_score) == (3, True, 500)
     assert [a["raw"] for a in attempt.area_scores] == [1, 2]
     assert attempt.area_scores[0]["name"] == "General Engine Diagnosis"
 

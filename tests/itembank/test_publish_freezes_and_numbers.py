@@ -33,8 +33,8 @@ def test_publish_freezes_the_form_and_its_versions(
     assert published.cut_score == default_cut_score(10) == 7
     assert published.scale is not None
     assert len(published.scale) == 11
-    assert published.scale[7] == 600
-    assert published.scale[6] < 600
+    assert published.scale[7] == 500
+    assert published.scale[6] < 500
     assert published.scale == sorted(published.scale)
     assert ItemVersion.objects.filter(frozen_at__isnull=True).count() == 0
     assert Event.objects.filter(kind=EventKind.FORM_PUBLISHED).count() == 1
