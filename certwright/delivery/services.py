@@ -49,7 +49,7 @@ from certwright.delivery.models import (
 )
 from certwright.delivery.scoring import Score, ScoringItem, attempt_score
 from certwright.itembank.models import OPTION_COUNT, Form, FormItem, FormStatus
-from certwright.itembank.services import SCALE_MAX, SCALE_MIN
+from certwright.itembank.services import SCALE_MAX, SCALE_MIN, SCALE_PASS
 from certwright.scheduling.models import Appointment, AppointmentStatus, AppointmentTest
 
 logger = logging.getLogger(__name__)
@@ -866,6 +866,14 @@ def _appointment_complete_if_done(attempt: Attempt, *, actor: Actor) -> None:
         )
 
 
+def _pass_mark(form: Form) -> int:
+    """The scaled score of the form's cut (every form a candidate sits is published,
+    so both are set)."""
+    if form.scale is None or form.cut_score is None:
+        return SCALE_PASS
+    return int(form.scale[form.cut_score])
+
+
 def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
     """What the result page, report and e-mail show."""
     spec = current_program().tests.get(attempt.test)
@@ -878,7 +886,7 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
         "passed": attempt.passed,
         "scaled": attempt.scaled_score,
         # The form's own pass mark on the reported scale (the scaled score of its cut).
-        "scale_pass": attempt.form.scale[attempt.form.cut_score],
+        "scale_pass": _pass_mark(attempt.form),
         "scale_low": SCALE_MIN,
         "scale_high": SCALE_MAX,
         "raw": attempt.raw_score,
