@@ -109,6 +109,9 @@ class Gunicorn:
     workers: int = 2
     threads: int = 4
     worker_class: str = "gthread"
+    # Load the app once in the master and fork the workers from it: a (re)start
+    # costs one import of Django and the apps instead of one per worker.
+    preload: bool = True
     cpus: set[int] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
@@ -134,6 +137,8 @@ class Gunicorn:
         ]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
+        if self.preload:
+            command.append("--preload")
         return command
 
     def environment(self) -> dict[str, str]:
