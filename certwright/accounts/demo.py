@@ -3,8 +3,8 @@ demo technician shares with, a proctor and program staff.
 
 All share one password, printed by `certwright demo load`. Staff and the proctor
 have no second factor yet: they are sent to set one up at their first sign-in
-(docs/accounts.md). Loading twice changes nothing: an existing account is left as
-it is (its password too).
+(docs/accounts.md), unless CERTWRIGHT_STAFF_MFA=0 (as in `make run`). Loading
+twice changes nothing: an existing account is left as it is (its password too).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from certwright.accounts.models import (
@@ -31,13 +32,17 @@ from certwright.accounts.services import (
 from certwright.candidates.models import Technician
 
 PASSWORD = "certwright-demo"
+_FIRST_SIGN_IN = {
+    True: " (sets up two-factor authentication at first sign-in)",
+    False: " (two-factor sign-in is off: CERTWRIGHT_STAFF_MFA=0)",
+}
 ACTOR = "demo"
 ORGANIZATION_NAME = "Main Street Auto"
 ORGANIZATION_CODE = "MAINST"
 # The credentials demo's personas (certwright.credentials.demo): the candidate is
-# Priya Raman, who passed A1 and is a year short of the experience requirement; Maria
+# Priya Raman, who has the experience and sits her first test, A1, today; Maria
 # Okafor, a Master technician at Main Street Auto, shares her record with it.
-CANDIDATE_PERSONA_EMAIL = "pending@demo.certwright.example"
+CANDIDATE_PERSONA_EMAIL = "exam-day@demo.certwright.example"
 SHARING_PERSONA_EMAIL = "maria-master@demo.certwright.example"
 
 
@@ -52,6 +57,7 @@ class DemoAccount:
 class AccountsDemoReport:
     accounts: list[DemoAccount] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _user(
@@ -97,8 +103,15 @@ def demo_load() -> AccountsDemoReport:
     report = AccountsDemoReport()
     candidate = _user("candidate@example.com", "Priya Raman", report=report)
     priya = _persona(CANDIDATE_PERSONA_EMAIL)
-    if priya.user_id is None:
+    linked = Technician.objects.filter(user_id=candidate.pk).first()
+    if linked is None:
         technician_link_user(technician_id=priya.pk, user=candidate, actor=ACTOR)
+    elif linked.pk != priya.pk:
+        # A database loaded by an older demo, whose candidate was another persona.
+        report.notes.append(
+            f"candidate@example.com is linked to {linked.name} ({linked.email}) "
+            "from an older demo: start from a new database for the current one"
+        )
     role_add(candidate, Role.CANDIDATE, actor=ACTOR)
 
     employer = _user("employer@example.com", "Jordan Price", report=report)
@@ -127,11 +140,12 @@ def demo_load() -> AccountsDemoReport:
     staff = _user("staff@example.com", "Sam Staff", staff=True, report=report)
     role_add(staff, Role.PROGRAM_STAFF, actor=ACTOR)
 
+    mfa = bool(settings.CERTWRIGHT_STAFF_MFA)
     report.accounts = [
         DemoAccount(
             "candidate@example.com",
             PASSWORD,
-            "candidate Priya Raman: passed A1, a year short of the experience",
+            "candidate Priya Raman: has the experience, sits A1 today",
         ),
         DemoAccount(
             "employer@example.com",
@@ -142,12 +156,12 @@ def demo_load() -> AccountsDemoReport:
         DemoAccount(
             "proctor@example.com",
             PASSWORD,
-            "proctor: sets up two-factor authentication at first sign-in",
+            "proctor of the Springfield test centre" + _FIRST_SIGN_IN[mfa],
         ),
         DemoAccount(
             "staff@example.com",
             PASSWORD,
-            "program staff (admin): sets up two-factor authentication at first sign-in",
+            "program staff: the admin and item analysis" + _FIRST_SIGN_IN[mfa],
         ),
     ]
     return report

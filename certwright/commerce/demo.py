@@ -1,5 +1,8 @@
 """Demo data for `make run`: Main Street Auto with ten unused vouchers, and an order
-for the demo candidate (Priya Raman) so scheduling has purchased tests to book.
+for the demo candidate (Priya Raman) so scheduling has purchased tests to book: the
+initial A1 she sits today (certwright/delivery/proctor_demo.py), one the scheduling
+demo books ten days out and one left for the visitor to book. Each purchase grants
+its practice test and study material.
 
 Everything goes through the services (events, payments). Loading twice changes
 nothing: a shop with a voucher batch gets no second one, a candidate with an order no
@@ -22,10 +25,11 @@ from certwright.credentials.selectors import technician_facts
 
 ACTOR = "demo"
 SHOP_CODE = "MAINST"  # certwright.accounts.demo's Main Street Auto
-CANDIDATE_EMAIL = "pending@demo.certwright.example"  # Priya Raman's technician
+CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 VOUCHERS = 10
-# What Priya buys: the first two of these she may buy today.
-WANTED = ("A5", "A4", "A6", "A8", "A7")
+# What Priya buys: the first three of these she may buy today (initial tests).
+WANTED = ("A1", "A5", "A4", "A6", "A8", "A7")
+ORDERED = 3
 BILLING_REGION = "US-OH"
 
 
@@ -87,7 +91,7 @@ def _order(report: CommerceDemoReport) -> None:
         for t in WANTED
         if t in program.tests
         and rules.eligibility(program, facts, t, "initial", day).allowed
-    ][:2]
+    ][:ORDERED]
     if not tests:
         return
     for test in tests:

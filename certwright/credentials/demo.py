@@ -115,6 +115,24 @@ def _pending(tid: int, t: dt.date) -> None:
     _pass(tid, "A1", _ago(t, months=2))
 
 
+def _exam_day(tid: int, t: dt.date) -> None:
+    # The demo candidate (candidate@example.com): a two-year automotive degree and
+    # fourteen months on the job make the two years (the degree stands for one), met
+    # two months ago; no test passed yet. She sits A1 today at Springfield
+    # (certwright/delivery/proctor_demo.py), so a pass is certified at once.
+    experience_record_add(
+        technician_id=tid,
+        kind="degree",
+        start=_ago(t, years=3, months=3),
+        end=_ago(t, years=1, months=3),
+        employer="Lincoln Land Community College",
+        role="AAS, automotive technology",
+        approved=True,
+        actor=ACTOR,
+    )
+    _employment(tid, _ago(t, years=1, months=2), employer="Quick Lube & Tune")
+
+
 def _apprentice(tid: int, t: dt.date) -> None:
     experience_record_add(
         technician_id=tid,
@@ -201,7 +219,7 @@ PERSONAS: tuple[Persona, ...] = (
         "lost Master Automobile when A5 expired",
         _lost_master,
     ),
-    Persona("pending", "Priya Raman", "passed A1, one year of experience", _pending),
+    Persona("pending", "Omar Haddad", "passed A1, one year of experience", _pending),
     Persona(
         "apprentice",
         "Tomás Herrera",
@@ -223,6 +241,12 @@ PERSONAS: tuple[Persona, ...] = (
         "Lena Fischer",
         "passed A5; experience awaiting approval",
         _awaiting_review,
+    ),
+    Persona(
+        "exam-day",
+        "Priya Raman",
+        "experience met (a degree and a year on the job), sits A1 today",
+        _exam_day,
     ),
 )
 

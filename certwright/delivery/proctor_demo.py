@@ -3,13 +3,14 @@
 (Springfield, proctor@example.com), ready to check in, so that "a proctor checks
 in the demo candidate, who sits A1 in a browser" works on any day.
 
-Priya passed A1 two months ago, so what she may buy now is the A1
-recertification test (the item bank demo publishes an A1 recert form); it is
-bought through the shop's services when she has no A1 test to book. The seat is
-booked through scheduling's service at the next free time today. When the centre
-has none left today (evening, Sunday) she is a walk-in from the current quarter
-hour: the appointment is written with its seats counted and its audit event, only
-the opening-hours rule is not applied.
+Priya has the two years' experience (a degree and a year on the job) and has passed
+no test yet, so she sits the initial A1 ("A1 initial form 1" of the item bank demo)
+and a pass is a new A1 certification at once. The commerce demo's order includes
+that A1 (and its practice test); should she have no A1 to book, one is bought
+through the shop's services. The seat is booked through scheduling's service at the
+next free time today. When the centre has none left today (evening, Sunday) she is
+a walk-in from the current quarter hour: the appointment is written with its seats
+counted and its audit event, only the opening-hours rule is not applied.
 
 Loading twice changes nothing: an A1 appointment of hers today at the centre, in
 any state but cancelled, is left as it is.
@@ -39,9 +40,10 @@ from certwright.scheduling.models import (
 from certwright.scheduling.orders import BookableLine
 
 ACTOR = "demo"
-CANDIDATE_EMAIL = "pending@demo.certwright.example"  # Priya Raman's technician
+CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 CENTRE_CODE = "springfield-il"  # the demo proctor's centre (scheduling demo)
 TEST = "A1"
+KIND = "initial"
 BILLING_REGION = "US-OH"
 
 
@@ -52,6 +54,7 @@ class ProctorDemoReport:
     walk_in: bool = False
     starts_at: dt.datetime | None = None  # in the centre's time zone
     centre: str = ""
+    status: str = ""  # the appointment's: booked until the proctor checks her in
     note: str = ""
 
 
@@ -65,9 +68,9 @@ def _today_at(technician: Technician, centre: TestCentre) -> Appointment | None:
     )
 
 
-def _line(technician: Technician) -> BookableLine | None:
-    """An A1 test Priya may book today, bought (recertification first) if she has
-    none."""
+def _line(technician: Technician, report: ProctorDemoReport) -> BookableLine | None:
+    """The initial A1 Priya may book today, bought if she has none; None (with the
+    reason in the report) when she may not buy it (she has sat it already)."""
 
     def bookable() -> BookableLine | None:
         lines = orders.lines_bookable(technician_id=technician.pk, day=clock.today())
@@ -78,22 +81,22 @@ def _line(technician: Technician) -> BookableLine | None:
         return line
     from certwright.commerce import services as commerce
 
-    for kind in ("recert", "initial"):
-        try:
-            commerce.cart_line_add(technician_id=technician.pk, test=TEST, kind=kind)
-        except ValidationError:
-            continue
-        cart = commerce.cart_region_set(
-            technician_id=technician.pk, region=BILLING_REGION
+    try:
+        commerce.cart_line_add(technician_id=technician.pk, test=TEST, kind=KIND)
+    except ValidationError as error:
+        report.note = (
+            f"the demo candidate cannot buy {TEST} today ({' '.join(error.messages)}); "
+            "start from a new database to replay the exam day"
         )
-        commerce.order_place(
-            technician_id=technician.pk,
-            idempotency_key=uuid.uuid4(),
-            cart_version=cart.version,
-            actor=ACTOR,
-        )
-        return bookable()
-    return None
+        return None
+    cart = commerce.cart_region_set(technician_id=technician.pk, region=BILLING_REGION)
+    commerce.order_place(
+        technician_id=technician.pk,
+        idempotency_key=uuid.uuid4(),
+        cart_version=cart.version,
+        actor=ACTOR,
+    )
+    return bookable()
 
 
 def _book_today(
@@ -178,9 +181,9 @@ def demo_load() -> ProctorDemoReport:
     report.centre = centre.name
     appointment = _today_at(technician, centre)
     if appointment is None:
-        line = _line(technician)
+        line = _line(technician, report)
         if line is None:
-            report.note = "the demo candidate cannot buy or book A1 today"
+            report.note = report.note or "the demo candidate cannot book A1 today"
             return report
         appointment = _book_today(technician, centre, line)
         if appointment is None:
@@ -189,4 +192,5 @@ def demo_load() -> ProctorDemoReport:
         report.created = True
     report.appointment_id = appointment.pk
     report.starts_at = appointment.starts_at.astimezone(centre.tz)
+    report.status = appointment.status
     return report

@@ -855,9 +855,12 @@ def _appointment_complete_if_done(attempt: Attempt, *, actor: Actor) -> None:
     if seats - done:
         return
     try:
-        appointment_complete(appointment_id=attempt.appointment_id, actor=actor)
+        # Every seat is finished, so the sitting is over, even before the booked
+        # start (a candidate checked in and started early).
+        appointment_complete(
+            appointment_id=attempt.appointment_id, actor=actor, sat=True
+        )
     except BookingError as error:
-        # Before the booked start, say: the proctor completes it from the console.
         logger.warning(
             "appointment %s not completed after attempt %s: %s",
             attempt.appointment_id,

@@ -1,6 +1,7 @@
 """Demo data for `make run`: three test centres in three time zones, and a booked
 appointment for the demo candidate (Priya Raman) with one purchased test left over
-for the visitor to book.
+for the visitor to book. Her A1 is not booked here: the exam-day demo
+(certwright/delivery/proctor_demo.py) books it today at Springfield.
 
 Loading twice changes nothing: centres are found by code, their hours and closures
 are written only when they have none, and a candidate with an appointment gets no
@@ -28,8 +29,9 @@ from certwright.scheduling.models import (
 from certwright.scheduling.services import BookingError, appointment_book
 
 ACTOR = "demo"
-CANDIDATE_EMAIL = "pending@demo.certwright.example"  # Priya Raman's technician
+CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 PROCTOR_EMAIL = "proctor@example.com"  # certwright.accounts.demo's proctor
+EXAM_DAY_TEST = "A1"  # booked today by certwright.delivery.proctor_demo, not here
 SEATS = 10
 
 
@@ -163,7 +165,13 @@ def _appointment(centre: TestCentre, report: SchedulingDemoReport) -> None:
     if existing is not None:
         report.appointment_id = existing.pk
         return
-    lines = orders.lines_bookable(technician_id=technician.pk, day=clock.today())
+    lines = [
+        line
+        for line in orders.lines_bookable(
+            technician_id=technician.pk, day=clock.today()
+        )
+        if line.test != EXAM_DAY_TEST
+    ]
     if not lines:
         report.note = "the demo candidate has no purchased test to book"
         return

@@ -715,9 +715,13 @@ def appointment_check_in(*, appointment_id: int, actor: Actor = None) -> Appoint
     return appointment
 
 
-def appointment_complete(*, appointment_id: int, actor: Actor = None) -> Appointment:
+def appointment_complete(
+    *, appointment_id: int, actor: Actor = None, sat: bool = False
+) -> Appointment:
     """The sitting is over: the order lines are taken (results are recorded by the
-    exam delivery or the results import, not here)."""
+    exam delivery or the results import, not here). Recorded once the appointment
+    has started; earlier only with ``sat``, when the exam delivery has finished
+    every test of it (a candidate checked in and started before the booked time)."""
     with transaction.atomic():
         appointment, changed = _centre_transition(
             appointment_id=appointment_id,
@@ -725,7 +729,7 @@ def appointment_complete(*, appointment_id: int, actor: Actor = None) -> Appoint
             to=AppointmentStatus.COMPLETED,
             kind=EventKinds.COMPLETED,
             actor=actor,
-            after_start=True,
+            after_start=not sat,
             reason="completed",
         )
         if changed:

@@ -62,3 +62,31 @@ def test_demo_accounts_load_once_and_can_sign_in(
         profile = client.get("/account/profile/")
         needs_2fa = email in ("proctor@example.com", "staff@example.com")
         assert profile.status_code == (302 if needs_2fa else 200), email
+
+
+def test_a_candidate_account_from_an_older_demo_is_left_and_reported(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A database whose candidate@example.com is linked to another technician (an
+    older demo's candidate) loads without error: the link is kept and the report
+    says to start from a new database."""
+    # given the candidate account linked to an older demo's technician
+    from certwright.accounts.services import technician_link_user
+    from certwright.candidates.services import technician_create
+
+    User = get_user_model()
+    user = User.objects.create_user(
+        username="candidate", email="candidate@example.com", password=PASSWORD
+    )
+    older = technician_create(
+        name="Priya Raman", email="pending@demo.certwright.example", actor="test"
+    )
+    technician_link_user(technician_id=older.pk, user=user, actor="test")
+    # when the demo accounts load
+    with django_capture_on_commit_callbacks(execute=True):
+        report = demo_load()
+    # then the link is kept and the report says why the demo looks older
+    assert technician_for_user(user) == older
+    [note] = report.notes
+    assert "pending@demo.certwright.example" in note
+    assert "new database" in note

@@ -1,7 +1,9 @@
-"""``certwright demo load``: ten technicians covering every state, idempotent, and a
+"""``certwright demo load``: eleven technicians covering every state, idempotent, and a
 seeded population derived by one bulk recompute."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 from django.core.management import call_command
@@ -67,7 +69,32 @@ def test_the_personas_cover_every_state(loaded):
     assert _title(loaded["medium-heavy"], "master-medium-heavy-vehicle").held
     assert _certs(loaded["expired"]) == {"A8": "expired"}
     assert _certs(loaded["awaiting-review"]) == {"A5": "pending_experience"}
+    assert _certs(loaded["exam-day"]) == {}
     assert all(certification_id_normalize(t.certification_id) for t in loaded.values())
+
+
+def test_the_demo_candidate_would_be_certified_by_a_pass_today(loaded):
+    """Priya (candidate@example.com's technician) has passed nothing yet, may buy
+    the initial A1, and has the experience: an A1 pass today is a certification
+    today, which is what the exam-day demo shows."""
+    # given Priya's recorded facts and today's program
+    priya = loaded["exam-day"]
+    assert priya.name == "Priya Raman"
+    program, day = current_program(), today()
+    facts = technicians_facts([priya.pk])[priya.pk]
+    # then she may buy the initial A1 today
+    assert rules.eligibility(program, facts, "A1", "initial", day).allowed
+    # when an A1 pass is added today
+    passed = dataclasses.replace(
+        facts,
+        results=(
+            *facts.results,
+            rules.TestResult(test="A1", date=day, kind="initial", outcome="pass"),
+        ),
+    )
+    # then A1 is certified from today, not pending experience
+    a1 = rules.evaluate(program, passed, day, explain=False).certifications["A1"]
+    assert (a1.status, a1.certified_on) == ("certified", day)
 
 
 def test_loading_twice_adds_nothing(loaded, capsys):
@@ -78,7 +105,7 @@ def test_loading_twice_adds_nothing(loaded, capsys):
     call_command("demo", "load")
     # then nothing was added
     assert (Technician.objects.count(), Certification.objects.count()) == before
-    assert "10 demo technicians were already loaded" in capsys.readouterr().out
+    assert "11 demo technicians were already loaded" in capsys.readouterr().out
 
 
 def test_a_population_is_seeded_derived_and_grows_idempotently(db):

@@ -1,6 +1,6 @@
 """`certwright demo load` gives the demo candidate (candidate@example.com, Priya
-Raman) an A1 appointment today at the demo proctor's centre, ready to check in; a
-second load adds nothing. With no time left today at the centre (a Sunday), she is
+Raman) an initial A1 appointment today at the demo proctor's centre, ready to check
+in; a second load adds nothing. With no time left today at the centre (a Sunday), she is
 a walk-in from the current quarter hour."""
 
 from __future__ import annotations
@@ -59,12 +59,14 @@ def test_the_demo_candidate_has_a1_today_and_the_proctor_checks_her_in(client):
         # then one A1 appointment today at Springfield, booked at a free time
         assert first.created, first.note
         assert not first.walk_in
+        assert first.status == "booked"
         assert not second.created
         assert second.appointment_id == first.appointment_id
         assert Appointment.objects.count() == count + 1
         appointment = _a1_today(first)
         assert appointment.starts_at > WEDNESDAY
-        assert appointment.tests.get().kind == "recert"  # she passed A1 before
+        # the initial A1 of her order: she has passed no test yet
+        assert appointment.tests.get().kind == "initial"
         # when the demo proctor signs in and checks her in
         proctor = get_user_model().objects.get(email="proctor@example.com")
         Authenticator.objects.create(
@@ -106,3 +108,44 @@ def test_on_a_sunday_evening_she_is_a_walk_in():
             kind="appointment.booked", subject=f"appointment:{appointment.pk}"
         )
         assert event.data["walk_in"] is True
+
+
+def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
+    django_capture_on_commit_callbacks,
+):
+    """The exam day is played once per database: the day after she sat A1, a load
+    books no second A1 and says to start from a new database."""
+    from certwright.delivery.services import (
+        attempt_authorise,
+        attempt_start,
+        attempt_submit,
+    )
+    from certwright.scheduling.services import appointment_check_in
+    from tests.delivery.conftest import form_create
+
+    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
+        # given she sat A1 today (checked in, authorised, submitted)
+        _load()
+        form_create()
+        appointment = _a1_today(demo_load())
+        user = appointment.technician.user
+        appointment_check_in(appointment_id=appointment.pk, actor="proctor")
+        attempt = attempt_authorise(
+            appointment_test_id=appointment.tests.get().pk, actor="proctor"
+        )
+        attempt_start(attempt_id=attempt.pk, by=user)
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt_submit(attempt_id=attempt.pk, by=user)
+        # when the demo loads again today, then her sitting is reported as it is
+        again = demo_load()
+        assert again.appointment_id == appointment.pk
+        assert again.status == AppointmentStatus.COMPLETED
+        # when it loads the next day
+        traveller.shift(dt.timedelta(days=1))
+        count = Appointment.objects.count()
+        later = demo_load()
+    # then nothing is booked, and the note says why and what to do
+    assert later.appointment_id is None
+    assert Appointment.objects.count() == count
+    assert "cannot buy A1" in later.note
+    assert "new database" in later.note

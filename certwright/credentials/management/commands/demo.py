@@ -1,6 +1,6 @@
 """``certwright demo load [--technicians N] [--seed S]``: demo data.
 
-Loads ten technicians covering every certification state (dates relative to today),
+Loads eleven technicians covering every certification state (dates relative to today),
 and optionally a seeded population of N technicians for load testing. Running it
 again adds nothing that is already there.
 """
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "load",
             help="load the demo technicians (idempotent)",
             description=(
-                "Load ten demo technicians covering every certification state; with "
+                "Load eleven demo technicians covering every certification state; with "
                 "--technicians N also a seeded population of N technicians, derived "
                 "with one bulk recompute. Running it again adds nothing."
             ),
@@ -105,6 +105,8 @@ class Command(BaseCommand):
         from certwright.scheduling.demo import demo_load as scheduling_demo
 
         accounts = accounts_demo()
+        for note in accounts.notes:
+            self.stderr.write(f"accounts: {note}")
         commerce = commerce_demo()
         scheduling = scheduling_demo()
         self.stdout.write("demo accounts (sign in at /accounts/login/):")
@@ -138,7 +140,7 @@ class Command(BaseCommand):
         self._load_exam_day()
 
     def _load_exam_day(self) -> None:
-        """Priya's A1 appointment today at the proctor's centre
+        """Priya's initial A1 appointment today at the proctor's centre
         (certwright/delivery/proctor_demo.py)."""
         from certwright.delivery.proctor_demo import demo_load as exam_day_demo
 
@@ -147,6 +149,12 @@ class Command(BaseCommand):
             self.stderr.write(f"exam day: {day.note}")
             return
         assert day.starts_at is not None
+        if day.status not in ("booked", "checked_in"):
+            self.stdout.write(
+                f"exam today: candidate@example.com's A1 at {day.centre} is "
+                f"{day.status} (start from a new database to replay the exam day)"
+            )
+            return
         self.stdout.write(
             f"exam today: candidate@example.com sits A1 at {day.centre} from "
             f"{day.starts_at:%H:%M} ({day.starts_at.tzinfo})"
