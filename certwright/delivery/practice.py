@@ -1,17 +1,28 @@
 """Practice forms and study material.
 
-A practice test is sat on a published practice form of the test. When program staff
-have published none, one is made on demand: assembled to the blueprint by the item
-bank's ``form_assemble`` (kind practice: scored items only), or, when the bank is too
-small for the full blueprint (the sample bank), built from the operational items in
-the blueprint's proportions. Either way it is published (frozen) like any form, so a
-practice attempt keeps the exact items it showed.
+A practice test shows the key and rationale after each answer, so it never shows an
+item candidates may meet on an exam. A practice form holds only the practice pool of
+the item bank (``itembank.selectors.practice_pool_versions``): items written for
+practice and retired exam items that no published exam form holds; and an item a
+practice form has shown never goes on an exam form again (the item bank's assembly
+and publication refuse both).
+
+A practice test is sat on the newest published practice form of the test whose items
+may all still be shown in practice. A published practice form holding an item that
+may not (one made before the pools existed, from operational exam items, or a
+retired exam item since revived) is retired on the way. When there is none, one is
+assembled on demand (``form_assemble`` kind practice: the blueprint's proportions as
+far as the pool allows, so it may be shorter than the exam) and published (frozen)
+like any form, so a practice attempt keeps the exact items it showed. With no
+practice item at all there is no practice test: ``practice_offer`` is None and the
+pages say so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -28,102 +39,111 @@ from certwright.itembank.models import (
     ItemStatus,
     ItemVersion,
 )
+from certwright.itembank.selectors import practice_pool_versions
 
 PRACTICE_ACTOR = "delivery:practice"
 
 
-def practice_form_get(*, test: str, actor: Actor = None) -> Form:
-    """The newest published practice form of ``test``; one is made when none is."""
-    form = (
+@dataclass(frozen=True, slots=True)
+class PracticeOffer:
+    """What a candidate starting a practice test of a test gets."""
+
+    questions: int  # on the practice test
+    exam_questions: int  # scored questions of the exam (the blueprint in force)
+
+    @property
+    def shorter(self) -> bool:
+        return self.questions < self.exam_questions
+
+
+def _published(test: str) -> list[Form]:
+    return list(
         Form.objects.filter(
             test=test, kind=FormKind.PRACTICE, status=FormStatus.PUBLISHED
-        )
-        .order_by("-number")
-        .first()
+        ).order_by("-number")
     )
-    if form is not None:
-        return form
+
+
+def _holds_only(form: Form, allowed: set[int]) -> bool:
+    """Whether every item on ``form`` is among the item ids ``allowed``."""
+    items = set(
+        FormItem.objects.filter(form=form).values_list(
+            "item_version__item_id", flat=True
+        )
+    )
+    return bool(items) and items <= allowed
+
+
+def practice_form_get(*, test: str, actor: Actor = None) -> Form:
+    """The newest published practice form of ``test`` that shows only items of the
+    practice pool; one is made when none is. Published practice forms holding any
+    other item are retired. DeliveryError ``no_form`` when the test has no practice
+    items."""
+    from certwright.itembank.services import form_retire
+
+    allowed = set(practice_pool_versions(test=test))
+    for form in _published(test):
+        if _holds_only(form, allowed):
+            return form
+        form_retire(
+            form_id=form.pk,
+            actor=PRACTICE_ACTOR,
+            reason="holds items that may not be shown in practice (not practice "
+            "items, nor retired exam items off every published exam form)",
+        )
     return _practice_form_make(test=test)
 
 
 def _practice_form_make(*, test: str) -> Form:
     from certwright.delivery.services import DeliveryError
+    from certwright.itembank.assembling import form_assemble
     from certwright.itembank.services import ItemBankError, form_publish
 
-    day = today()
-    draft: Form | None = None
-    with transaction.atomic():
-        try:
-            from certwright.itembank.assembling import form_assemble
-
-            with transaction.atomic():
-                draft = form_assemble(
-                    test=test,
-                    kind=FormKind.PRACTICE,
-                    day=day,
-                    seed=random.SystemRandom().randrange(2**31),
-                    actor=PRACTICE_ACTOR,
-                )
-        except (ImportError, ItemBankError):
-            draft = None
-        if draft is None:
-            draft = _proportional_form(test=test, day=day)
-        if draft is None:
-            raise DeliveryError(
-                "no_form",
-                _("There are no practice questions for %(test)s yet.") % {"test": test},
+    try:
+        with transaction.atomic():
+            draft = form_assemble(
+                test=test,
+                kind=FormKind.PRACTICE,
+                day=today(),
+                seed=random.SystemRandom().randrange(2**31),
+                actor=PRACTICE_ACTOR,
             )
-        return form_publish(form_id=draft.pk, actor=PRACTICE_ACTOR)
+            return form_publish(form_id=draft.pk, actor=PRACTICE_ACTOR)
+    except ItemBankError as exc:
+        raise DeliveryError(
+            "no_form",
+            _("No practice test is available for %(test)s yet.") % {"test": test},
+        ) from exc
 
 
-def _latest_operational(test: str) -> list[ItemVersion]:
-    latest: dict[int, ItemVersion] = {}
-    for version in ItemVersion.objects.filter(
-        item__test=test, status=ItemStatus.OPERATIONAL
-    ).order_by("item_id", "-number"):
-        latest.setdefault(version.item_id, version)
-    return list(latest.values())
+def practice_offer(test: str, day: dt.date | None = None) -> PracticeOffer | None:
+    """How many questions a practice test of ``test`` has (the published practice
+    form's, else what the practice pool allows in the blueprint's proportions) and
+    how many the exam has; None when no practice test is available. Reads only."""
+    from certwright.itembank.assembling import practice_area_counts
 
-
-def _proportional_form(*, test: str, day: dt.date) -> Form | None:
-    """A draft practice form of the operational items, as many per content area as
-    the blueprint's proportions allow with the items there are."""
-    from certwright.scheduling.selectors import sitting_minutes
-
-    program = current_program()
-    spec = program.tests.get(test)
-    blueprint = spec.blueprint_on(day) if spec is not None else None
+    spec = current_program().tests.get(test)
+    blueprint = spec.blueprint_on(day or today()) if spec is not None else None
     if blueprint is None:
         return None
-    wanted = {a.code: a.questions or 0 for a in blueprint.areas}
-    pool: dict[str, list[ItemVersion]] = {}
-    for version in _latest_operational(test):
-        if version.area in wanted:
-            pool.setdefault(version.area, []).append(version)
-    total_wanted = sum(wanted.values()) or 1
-    available = sum(len(v) for v in pool.values())
-    if not available:
+    pool = practice_pool_versions(test=test)
+    allowed = set(pool)
+    for form in _published(test):
+        if _holds_only(form, allowed):
+            return PracticeOffer(
+                questions=form.items.count(), exam_questions=blueprint.scored
+            )
+    available: dict[str, int] = {}
+    for version in pool.values():
+        available[version.area] = available.get(version.area, 0) + 1
+    counts = practice_area_counts(
+        {a.code: a.questions or 0 for a in blueprint.areas}, available
+    )
+    if not counts:
         return None
-    ratio = min(1.0, available / total_wanted)
-    rng = random.SystemRandom()
-    chosen: list[ItemVersion] = []
-    for code, count in wanted.items():
-        items = pool.get(code, [])
-        take = min(len(items), max(1, round(count * ratio))) if items else 0
-        chosen += rng.sample(items, take)
-    rng.shuffle(chosen)
-    form = Form.objects.create(
-        test=test,
-        kind=FormKind.PRACTICE,
-        blueprint_effective=blueprint.effective,
-        minutes=sitting_minutes(program=program, test=test, kind="initial", day=day),
-        assembly={"day": day.isoformat(), "method": "proportional", "pool": available},
+    return PracticeOffer(
+        questions=sum(counts.values()), exam_questions=blueprint.scored
     )
-    FormItem.objects.bulk_create(
-        FormItem(form=form, position=i, item_version=v, scored=True, area=v.area)
-        for i, v in enumerate(chosen, start=1)
-    )
-    return form
 
 
 def study_material(test: str, day: dt.date | None = None) -> dict[str, Any]:

@@ -295,6 +295,7 @@ def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_list(request: HttpRequest) -> HttpResponse:
     from certwright.accounts.selectors import technician_for_user
+    from certwright.delivery.practice import practice_offer
 
     technician = technician_for_user(request.user)
     if technician is None:
@@ -308,7 +309,10 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
             "practice": list(
                 selectors.attempts_of(technician.pk).filter(kind="practice")[:20]
             ),
-            "practice_tests": selectors.practice_tests(technician.pk),
+            "practice_tests": [
+                (test, practice_offer(test))
+                for test in selectors.practice_tests(technician.pk)
+            ],
         },
     )
 
@@ -339,7 +343,7 @@ def study(request: HttpRequest, test: str) -> HttpResponse:
     from certwright.accounts.selectors import technician_for_user
     from certwright.commerce.models import EntitlementKind
     from certwright.commerce.selectors import has_entitlement
-    from certwright.delivery.practice import study_material
+    from certwright.delivery.practice import practice_offer, study_material
 
     technician = technician_for_user(request.user)
     if technician is None:
@@ -350,4 +354,12 @@ def study(request: HttpRequest, test: str) -> HttpResponse:
         material = study_material(test)
     except KeyError:
         raise Http404("no such test") from None
-    return render(request, "delivery/study.html", {"material": material})
+    return render(
+        request,
+        "delivery/study.html",
+        {
+            "material": material,
+            "offer": practice_offer(test),
+            "practice": has_entitlement(technician.pk, test, EntitlementKind.PRACTICE),
+        },
+    )

@@ -32,6 +32,7 @@ from certwright.itembank.models import (
     FormItem,
     FormKind,
     Item,
+    ItemPool,
     ItemStatus,
     ItemVersion,
 )
@@ -119,6 +120,13 @@ class ItemCreateForm(_Content):
 
     test = forms.ChoiceField(label=_("test"), choices=_test_choices)
     code = forms.CharField(label=_("code"), max_length=40)
+    pool = forms.ChoiceField(
+        label=_("pool"),
+        choices=ItemPool.choices,
+        initial=ItemPool.EXAM,
+        required=False,  # exam unless chosen
+        help_text=Item._meta.get_field("pool").help_text,
+    )
     stem = forms.CharField(label=_("stem"), widget=forms.Textarea)
     rationale = forms.CharField(
         label=_("rationale"), widget=forms.Textarea, required=False
@@ -219,10 +227,17 @@ class VersionInline(admin.TabularInline[ItemVersion, Item]):
 
 @admin.register(Item)
 class ItemAdmin(RecordsViews, admin.ModelAdmin[Item]):
-    list_display = ["code", "test", "latest_status", "versions_count", "created_at"]
-    list_filter = ["test", "versions__status"]
+    list_display = [
+        "code",
+        "test",
+        "pool",
+        "latest_status",
+        "versions_count",
+        "created_at",
+    ]
+    list_filter = ["test", "pool", "versions__status"]
     search_fields = ["code", "versions__stem"]
-    readonly_fields = ["test", "code", "created_at", "created_by"]
+    readonly_fields = ["test", "code", "pool", "created_at", "created_by"]
     inlines = [VersionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Item]:
@@ -261,12 +276,15 @@ class ItemAdmin(RecordsViews, admin.ModelAdmin[Item]):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
             return [
-                (None, {"fields": ["test", "code", "created_at", "created_by"]}),
+                (
+                    None,
+                    {"fields": ["test", "code", "pool", "created_at", "created_by"]},
+                ),
                 (_("Enemies"), {"fields": ["enemies"]}),
             ]
         content = ["stem", "option_a", "option_b", "option_c", "option_d", "key"]
         return [
-            (None, {"fields": ["test", "code"]}),
+            (None, {"fields": ["test", "code", "pool"]}),
             (_("First version (a draft)"), {"fields": content}),
             (None, {"fields": ["rationale", "area", "task"]}),
         ]
@@ -296,11 +314,13 @@ class ItemAdmin(RecordsViews, admin.ModelAdmin[Item]):
         version = services.item_create(
             test=form.cleaned_data["test"],
             code=form.cleaned_data["code"],
+            pool=form.cleaned_data.get("pool") or ItemPool.EXAM,
             actor=_actor(request),
             **content,
         )
         created = version.item
         obj.pk, obj.test, obj.code = created.pk, created.test, created.code
+        obj.pool = created.pool
         obj.created_at, obj.created_by = created.created_at, created.created_by
 
     def viewed_item(self, object_id: int) -> int | None:
@@ -321,7 +341,7 @@ class ItemVersionAdmin(RecordsViews, admin.ModelAdmin[ItemVersion]):
         "reviewed_by_label",
         "frozen_at",
     ]
-    list_filter = ["status", "item__test", "area"]
+    list_filter = ["status", "item__test", "item__pool", "area"]
     search_fields = ["item__code", "stem"]
     list_select_related = ["item"]
     readonly_fields = [

@@ -13,8 +13,15 @@ What a form holds:
   blueprint's scored count where the program states none), area counts scaled to it
   by largest-remainder apportionment, no pretest items (ASE: "shorter, no research
   questions").
-- practice: the initial blueprint's scored items, no pretest items (a practice
-  candidate sees rationales, so pretest items would only leak).
+- practice: the initial blueprint's scored items, no pretest items, drawn from the
+  practice pool only (``selectors.practice_pool_versions``: practice items and
+  retired exam items; a practice candidate sees keys and rationales). When that pool
+  is smaller than the blueprint, the form is shorter: as many items as the pool
+  allows, apportioned in the blueprint's proportions (``practice_area_counts``).
+
+Initial and recert forms are drawn from the exam pool only
+(``selectors.exam_pool_versions``): never a practice item, nor an exam item a
+practice form has shown.
 
 The time is the one the booking reserves (``scheduling.selectors.sitting_minutes``),
 so a form and its appointment never disagree.
@@ -24,7 +31,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -44,9 +52,10 @@ from certwright.core.program import current_program
 from certwright.itembank.models import Form, FormItem, FormKind, ItemStatus
 from certwright.itembank.selectors import (
     LIVE_STATUSES,
+    exam_pool_versions,
     item_enemies,
     item_exposure,
-    item_latest_versions,
+    practice_pool_versions,
 )
 from certwright.itembank.services import ItemBankError, actor_user
 from certwright.program.model import Program
@@ -117,15 +126,54 @@ def form_plan(*, program: Program, test: str, kind: str, day: dt.date) -> FormPl
     )
 
 
+def practice_area_counts(
+    area_counts: Mapping[str, int],
+    available: Mapping[str, int],
+    *,
+    at_most: int | None = None,
+) -> dict[str, int]:
+    """The scored items per area of a practice form when ``available`` items per
+    area is all there is: the blueprint's counts when every area has enough, else
+    the largest total the pool allows (and at most ``at_most``), apportioned in the
+    blueprint's proportions (areas without items drop out). Empty when the pool has
+    nothing to offer.
+
+    >>> practice_area_counts({"A": 18, "B": 6, "C": 4, "D": 8, "E": 9},
+    ...                      {"A": 10, "B": 3, "C": 2, "D": 4, "E": 5})
+    {'A': 10, 'B': 3, 'C': 2, 'D': 4, 'E': 5}
+    """
+    full = sum(area_counts.values())
+    if (at_most is None or at_most >= full) and all(
+        available.get(a, 0) >= n for a, n in area_counts.items()
+    ):
+        return {a: n for a, n in area_counts.items() if n > 0}
+    wanted = {a: n for a, n in area_counts.items() if n > 0 and available.get(a, 0)}
+    most = min(sum(wanted.values()), sum(available.get(a, 0) for a in wanted))
+    if at_most is not None:
+        most = min(most, at_most)
+    for total in range(most, 0, -1):
+        counts = recert_area_counts(wanted, total)
+        if all(n <= available[a] for a, n in counts.items()):
+            return {a: n for a, n in counts.items() if n > 0}
+    return {}
+
+
 def _pool(plan: FormPlan) -> tuple[list[PoolItem], dict[int, str]]:
-    """The pool (one live version per item, ids = version ids) and version codes."""
-    latest = item_latest_versions(test=plan.test, statuses=LIVE_STATUSES)
-    roles: dict[str, Role] = {
-        ItemStatus.OPERATIONAL: "operational",
-        ItemStatus.PRETEST: "pretest",
-    }
-    if not plan.pretest:
-        roles.pop(ItemStatus.PRETEST)
+    """The pool (one version per item, ids = version ids) and version codes: the
+    practice pool for a practice form, else the exam pool's live versions."""
+    roles: dict[str, Role]
+    if plan.kind == FormKind.PRACTICE:
+        latest = practice_pool_versions(test=plan.test)
+        # Every practice version fills a scored slot, whatever its status.
+        roles = dict.fromkeys(ItemStatus.values, "operational")
+    else:
+        latest = exam_pool_versions(test=plan.test, statuses=LIVE_STATUSES)
+        roles = {
+            ItemStatus.OPERATIONAL: "operational",
+            ItemStatus.PRETEST: "pretest",
+        }
+        if not plan.pretest:
+            roles.pop(ItemStatus.PRETEST)
     versions = [
         v for v in latest.values() if v.status in roles and v.area in plan.area_counts
     ]
@@ -150,6 +198,25 @@ def _pool(plan: FormPlan) -> tuple[list[PoolItem], dict[int, str]]:
     return pool, {v.pk: v.item.code for v in versions}
 
 
+def _practice_fit(
+    plan: FormPlan, pool: Sequence[PoolItem], *, at_most: int | None = None
+) -> FormPlan:
+    """``plan`` cut down to what the practice pool can fill (see
+    ``practice_area_counts``), or ItemBankError (code ``empty``) when it has no
+    item for the test."""
+    available: dict[str, int] = {}
+    for item in pool:
+        available[item.area] = available.get(item.area, 0) + 1
+    counts = practice_area_counts(plan.area_counts, available, at_most=at_most)
+    if not counts:
+        raise ItemBankError(
+            "empty",
+            _("%(t)s has no practice items yet (practice items or retired exam items).")
+            % {"t": plan.test},
+        )
+    return replace(plan, area_counts=counts)
+
+
 @transaction.atomic
 def form_assemble(
     *,
@@ -167,20 +234,34 @@ def form_assemble(
     included). The items are stored in an order shuffled by ``seed``.
 
     When the bank cannot fill the form, ItemBankError (code ``infeasible``) says in
-    plain words which area lacks items and why; nothing is stored."""
-    plan = form_plan(program=current_program(), test=test, kind=kind, day=day)
-    pool, codes = _pool(plan)
+    plain words which area lacks items and why; nothing is stored.
+
+    A practice form takes what the practice pool allows (a shorter form in the
+    blueprint's proportions; one item fewer at a time while enemies or the exposure
+    limit block it); ItemBankError code ``empty`` when the pool holds none."""
+    blueprint = form_plan(program=current_program(), test=test, kind=kind, day=day)
+    pool, codes = _pool(blueprint)
+    plan = blueprint
+    if kind == FormKind.PRACTICE:
+        plan = _practice_fit(blueprint, pool)
     try:
-        result = assemble(
-            pool,
-            FormSpec(
-                area_counts=plan.area_counts,
-                pretest=plan.pretest,
-                max_exposure=max_exposure,
-                seed=seed,
-                time_limit=time_limit,
-            ),
-        )
+        while True:
+            try:
+                result = assemble(
+                    pool,
+                    FormSpec(
+                        area_counts=plan.area_counts,
+                        pretest=plan.pretest,
+                        max_exposure=max_exposure,
+                        seed=seed,
+                        time_limit=time_limit,
+                    ),
+                )
+                break
+            except AssemblyInfeasible:
+                if kind != FormKind.PRACTICE or plan.scored <= 1:
+                    raise
+                plan = _practice_fit(blueprint, pool, at_most=plan.scored - 1)
     except AssemblyInfeasible as exc:
         message = _("%(t)s %(k)s form: %(why)s") % {
             "t": test,
@@ -215,6 +296,8 @@ def form_assemble(
             "objective": result.objective,
             "seconds": round(result.seconds, 3),
             "optimal": result.optimal,
+            # What the blueprint asks for (a practice form may hold fewer).
+            "blueprint_scored": blueprint.scored,
         },
     )
     FormItem.objects.bulk_create(

@@ -13,7 +13,10 @@ Import makes the bank match the file, never deleting:
   draft is updated in place instead);
 - a code whose content is the same but whose status differs takes the file's status
   on its latest version;
-- enemies named in the file are added (symmetric); none is removed.
+- enemies named in the file are added (symmetric); none is removed;
+- a code whose pool (exam or practice) differs takes the file's pool, unless
+  candidates have seen the item (a version of it is frozen): then the whole import
+  is refused.
 A version stored as pretest or operational retires the item's older live versions.
 Versions stored reviewed or further count as reviewed by "system": an import is a
 staff action of bringing in an already reviewed bank (legacy or sample), recorded as
@@ -46,6 +49,7 @@ from certwright.itembank.models import (
     OPTION_LETTERS,
     Item,
     ItemEnemy,
+    ItemPool,
     ItemStatus,
     ItemVersion,
 )
@@ -73,6 +77,8 @@ CSV_COLUMNS = (
     "image",
     "status",
 )
+# Optional in a file read (missing: every item is an exam item); always written.
+CSV_OPTIONAL_COLUMNS = ("pool",)
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 30
@@ -107,6 +113,7 @@ class ExchangeItem:
     image: str | None = None  # a file name, with its bytes in the bundle's images
     status: str = ItemStatus.DRAFT
     stats: Mapping[str, Any] = field(default_factory=dict)  # JSON only
+    pool: str = ItemPool.EXAM  # the item's, not the version's
 
     @property
     def key_index(self) -> int:
@@ -243,6 +250,13 @@ def item_from_mapping(
     stats = raw.get("stats") or {}
     if not isinstance(stats, Mapping):
         problems.add(where, _("field stats must be an object"))
+    pool = raw.get("pool") or ItemPool.EXAM
+    if pool not in ItemPool.values:
+        problems.add(
+            where,
+            _("field pool must be one of %(all)s, not %(v)r")
+            % {"all": ", ".join(ItemPool.values), "v": pool},
+        )
     if len(problems.items) > before:
         return None
     return ExchangeItem(
@@ -257,6 +271,7 @@ def item_from_mapping(
         image=image,
         status=str(status),
         stats=dict(stats),
+        pool=str(pool),
     )
 
 
@@ -382,6 +397,8 @@ def _as_mapping(item: ExchangeItem, *, with_stats: bool) -> dict[str, Any]:
         "image": item.image,
         "status": item.status,
     }
+    if item.pool != ItemPool.EXAM:  # the default goes unwritten
+        raw["pool"] = item.pool
     if with_stats and item.stats:
         raw["stats"] = dict(item.stats)
     return raw
@@ -427,6 +444,7 @@ def read_csv(
             "enemies": [e for e in (row["enemies"] or "").split(";") if e],
             "image": row["image"] or None,
             "status": row["status"] or ItemStatus.DRAFT,
+            "pool": row.get("pool") or ItemPool.EXAM,
         }
         by_test.setdefault(row["test"] or "", []).append(raw)
     bundles = []
@@ -447,7 +465,7 @@ def read_csv(
 def write_csv(bundles: Sequence[ItemBundle]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + CSV_OPTIONAL_COLUMNS)
     for bundle in bundles:
         for item in bundle.items:
             if any(";" in e for e in item.enemies):
@@ -467,6 +485,7 @@ def write_csv(bundles: Sequence[ItemBundle]) -> str:
                     ";".join(item.enemies),
                     item.image or "",
                     item.status,
+                    item.pool,
                 ]
             )
     return out.getvalue()
@@ -593,7 +612,7 @@ def qti_item_xml(item: ExchangeItem, *, image_href: str | None) -> bytes:
 def write_qti(bundles: Sequence[ItemBundle]) -> bytes:
     """A zip: ``imsmanifest.xml``, ``items/<code>.xml`` and ``images/<file>``. The
     manifest's resource metadata carries what QTI has no place for: code, test,
-    content area, task, status and enemies (namespace ``CW_NS``)."""
+    content area, task, status, pool and enemies (namespace ``CW_NS``)."""
     manifest = ET.Element(
         "manifest", {"identifier": "certwright-items", "xmlns": CP_NS}
     )
@@ -634,6 +653,7 @@ def write_qti(bundles: Sequence[ItemBundle]) -> bytes:
                 described.set("code", item.code)
                 described.set("area", item.area)
                 described.set("status", item.status)
+                described.set("pool", item.pool)
                 _sub(described, _cw("task"), item.task)
                 for enemy in item.enemies:
                     _sub(described, _cw("enemy"), enemy)
@@ -739,6 +759,7 @@ def read_qti(data: bytes, *, source: str = "items.zip") -> list[ItemBundle]:
                 raw["code"] = described.get("code", raw["code"])
                 raw["area"] = described.get("area")
                 raw["status"] = described.get("status", ItemStatus.DRAFT)
+                raw["pool"] = described.get("pool", ItemPool.EXAM)
                 raw["task"] = described.findtext(_cw("task")) or ""
                 raw["enemies"] = [e.text or "" for e in described.findall(_cw("enemy"))]
             for img in root.iter(_q("img")):
@@ -821,6 +842,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
     status_changed: list[str] = field(default_factory=list)
+    pool_changed: list[str] = field(default_factory=list)
     unchanged: int = 0
     enemies_added: int = 0
     # code -> numbers of the older live versions a new live version retired
@@ -828,7 +850,12 @@ class ImportReport:
 
     @property
     def changed(self) -> int:
-        return len(self.created) + len(self.new_versions) + len(self.status_changed)
+        return (
+            len(self.created)
+            + len(self.new_versions)
+            + len(self.status_changed)
+            + len(self.pool_changed)
+        )
 
 
 def _image_bytes(version: ItemVersion) -> bytes | None:
@@ -905,6 +932,35 @@ def _enemies_check(bundles: Sequence[ItemBundle], source: str) -> None:
         raise ItemFileError(problems)
 
 
+def _pools_check(bundles: Sequence[ItemBundle], source: str) -> None:
+    """An item candidates have seen (a version of it is frozen: a published form
+    used it) keeps its pool: a practice item has shown its key, and an exam item
+    leaves the exam by retirement, not by a change of pool. Checked before anything
+    is written."""
+    problems: list[str] = []
+    for bundle in bundles:
+        wanted = {i.code: i.pool for i in bundle.items}
+        seen = (
+            Item.objects.filter(test=bundle.test, code__in=list(wanted))
+            .filter(versions__frozen_at__isnull=False)
+            .values_list("code", "pool")
+            .distinct()
+        )
+        problems += [
+            f"{bundle.source or source}: "
+            + _(
+                "item %(c)s: field pool: candidates have seen this %(p)s item, so it "
+                "cannot become a %(q)s item (retire an exam item instead; it is then "
+                "offered for practice)"
+            )
+            % {"c": code, "p": pool, "q": wanted[code]}
+            for code, pool in seen
+            if wanted[code] != pool
+        ]
+    if problems:
+        raise ItemFileError(sorted(problems))
+
+
 def _bundle_store(
     bundle: ItemBundle, *, report: ImportReport, actor: Actor, stamp: dict[str, Any]
 ) -> None:
@@ -914,13 +970,22 @@ def _bundle_store(
     latest = {v.item_id: v for v in item_latest_versions(test=bundle.test).values()}
     fresh = [i for i in bundle.items if i.code not in existing]
     created = Item.objects.bulk_create(
-        Item(test=bundle.test, code=i.code, created_by=actor_user(actor)) for i in fresh
+        Item(test=bundle.test, code=i.code, pool=i.pool, created_by=actor_user(actor))
+        for i in fresh
     )
     if any(c.pk is None for c in created):  # a database without RETURNING ids
         created = list(
             Item.objects.filter(test=bundle.test, code__in=[i.code for i in fresh])
         )
     by_code = {**existing, **{c.code: c for c in created}}
+    moved: set[str] = set()
+    for source_item in bundle.items:
+        known = existing.get(source_item.code)
+        if known is not None and known.pool != source_item.pool:
+            known.pool = source_item.pool
+            known.save(update_fields=["pool"])
+            moved.add(source_item.code)
+            report.pool_changed.append(source_item.code)
     versions: list[ItemVersion] = []
     made_live: list[tuple[Item, int]] = []
     for source_item in bundle.items:
@@ -935,7 +1000,8 @@ def _bundle_store(
             report.created.append(source_item.code)
         elif _same_content(current, source_item, image):
             if current.status == source_item.status:
-                report.unchanged += 1
+                if source_item.code not in moved:
+                    report.unchanged += 1
                 continue
             number = current.number
             current.status = source_item.status
@@ -984,6 +1050,7 @@ def items_import(
     the module docstring for what an import does to existing items. Enemy codes must
     name an item of the same test in the input or the bank."""
     _enemies_check(bundles, source)
+    _pools_check(bundles, source)
     report = ImportReport()
     stamp: dict[str, Any] = {
         "label": f"import:{source}" if source else actor_split(actor)[1],
@@ -1001,6 +1068,7 @@ def items_import(
                 "created": report.created,
                 "new_versions": report.new_versions,
                 "status_changed": report.status_changed,
+                "pool_changed": report.pool_changed,
                 "unchanged": report.unchanged,
                 "enemies_added": report.enemies_added,
                 "superseded": report.superseded,
@@ -1046,6 +1114,7 @@ def items_export(
                 image=image_name,
                 status=version.status,
                 stats=dict(version.stats or {}),
+                pool=version.item.pool,
             )
         )
     event_record(

@@ -11,8 +11,11 @@ A ``Form`` is one test paper: its items in order (``FormItem``), which of them c
 scaled table. A published form is frozen: nothing on it changes; it can only be
 retired.
 
-The key (``ItemVersion.key``) is secret: it never reaches a candidate's browser, and
-the admin shows it only to program staff (admin.py).
+The key (``ItemVersion.key``) is secret: it never reaches a candidate's browser during
+an exam, and the admin shows it only to program staff (admin.py). A practice test shows
+the key and rationale after each answer, so each item belongs to a pool
+(``Item.pool``): exam items fill initial and recert forms, practice forms hold only
+practice items and retired exam items (selectors.py says exactly which).
 """
 
 from __future__ import annotations
@@ -51,6 +54,16 @@ class ItemStatus(models.TextChoices):
     RETIRED = "retired", _("retired")
 
 
+class ItemPool(models.TextChoices):
+    """Which forms an item is written for. Exam items go on initial and recert forms
+    and, once retired from them, may be shown on practice forms; practice items are
+    written for practice (their keys and rationales are shown after each answer) and
+    never go on an exam form."""
+
+    EXAM = "exam", _("exam")
+    PRACTICE = "practice", _("practice")
+
+
 class FormKind(models.TextChoices):
     INITIAL = "initial", _("initial")
     RECERT = "recert", _("recertification")
@@ -69,6 +82,16 @@ class Item(models.Model):
     test = models.CharField(_("test"), max_length=10)
     code = models.CharField(
         _("code"), max_length=40, help_text=_("Unique within the test, e.g. A1-001.")
+    )
+    pool = models.CharField(
+        _("pool"),
+        max_length=10,
+        choices=ItemPool.choices,
+        default=ItemPool.EXAM,
+        help_text=_(
+            "Exam items go on initial and recert forms (and on practice forms once "
+            "retired); practice items only ever on practice forms."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = _account()

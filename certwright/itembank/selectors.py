@@ -11,9 +11,11 @@ from django.db.models import Count, Q
 from certwright.itembank.models import (
     Form,
     FormItem,
+    FormKind,
     FormStatus,
     Item,
     ItemEnemy,
+    ItemPool,
     ItemStatus,
     ItemVersion,
 )
@@ -43,6 +45,84 @@ def item_latest_versions(
     for version in versions.order_by("item_id", "-number"):
         latest.setdefault(version.item_id, version)
     return latest
+
+
+def practice_shown_items(*, test: str) -> set[int]:
+    """Ids of the items of ``test`` that a practice form (published or retired) has
+    shown, key and rationale included: they never go on an exam form again."""
+    return set(
+        FormItem.objects.filter(form__test=test, form__kind=FormKind.PRACTICE)
+        .exclude(form__status=FormStatus.DRAFT)
+        .values_list("item_version__item_id", flat=True)
+        .distinct()
+    )
+
+
+def exam_live_items(*, test: str) -> set[int]:
+    """Ids of the items of ``test`` on a published initial or recert form:
+    candidates may still be asked them, whatever their status now."""
+    return set(
+        FormItem.objects.filter(
+            form__test=test,
+            form__status=FormStatus.PUBLISHED,
+            form__kind__in=[FormKind.INITIAL, FormKind.RECERT],
+        )
+        .values_list("item_version__item_id", flat=True)
+        .distinct()
+    )
+
+
+def exam_pool_versions(
+    *, test: str, statuses: Collection[str] = LIVE_STATUSES
+) -> dict[int, ItemVersion]:
+    """The exam-form pool: per item id, the newest version among ``statuses`` of
+    each exam-pool item that no practice form has shown."""
+    shown = practice_shown_items(test=test)
+    return {
+        item_id: version
+        for item_id, version in item_latest_versions(
+            test=test, statuses=statuses
+        ).items()
+        if version.item.pool == ItemPool.EXAM and item_id not in shown
+    }
+
+
+def practice_pool_versions(*, test: str) -> dict[int, ItemVersion]:
+    """The practice-form pool: per item id, the version a practice form may show.
+
+    - A practice-pool item: its operational version.
+    - An exam-pool item whose versions are all retired, the newest one approved
+      (reviewed) and none on a published initial or recert form: that newest one.
+
+    Never an exam item that is live (pretest or operational, or a newer version
+    under way) or that candidates may still meet on a published exam form."""
+    pool = {
+        item_id: version
+        for item_id, version in item_latest_versions(
+            test=test, statuses=[ItemStatus.OPERATIONAL]
+        ).items()
+        if version.item.pool == ItemPool.PRACTICE
+    }
+    # Exam items with any version not retired are live or on their way back.
+    unavailable = exam_live_items(test=test) | set(
+        ItemVersion.objects.filter(item__test=test)
+        .exclude(status=ItemStatus.RETIRED)
+        .values_list("item_id", flat=True)
+        .distinct()
+    )
+    for item_id, version in item_latest_versions(
+        test=test, statuses=[ItemStatus.RETIRED]
+    ).items():
+        approved = bool(
+            version.reviewed_at or version.reviewed_by_id or version.reviewed_by_label
+        )
+        if (
+            version.item.pool == ItemPool.EXAM
+            and approved
+            and item_id not in unavailable
+        ):
+            pool[item_id] = version
+    return pool
 
 
 def item_latest_version(item_id: int) -> ItemVersion | None:

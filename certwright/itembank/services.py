@@ -26,12 +26,16 @@ from certwright.core.clock import now
 from certwright.itembank.models import (
     OPTION_COUNT,
     Form,
+    FormItem,
+    FormKind,
     FormStatus,
     Item,
     ItemEnemy,
+    ItemPool,
     ItemStatus,
     ItemVersion,
 )
+from certwright.itembank.selectors import practice_pool_versions, practice_shown_items
 from certwright.psychometrics.equating import ThetaScale
 
 
@@ -196,7 +200,10 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
     item version on it are frozen from now on.
 
     Refused when the form has no items, or an item on it has meanwhile left the
-    status its slot needs (scored: operational; unscored: pretest)."""
+    status its slot needs (scored: operational; unscored: pretest), or is in the
+    wrong pool: an initial or recert form takes exam items that no practice form
+    has shown; a practice form takes only scored items of the practice pool
+    (``selectors.practice_pool_versions``)."""
     form = _form_locked(form_id)
     if form.status != FormStatus.DRAFT:
         raise ItemBankError(
@@ -209,24 +216,10 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
     )
     if not rows:
         raise ItemBankError("empty", _("%(form)s has no items.") % {"form": form})
-    for row in rows:
-        version = row.item_version
-        needed = ItemStatus.OPERATIONAL if row.scored else ItemStatus.PRETEST
-        if version.status != needed:
-            raise ItemBankError(
-                "state",
-                _(
-                    "%(item)s on position %(pos)d is %(status)s; a %(slot)s slot "
-                    "needs a %(needed)s item. Assemble a new form."
-                )
-                % {
-                    "item": version,
-                    "pos": row.position,
-                    "status": version.get_status_display(),
-                    "slot": _("scored") if row.scored else _("pretest"),
-                    "needed": needed.label,
-                },
-            )
+    if form.kind == FormKind.PRACTICE:
+        _practice_rows_check(form, rows)
+    else:
+        _exam_rows_check(form, rows)
     scored = sum(1 for r in rows if r.scored)
     if form.cut_score is None or form.scale is None:
         form.cut_score = default_cut_score(scored)
@@ -269,6 +262,60 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
         },
     )
     return form
+
+
+def _exam_rows_check(form: Form, rows: Sequence[FormItem]) -> None:
+    """Each slot's item has the status it needs (scored: operational; unscored:
+    pretest), and no practice item, nor an item a practice form has shown, is on an
+    exam form."""
+    for row in rows:
+        version = row.item_version
+        needed = ItemStatus.OPERATIONAL if row.scored else ItemStatus.PRETEST
+        if version.status != needed:
+            raise ItemBankError(
+                "state",
+                _(
+                    "%(item)s on position %(pos)d is %(status)s; a %(slot)s slot "
+                    "needs a %(needed)s item. Assemble a new form."
+                )
+                % {
+                    "item": version,
+                    "pos": row.position,
+                    "status": version.get_status_display(),
+                    "slot": _("scored") if row.scored else _("pretest"),
+                    "needed": needed.label,
+                },
+            )
+    shown = practice_shown_items(test=form.test)
+    for row in rows:
+        item = row.item_version.item
+        if item.pool != ItemPool.EXAM or item.pk in shown:
+            raise ItemBankError(
+                "pool",
+                _(
+                    "%(item)s on position %(pos)d is a practice item or has been "
+                    "shown on a practice form (with its key); it never goes on an "
+                    "exam form. Assemble a new form."
+                )
+                % {"item": row.item_version, "pos": row.position},
+            )
+
+
+def _practice_rows_check(form: Form, rows: Sequence[FormItem]) -> None:
+    """A practice form holds scored items of the practice pool only."""
+    allowed = {v.pk for v in practice_pool_versions(test=form.test).values()}
+    for row in rows:
+        if not row.scored or row.item_version_id not in allowed:
+            raise ItemBankError(
+                "pool",
+                _(
+                    "%(item)s on position %(pos)d may not be shown on a practice "
+                    "form: only practice items and retired exam items that no "
+                    "published exam form holds (scored, never pretest). Assemble a "
+                    "new form."
+                )
+                % {"item": row.item_version, "pos": row.position},
+            )
 
 
 @transaction.atomic
@@ -336,16 +383,26 @@ def item_create(
     area: str,
     task: str = "",
     rationale: str = "",
+    pool: str = ItemPool.EXAM,
     actor: Actor = None,
 ) -> ItemVersion:
-    """A new item with its first version, a draft written by ``actor``."""
+    """A new item of ``pool`` (exam or practice) with its first version, a draft
+    written by ``actor``."""
     opts = _content_check(code=code, stem=stem, options=options, key=key, area=area)
+    if pool not in ItemPool.values:
+        raise ItemBankError(
+            "content",
+            _("%(code)s: the pool must be one of %(all)s.")
+            % {"code": code, "all": ", ".join(ItemPool.values)},
+        )
     if Item.objects.filter(test=test, code=code).exists():
         raise ItemBankError(
             "duplicate",
             _("%(test)s already has an item %(code)s.") % {"test": test, "code": code},
         )
-    item = Item.objects.create(test=test, code=code, created_by=actor_user(actor))
+    item = Item.objects.create(
+        test=test, code=code, pool=pool, created_by=actor_user(actor)
+    )
     version = ItemVersion.objects.create(
         item=item,
         number=1,
@@ -363,7 +420,7 @@ def item_create(
         kind=EventKind.ITEM_CREATED,
         subject=f"item:{item.pk}",
         actor=actor,
-        data={"test": test, "code": code, "version": 1, "area": area},
+        data={"test": test, "code": code, "version": 1, "area": area, "pool": pool},
     )
     return version
 

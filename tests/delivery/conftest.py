@@ -18,7 +18,14 @@ import time_machine
 from certwright.candidates.models import Technician
 from certwright.delivery.models import Attempt
 from certwright.delivery.services import attempt_authorise, attempt_start
-from certwright.itembank.models import Form, FormItem, Item, ItemStatus, ItemVersion
+from certwright.itembank.models import (
+    Form,
+    FormItem,
+    Item,
+    ItemPool,
+    ItemStatus,
+    ItemVersion,
+)
 from certwright.itembank.services import form_publish
 from certwright.scheduling.models import AppointmentTest, TestCentre
 from certwright.scheduling.services import appointment_book, appointment_check_in
@@ -44,8 +51,10 @@ ITEMS = [
 KEYS = {code: key for code, _area, key, _scored in ITEMS}
 
 
-def version_create(code: str, area: str, key: int, status: str) -> ItemVersion:
-    item = Item.objects.create(test="A1", code=code)
+def version_create(
+    code: str, area: str, key: int, status: str, pool: str = ItemPool.EXAM
+) -> ItemVersion:
+    item = Item.objects.create(test="A1", code=code, pool=pool)
     return ItemVersion.objects.create(
         item=item,
         number=1,
@@ -75,6 +84,8 @@ def form_create(*, kind: str = "initial", minutes: int = 75) -> Form:
             area,
             key,
             ItemStatus.OPERATIONAL if scored else ItemStatus.PRETEST,
+            # A practice form holds practice items (the item bank refuses others).
+            ItemPool.PRACTICE if kind == "practice" else ItemPool.EXAM,
         )
         FormItem.objects.create(
             form=form, position=position, item_version=version, scored=scored, area=area

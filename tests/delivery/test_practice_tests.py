@@ -1,7 +1,7 @@
 """Practice tests: only for a candidate holding the practice entitlement of the
 test, unproctored and untimed, with immediate feedback and the rationale after each
-answer, on a practice form (made from the bank when none is published), and never
-a test result."""
+answer, on a practice form (made from the bank's practice pool when none is
+published), and never a test result."""
 
 from __future__ import annotations
 
@@ -17,11 +17,21 @@ from certwright.delivery.services import (
     attempt_submit,
     practice_attempt_create,
 )
-from certwright.itembank.models import FormKind, FormStatus
-from tests.delivery.conftest import KEYS, form_create, form_items
+from certwright.itembank.models import FormKind, FormStatus, ItemPool
+from tests.delivery.conftest import KEYS, form_create, form_items, version_create
 from tests.scheduling.conftest import NOW, lines_buy
 
 pytestmark = pytest.mark.django_db
+
+
+def practice_items_create() -> set[str]:
+    """Three practice items (area A) and a retired exam item (area B): the practice
+    pool beside the exam form's items, 3 to 1 as the blueprint's 18 to 6; their
+    codes."""
+    for code, area in (("A1-P01", "A"), ("A1-P02", "A"), ("A1-P03", "A")):
+        version_create(code, area, 1, "operational", pool=ItemPool.PRACTICE)
+    version_create("A1-R01", "B", 2, "retired")
+    return {"A1-P01", "A1-P02", "A1-P03", "A1-R01"}
 
 
 def _entitle(technician, test="A1"):
@@ -90,20 +100,24 @@ def test_a_practice_test_gives_feedback_and_records_no_result(candidate, frozen)
     assert not TestResult.objects.exists()
 
 
-def test_without_a_published_practice_form_one_is_made_from_the_bank(
+def test_without_a_published_practice_form_one_is_made_from_the_practice_pool(
     candidate, exam_form
 ):
-    """The bank's operational items (the exam form's four) make a practice form in
-    the blueprint's proportions; it is published and holds no pretest item."""
+    """The practice items and the retired exam item make a practice form (the
+    exam form's operational and pretest items stay off it); it is published, all
+    scored, and a second practice test reuses it."""
+    # given
     _entitle(candidate)
+    practice = practice_items_create()
+    # when
     attempt = practice_attempt_create(technician_id=candidate.pk, test="A1")
+    # then
     form = attempt.form
     assert form.kind == FormKind.PRACTICE
     assert form.status == FormStatus.PUBLISHED
-    rows = list(form.items.select_related("item_version"))
-    assert rows
+    rows = list(form.items.select_related("item_version__item"))
+    assert {row.item_version.item.code for row in rows} == practice
     assert all(row.scored for row in rows)
-    assert all(row.item_version.status == "operational" for row in rows)
     # a second practice test reuses it
     again = practice_attempt_create(technician_id=candidate.pk, test="A1")
     assert again.form_id == form.pk
@@ -111,6 +125,7 @@ def test_without_a_published_practice_form_one_is_made_from_the_bank(
 
 def test_the_practice_page_starts_a_practice_test(client, candidate, exam_form):
     _entitle(candidate)
+    practice_items_create()
     client.force_login(candidate.user)
     response = client.post(reverse("delivery:practice_start", args=["A1"]))
     attempt = Attempt.objects.get()

@@ -14,6 +14,7 @@ from certwright.itembank.models import (
     Form,
     FormItem,
     Item,
+    ItemPool,
     ItemStatus,
     ItemVersion,
 )
@@ -27,7 +28,7 @@ MakeForm = Callable[..., Form]
 @pytest.fixture
 def make_version(db: Any) -> MakeVersion:
     """An item with one version: ``make_version("A1-001", area="A",
-    status="operational")``."""
+    status="operational", pool="exam")``."""
 
     def make(
         code: str,
@@ -36,8 +37,9 @@ def make_version(db: Any) -> MakeVersion:
         area: str = "A",
         status: str = ItemStatus.OPERATIONAL,
         key: int = 2,
+        pool: str = ItemPool.EXAM,
     ) -> ItemVersion:
-        item = Item.objects.create(test=test, code=code)
+        item = Item.objects.create(test=test, code=code, pool=pool)
         return ItemVersion.objects.create(
             item=item,
             number=1,

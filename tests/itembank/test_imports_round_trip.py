@@ -1,5 +1,6 @@
 """Export → import into an empty bank → export gives the same items, in JSON, CSV
-and QTI 3.0: content, key, rationale, area, task, status, enemies and images."""
+and QTI 3.0: content, key, rationale, area, task, status, pool, enemies and
+images."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ from certwright.itembank.services import item_enemy_add, item_version_edit
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 SAMPLE = Path(__file__).parents[2] / "certwright/itembank/data/ase/A1.json"
+PRACTICE_SAMPLE = SAMPLE.with_name("A1-practice.json")
 
 
 def _bank(tmp_path: Path) -> ItemBundle:
-    """The sample A1 file, plus an image on one item and an awkward stem on another
-    (quotes, a comma, a line break, XML specials, non-ASCII)."""
+    """The sample A1 file, plus an image on one item, an awkward stem on another
+    (quotes, a comma, a line break, XML specials, non-ASCII) and two practice
+    items."""
     bundle = read_path(SAMPLE)[0]
     items_import([bundle], actor="test", source="A1.json")
     first = ItemVersion.objects.get(item__code="A1-001")
@@ -45,6 +48,7 @@ def _bank(tmp_path: Path) -> ItemBundle:
     )
     x, y = Item.objects.filter(code__in=["A1-010", "A1-020"])
     item_enemy_add(item_id=x.pk, other_id=y.pk)
+    Item.objects.filter(code__in=["A1-030", "A1-060"]).update(pool="practice")
     return items_export(test="A1")
 
 
@@ -86,6 +90,7 @@ def _content(bundle: ItemBundle) -> list[Any]:
             i.enemies,
             i.image,
             i.status,
+            i.pool,
         )
         for i in bundle.items
     ]
@@ -101,6 +106,10 @@ def test_round_trip_into_an_empty_bank(
     # given
     exported = _bank(tmp_path)
     assert exported.images
+    assert sorted(i.code for i in exported.items if i.pool == "practice") == [
+        "A1-030",
+        "A1-060",
+    ]
     out = tmp_path / "out"
     out.mkdir()
     read = write_and_read(out / "A1.json", exported)
@@ -115,14 +124,16 @@ def test_round_trip_into_an_empty_bank(
     assert ItemEnemy.objects.count() > 0
 
 
-def test_the_sample_file_matches_its_export(db: Any) -> None:
-    """Importing A1.json and exporting again writes the same document."""
+@pytest.mark.parametrize("sample", [SAMPLE, PRACTICE_SAMPLE], ids=lambda p: p.name)
+def test_the_sample_file_matches_its_export(db: Any, sample: Path) -> None:
+    """Importing A1.json (or A1-practice.json) and exporting again writes the same
+    document ("pool" written for practice items only: exam is the default)."""
     # given
-    items_import(read_path(SAMPLE), actor="test", source="A1.json")
+    items_import(read_path(sample), actor="test", source=sample.name)
     # when
     written = json.loads(write_json(items_export(test="A1")))
     # then
-    original = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    original = json.loads(sample.read_text(encoding="utf-8"))
     key = lambda raw: raw["code"]  # noqa: E731
     for raw in original["items"]:
         raw["enemies"] = sorted(raw["enemies"])
