@@ -148,3 +148,42 @@ def test_a_proctor_checks_in_and_authorises_and_the_candidate_starts(
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.PAUSED
     shoot(tablet, "paused")
+
+
+def test_a_refresh_sent_before_the_proctor_ticked_does_not_wipe_the_tick(
+    browser: Any,
+    live_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    opened: list[Any],
+) -> None:
+    """A poll that left while the check-in form was untouched and came back after
+    the proctor ticked the ID box is dropped, not swapped in over the tick (on a
+    slow network this made a check-in fail with the boxes silently unticked)."""
+    # given the check-in page, with the next live refresh held in flight
+    monkeypatch.setattr(proctor_views, "POLL_SECONDS", 1)
+    appointment = _booked_now()
+    proctor = console_proctor(appointment.centre)
+    context = _signed_in(browser, live_server, proctor, viewport=DESKTOP)
+    opened.append(context)
+    page = context.new_page()
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route("**/live/", hold)
+    page.goto(f"/proctor/centres/{appointment.centre.pk}/")
+    page.click(f"#check-in-link-{appointment.pk}")
+    page.wait_for_selector("#check-in")
+    while not held:
+        page.wait_for_timeout(100)
+
+    # when the proctor ticks the ID box and then the held refresh arrives
+    page.check("#id_checkin-id_checked")
+    held.pop(0).continue_()
+    page.wait_for_timeout(1500)  # the response lands; later polls are skipped
+
+    # then the tick is still there and the page says it is not refreshing
+    assert page.is_checked("#id_checkin-id_checked")
+    assert "Not refreshed" in page.inner_text("[data-live-note]")
+    page.unroute("**/live/", hold)

@@ -125,9 +125,7 @@ def test_one_bad_file_in_a_directory_stores_none_of_them(
     assert _bank_state() == bank
 
 
-def test_an_unknown_enemy_stores_nothing(
-    bank: tuple[Any, ...], tmp_path: Path
-) -> None:
+def test_an_unknown_enemy_stores_nothing(bank: tuple[Any, ...], tmp_path: Path) -> None:
     """An enemy code that is in neither the file nor the bank (it needs the bank to
     check) is refused before anything is written: no item, no import event."""
     # given

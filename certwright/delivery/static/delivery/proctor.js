@@ -60,6 +60,19 @@
     }
   });
 
+  // A refresh sent before the proctor began typing can come back after: check
+  // again before it lands, or it would wipe what was ticked since it was sent.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var region = event.detail.elt;
+    if (!region || !region.hasAttribute || !region.hasAttribute("data-live")) {
+      return;
+    }
+    if (busy(region)) {
+      event.detail.shouldSwap = false;
+      note(true);
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.elt && event.detail.elt.hasAttribute("data-live")) {
       note(false);
