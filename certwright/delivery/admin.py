@@ -64,6 +64,33 @@ class AttemptAdmin(_ReadOnly, admin.ModelAdmin[Attempt]):
     date_hierarchy = "created_at"
 
 
+class AccommodationForm(ModelForm[Accommodation]):
+    """Checks the service's rules before saving, so a refusal shows on its field
+    instead of failing the save."""
+
+    class Meta:
+        model = Accommodation
+        fields = ["technician", "test", "extra_percent", "extra_minutes", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if any(self.has_error(f) for f in ("test", "extra_percent", "extra_minutes")):
+            return data
+        try:
+            services.accommodation_check(
+                test=data.get("test") or "",
+                extra_percent=data.get("extra_percent"),
+                extra_minutes=data.get("extra_minutes"),
+            )
+        except services.DeliveryError as error:
+            field = "test"
+            if error.code == "minutes":
+                given = data.get("extra_minutes") is not None
+                field = "extra_minutes" if given else "extra_percent"
+            self.add_error(field, error.messages)
+        return data
+
+
 @admin.register(Accommodation)
 class AccommodationAdmin(_ProgramStaffOnly, admin.ModelAdmin[Accommodation]):
     list_display = [
@@ -77,6 +104,7 @@ class AccommodationAdmin(_ProgramStaffOnly, admin.ModelAdmin[Accommodation]):
     list_filter = ["test"]
     search_fields = ["technician__name", "technician__certification_id"]
     autocomplete_fields = ["technician"]
+    form = AccommodationForm
     fields = ["technician", "test", "extra_percent", "extra_minutes", "note"]
     actions = ["revoke"]
 

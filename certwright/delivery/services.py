@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
@@ -201,6 +202,30 @@ def _refuse_finished(attempt: Attempt) -> None:
 # --- accommodations ------------------------------------------------------------------
 
 
+def accommodation_check(
+    *, test: str, extra_percent: int | None, extra_minutes: int | None
+) -> None:
+    """The rules of an accommodation (the admin form checks them too, so a refusal
+    shows on its field): ``test`` one of the program's tests or "" (all), and the
+    extra time as exactly one of a percentage or minutes, a whole number 1–400.
+    Refused with code ``test`` or ``minutes``."""
+    if test and test not in current_program().tests:
+        raise DeliveryError(
+            "test",
+            _("%(test)s is not a test of the program; leave it empty for every test.")
+            % {"test": test},
+        )
+    if (extra_percent is None) == (extra_minutes is None):
+        raise DeliveryError(
+            "minutes", _("Give the extra time as a percentage or as minutes.")
+        )
+    amount = extra_percent if extra_percent is not None else extra_minutes
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 400:
+        raise DeliveryError(
+            "minutes", _("The extra time must be a whole number from 1 to 400.")
+        )
+
+
 def accommodation_approve(
     *,
     technician_id: int,
@@ -212,15 +237,9 @@ def accommodation_approve(
 ) -> Accommodation:
     """Approve extra time for a candidate (``test`` empty: every test); it applies
     to attempts authorised from now on."""
-    if (extra_percent is None) == (extra_minutes is None):
-        raise DeliveryError(
-            "minutes", _("Give the extra time as a percentage or as minutes.")
-        )
-    amount = extra_percent if extra_percent is not None else extra_minutes
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 400:
-        raise DeliveryError(
-            "minutes", _("The extra time must be a whole number from 1 to 400.")
-        )
+    accommodation_check(
+        test=test, extra_percent=extra_percent, extra_minutes=extra_minutes
+    )
     with transaction.atomic():
         accommodation = Accommodation.objects.create(
             technician_id=technician_id,
@@ -888,6 +907,15 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
         "test_name": spec.name if spec is not None else attempt.test,
         "passed": attempt.passed,
         "scaled": attempt.scaled_score,
+        # The test date as recorded on the result fact (the centre's local day), so
+        # the pages and e-mail agree with the certification; practice has no fact.
+        "date": (
+            attempt.result.date
+            if attempt.result is not None
+            else timezone.localdate(attempt.submitted_at)
+            if attempt.submitted_at is not None
+            else None
+        ),
         # The form's own pass mark on the reported scale (the scaled score of its cut).
         "scale_pass": _pass_mark(attempt.form),
         "scale_low": SCALE_MIN,

@@ -264,13 +264,33 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt, elsewhere = _finished_or_player(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
+    if attempt.status == AttemptStatus.VOIDED:
+        # Ended by the proctor: no score, no result, no e-mail to speak of.
+        appointment = attempt.appointment
+        centre = appointment.centre if appointment is not None else None
+        return render(
+            request, "delivery/voided.html", {"attempt": attempt, "centre": centre}
+        )
     context = services.attempt_result_context(attempt)
     return render(request, "delivery/result.html", context)
 
 
+def _scored_exam_or_elsewhere(
+    request: HttpRequest, attempt_id: int
+) -> tuple[Attempt, HttpResponse | None]:
+    """A scored exam's attempt for its score report; a voided one goes to its
+    result page (which says it was ended), a practice test has no report (404)."""
+    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    if elsewhere is None and attempt.is_practice:
+        raise Http404("a practice test has no score report")
+    if elsewhere is None and attempt.status == AttemptStatus.VOIDED:
+        elsewhere = redirect("delivery:result", attempt_id=attempt.pk)
+    return attempt, elsewhere
+
+
 @login_required
 def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    attempt, elsewhere = _scored_exam_or_elsewhere(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
     context = services.attempt_result_context(attempt)
@@ -281,7 +301,7 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
     from certwright.delivery.reports import report_pdf as render_pdf
 
-    attempt, elsewhere = _finished_or_player(request, attempt_id)
+    attempt, elsewhere = _scored_exam_or_elsewhere(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
     pdf = render_pdf(attempt)
