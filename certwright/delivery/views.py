@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -217,20 +218,24 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.is_finished:
         return redirect("delivery:result", attempt_id=attempt.pk)
     items = selectors.player_items(attempt)
+    answers = {str(k): v for k, v in selectors.saved_answers(attempt.pk).items()}
     return render(
         request,
         "delivery/player.html",
         {
             "attempt": attempt,
-            "tutorial": attempt.status == AttemptStatus.AUTHORISED,
+            # A practice test starts in progress: its tutorial shows until the
+            # first answer.
+            "tutorial": attempt.status == AttemptStatus.AUTHORISED
+            or (attempt.is_practice and not answers),
             "items": items,
             "player": {
                 "attempt": selectors.attempt_clock(attempt),
                 "items": [i.as_json() for i in items],
-                "answers": {
-                    str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
-                },
+                "answers": answers,
                 "max_seq": selectors.max_seq(attempt.pk),
+                # Read for every request: signing in again changes the token.
+                "csrf_cookie": settings.CSRF_COOKIE_NAME,
                 "text": _player_text(),
                 "urls": {
                     "save": reverse("delivery:save", args=[attempt.pk]),

@@ -100,11 +100,19 @@
   var backoff = 0;
   var retryTimer = null;
 
+  // Signing in again (in another tab) changes the CSRF token: read the current one
+  // from the cookie for every request, the page's copy only if there is none.
+  function csrfToken() {
+    var name = data.csrf_cookie + "=";
+    var found = document.cookie.split("; ").filter(function (c) { return c.indexOf(name) === 0; })[0];
+    return found ? decodeURIComponent(found.slice(name.length)) : csrf;
+  }
+
   function post(url, body) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(body || {}),
     });
   }
@@ -138,19 +146,24 @@
         if (response.ok && body.ok) {
           backoff = 0;
           dropQueued(entry);
-          // A newer answer from another tab or device: show what is stored.
-          var pending = queue.some(function (q) { return q.item === entry.item; });
-          if (!pending && body.seq > entry.seq) {
-            answers[entry.item] = { choice: body.choice, flagged: body.flagged, seq: body.seq };
-            if (current() === entry.item) renderItem(false);
+          // Not applied: the server holds another save of this item (a newer one, or
+          // another device's with the same number). Show what is stored, and number
+          // the next saves above everything the server holds.
+          if (body.applied === false || body.seq > entry.seq) {
+            var pending = queue.some(function (q) { return q.item === entry.item; });
+            if (!pending) {
+              answers[entry.item] = { choice: body.choice, flagged: body.flagged, seq: body.seq };
+              if (current() === entry.item && visible === "item") renderItem(false);
+            }
+            seq = Math.max(seq, body.seq);
+            persist();
+            if (body.applied === false) syncSeq();
           }
           if (body.feedback && current() === entry.item) showFeedback(body.feedback);
           return flush();
         }
         var code = body.error;
-        if (response.status === 401 || code === "signed_out") {
-          signedOut = true; showStatus(); return;
-        }
+        if (response.status === 401 || code === "signed_out") { signOut(); return; }
         if (code === "paused") { attempt.status = "paused"; poll(); return; }
         if (code === "finished" || code === "deadline") { poll(); return; }
         if (response.status >= 400 && response.status < 500 && response.status !== 403 && response.status !== 409) {
@@ -236,7 +249,7 @@
   function poll() {
     return fetch(urls.state, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
-        if (r.status === 401) { signedOut = true; showStatus(); return null; }
+        if (r.status === 401) { signOut(); return null; }
         return r.json();
       })
       .then(applyState)
@@ -244,8 +257,57 @@
   }
   setInterval(function () { if (!ending) poll(); }, POLL_MS);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") poll();
+    if (document.visibilityState !== "visible") return;
+    if (signedOut) recheck(); else poll();
   });
+  window.addEventListener("focus", function () { if (signedOut) recheck(); });
+
+  function syncSeq() {
+    // The server's highest sequence number for the attempt: continue above it.
+    return fetch(urls.state + "?answers=1", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) {
+        if (state && state.ok && typeof state.max_seq === "number" && state.max_seq > seq) {
+          seq = state.max_seq;
+          persist();
+        }
+      })
+      .catch(function () { /* the next refusal asks again */ });
+  }
+
+  // --- signed out ---------------------------------------------------------------
+  // The queue is kept; the candidate signs in again in another tab (the link), and
+  // the player checks the session every few seconds (and when the tab comes back):
+  // once the server answers again, it sends the queue with the new CSRF token.
+  var signinLink = document.getElementById("signin-link");
+  var recheckTimer = null;
+  var RECHECK_MS = 3000;
+
+  function signOut() {
+    signedOut = true;
+    showStatus();
+    if (signinLink) signinLink.hidden = false;
+    clearTimeout(recheckTimer);
+    recheckTimer = setTimeout(recheck, RECHECK_MS);
+  }
+
+  function recheck() {
+    clearTimeout(recheckTimer);
+    if (!signedOut) return Promise.resolve();
+    return fetch(urls.state, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) { recheckTimer = setTimeout(recheck, RECHECK_MS); return; }
+        return r.json().then(function (state) {
+          signedOut = false;
+          if (signinLink) signinLink.hidden = true;
+          backoff = 0;
+          showStatus();
+          applyState(state);
+          flush();
+        });
+      })
+      .catch(function () { recheckTimer = setTimeout(recheck, RECHECK_MS); });
+  }
 
   // --- ending -------------------------------------------------------------------
   function finish(url) {
@@ -491,7 +553,8 @@
 
   // --- start --------------------------------------------------------------------
   persist();
-  if (attempt.status === "authorised") {
+  // A practice test starts in progress: its tutorial shows until the first answer.
+  if (attempt.status === "authorised" || (attempt.practice && !Object.keys(answers).length)) {
     show("tutorial");
   } else if (attempt.status === "paused") {
     show("paused");

@@ -1,0 +1,60 @@
+"""When the server does not apply a save (another device saved the same item with
+the same or a higher number), the player shows the stored answer instead of its
+own, and numbers its next saves above the server's highest, so they apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from certwright.delivery.services import answer_save
+from tests.browser.test_exam_player import (
+    _player_items,
+    _stored,
+    _wait_saved,
+    exam,  # noqa: F401 (the fixture)
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
+    exam: tuple[Any, Any],  # noqa: F811
+) -> None:
+    page, attempt = exam
+    page.click("#start-button")
+    page.wait_for_selector("#item-screen:not([hidden])")
+    ids = _player_items(page)
+    user = attempt.technician.user
+    # given another device saved the first item as D with number 1 (the number
+    # this page will use next) and the second item with number 5
+    for item, choice, flagged, seq in ((ids[0], 3, True, 1), (ids[1], 0, False, 5)):
+        answer_save(
+            attempt_id=attempt.pk,
+            form_item_id=item,
+            choice=choice,
+            flagged=flagged,
+            client_seq=seq,
+            by=user,
+        )
+    # when this page answers the first item with B (number 1: not applied)
+    page.check("#options input[value='1']")
+    # then it shows the stored answer, D and flagged
+    page.wait_for_function(
+        "() => document.querySelector(\"#options input[value='3']\").checked"
+    )
+    assert page.is_checked("#flag")
+    _wait_saved(page)
+    # and its counter moves above the server's highest number
+    page.wait_for_function(
+        "key => JSON.parse(localStorage.getItem(key)).seq >= 5",
+        arg=f"certwright.attempt.{attempt.pk}",
+    )
+    # when it answers the second item with C
+    page.click("#next-button")
+    page.check("#options input[value='2']")
+    _wait_saved(page)
+    # then that save applies, and the page shows it
+    assert _stored(attempt) == {ids[0]: (3, True), ids[1]: (2, False)}
+    assert page.is_checked("#options input[value='2']")
