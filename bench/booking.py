@@ -106,8 +106,11 @@ class Result:
 # --- setup ---------------------------------------------------------------------------
 
 
-def database_prepare(database: str, url: str | None) -> str:
-    """Recreate the bench database and point Django at it; returns the URL."""
+def database_prepare(
+    database: str, url: str | None, sqlite_path: Path = SQLITE_PATH
+) -> str:
+    """Recreate the bench database and point Django at it; returns the URL.
+    (bench/save_answer.py uses it too, with its own databases.)"""
     if database == "postgres":
         import psycopg
 
@@ -120,8 +123,8 @@ def database_prepare(database: str, url: str | None) -> str:
     else:
         DATA.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{SQLITE_PATH}"
+            Path(str(sqlite_path) + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{sqlite_path}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "bench-only-not-secret")
     # The confirmation e-mail is queued as a task row, as in production; no worker

@@ -1,0 +1,828 @@
+#!/usr/bin/env python
+"""Benchmark: saving exam answers through the whole HTTP stack at exam peak.
+
+    .venv/bin/python bench/save_answer.py                      # PostgreSQL + SQLite
+    .venv/bin/python bench/save_answer.py --database postgres --rate 500 --duration 60
+    .venv/bin/python bench/save_answer.py --quick --database sqlite   # smoke, < 1 min
+
+For each database: a fresh benchmark database (PostgreSQL ``certwright_bench_saves``,
+SQLite bench/.data/saves.sqlite3) is migrated and filled with a published 60-item
+form and --candidates candidates, each signed in (a session row and a CSRF secret,
+as ``force_login`` makes them) with a started exam. ``gunicorn certwright.wsgi``
+serves it on loopback, pinned to core 0 (master and workers); the load generator,
+this process, is pinned to core 1. PostgreSQL's own processes are not pinned.
+
+The load is open loop: save i is due at start + i / rate whatever happened to the
+saves before it, and its latency is measured from that due time, not from when a
+connection was free to send it (no coordinated omission: a stalled server shows as
+a queue of late saves, not as fewer, faster ones). Each save is the player's
+``POST /exam/<id>/answers/`` with the candidate's cookies and X-CSRFToken; the
+candidates take turns (save i is candidate i mod N's next answer, seq + 1, to the
+next item), over --connections keep-alive connections (an idle one the server has
+closed is reopened and the save sent again, as a browser does). An error is any
+answer but 200 and any failed exchange.
+
+Phases: a warm-up (not counted), the sustained rate (--rate for --duration), then a
+burst (--burst-rate for --burst-duration; 0 skips it). Afterwards the server is
+stopped and every acknowledged save is looked up in the database: a save is lost if
+the stored answer to its item has a lower seq, or the same seq with another choice.
+Server CPU (gunicorn's processes, from /proc) and, on PostgreSQL, database CPU per
+save are reported beside the latencies, with the load average (the machine is
+shared: a high one makes the figures pessimistic).
+
+Targets (issue 4, shared/reference/psychometrics.md §0): PostgreSQL, 500 saves/s
+sustained with p99 <= 150 ms; burst 1,000/s with p99 <= 500 ms; zero errors and zero
+lost acknowledged saves. SQLite is measured beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/certwright_bench_saves"
+SQLITE_PATH = DATA / "saves.sqlite3"
+HOST = "127.0.0.1"
+FORM_ITEMS = 60
+TARGETS = {
+    "sustained": {"p99_ms": 150.0},
+    "burst": {"p99_ms": 500.0},
+}
+
+sys.path.insert(0, str(ROOT))
+
+
+# =====================================================================================
+# Setup (in the child, one database)
+# =====================================================================================
+
+
+def database_prepare(database: str, url: str | None) -> str:
+    """Recreate the bench database, point Django at it and migrate; its URL."""
+    from booking import database_prepare as prepare
+
+    return prepare(database, url or POSTGRES_URL, sqlite_path=SQLITE_PATH)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    attempt_id: int
+    items: tuple[int, ...]
+    headers: bytes  # Cookie and X-CSRFToken lines, CRLF-terminated
+
+
+def form_make() -> Any:
+    """A published A1 form of ``FORM_ITEMS`` operational items (75 minutes)."""
+    from certwright.itembank.models import Form, FormItem, Item, ItemStatus, ItemVersion
+    from certwright.itembank.services import form_publish
+
+    items = Item.objects.bulk_create(
+        Item(test="A1", code=f"A1-B{n:03d}") for n in range(1, FORM_ITEMS + 1)
+    )
+    areas = "ABCDEF"
+    versions = ItemVersion.objects.bulk_create(
+        ItemVersion(
+            item=item,
+            number=1,
+            status=ItemStatus.OPERATIONAL,
+            stem=f"Bench stem {n}: which reading shows the fault?",
+            options=[f"Option {letter} of {n}" for letter in "ABCD"],
+            key=n % 4,
+            rationale=f"Because of reading {n}.",
+            area=areas[n % len(areas)],
+            task=f"Bench task {n}",
+            written_by_label="bench writer",
+            reviewed_by_label="bench reviewer",
+        )
+        for n, item in enumerate(items)
+    )
+    form = Form.objects.create(
+        test="A1", kind="initial", blueprint_effective=dt.date(2026, 1, 1), minutes=75
+    )
+    FormItem.objects.bulk_create(
+        FormItem(form=form, position=n, item_version=v, scored=True, area=v.area)
+        for n, v in enumerate(versions, start=1)
+    )
+    return form_publish(form_id=form.pk, actor="bench")
+
+
+def candidates_make(count: int) -> list[Candidate]:
+    """``count`` candidates, each signed in with a started exam on one form, at a
+    checked-in appointment (written in bulk: booking them one by one is the
+    booking benchmark's business)."""
+    from booking import centre_make
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from certwright.candidates.models import Technician
+    from certwright.delivery.models import Attempt, AttemptStatus
+    from certwright.itembank.models import FormItem
+    from certwright.scheduling.models import (
+        Appointment,
+        AppointmentStatus,
+        AppointmentTest,
+    )
+    from tests.delivery.live_server import SESSION_BACKEND, csrf_secret
+
+    form = form_make()
+    items = tuple(
+        FormItem.objects.filter(form=form)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        User(username=f"bench{n}@example.com", email=f"bench{n}@example.com",
+             password=unusable)
+        for n in range(count)
+    )  # fmt: skip
+    technicians = Technician.objects.bulk_create(
+        Technician(
+            certification_id=f"BS{n:010d}", name=f"Bench {n}", email=u.email, user=u
+        )
+        for n, u in enumerate(users)
+    )
+    centre = centre_make("bench-saves", seats=500)
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            technician=t,
+            centre=centre,
+            starts_at=now - dt.timedelta(minutes=10),
+            ends_at=now + dt.timedelta(hours=2),
+            status=AppointmentStatus.CHECKED_IN,
+            uid=f"bench-saves-{n}@certwright",
+        )
+        for n, t in enumerate(technicians)
+    )
+    seats = AppointmentTest.objects.bulk_create(
+        AppointmentTest(
+            appointment=a,
+            order_line_id=n + 1,
+            test="A1",
+            kind="initial",
+            minutes=75,
+            must_take_by=now.date() + dt.timedelta(days=30),
+        )
+        for n, a in enumerate(appointments)
+    )
+    budget = form.minutes * 60
+    attempts = Attempt.objects.bulk_create(
+        Attempt(
+            technician=a.technician,
+            appointment=a,
+            appointment_test=s,
+            test="A1",
+            kind="initial",
+            form=form,
+            status=AttemptStatus.IN_PROGRESS,
+            authorised_at=now,
+            authorised_by_label="bench",
+            started_at=now,
+            budget_seconds=budget,
+            deadline=now + dt.timedelta(seconds=budget),
+        )
+        for a, s in zip(appointments, seats, strict=True)
+    )
+    store = SessionStore()
+    keys = [get_random_string(32) for _ in users]
+    Session.objects.bulk_create(
+        Session(
+            session_key=key,
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(u.pk),
+                    BACKEND_SESSION_KEY: SESSION_BACKEND,
+                    HASH_SESSION_KEY: u.get_session_auth_hash(),
+                }
+            ),
+            expire_date=now + dt.timedelta(days=1),
+        )
+        for key, u in zip(keys, users, strict=True)
+    )
+    out = []
+    for key, attempt in zip(keys, attempts, strict=True):
+        csrf = csrf_secret()
+        headers = (
+            f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+        ).encode()
+        out.append(Candidate(attempt.pk, items, headers))
+    return out
+
+
+# =====================================================================================
+# The load generator
+# =====================================================================================
+
+
+class StaleConnection(Exception):
+    """The server had closed an idle keep-alive connection: nothing was answered."""
+
+
+class Connection:
+    """One HTTP/1.1 keep-alive connection (raw asyncio streams: the generator must
+    stay far below the server's cost per request on its one core)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.used = 0
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+            self.used = 0
+        assert self.reader is not None
+        reused = self.used > 0
+        self.used += 1
+        try:
+            self.writer.write(request)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            self.close()
+            if reused and not getattr(error, "partial", b""):
+                raise StaleConnection from None
+            raise
+        status = int(head[9:12])
+        length = 0
+        close = False
+        for line in head.split(b"\r\n")[1:]:
+            name, _sep, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        body = await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+@dataclass
+class Phase:
+    """What one phase sent and got back."""
+
+    name: str
+    rate: float
+    duration: float
+    sent: int = 0
+    ok: int = 0
+    errors: int = 0
+    reopened: int = 0
+    elapsed: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    service_ms: list[float] = field(default_factory=list, repr=False)
+    error_samples: list[str] = field(default_factory=list)
+    loadavg: list[float] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+    db_cpu_s: float = 0.0
+
+    @staticmethod
+    def quantile(values: list[float], q: float) -> float:
+        if not values:
+            return 0.0
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def row(self) -> dict[str, Any]:
+        lat = self.latencies_ms
+        return {
+            "phase": self.name,
+            "rate": self.rate,
+            "duration_s": self.duration,
+            "sent": self.sent,
+            "ok": self.ok,
+            "errors": self.errors,
+            "reopened": self.reopened,
+            "achieved_per_s": round(self.ok / self.elapsed, 1) if self.elapsed else 0,
+            "p50_ms": round(self.quantile(lat, 0.50), 1),
+            "p95_ms": round(self.quantile(lat, 0.95), 1),
+            "p99_ms": round(self.quantile(lat, 0.99), 1),
+            "max_ms": round(max(lat), 1) if lat else 0.0,
+            "service_p50_ms": round(self.quantile(self.service_ms, 0.50), 1),
+            "service_p99_ms": round(self.quantile(self.service_ms, 0.99), 1),
+            "server_cpu_ms_per_save": round(1000 * self.server_cpu_s / self.ok, 2)
+            if self.ok
+            else 0,
+            "db_cpu_ms_per_save": round(1000 * self.db_cpu_s / self.ok, 2)
+            if self.ok
+            else 0,
+            "loadavg": self.loadavg,
+            "error_samples": self.error_samples,
+        }
+
+
+@dataclass
+class Ack:
+    attempt_id: int
+    item: int
+    seq: int
+    choice: int | None
+
+
+class Load:
+    """The candidates' saves, in turn, with per-candidate sequence numbers."""
+
+    def __init__(self, port: int, candidates: list[Candidate], seed: int) -> None:
+        self.port = port
+        self.candidates = candidates
+        self.rng = random.Random(seed)
+        self.next = 0
+        self.seq = [0] * len(candidates)
+        self.acks: list[Ack] = []
+        self.host = f"Host: {HOST}:{port}\r\n".encode()
+
+    def request(self) -> tuple[Candidate, int, int | None, int, bytes]:
+        """The next candidate's next save: (candidate, item, choice, seq, bytes)."""
+        n = self.next % len(self.candidates)
+        self.next += 1
+        candidate = self.candidates[n]
+        self.seq[n] += 1
+        seq = self.seq[n]
+        # Mostly the next question; sometimes back to change an earlier answer.
+        items = candidate.items
+        item = items[(seq - 1) % len(items)]
+        if seq > 3 and self.rng.random() < 0.15:
+            item = items[self.rng.randrange(min(seq - 1, len(items)))]
+        choice = self.rng.choice((0, 1, 2, 3, 0, 1, 2, 3, None))
+        flagged = "true" if self.rng.random() < 0.1 else "false"
+        body = (
+            f'{{"item": {item}, "choice": {"null" if choice is None else choice},'
+            f' "flagged": {flagged}, "seq": {seq}}}'
+        ).encode()
+        data = b"".join(
+            (
+                f"POST /exam/{candidate.attempt_id}/answers/ HTTP/1.1\r\n".encode(),
+                self.host,
+                candidate.headers,
+                b"Content-Type: application/json\r\n",
+                f"Content-Length: {len(body)}\r\n\r\n".encode(),
+                body,
+            )
+        )
+        return candidate, item, choice, seq, data
+
+    async def phase(
+        self, phase: Phase, connections: int, timeout: float, record: bool = True
+    ) -> None:
+        """Send ``phase.rate`` saves a second for ``phase.duration`` seconds, each
+        due at its own time; wait for the last answer."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[float | None] = asyncio.Queue()
+        total = int(phase.rate * phase.duration)
+        start = loop.time() + 0.05
+
+        async def produce() -> None:
+            for i in range(total):
+                due = start + i / phase.rate
+                delay = due - loop.time()
+                if delay > 0.0005:
+                    await asyncio.sleep(delay)
+                queue.put_nowait(due)
+            for _ in range(connections):
+                queue.put_nowait(None)
+
+        async def consume() -> None:
+            conn = Connection(self.port)
+            while True:
+                due = await queue.get()
+                if due is None:
+                    conn.close()
+                    return
+                candidate, item, choice, seq, data = self.request()
+                phase.sent += 1
+                sent = loop.time()
+                outcome = ""
+                try:
+                    try:
+                        status, body = await asyncio.wait_for(
+                            conn.exchange(data), timeout
+                        )
+                    except StaleConnection:
+                        phase.reopened += 1
+                        status, body = await asyncio.wait_for(
+                            conn.exchange(data), timeout
+                        )
+                except Exception as error:
+                    conn.close()
+                    outcome = f"{type(error).__name__}: {error}"[:200]
+                else:
+                    if status == 200:
+                        # The ack carries the stored answer: this save's, or a
+                        # newer one of the same candidate's.
+                        answer = json.loads(body)
+                        stored = (answer["item"], answer["seq"], answer["choice"])
+                        wrong = stored[0] != item or stored[1] < seq
+                        if wrong or (stored[1] == seq and stored[2] != choice):
+                            outcome = f"wrong ack for seq {seq}: {answer}"
+                        elif record:
+                            self.acks.append(
+                                Ack(candidate.attempt_id, item, seq, choice)
+                            )
+                    else:
+                        outcome = f"HTTP {status}: {body[:160]!r}"
+                done = loop.time()
+                if outcome:
+                    phase.errors += 1
+                    if len(phase.error_samples) < 5:
+                        phase.error_samples.append(outcome)
+                else:
+                    phase.ok += 1
+                phase.latencies_ms.append((done - due) * 1000)
+                phase.service_ms.append((done - sent) * 1000)
+
+        began = time.perf_counter()
+        await asyncio.gather(produce(), *(consume() for _ in range(connections)))
+        phase.elapsed = time.perf_counter() - began
+
+
+# =====================================================================================
+# Measuring the server's side
+# =====================================================================================
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings: processes started meanwhile count
+    whole; one that ended meanwhile (a recycled database connection) is lost, so
+    the figure is a lower bound."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def postgres_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving ``database`` (their titles name it; other
+    engineers' databases on the same server are left out)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {database} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpus_parse(text: str) -> set[int] | None:
+    """'0,1' -> {0, 1}; 'all' -> None (not pinned). Cores this machine lacks are
+    dropped (a one-core machine runs both sides on its one core)."""
+    if text == "all":
+        return None
+    have = os.sched_getaffinity(0)
+    wanted = {int(c) for c in text.split(",") if c.strip()} & have
+    return wanted or None
+
+
+def server_pids(server: Any) -> list[int]:
+    return [server.process.pid, *server.worker_pids()]
+
+
+# =====================================================================================
+# The child: one database
+# =====================================================================================
+
+
+def lost_acks(acks: list[Ack]) -> tuple[int, int]:
+    """(acknowledged saves not found in the database, rows checked)."""
+    from certwright.delivery.models import Response
+
+    attempts = {a.attempt_id for a in acks}
+    stored = {
+        (attempt_id, item): (seq, choice)
+        for attempt_id, item, seq, choice in Response.objects.filter(
+            attempt_id__in=attempts
+        ).values_list("attempt_id", "form_item_id", "client_seq", "choice")
+    }
+    lost = 0
+    for ack in acks:
+        seq, choice = stored.get((ack.attempt_id, ack.item), (0, None))
+        if seq < ack.seq or (seq == ack.seq and choice != ack.choice):
+            lost += 1
+    return lost, len(stored)
+
+
+def child_main(args: argparse.Namespace) -> dict[str, Any]:
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.delivery.live_server import Gunicorn
+
+    url = database_prepare(args.database, args.postgres_url)
+    began = time.perf_counter()
+    candidates = candidates_make(args.candidates)
+    setup_s = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("select sqlite_version()")
+            version = f"SQLite {cursor.fetchone()[0]}"
+    connection.close()
+    server_cpus = cpus_parse(args.server_cpus)
+    load_cpus = cpus_parse(args.load_cpus)
+    DATA.mkdir(parents=True, exist_ok=True)
+    log = DATA / f"gunicorn-saves-{args.database}.log"
+    log.unlink(missing_ok=True)
+    server = Gunicorn(
+        database_url=url,
+        secret_key=settings.SECRET_KEY,
+        log=log,
+        workers=args.workers,
+        threads=args.threads,
+        worker_class=args.worker_class,
+        cpus=server_cpus,
+        extra_env={
+            "CERTWRIGHT_LOG_LEVEL": "error",
+            # Persistent connections, as docs/install.md runs PostgreSQL.
+            "CERTWRIGHT_DB_CONN_MAX_AGE": "60",
+        },
+    )
+    server.start()
+    if load_cpus:
+        os.sched_setaffinity(0, load_cpus)
+    load = Load(server.port, candidates, seed=args.seed)
+    phases: list[Phase] = []
+    plan = [("warm-up", args.rate, args.warmup, False)]
+    plan.append(("sustained", args.rate, args.duration, True))
+    if args.burst_duration > 0:
+        plan.append(("burst", args.burst_rate, args.burst_duration, True))
+    database_name = url.rsplit("/", 1)[1].split("?")[0]
+
+    def db_pids() -> list[int]:
+        if args.database != "postgres":
+            return []
+        return postgres_pids(database_name)
+
+    try:
+        for name, rate, duration, counted in plan:
+            phase = Phase(name, rate, duration)
+            cpu0 = cpu_seconds(server_pids(server))
+            db0 = cpu_seconds(db_pids())
+            print(
+                f"[{args.database}] {name}: {rate}/s for {duration} s ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            asyncio.run(load.phase(phase, args.connections, args.timeout))
+            phase.server_cpu_s = cpu_used(cpu0, cpu_seconds(server_pids(server)))
+            phase.db_cpu_s = cpu_used(db0, cpu_seconds(db_pids()))
+            phase.loadavg = [round(x, 2) for x in os.getloadavg()]
+            if counted:
+                phases.append(phase)
+            row = phase.row()
+            print(
+                f"[{args.database}] {name}: {row['ok']} ok, {row['errors']} errors,"
+                f" {row['achieved_per_s']}/s, p50 {row['p50_ms']} p99 {row['p99_ms']}"
+                f" max {row['max_ms']} ms, server CPU"
+                f" {row['server_cpu_ms_per_save']} ms/save, load {phase.loadavg}",
+                file=sys.stderr,
+                flush=True,
+            )
+            for sample in phase.error_samples:
+                print(f"  {sample}", file=sys.stderr)
+    finally:
+        server.stop()
+    lost, rows = lost_acks(load.acks)
+    return {
+        "database": args.database,
+        "version": version,
+        "candidates": args.candidates,
+        "setup_s": round(setup_s, 1),
+        "server": " ".join(server.command()[3:]).replace(f":{server.port}", ":PORT"),
+        "server_cpus": args.server_cpus,
+        "load_cpus": args.load_cpus,
+        "connections": args.connections,
+        "acks": len(load.acks),
+        "lost": lost,
+        "rows": rows,
+        "phases": [p.row() for p in phases],
+    }
+
+
+# =====================================================================================
+# The parent: one child per database, the report
+# =====================================================================================
+
+
+def machine() -> dict[str, Any]:
+    import platform
+    import sqlite3
+
+    import django
+    import gunicorn
+
+    cpu, memory = "?", "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    return {
+        "date": dt.datetime.now(dt.UTC).date().isoformat(),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "sqlite_module": sqlite3.sqlite_version,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        "command": shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
+    }
+
+
+def verdict(row: dict[str, Any], database: str) -> str:
+    target = TARGETS.get(row["phase"])
+    if database != "postgres" or target is None:
+        return ""
+    ok = (
+        row["p99_ms"] <= target["p99_ms"]
+        and row["errors"] == 0
+        and row["achieved_per_s"] >= 0.98 * row["rate"]
+    )
+    return "met" if ok else "**MISSED**"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    head = (
+        "| db | phase | offered/s | s | saves ok | errors | achieved/s | p50 ms |"
+        " p95 ms | p99 ms | max ms | server CPU ms/save | db CPU ms/save |"
+        " load avg (1 min) | lost acks | target |"
+    )
+    lines = [head, "|" + "---|" * 16]
+    for result in report["results"]:
+        if "error" in result:
+            lines.append(f"| {result['database']} | FAILED: {result['error']} |")
+            continue
+        for r in result["phases"]:
+            lines.append(
+                f"| {result['version']} | {r['phase']} | {r['rate']:g} |"
+                f" {r['duration_s']:g} | {r['ok']} | {r['errors']} |"
+                f" {r['achieved_per_s']} | {r['p50_ms']} | {r['p95_ms']} |"
+                f" {r['p99_ms']} | {r['max_ms']} | {r['server_cpu_ms_per_save']} |"
+                f" {r['db_cpu_ms_per_save'] or '–'} | {r['loadavg'][0]} |"
+                f" {result['lost']} of {result['acks']} |"
+                f" {verdict(r, result['database'])} |"
+            )
+    first = next((r for r in report["results"] if "error" not in r), None)
+    lines.append("")
+    lines.append(
+        f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM; Python"
+        f" {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}; load"
+        f" average at start {m['loadavg_start']}, at end {m['loadavg_end']}."
+    )
+    if first is not None:
+        lines.append(
+            f"Server: `gunicorn {first['server']}`"
+            + f", on cores {first['server_cpus']}; load generator on cores"
+            f" {first['load_cpus']}"
+            + f"; {first['candidates']} candidates over {first['connections']}"
+            " keep-alive connections. Latency from each save's due time (open loop)."
+        )  # fmt: skip
+    lines.append(f"Command: `{m['command']}`")
+    return "\n".join(lines)
+
+
+def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
+    """The child's command line: this run's settings, one database."""
+    argv = [
+        "--database", database, "--child-out", str(out),
+        "--rate", str(args.rate), "--duration", str(args.duration),
+        "--warmup", str(args.warmup), "--burst-rate", str(args.burst_rate),
+        "--burst-duration", str(args.burst_duration),
+        "--candidates", str(args.candidates), "--connections", str(args.connections),
+        "--timeout", str(args.timeout), "--workers", str(args.workers),
+        "--worker-class", args.worker_class, "--threads", str(args.threads),
+        "--seed", str(args.seed),
+    ]  # fmt: skip
+    if args.postgres_url:
+        argv += ["--postgres-url", args.postgres_url]
+    argv += ["--server-cpus", args.server_cpus, "--load-cpus", args.load_cpus]
+    return argv
+
+
+def run_child(database: str, args: argparse.Namespace) -> Any:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = Path(fh.name)
+    command = [sys.executable, str(Path(__file__).resolve())]
+    command += child_argv(args, database, out)
+    proc = subprocess.run(command, cwd=ROOT, check=False)
+    if proc.returncode != 0 or not out.exists() or not out.stat().st_size:
+        out.unlink(missing_ok=True)
+        return {"database": database, "error": f"exit {proc.returncode}"}
+    result = json.loads(out.read_text())
+    out.unlink()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres", "both"), default="both"
+    )
+    parser.add_argument("--postgres-url", help=f"default {POSTGRES_URL}")
+    parser.add_argument("--rate", type=float, default=500, help="saves per second")
+    parser.add_argument("--duration", type=float, default=60, help="seconds")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds, not counted")
+    parser.add_argument("--burst-rate", type=float, default=1000)
+    parser.add_argument(
+        "--burst-duration", type=float, default=30, help="seconds; 0: no burst"
+    )
+    parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=128)
+    parser.add_argument("--timeout", type=float, default=10, help="per save, seconds")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--worker-class", choices=("sync", "gthread"), default="gthread"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument(
+        "--server-cpus",
+        default="0",
+        help="cores gunicorn (master and workers) is pinned to: '0', '0,1' or"
+        " 'all' (not pinned)",
+    )
+    parser.add_argument(
+        "--load-cpus", default="1", help="cores the load generator is pinned to"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 10 s sustained, 2 s warm-up, 500 candidates, no burst",
+    )
+    parser.add_argument("--json", type=Path, help="also write every number here")
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.warmup, args.burst_duration = 10, 2, 0
+        args.candidates = min(args.candidates, 500)
+    if args.child_out:
+        result = child_main(args)
+        args.child_out.write_text(json.dumps(result))
+        return 0
+    report: dict[str, Any] = {"machine": machine(), "results": []}
+    databases = ["postgres", "sqlite"] if args.database == "both" else [args.database]
+    for database in databases:
+        report["results"].append(run_child(database, args))
+    report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    text = markdown(report)
+    print(text)
+    if args.json:
+        report["markdown"] = text
+        args.json.write_text(json.dumps(report, indent=1) + "\n")
+    failed = any(
+        "error" in r or r["lost"] or any(p["errors"] for p in r["phases"])
+        for r in report["results"]
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
