@@ -77,6 +77,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's database sessions, loaded with one plain query
+# (certwright/accounts/sessions.py).
+SESSION_ENGINE = "certwright.accounts.sessions"
+
 ROOT_URLCONF = "certwright.urls"
 WSGI_APPLICATION = "certwright.wsgi.application"
 
