@@ -491,6 +491,9 @@ def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float | None:
 def progress_bar(total: int, desc: str) -> Any:
     from tqdm import tqdm
 
+    # No monitor thread: the recompute forks its workers only while no other
+    # thread runs (credentials.recompute._can_fork).
+    tqdm.monitor_interval = 0
     return tqdm(
         total=total, desc=desc, unit="tech", unit_scale=True, mininterval=2.0,
         file=sys.stderr, leave=True,

@@ -175,6 +175,9 @@ class Command(BaseCommand):
                 f"technician {run.last_technician_id}: {run.processed} done "
                 "(--restart starts over)"
             )
+        # tqdm's monitor thread would make recompute_run_continue refuse to fork its
+        # workers (it forks only while no other thread runs): the bar needs none.
+        tqdm.monitor_interval = 0
         bar = tqdm(
             total=recompute_run_remaining(run),
             unit=" technicians",
