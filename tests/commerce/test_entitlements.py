@@ -39,6 +39,8 @@ def test_the_study_page_lists_the_content_areas(client, candidate):
     assert "Disc" in body
     assert "Drum" in body
     assert "unlocked" in body
+    # and the practice test is one link away, on the exam side
+    assert reverse("delivery:study", args=["A5"]) in body
 
 
 def test_the_study_page_of_a_test_not_bought_is_not_found(client, candidate):
