@@ -18,6 +18,8 @@ from tests.browser.test_exam_player import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+RESENDS_MS = 45_000
+
 
 def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
     exam: tuple[Any, Any],  # noqa: F811
@@ -40,9 +42,12 @@ def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
         )
     # when this page answers the first item with B (number 1: not applied)
     page.check("#options input[value='1']")
-    # then it shows the stored answer, D and flagged
+    # then it shows the stored answer, D and flagged. (On the suite's shared
+    # in-memory SQLite a save that meets the player's state poll is refused at once
+    # and resent with back-off, 1 + 2 + 4 + 8 s: allow for a few resends.)
     page.wait_for_function(
-        "() => document.querySelector(\"#options input[value='3']\").checked"
+        "() => document.querySelector(\"#options input[value='3']\").checked",
+        timeout=RESENDS_MS,
     )
     assert page.is_checked("#flag")
     _wait_saved(page)
@@ -50,6 +55,7 @@ def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
     page.wait_for_function(
         "key => JSON.parse(localStorage.getItem(key)).seq >= 5",
         arg=f"certwright.attempt.{attempt.pk}",
+        timeout=RESENDS_MS,
     )
     # when it answers the second item with C
     page.click("#next-button")
