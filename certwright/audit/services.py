@@ -81,6 +81,32 @@ _BULK_FIELDS = (
 )
 
 
+def event_record_change(
+    *,
+    kind: EventKind | str,
+    subject: str,
+    technician_id: int | None,
+    actor: Actor,
+    after: dict[str, Any] | None,
+    before: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    reason: str = "",
+) -> Event:
+    """Append one event for a change of ``subject``: its state ``after`` (and
+    ``before``, when there was one) plus any ``extra`` keys, in ``data``."""
+    data: dict[str, Any] = {"after": after, **(extra or {})}
+    if before is not None:
+        data["before"] = before
+    return event_record(
+        kind=kind,
+        subject=subject,
+        technician_id=technician_id,
+        actor=actor,
+        data=data,
+        reason=reason,
+    )
+
+
 def events_record_bulk(
     drafts: Sequence[EventDraft],
     *,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 
 from certwright.audit.models import EventKind
-from certwright.audit.services import Actor, event_record
+from certwright.audit.services import Actor, event_record, event_record_change
 from certwright.candidates.models import (
     EARLIEST_EXPERIENCE,
     ExperienceKind,
@@ -169,15 +169,13 @@ def _fact_event(
     reason: str,
     before: dict[str, Any] | None = None,
 ) -> None:
-    data: dict[str, Any] = {"after": after}
-    if before is not None:
-        data["before"] = before
-    event_record(
+    event_record_change(
         kind=kind,
         subject=subject,
         technician_id=technician_id,
         actor=actor,
-        data=data,
+        after=after,
+        before=before,
         reason=reason,
     )
 

@@ -33,7 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
-from certwright.audit.services import Actor, actor_split, event_record
+from certwright.audit.services import (
+    Actor,
+    actor_split,
+    event_record,
+    event_record_change,
+)
 from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
@@ -143,15 +148,14 @@ def _event(
     reason: str = "",
     extra: dict[str, Any] | None = None,
 ) -> None:
-    data: dict[str, Any] = {"after": _snapshot(attempt), **(extra or {})}
-    if before is not None:
-        data["before"] = before
-    event_record(
+    event_record_change(
         kind=kind,
         subject=f"attempt:{attempt.pk}",
         technician_id=attempt.technician_id,
         actor=actor,
-        data=data,
+        after=_snapshot(attempt),
+        before=before,
+        extra=extra,
         reason=reason,
     )
 

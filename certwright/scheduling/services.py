@@ -37,7 +37,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
-from certwright.audit.services import Actor, event_record
+from certwright.audit.services import Actor, event_record, event_record_change
 from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
@@ -386,15 +386,14 @@ def _event(
     before: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    data: dict[str, Any] = {"after": _snapshot(appointment), **(extra or {})}
-    if before is not None:
-        data["before"] = before
-    event_record(
+    event_record_change(
         kind=kind,
         subject=f"appointment:{appointment.pk}",
         technician_id=appointment.technician_id,
         actor=actor,
-        data=data,
+        after=_snapshot(appointment),
+        before=before,
+        extra=extra,
         reason=reason,
     )
 
