@@ -8,9 +8,12 @@
 For each database: a fresh benchmark database (PostgreSQL ``certwright_bench_saves``,
 SQLite bench/.data/saves.sqlite3) is migrated and filled with a published 60-item
 form and --candidates candidates, each signed in (a session row and a CSRF secret,
-as ``force_login`` makes them) with a started exam. ``gunicorn certwright.wsgi``
-serves it on loopback, pinned to core 0 (master and workers); the load generator,
-this process, is pinned to core 1. PostgreSQL's own processes are not pinned.
+as ``force_login`` makes them) with a started exam launched on its workstation
+(the proctor's launch code entered through services.attempt_launch; the seat token
+it returns is sent as the ``certwright_seat_<id>`` cookie, as the browser does).
+``gunicorn certwright.wsgi`` serves it on loopback, pinned to core 0 (master and
+workers); the load generator, this process, is pinned to core 1. PostgreSQL's own
+processes are not pinned.
 
 The load is open loop: save i is due at start + i / rate whatever happened to the
 saves before it, and its latency is measured from that due time, not from when a
@@ -125,7 +128,8 @@ def form_make() -> Any:
 def candidates_make(count: int) -> list[Candidate]:
     """``count`` candidates, each signed in with a started exam on one form, at a
     checked-in appointment (written in bulk: booking them one by one is the
-    booking benchmark's business)."""
+    booking benchmark's business), launched on its workstation one by one with
+    its launch code (services.attempt_launch: what the launch page does)."""
     from booking import centre_make
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
@@ -137,13 +141,14 @@ def candidates_make(count: int) -> list[Candidate]:
 
     from certwright.candidates.models import Technician
     from certwright.delivery.models import Attempt, AttemptStatus
+    from certwright.delivery.services import attempt_launch
     from certwright.itembank.models import FormItem
     from certwright.scheduling.models import (
         Appointment,
         AppointmentStatus,
         AppointmentTest,
     )
-    from tests.delivery.live_server import SESSION_BACKEND, csrf_secret
+    from tests.delivery.live_server import SESSION_BACKEND, csrf_secret, seat_cookie
 
     form = form_make()
     items = tuple(
@@ -202,9 +207,21 @@ def candidates_make(count: int) -> list[Candidate]:
             started_at=now,
             budget_seconds=budget,
             deadline=now + dt.timedelta(seconds=budget),
+            # The code the proctor gives at the seat; no workstation holds it yet.
+            launch_code=f"BENCH{n}",
         )
-        for a, s in zip(appointments, seats, strict=True)
+        for n, (a, s) in enumerate(zip(appointments, seats, strict=True))
     )
+    # Each candidate's workstation enters the code: its seat token for the cookie.
+    tokens = [
+        attempt_launch(
+            attempt_id=attempt.pk,
+            code=attempt.launch_code,
+            by=user,
+            device_label="bench workstation",
+        )[1]
+        for attempt, user in zip(attempts, users, strict=True)
+    ]
     store = SessionStore()
     keys = [get_random_string(32) for _ in users]
     Session.objects.bulk_create(
@@ -222,10 +239,12 @@ def candidates_make(count: int) -> list[Candidate]:
         for key, u in zip(keys, users, strict=True)
     )
     out = []
-    for key, attempt in zip(keys, attempts, strict=True):
+    for key, attempt, token in zip(keys, attempts, tokens, strict=True):
         csrf = csrf_secret()
+        seat = seat_cookie(attempt.pk, token)
         headers = (
-            f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+            f"Cookie: sessionid={key}; csrftoken={csrf}; {seat}\r\n"
+            f"X-CSRFToken: {csrf}\r\n"
         ).encode()
         out.append(Candidate(attempt.pk, items, headers))
     return out

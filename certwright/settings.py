@@ -271,6 +271,11 @@ CERTWRIGHT_EMPLOYER_LINK_DAYS = env.integer(
 # owner or staff before it streams one (candidates.views.document_download).
 MEDIA_ROOT = env.directory("CERTWRIGHT_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploaded media (item images) is never served at MEDIA_URL: the exam serves an
+# image only to the attempts whose form holds it. Behind nginx, set this to an
+# internal location's prefix and the app answers with X-Accel-Redirect after its
+# check (docs/install.md); empty: the app sends the file itself.
+CERTWRIGHT_MEDIA_ACCEL_PREFIX = env.string("CERTWRIGHT_MEDIA_ACCEL_PREFIX", "")
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- commerce ----------------------------------------------------------------------

@@ -40,6 +40,17 @@ class EventKind(models.TextChoices):
     ATTEMPT_SUBMITTED = "attempt.submitted", _("attempt submitted")
     ATTEMPT_EXPIRED = "attempt.expired", _("attempt auto-submitted at time-out")
     ATTEMPT_VOIDED = "attempt.voided", _("attempt ended by the proctor")
+    ATTEMPT_LAPSED = "attempt.lapsed", _("attempt authorisation lapsed")
+    ATTEMPT_LAUNCHED = "attempt.launched", _("attempt launched on a workstation")
+    ATTEMPT_LAUNCH_REFUSED = "attempt.launch_refused", _("attempt launch refused")
+    ATTEMPT_DEVICE_RESET = (
+        "attempt.device_reset",
+        _("attempt moved to a new workstation"),
+    )
+    ATTEMPT_DEVICE_REFUSED = (
+        "attempt.device_refused",
+        _("attempt refused to another device"),
+    )
     INCIDENT_NOTED = "incident.noted", _("incident noted")
     ACCOMMODATION_APPROVED = "accommodation.approved", _("accommodation approved")
     ACCOMMODATION_REVOKED = "accommodation.revoked", _("accommodation revoked")

@@ -48,6 +48,7 @@ from certwright.commerce.models import (
 )
 from certwright.commerce.payments import provider_for
 from certwright.commerce.pricing import LineIn, quote, tax_on
+from certwright.commerce.signals import entitlements_revoked
 from certwright.commerce.vouchers import voucher_code_new, voucher_code_normalize
 from certwright.core import clock
 from certwright.core.program import current_program
@@ -248,6 +249,12 @@ def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> Orde
                 actor=actor,
                 data={"test": line.test, "count": revoked},
                 reason=reason,
+            )
+            entitlements_revoked.send(
+                sender=OrderLine,
+                technician_id=line.technician_id,
+                test=line.test,
+                actor=actor,
             )
     return line
 

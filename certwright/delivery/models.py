@@ -5,10 +5,18 @@ seat (``appointment_test``) and starts only after the proctor authorises it; a
 practice attempt has no appointment and starts at once. Its life::
 
     authorised ──► in_progress ⇄ paused
-                        │
-                        ├──► submitted   (the candidate submitted)
-                        ├──► expired     (auto-submitted when the time ran out)
-                        └──► voided      (the proctor ended it with an incident)
+        │               │
+        │               ├──► submitted   (the candidate submitted)
+        │               ├──► expired     (auto-submitted when the time ran out)
+        │               └──► voided      (the proctor ended it with an incident)
+        └──► lapsed      (never started before its appointment ended)
+
+The seat: a proctored attempt runs on one workstation. Authorising it makes a
+short ``launch_code`` that the proctor gives the candidate at the seat; entering it
+binds that browser (a random token in a cookie, its SHA-256 in ``device_hash``).
+Only that browser may start the attempt, receive its items, save answers and
+submit; another device is refused and noted as an incident, and only the proctor
+can move the attempt to a new workstation (a new launch code).
 
 The clock lives here, on the server. ``budget_seconds`` is the form's time plus any
 accommodation and proctor extension; ``deadline`` = ``started_at`` + budget +
@@ -60,6 +68,7 @@ class AttemptStatus(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     EXPIRED = "expired", _("time ran out")
     VOIDED = "voided", _("ended by the proctor")
+    LAPSED = "lapsed", _("authorisation lapsed")
 
 
 # An attempt in one of these is over: nothing about it changes any more.
@@ -67,6 +76,7 @@ FINISHED_STATUSES = (
     AttemptStatus.SUBMITTED,
     AttemptStatus.EXPIRED,
     AttemptStatus.VOIDED,
+    AttemptStatus.LAPSED,
 )
 # Finished and scored (a voided attempt is not scored).
 SCORED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -169,6 +179,15 @@ class Attempt(models.Model):
     authorised_at = models.DateTimeField(_("authorised at"), null=True, blank=True)
     authorised_by = _account()
     authorised_by_label = models.CharField(max_length=200, blank=True, default="")
+    # The end of the appointment: an attempt not started by then lapses.
+    authorised_until = models.DateTimeField(null=True, blank=True)
+    # The seat's workstation (module docstring). The code is shown to the proctor
+    # until a device is bound; wrong codes are counted and lock the launch.
+    launch_code = models.CharField(max_length=16, blank=True, default="")
+    launch_failures = models.PositiveSmallIntegerField(default=0)
+    device_hash = models.CharField(max_length=64, blank=True, default="")
+    device_label = models.CharField(max_length=200, blank=True, default="")
+    device_bound_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # The form's time + accommodation + extensions, in seconds.
     budget_seconds = models.PositiveIntegerField(_("time allowed (s)"))
@@ -243,6 +262,10 @@ class Attempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_proctored(self) -> bool:
+        return self.appointment_id is not None
 
     def remaining_seconds(self, now: dt.datetime) -> int:
         """Whole seconds left on the clock at ``now`` (the full budget before the

@@ -65,6 +65,14 @@ class ResumeForm(_Versioned):
     )
 
 
+class DeviceForm(_Versioned):
+    reason = forms.CharField(
+        label=_("Why move it to another workstation?"),
+        max_length=500,
+        error_messages={"required": _("Say why the exam moves to a new workstation.")},
+    )
+
+
 class ExtendForm(_Versioned):
     minutes = forms.IntegerField(
         label=_("Extra minutes"),

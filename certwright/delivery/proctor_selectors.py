@@ -36,6 +36,7 @@ _TONES = {
     "submitted": "ok",
     "expired": "ok",
     "voided": "bad",
+    "lapsed": "bad",
     "completed": "ok",
     "no_show": "bad",
     "cancelled": "",
@@ -55,6 +56,7 @@ def _labels() -> dict[str, str]:
         "submitted": _("submitted"),
         "expired": _("submitted at time-out"),
         "voided": _("ended by the proctor"),
+        "lapsed": _("authorisation lapsed: never started"),
         "completed": _("completed"),
         "no_show": _("no-show"),
         "cancelled": _("cancelled"),
@@ -103,6 +105,25 @@ class SeatState:
     @property
     def can_authorise(self) -> bool:
         return self.state == "checked_in"
+
+    @property
+    def launch_code(self) -> str:
+        """The code the candidate enters at the seat, until a workstation holds
+        the exam ("" then, and for a closed one)."""
+        from certwright.delivery.services import launch_code_display
+
+        if self.attempt is None or not self.is_open or self.attempt.device_hash:
+            return ""
+        return launch_code_display(self.attempt.launch_code)
+
+    @property
+    def launch_locked(self) -> bool:
+        from certwright.delivery.services import MAX_LAUNCH_FAILURES
+
+        return bool(
+            self.attempt is not None
+            and self.attempt.launch_failures >= MAX_LAUNCH_FAILURES
+        )
 
 
 @dataclass(slots=True)

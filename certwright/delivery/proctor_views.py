@@ -45,6 +45,7 @@ from certwright.delivery.models import Attempt
 from certwright.delivery.proctor_forms import (
     PAUSE_REASONS,
     CheckInForm,
+    DeviceForm,
     EndForm,
     ExtendForm,
     IncidentForm,
@@ -58,7 +59,11 @@ from certwright.delivery.proctor_selectors import (
     sitting_get,
     sittings_of_day,
 )
-from certwright.delivery.services import DeliveryError, attempt_authorise
+from certwright.delivery.services import (
+    DeliveryError,
+    attempt_authorise,
+    launch_code_display,
+)
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
 from certwright.scheduling.selectors import request_actor
@@ -228,6 +233,7 @@ def _panel(seat: SeatState, bound: dict[str, forms.Form]) -> dict[str, Any]:
         ("pause", PauseForm),
         ("resume", ResumeForm),
         ("extend", ExtendForm),
+        ("device", DeviceForm),
     ):
         key = f"{prefix}-{name}"
         made[name] = bound.get(key) or form_class(prefix=key, initial=version)
@@ -450,12 +456,13 @@ def authorise(
     messages.success(
         request,
         _(
-            "%(test)s is authorised: %(name)s can start it now (%(minutes)s minutes"
-            " on the clock once they press Start)."
+            "%(test)s is authorised: give %(name)s the launch code %(code)s at"
+            " the seat (%(minutes)s minutes on the clock once they press Start)."
         )
         % {
             "test": seat.test,
             "name": appointment.technician.name,
+            "code": launch_code_display(attempt.launch_code),
             "minutes": minutes,
         },
     )
@@ -471,6 +478,7 @@ _CONTROL_FORMS: dict[str, type[forms.Form]] = {
     "pause": PauseForm,
     "resume": ResumeForm,
     "extend": ExtendForm,
+    "device": DeviceForm,
 }
 
 
@@ -482,6 +490,10 @@ def _done_message(action: str, seat: AppointmentTest, attempt: Attempt) -> str:
         "resume": _("%(test)s is running again with %(left)s left."),
         "extend": _("%(test)s has extra time: %(left)s left now."),
         "end": _("%(test)s is ended; it will not be scored."),
+        "device": _(
+            "%(test)s can move to another workstation: give the candidate the new"
+            " launch code shown below (%(left)s left on the clock)."
+        ),
     }
     return texts[action] % {"test": seat.test, "left": minutes}
 

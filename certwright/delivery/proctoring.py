@@ -46,12 +46,14 @@ IDENTITY_CHECKED = "appointment.identity_checked"
 # The same incident note sent again within this long is the same note.
 INCIDENT_REPEAT = dt.timedelta(minutes=10)
 
-ACTIONS = ("pause", "resume", "extend", "end")
+ACTIONS = ("pause", "resume", "extend", "end", "device")
 _ACTION_EVENTS = {
     "pause": EventKind.ATTEMPT_PAUSED,
     "resume": EventKind.ATTEMPT_RESUMED,
     "extend": EventKind.ATTEMPT_EXTENDED,
     "end": EventKind.ATTEMPT_VOIDED,
+    # A new workstation: the bound browser loses the seat, a new launch code.
+    "device": EventKind.ATTEMPT_DEVICE_RESET,
 }
 
 
@@ -194,6 +196,9 @@ def _service_call(
             actor=actor,
         ),
         "end": lambda: services.attempt_void(
+            attempt_id=attempt_id, reason=reason, actor=actor
+        ),
+        "device": lambda: services.attempt_device_reset(
             attempt_id=attempt_id, reason=reason, actor=actor
         ),
     }

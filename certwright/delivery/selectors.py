@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db.models import Max, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from certwright.core.clock import now as clock_now
 from certwright.delivery.models import (
@@ -100,7 +100,8 @@ def player_items(attempt: Attempt) -> list[PlayerItem]:
             number=n,
             stem=stem,
             options=list(options),
-            image=default_storage.url(image) if image else "",
+            # Served by delivery:image to this attempt only, never from /media/.
+            image=reverse("delivery:image", args=[attempt.pk, pk]) if image else "",
         )
         for n, (pk, stem, options, image) in enumerate(rows, start=1)
     ]
@@ -144,3 +145,20 @@ def practice_tests(technician_id: int) -> list[str]:
     from certwright.commerce.selectors import entitled_tests
 
     return entitled_tests(technician_id, EntitlementKind.PRACTICE)
+
+
+def item_count(attempt: Attempt) -> int:
+    """How many questions the attempt's form has (the tutorial says it before the
+    items themselves are sent)."""
+    return FormItem.objects.filter(form_id=attempt.form_id).count()
+
+
+def attempt_image(attempt: Attempt, form_item_id: int) -> str:
+    """The storage name of the image of one item of the attempt's form ("" when
+    the item is not on the form or has no image)."""
+    return (
+        FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id)
+        .values_list("item_version__image", flat=True)
+        .first()
+        or ""
+    )

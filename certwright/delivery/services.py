@@ -8,17 +8,25 @@ the same state. Lock order: the attempt's row first; finishing a proctored attem
 then takes the technician's and the appointment's rows through scheduling.
 
 Answers (``answer_save``) are the hot path: one conditional upsert statement that
-checks the attempt (owner, in progress, before the deadline) and the item (on the
-attempt's form) in its SELECT and applies only a higher ``client_seq``; a second
-read happens only when the upsert wrote nothing, to say why.
+checks the attempt (owner, workstation, in progress, before the deadline) and the
+item (on the attempt's form) in its SELECT and applies only a higher
+``client_seq``; a second read happens only when the upsert wrote nothing, to say
+why.
+
+The seat (see models.py): a proctored attempt is launched on one workstation with
+the proctor's launch code (``attempt_launch``), which gives that browser a random
+seat token; a person's start, save and submit must present it (``device``).
+Machine actors (the CLI, the fault test's labels) are trusted and skip it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import random
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
@@ -65,8 +74,20 @@ logger = logging.getLogger(__name__)
 # is the server's; this only absorbs the network), and the attempt is closed after.
 LATE_SAVE_GRACE = dt.timedelta(seconds=5)
 MAX_EXTEND_MINUTES = 240
-MAX_CLIENT_SEQ = 2**62
+# The player counts in JavaScript numbers, exact only up to 2^53 - 1
+# (Number.MAX_SAFE_INTEGER): a larger sequence number could not be answered back
+# or continued from, so it is refused rather than stored.
+MAX_CLIENT_SEQ = 2**53 - 1
 SOURCE = "certwright-delivery"
+# Launch codes: read aloud and typed at the seat, so no 0/O or 1/I/L. Six of 30
+# symbols is 729 million codes; a wrong code is counted and the fifth locks the
+# launch until the proctor makes a new code.
+LAUNCH_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LAUNCH_CODE_LENGTH = 6
+MAX_LAUNCH_FAILURES = 5
+# A second device retrying in a loop makes one incident for the proctor per
+# attempt in this long, not one per request (each refusal is still an event).
+DEVICE_INCIDENT_INTERVAL = dt.timedelta(minutes=5)
 
 
 class DeliveryError(ValidationError):
@@ -77,6 +98,28 @@ class DeliveryError(ValidationError):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, code=code)
+
+
+def device_hash(token: str) -> str:
+    """What is stored of a seat token (the token itself is only in the cookie)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _launch_code() -> str:
+    pick = secrets.SystemRandom().choice
+    return "".join(pick(LAUNCH_ALPHABET) for _ in range(LAUNCH_CODE_LENGTH))
+
+
+def launch_code_display(code: str) -> str:
+    """ABC-DEF: easier to read aloud and to type."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}" if code else ""
+
+
+def _launch_code_normalise(code: object) -> str:
+    if not isinstance(code, str):
+        return ""
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -103,6 +146,52 @@ def _check_owner(attempt: Attempt, by: Actor) -> None:
     )
     if owner != user.pk:
         raise _not_found()
+
+
+def _device_ok(attempt: Attempt, by: Actor, device: str | None) -> bool:
+    """A person sitting a proctored attempt must be at its workstation: holding
+    the seat token of the browser it was launched on."""
+    if not attempt.is_proctored or _user(by) is None:
+        return True
+    return bool(
+        attempt.device_hash
+        and device
+        and constant_time_compare(device_hash(device), attempt.device_hash)
+    )
+
+
+def attempt_holds_seat(attempt: Attempt, by: Actor, device: str | None) -> bool:
+    """May this browser (its seat token ``device``) act on the attempt as ``by``?
+    True for a practice attempt; for a proctored one, only at its workstation."""
+    return _device_ok(attempt, by, device)
+
+
+def _check_device(attempt: Attempt, by: Actor, device: str | None) -> None:
+    if not _device_ok(attempt, by, device):
+        raise _device_refused(attempt)
+
+
+def device_error(attempt: Attempt) -> DeliveryError:
+    """The refusal for a browser that does not hold the attempt's seat."""
+    return _device_refused(attempt)
+
+
+def _device_refused(attempt: Attempt) -> DeliveryError:
+    if not attempt.device_hash:
+        return DeliveryError(
+            "launch",
+            _(
+                "This exam is not launched on this workstation yet: enter the launch"
+                " code your proctor gives you."
+            ),
+        )
+    return DeliveryError(
+        "device",
+        _(
+            "This exam is running on another workstation. Only your proctor can move"
+            " it to this one."
+        ),
+    )
 
 
 def _check_proctor(actor: Actor, centre_id: int | None) -> None:
@@ -384,6 +473,17 @@ def attempt_authorise(
             raise DeliveryError(
                 "state", _("This test is no longer in the appointment.")
             )
+        if clock_now() >= appointment.ends_at:
+            # The authorisation would lapse at once and use up the seat.
+            raise DeliveryError(
+                "state",
+                _(
+                    "The appointment is over (it ended at %(end)s): the exam can no"
+                    " longer be authorised. Note an incident if the candidate was"
+                    " kept from sitting it."
+                )
+                % {"end": appointment.local_end().strftime("%H:%M")},
+            )
         busy = Attempt.objects.filter(
             technician_id=appointment.technician_id,
             status__in=[
@@ -430,6 +530,10 @@ def attempt_authorise(
             authorised_at=clock_now(),
             authorised_by_id=actor_id,
             authorised_by_label=label,
+            # ASE: the test is sat in the appointment booked for it; an
+            # authorisation not used by its end lapses (attempt_lapse).
+            authorised_until=appointment.ends_at,
+            launch_code=_launch_code(),
             budget_seconds=base + extra,
             accommodation_seconds=extra,
             seed=seed,
@@ -486,27 +590,282 @@ def practice_attempt_create(
     return attempt
 
 
-def attempt_start(*, attempt_id: int, by: Actor) -> Attempt:
-    """The candidate starts the clock (after the tutorial). Starting again returns
-    the attempt as it is."""
+def _lapse_due(attempt: Attempt, moment: dt.datetime) -> bool:
+    """Authorised, never started, and its appointment is over."""
+    return (
+        attempt.status == AttemptStatus.AUTHORISED
+        and attempt.authorised_until is not None
+        and moment >= attempt.authorised_until
+    )
+
+
+def _lapse(attempt: Attempt, *, actor: Actor) -> None:
+    """Close a locked attempt whose authorisation lapsed: no score, no result; the
+    seat was used, so the appointment completes once its tests are all closed."""
+    before = _snapshot(attempt)
+    attempt.status = AttemptStatus.LAPSED
+    attempt.ended_by = "lapsed"
+    attempt.launch_code = ""
+    _write(attempt, ["status", "ended_by", "launch_code"])
+    _event(
+        attempt,
+        kind=EventKind.ATTEMPT_LAPSED,
+        actor=actor,
+        before=before,
+        reason=f"{attempt.test} not started before the appointment ended",
+    )
+    _appointment_complete_if_done(attempt, actor=actor)
+
+
+def attempt_lapse(*, attempt_id: int, actor: Actor = "timeout") -> bool:
+    """Close one authorised attempt whose appointment has ended without a start;
+    True when this call closed it."""
+    with transaction.atomic():
+        attempt = _locked(attempt_id)
+        if not _lapse_due(attempt, clock_now()):
+            return False
+        _lapse(attempt, actor=actor)
+    return True
+
+
+def _lapsed_error() -> DeliveryError:
+    return DeliveryError(
+        "finished",
+        _(
+            "This exam's authorisation lapsed: the appointment ended before it was"
+            " started."
+        ),
+    )
+
+
+def attempt_launch(
+    *, attempt_id: int, code: object, by: Actor, device_label: str = ""
+) -> tuple[Attempt, str]:
+    """The candidate's workstation enters the proctor's launch code: this browser
+    becomes the attempt's workstation. Returns the attempt and the seat token for
+    the browser's cookie (only its hash is stored).
+
+    Refused (code ``launch``) for a wrong code, counting the failure (the fifth
+    locks the launch and notes an incident); ``device`` when another workstation
+    already holds the attempt; ``finished`` when it is over or lapsed.
+    """
+    outcome: DeliveryError | None = None
     with transaction.atomic():
         attempt = _locked(attempt_id)
         _check_owner(attempt, by)
-        if attempt.status != AttemptStatus.AUTHORISED:
+        moment = clock_now()
+        if _lapse_due(attempt, moment):
+            _lapse(attempt, actor=by)
+            outcome = _lapsed_error()
+        elif not attempt.is_proctored:
+            raise DeliveryError("state", _("A practice test needs no launch code."))
+        else:
             _refuse_finished(attempt)
-            return attempt
+            if attempt.device_hash:
+                raise _device_refused(attempt)
+            if attempt.launch_failures >= MAX_LAUNCH_FAILURES:
+                raise DeliveryError(
+                    "launch",
+                    _("Too many wrong launch codes. Ask your proctor for a new code."),
+                )
+            given = _launch_code_normalise(code)
+            if not attempt.launch_code or not constant_time_compare(
+                given, attempt.launch_code
+            ):
+                outcome = _launch_refused(attempt, by=by, device_label=device_label)
+    if outcome is not None:
+        raise outcome
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        attempt = _locked(attempt_id)
+        if attempt.device_hash or attempt.is_finished:
+            # Another request launched it (or it ended) between the two steps.
+            raise _device_refused(attempt)
         before = _snapshot(attempt)
-        attempt.status = AttemptStatus.IN_PROGRESS
-        attempt.started_at = clock_now()
-        attempt.deadline = _deadline(attempt)
-        _write(attempt, ["status", "started_at", "deadline"])
+        _seat_write(
+            attempt,
+            hashed=device_hash(token),
+            label=device_label[:200],
+            bound_at=clock_now(),
+            code="",
+        )
         _event(
             attempt,
-            kind=EventKind.ATTEMPT_STARTED,
+            kind=EventKind.ATTEMPT_LAUNCHED,
             actor=by,
             before=before,
-            reason=f"{attempt.test} started",
+            reason=f"{attempt.test} launched on a workstation",
+            extra={"device": attempt.device_label},
         )
+    return attempt, token
+
+
+def _seat_write(
+    attempt: Attempt,
+    *,
+    hashed: str,
+    label: str,
+    bound_at: dt.datetime | None,
+    code: str,
+) -> None:
+    """Bind the attempt to a workstation (a token's hash) or free it with a new
+    launch code; either way the count of wrong codes starts again."""
+    attempt.device_hash = hashed
+    attempt.device_label = label
+    attempt.device_bound_at = bound_at
+    attempt.launch_code = code
+    attempt.launch_failures = 0
+    _write(
+        attempt,
+        [
+            "device_hash",
+            "device_label",
+            "device_bound_at",
+            "launch_code",
+            "launch_failures",
+        ],
+    )
+
+
+def _launch_refused(attempt: Attempt, *, by: Actor, device_label: str) -> DeliveryError:
+    """Count a wrong launch code (in the caller's transaction, which commits)."""
+    attempt.launch_failures += 1
+    _write(attempt, ["launch_failures"])
+    _event(
+        attempt,
+        kind=EventKind.ATTEMPT_LAUNCH_REFUSED,
+        actor=by,
+        reason="wrong launch code",
+        extra={"failures": attempt.launch_failures, "device": device_label[:200]},
+    )
+    if attempt.launch_failures >= MAX_LAUNCH_FAILURES:
+        _incident_system(
+            attempt,
+            note=_(
+                "%(n)d wrong launch codes were entered (%(device)s); the launch is"
+                " locked until the proctor makes a new code."
+            )
+            % {"n": attempt.launch_failures, "device": device_label or "?"},
+        )
+        return DeliveryError(
+            "launch",
+            _("Too many wrong launch codes. Ask your proctor for a new code."),
+        )
+    return DeliveryError(
+        "launch", _("That is not the launch code of this exam. Check it and try again.")
+    )
+
+
+def _incident_system(attempt: Attempt, *, note: str) -> Incident:
+    """An incident the system notes for the proctor's console (no person wrote
+    it): a second device, a locked launch."""
+    incident = Incident.objects.create(
+        technician_id=attempt.technician_id,
+        appointment_id=attempt.appointment_id,
+        attempt=attempt,
+        note=note,
+        created_by_label="certwright",
+    )
+    event_record(
+        kind=EventKind.INCIDENT_NOTED,
+        subject=f"attempt:{attempt.pk}",
+        technician_id=attempt.technician_id,
+        actor="certwright",
+        data={"incident": incident.pk},
+        reason=note,
+    )
+    return incident
+
+
+def device_refusal_record(*, attempt_id: int, by: Actor, device_label: str) -> None:
+    """A request for a proctored attempt came from a browser without its seat
+    token: an event every time, and an incident on the proctor's console (at most
+    one per DEVICE_INCIDENT_INTERVAL per attempt, so a retry loop is one note)."""
+    with transaction.atomic():
+        attempt = _locked(attempt_id)
+        if not attempt.is_proctored or attempt.is_finished:
+            return
+        event_record(
+            kind=EventKind.ATTEMPT_DEVICE_REFUSED,
+            subject=f"attempt:{attempt.pk}",
+            technician_id=attempt.technician_id,
+            actor=by,
+            data={"device": device_label[:200], "launched": bool(attempt.device_hash)},
+            reason="request from a device that does not hold the seat",
+        )
+        recent = Incident.objects.filter(
+            attempt_id=attempt.pk,
+            created_by_label="certwright-device",
+            created_at__gte=clock_now() - DEVICE_INCIDENT_INTERVAL,
+        ).exists()
+        if recent:
+            return
+        incident = _incident_system(
+            attempt,
+            note=_(
+                "Another device tried to open this exam (%(device)s) and was refused."
+            )
+            % {"device": device_label or "?"},
+        )
+        Incident.objects.filter(pk=incident.pk).update(
+            created_by_label="certwright-device"
+        )
+
+
+def attempt_device_reset(*, attempt_id: int, actor: Actor, reason: str) -> Attempt:
+    """The proctor moves the attempt to another workstation (a broken computer):
+    the bound browser loses the seat and a new launch code is made. The clock is
+    not touched (pause the exam first if the move takes time)."""
+    if not reason.strip():
+        raise DeliveryError("reason", _("Say why the exam moves to a new workstation."))
+    with transaction.atomic():
+        attempt = _proctor_locked(attempt_id, actor)
+        _refuse_finished(attempt)
+        before = _snapshot(attempt)
+        old_device = attempt.device_label
+        _seat_write(attempt, hashed="", label="", bound_at=None, code=_launch_code())
+        _event(
+            attempt,
+            kind=EventKind.ATTEMPT_DEVICE_RESET,
+            actor=actor,
+            before=before,
+            reason=reason.strip(),
+            extra={"previous_device": old_device},
+        )
+    return attempt
+
+
+def attempt_start(*, attempt_id: int, by: Actor, device: str | None = None) -> Attempt:
+    """The candidate starts the clock (after the tutorial), at the workstation the
+    attempt was launched on. Starting again returns the attempt as it is; an
+    authorisation past the end of its appointment lapses instead."""
+    with transaction.atomic():
+        attempt = _locked(attempt_id)
+        _check_owner(attempt, by)
+        lapsed = _lapse_due(attempt, clock_now())
+        if lapsed:
+            # Committed before the refusal is raised below.
+            _lapse(attempt, actor=by)
+        elif attempt.status != AttemptStatus.AUTHORISED:
+            _refuse_finished(attempt)
+            _check_device(attempt, by, device)
+            return attempt
+        else:
+            _check_device(attempt, by, device)
+            before = _snapshot(attempt)
+            attempt.status = AttemptStatus.IN_PROGRESS
+            attempt.started_at = clock_now()
+            attempt.deadline = _deadline(attempt)
+            _write(attempt, ["status", "started_at", "deadline"])
+            _event(
+                attempt,
+                kind=EventKind.ATTEMPT_STARTED,
+                actor=by,
+                before=before,
+                reason=f"{attempt.test} started",
+            )
+    if lapsed:
+        raise _lapsed_error()
     return attempt
 
 
@@ -689,15 +1048,17 @@ def attempt_void(*, attempt_id: int, reason: str, actor: Actor) -> Attempt:
 # --- submitting and scoring ----------------------------------------------------------
 
 
-def attempt_submit(*, attempt_id: int, by: Actor) -> Attempt:
-    """The candidate submits. A replayed submit (a second tab, a retry) returns the
-    finished attempt unchanged. Submitted after the deadline it counts as timed out.
+def attempt_submit(*, attempt_id: int, by: Actor, device: str | None = None) -> Attempt:
+    """The candidate submits, from the attempt's workstation. A replayed submit (a
+    second tab, a retry) returns the finished attempt unchanged. Submitted after
+    the deadline it counts as timed out.
     """
     with transaction.atomic():
         attempt = _locked(attempt_id)
         _check_owner(attempt, by)
         if attempt.is_finished:
             return attempt
+        _check_device(attempt, by, device)
         if attempt.status == AttemptStatus.AUTHORISED:
             raise DeliveryError("not_started", _("The exam has not started yet."))
         if attempt.status == AttemptStatus.PAUSED:
@@ -740,15 +1101,35 @@ def attempts_expire(*, now: dt.datetime | None = None) -> int:
         .order_by("deadline", "id")
         .values_list("id", flat=True)
     )
+    return _sweep(due, attempt_expire)
+
+
+def _sweep(ids: list[int], close: Any) -> int:
+    """Call ``close(attempt_id=...)`` for each id; how many it closed."""
     closed = 0
-    for attempt_id in due:
+    for attempt_id in ids:
         try:
-            closed += attempt_expire(attempt_id=attempt_id)
+            closed += close(attempt_id=attempt_id)
         except Exception:
             # One broken attempt must not keep the others open; it is logged and
             # the next sweep tries it again.
             logger.exception("attempt %s could not be closed", attempt_id)
     return closed
+
+
+def attempts_lapse(*, now: dt.datetime | None = None) -> int:
+    """Close every authorised attempt whose appointment ended without a start (the
+    sweep; a start, a launch or a page load does the same for its own attempt).
+    Returns how many were closed; running it twice closes each once."""
+    moment = now or clock_now()
+    due = list(
+        Attempt.objects.filter(
+            status=AttemptStatus.AUTHORISED, authorised_until__lte=moment
+        )
+        .order_by("authorised_until", "id")
+        .values_list("id", flat=True)
+    )
+    return _sweep(due, attempt_lapse)
 
 
 def scoring_items(form_id: int) -> list[ScoringItem]:
@@ -997,7 +1378,8 @@ def _upsert_sql() -> str:
           JOIN {technician} t ON t.id = a.technician_id
          WHERE a.id = %s AND fi.id = %s AND a.status = %s
            AND (a.deadline IS NULL OR a.deadline > %s)
-           AND (%s OR t.user_id = %s)
+           AND (%s OR (t.user_id = %s
+                       AND (a.appointment_id IS NULL OR a.device_hash = %s)))
         ON CONFLICT (attempt_id, form_item_id) DO UPDATE
            SET choice = excluded.choice, flagged = excluded.flagged,
                client_seq = excluded.client_seq, saved_at = excluded.saved_at
@@ -1015,14 +1397,17 @@ def answer_save(
     client_seq: int,
     by: Actor,
     feedback: bool = False,
+    device: str | None = None,
 ) -> SaveAck:
     """Save the candidate's answer to one item (``choice`` None clears it).
 
     Idempotent per (attempt, item): applied only when ``client_seq`` is higher than
     the stored one; an older or replayed save is acknowledged with what is stored
     (``applied`` False). Refused (DeliveryError, nothing stored) for someone else's
-    attempt, an item not on its form, a bad choice or sequence number, while paused,
-    before the start, after the end or past the deadline (which closes the attempt).
+    attempt, a proctored attempt from a browser without its seat token (``device``;
+    codes ``device`` or ``launch``), an item not on its form, a bad choice or
+    sequence number, while paused, before the start, after the end or past the
+    deadline (which closes the attempt).
     The statement runs in autocommit (or the caller's transaction): when this
     returns outside a transaction, the answer is committed. With ``feedback`` (the
     practice player) a practice attempt's ack carries whether the answer is right,
@@ -1057,6 +1442,8 @@ def answer_save(
         ops.adapt_datetimefield_value(moment - LATE_SAVE_GRACE),
         user is None,
         user.pk if user is not None else None,
+        # Never equal to a stored hash (hex) when the browser holds no token.
+        device_hash(device) if device else "-",
     ]
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
@@ -1072,11 +1459,36 @@ def answer_save(
         )
     else:
         ack = _save_refused_or_stale(
-            attempt_id=attempt_id, form_item_id=form_item_id, user=user
+            attempt_id=attempt_id, form_item_id=form_item_id, by=by, device=device
         )
     if feedback and _is_practice(attempt_id):
         return _with_feedback(ack)
     return ack
+
+
+def practice_attempts_end(*, technician_id: int, test: str, actor: Actor) -> int:
+    """End the open practice attempts of ``test`` (its practice entitlement is gone:
+    a refund): they are voided, so no more keys or rationales are shown. Returns
+    how many; ending them again changes nothing."""
+    ended = 0
+    with transaction.atomic():
+        ids = list(
+            Attempt.objects.filter(
+                technician_id=technician_id,
+                test=test,
+                kind=AttemptKind.PRACTICE,
+            )
+            .exclude(status__in=FINISHED_STATUSES)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for attempt_id in ids:
+            attempt = _locked(attempt_id)
+            if attempt.is_finished:
+                continue
+            _finish(attempt, status=AttemptStatus.VOIDED, by="refund", actor=actor)
+            ended += 1
+    return ended
 
 
 def _is_practice(attempt_id: int) -> bool:
@@ -1087,6 +1499,22 @@ def _is_practice(attempt_id: int) -> bool:
 
 
 def _with_feedback(ack: SaveAck) -> SaveAck:
+    from certwright.commerce.models import EntitlementKind
+    from certwright.commerce.selectors import has_entitlement
+
+    attempt = (
+        Attempt.objects.filter(pk=ack.attempt_id)
+        .values_list("technician_id", "test", "status")
+        .first()
+    )
+    # Keys and rationales are what the practice entitlement sells: none once it is
+    # gone (a refund ends the attempt too; this holds whatever revoked it).
+    if (
+        attempt is None
+        or attempt[2] in FINISHED_STATUSES
+        or not has_entitlement(attempt[0], attempt[1], EntitlementKind.PRACTICE)
+    ):
+        return ack
     row = (
         FormItem.objects.filter(pk=ack.form_item_id)
         .values_list("item_version__key", "item_version__rationale")
@@ -1107,18 +1535,28 @@ def _with_feedback(ack: SaveAck) -> SaveAck:
 
 
 def _save_refused_or_stale(
-    *, attempt_id: int, form_item_id: int, user: AbstractBaseUser | None
+    *, attempt_id: int, form_item_id: int, by: Actor, device: str | None
 ) -> SaveAck:
     """The upsert wrote nothing: either a newer answer is stored (acknowledge it) or
     a check failed (raise the reason)."""
+    user = _user(by)
     attempt = (
         Attempt.objects.filter(pk=attempt_id)
         .select_related("technician")
-        .only("status", "deadline", "form_id", "kind", "technician__user_id")
+        .only(
+            "status",
+            "deadline",
+            "form_id",
+            "kind",
+            "appointment_id",
+            "device_hash",
+            "technician__user_id",
+        )
         .first()
     )
     if attempt is None or (user is not None and attempt.technician.user_id != user.pk):
         raise _not_found()
+    _check_device(attempt, by, device)
     if not FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id).exists():
         raise DeliveryError("item", _("That question is not part of this exam."))
     if attempt.is_finished:
@@ -1155,7 +1593,11 @@ def _save_refused_or_stale(
 def attempt_lazy_close(attempt: Attempt) -> Attempt:
     """A page load or status poll of an attempt whose time has run out closes it
     (the sweep would too, later); returns the attempt as it now stands."""
-    if _time_up(attempt, clock_now()):
+    moment = clock_now()
+    if _time_up(attempt, moment):
         attempt_expire(attempt_id=attempt.pk)
+        attempt.refresh_from_db()
+    elif _lapse_due(attempt, moment):
+        attempt_lapse(attempt_id=attempt.pk)
         attempt.refresh_from_db()
     return attempt

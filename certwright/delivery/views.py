@@ -6,18 +6,32 @@ Django's CSRF check (the player sends the token in ``X-CSRFToken``); they answer
 JSON, never a redirect, so the player can tell "saved" from "refused" from
 "offline". ``save`` is the hot path: it reads nothing but the session and calls
 ``answer_save``, which checks ownership in its one statement.
+
+A proctored attempt runs on one workstation: ``launch`` takes the proctor's launch
+code and gives that browser the seat token in a cookie scoped to the attempt's
+URLs; every page and endpoint that shows items or changes the attempt passes it
+to the services (``device``). A request from another browser is refused and noted
+for the proctor (services.device_refusal_record).
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,7 +62,25 @@ _STATUS = {
     "deadline": 409,
     "state": 409,
     "stale": 409,
+    # Not this workstation: the player reloads and shows why.
+    "device": 409,
+    "launch": 409,
 }
+
+# The seat token's cookie, one per attempt, sent only to that attempt's URLs.
+SEAT_COOKIE = "certwright_seat_{attempt_id}"
+SEAT_COOKIE_MAX_AGE = 24 * 3600
+
+
+def _seat(request: HttpRequest, attempt_id: int) -> str | None:
+    return request.COOKIES.get(SEAT_COOKIE.format(attempt_id=attempt_id))
+
+
+def _device_label(request: HttpRequest) -> str:
+    """What the proctor's console shows of a browser: its address and agent."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:140] or "?"
+    address = request.META.get("REMOTE_ADDR", "") or "?"
+    return f"{address} · {agent}"
 
 
 def _error(code: str, message: str) -> JsonResponse:
@@ -58,7 +90,15 @@ def _error(code: str, message: str) -> JsonResponse:
     )
 
 
-def _refused(error: DeliveryError) -> JsonResponse:
+def _refused(
+    error: DeliveryError, request: HttpRequest | None = None, attempt_id: int = 0
+) -> JsonResponse:
+    if error.code == "device" and request is not None:
+        services.device_refusal_record(
+            attempt_id=attempt_id,
+            by=request_actor(request),
+            device_label=_device_label(request),
+        )
     return _error(str(error.code or "bad_request"), " ".join(error.messages))
 
 
@@ -79,6 +119,12 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise DeliveryError("bad_request", _("The request is not JSON.")) from None
+    except RecursionError:
+        # json.loads recurses once per nesting level: a body of 100,000 brackets
+        # exhausts the stack long before any limit of ours would apply.
+        raise DeliveryError(
+            "bad_request", _("The request is nested too deeply.")
+        ) from None
     if not isinstance(data, dict):
         raise DeliveryError("bad_request", _("The request is not a JSON object."))
     return data
@@ -113,9 +159,10 @@ def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
             client_seq=data.get("seq"),  # type: ignore[arg-type]
             by=request_actor(request),
             feedback=data.get("feedback") is True,
+            device=_seat(request, attempt_id),
         )
     except DeliveryError as error:
-        return _refused(error)
+        return _refused(error, request, attempt_id)
     return JsonResponse(_ack(ack))
 
 
@@ -141,6 +188,12 @@ def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = services.attempt_lazy_close(attempt)
     body = _state(attempt)
     if request.GET.get("answers"):
+        # The answers are the exam's: only its workstation reads them back.
+        holds = services.attempt_holds_seat(
+            attempt, request_actor(request), _seat(request, attempt.pk)
+        )
+        if not holds and not attempt.is_finished:
+            return _refused(services.device_error(attempt), request, attempt.pk)
         body["answers"] = {
             str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
         }
@@ -149,16 +202,20 @@ def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _transition(service: Callable[..., Attempt]) -> View:
-    """A POST endpoint calling ``service(attempt_id=, by=)`` for the candidate and
-    answering the attempt's new state."""
+    """A POST endpoint calling ``service(attempt_id=, by=, device=)`` for the
+    candidate and answering the attempt's new state."""
 
     @require_POST
     @json_login_required
     def view(request: HttpRequest, attempt_id: int) -> HttpResponse:
         try:
-            attempt = service(attempt_id=attempt_id, by=request_actor(request))
+            attempt = service(
+                attempt_id=attempt_id,
+                by=request_actor(request),
+                device=_seat(request, attempt_id),
+            )
         except DeliveryError as error:
-            return _refused(error)
+            return _refused(error, request, attempt_id)
         return JsonResponse(_state(attempt))
 
     return view
@@ -209,15 +266,46 @@ def _player_text() -> dict[str, str]:
     }
 
 
+def _launch_page(
+    request: HttpRequest, attempt: Attempt, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "delivery/launch.html",
+        {"attempt": attempt, "error": error},
+        status=status,
+    )
+
+
+def _elsewhere_page(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """Another workstation holds the attempt: refused, and noted for the proctor."""
+    services.device_refusal_record(
+        attempt_id=attempt.pk,
+        by=request_actor(request),
+        device_label=_device_label(request),
+    )
+    return render(request, "delivery/elsewhere.html", {"attempt": attempt}, status=403)
+
+
 @never_cache
 @login_required
 def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """The exam: the tutorial before the start, then one item per screen."""
+    """The exam: the tutorial before the start, then one item per screen. A
+    proctored attempt shows only at its workstation: the launch-code page until a
+    browser is launched, a refusal on any other."""
     attempt = selectors.access_own_attempt(request.user, attempt_id)
     attempt = services.attempt_lazy_close(attempt)
     if attempt.is_finished:
         return redirect("delivery:result", attempt_id=attempt.pk)
-    items = selectors.player_items(attempt)
+    by = request_actor(request)
+    if not services.attempt_holds_seat(attempt, by, _seat(request, attempt.pk)):
+        if not attempt.device_hash:
+            return _launch_page(request, attempt)
+        return _elsewhere_page(request, attempt)
+    # The items reach the browser only once the clock runs: before the start the
+    # page holds the tutorial alone (the player reloads after Start).
+    started = attempt.status != AttemptStatus.AUTHORISED
+    items = selectors.player_items(attempt) if started else []
     answers = {str(k): v for k, v in selectors.saved_answers(attempt.pk).items()}
     return render(
         request,
@@ -226,9 +314,9 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             # A practice test starts in progress: its tutorial shows until the
             # first answer.
-            "tutorial": attempt.status == AttemptStatus.AUTHORISED
-            or (attempt.is_practice and not answers),
+            "tutorial": not started or (attempt.is_practice and not answers),
             "items": items,
+            "item_count": len(items) if started else selectors.item_count(attempt),
             "player": {
                 "attempt": selectors.attempt_clock(attempt),
                 "items": [i.as_json() for i in items],
@@ -247,6 +335,76 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
             },
         },
     )
+
+
+@never_cache
+@require_POST
+@login_required
+def launch(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The workstation at the seat enters the proctor's launch code: this browser
+    gets the seat token (an HttpOnly cookie for this attempt's URLs only)."""
+    attempt = selectors.access_own_attempt(request.user, attempt_id)
+    try:
+        attempt, token = services.attempt_launch(
+            attempt_id=attempt.pk,
+            code=request.POST.get("code", ""),
+            by=request_actor(request),
+            device_label=_device_label(request),
+        )
+    except DeliveryError as error:
+        attempt.refresh_from_db()
+        if attempt.is_finished:
+            return redirect("delivery:result", attempt_id=attempt.pk)
+        if error.code == "device":
+            return _elsewhere_page(request, attempt)
+        return _launch_page(
+            request, attempt, error=" ".join(error.messages), status=400
+        )
+    response = redirect("delivery:player", attempt_id=attempt.pk)
+    response.set_cookie(
+        SEAT_COOKIE.format(attempt_id=attempt.pk),
+        token,
+        max_age=SEAT_COOKIE_MAX_AGE,
+        path=reverse("delivery:player", args=[attempt.pk]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@never_cache
+@require_GET
+@login_required
+def image(
+    request: HttpRequest, attempt_id: int, form_item_id: int
+) -> HttpResponse | FileResponse:
+    """An item's image, for the candidate sitting a started attempt whose form holds
+    it, at its workstation; never public (MEDIA_ROOT has no URL). Behind a proxy
+    with CERTWRIGHT_MEDIA_ACCEL_PREFIX set, the proxy sends the file
+    (X-Accel-Redirect) after this check."""
+    attempt = selectors.access_own_attempt(request.user, attempt_id)
+    if attempt.status not in (
+        AttemptStatus.IN_PROGRESS,
+        AttemptStatus.PAUSED,
+    ) or not services.attempt_holds_seat(
+        attempt, request_actor(request), _seat(request, attempt.pk)
+    ):
+        raise Http404("No such image.")
+    name = selectors.attempt_image(attempt, form_item_id)
+    if not name or not default_storage.exists(name):
+        raise Http404("No such image.")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    prefix = settings.CERTWRIGHT_MEDIA_ACCEL_PREFIX
+    response: HttpResponse | FileResponse
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name
+    else:
+        response = FileResponse(default_storage.open(name), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _finished_or_player(
@@ -269,7 +427,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt, elsewhere = _finished_or_player(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
-    if attempt.status == AttemptStatus.VOIDED:
+    if attempt.status in (AttemptStatus.VOIDED, AttemptStatus.LAPSED):
         # Ended by the proctor: no score, no result, no e-mail to speak of.
         appointment = attempt.appointment
         centre = appointment.centre if appointment is not None else None
@@ -288,7 +446,10 @@ def _scored_exam_or_elsewhere(
     attempt, elsewhere = _finished_or_player(request, attempt_id)
     if elsewhere is None and attempt.is_practice:
         raise Http404("a practice test has no score report")
-    if elsewhere is None and attempt.status == AttemptStatus.VOIDED:
+    if elsewhere is None and attempt.status in (
+        AttemptStatus.VOIDED,
+        AttemptStatus.LAPSED,
+    ):
         elsewhere = redirect("delivery:result", attempt_id=attempt.pk)
     return attempt, elsewhere
 

@@ -104,6 +104,37 @@ def shoot(
     return take
 
 
+def launch_code_of(attempt_id: int) -> str:
+    """The attempt's launch code as the proctor's console shows it (ABC-DEF), read
+    from the database (for tests that do not drive the console)."""
+    from certwright.delivery.models import Attempt
+    from certwright.delivery.services import launch_code_display
+
+    code = Attempt.objects.values_list("launch_code", flat=True).get(pk=attempt_id)
+    assert code, "no launch code: the attempt is launched or over"
+    return launch_code_display(code)
+
+
+def launch_at_seat(page: Any, code: str) -> None:
+    """At the seat: the candidate's browser, on the exam's launch page, takes the
+    proctor's launch code; the player's tutorial opens."""
+    page.wait_for_selector("#launch-code")
+    page.get_by_label("Launch code").fill(code)
+    page.get_by_role("button", name="Launch the exam").click()
+    page.wait_for_selector("#tutorial:not([hidden])")
+
+
+def seat_token(context: Any, attempt_id: int) -> str:
+    """The seat token a browser context holds for ``attempt_id`` (its HttpOnly
+    cookie, read through Playwright as a second tab of that browser would send
+    it)."""
+    from certwright.delivery.views import SEAT_COOKIE
+
+    name = SEAT_COOKIE.format(attempt_id=attempt_id)
+    (value,) = [c["value"] for c in context.cookies() if c["name"] == name]
+    return str(value)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives Debian's chromium through Playwright (slow)"

@@ -1,6 +1,7 @@
 """Issue 4's "done means", end to end in real browsers on the demo data of
 `make run`: the proctor checks the demo candidate in at Springfield and authorises
-her A1 seat; she sits the exam in a browser, closes the tab half-way, resumes with
+her A1 seat; she launches it on her workstation with the launch code the console
+shows and sits the exam in a browser, closes the tab half-way, resumes with
 every saved answer and the server's time left, finishes, and sees her result, the
 score report and its PDF; the core shows her new A1 certification at once; program
 staff see real statistics on the item analysis page of A1 initial form 1, and a new
@@ -27,7 +28,7 @@ from certwright.delivery.proctor_demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.itembank.models import Form, FormItem
 from certwright.scheduling.models import Appointment, AppointmentStatus
 from certwright.scoring.models import AnalysisRun
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, launch_at_seat
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,14 +165,19 @@ def test_done_means_the_exam_day_of_the_demo(
     attempt = Attempt.objects.get(appointment=appointment)
     assert attempt.status == AttemptStatus.AUTHORISED
     assert (attempt.kind, str(attempt.form)) == ("initial", FORM)
+    seat = appointment.tests.get()
+    code = proctor.locator(f"#launch-code-{seat.pk}").inner_text().strip()
 
-    # --- the candidate opens her exam from the dashboard and starts -----------------
+    # --- the candidate opens her exam from the dashboard, launches it and starts ---
     page = _sign_in(browser, live_server, "candidate@example.com", contexts)
     expect(page.get_by_text("No passed tests yet.")).to_be_visible()
     page.get_by_role("link", name="Exams, score reports and practice tests").click()
     page.get_by_role("link", name="Start", exact=True).click()
+    launch_at_seat(page, code)
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
     page.get_by_role("button", name="Start the exam").click()
+    # (the questions come only with the start: the player reloads to get them)
+    expect(page.locator("#item-screen")).to_be_visible()
     exam = Exam(page, attempt)
     half = exam.total // 2
 

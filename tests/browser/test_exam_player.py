@@ -1,8 +1,10 @@
-"""The exam player in a real browser (Debian's chromium through Playwright): sitting
-an exam with the keyboard alone, a reload and a new browser session mid-exam with
-every answer restored, answers chosen offline kept and sent on reconnect, the
-automatic submit at time-out, and axe-core finding no serious or critical
-accessibility violation on the tutorial, item, review and result screens."""
+"""The exam player in a real browser (Debian's chromium through Playwright): launching
+the exam on the workstation with the proctor's code and sitting it with the
+keyboard alone, a reload and a new browser session mid-exam (moved there by the
+proctor) with every answer restored, answers chosen offline kept and sent on
+reconnect, the automatic submit at time-out, and axe-core finding no serious or
+critical accessibility violation on the launch, tutorial, item, review and result
+screens."""
 
 from __future__ import annotations
 
@@ -22,14 +24,14 @@ from certwright.candidates.models import Technician
 from certwright.commerce.models import LineStatus
 from certwright.core.clock import now
 from certwright.delivery.models import Attempt, AttemptStatus, Response
-from certwright.delivery.services import attempt_authorise
+from certwright.delivery.services import attempt_authorise, attempt_device_reset
 from certwright.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentTest,
     TestCentre,
 )
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, launch_at_seat, launch_code_of
 from tests.delivery.conftest import form_create
 from tests.scheduling.conftest import lines_buy
 
@@ -110,8 +112,9 @@ def _signed_in(browser: Any, live_server: Any, user: Any, **options: Any) -> Any
 
 
 @pytest.fixture
-def exam(browser: Any, live_server: Any) -> Iterator[tuple[Any, Attempt]]:
-    """(page, attempt): the candidate's desktop browser on the authorised exam."""
+def exam_to_launch(browser: Any, live_server: Any) -> Iterator[tuple[Any, Attempt]]:
+    """(page, attempt): the candidate's desktop browser on the authorised exam's
+    launch page (no workstation holds it yet)."""
     attempt = _seat_authorised()
     context = _signed_in(
         browser, live_server, attempt.technician.user, viewport=DESKTOP
@@ -120,6 +123,15 @@ def exam(browser: Any, live_server: Any) -> Iterator[tuple[Any, Attempt]]:
     page.goto(f"/exam/{attempt.pk}/")
     yield page, attempt
     context.close()
+
+
+@pytest.fixture
+def exam(exam_to_launch: tuple[Any, Attempt]) -> tuple[Any, Attempt]:
+    """(page, attempt): the candidate's desktop browser on the authorised exam's
+    tutorial, launched on this workstation with the proctor's code."""
+    page, attempt = exam_to_launch
+    launch_at_seat(page, launch_code_of(attempt.pk))
+    return page, attempt
 
 
 def _axe(page: Any, screen: str) -> None:
@@ -177,11 +189,21 @@ def _player_items(page: Any) -> list[int]:
     ]
 
 
-def test_an_exam_sat_with_the_keyboard_alone(exam: tuple[Any, Attempt]) -> None:
-    """Start, answer every item, flag one, review, jump back, submit and confirm,
-    with no mouse; axe finds nothing serious on any screen."""
-    page, attempt = exam
-    # given the tutorial
+def test_an_exam_sat_with_the_keyboard_alone(
+    exam_to_launch: tuple[Any, Attempt],
+) -> None:
+    """Launch with the proctor's code, start, answer every item, flag one, review,
+    jump back, submit and confirm, with no mouse; axe finds nothing serious on any
+    screen."""
+    page, attempt = exam_to_launch
+    # given the launch page
+    page.wait_for_selector("#launch-code")
+    _axe(page, "launch")
+    # when the candidate types the proctor's code and sends it with the keyboard
+    _tab_to(page, "#launch-code")
+    page.keyboard.type(launch_code_of(attempt.pk))
+    page.keyboard.press("Enter")
+    # then the tutorial
     page.wait_for_selector("#tutorial:not([hidden])")
     _axe(page, "tutorial")
     # when the candidate starts with the keyboard
@@ -240,8 +262,9 @@ def test_answers_survive_a_reload_and_a_new_browser_session(
     exam: tuple[Any, Attempt], browser: Any, live_server: Any
 ) -> None:
     """Two answers and a flag, then a reload: shown again, on the same item. A new
-    browser (empty storage, same account) shows them from the server, with the
-    time left the server says."""
+    browser (empty storage, same account), once the proctor moved the exam to it
+    with a new launch code, shows them from the server, with the time left the
+    server says."""
     page, attempt = exam
     page.click("#start-button")
     page.wait_for_selector("#item-screen:not([hidden])")
@@ -261,11 +284,16 @@ def test_answers_survive_a_reload_and_a_new_browser_session(
     page.click("#prev-button")
     assert page.is_checked("#options input[value='2']")
     assert page.is_checked("#flag")
-    # when a new browser session opens the exam
+    # when a new browser session opens the exam, after the proctor moved it there
+    attempt_device_reset(
+        attempt_id=attempt.pk, actor=attempt.authorised_by, reason="browser closed"
+    )
     other = _signed_in(browser, live_server, attempt.technician.user)
     try:
         fresh = other.new_page()
         fresh.goto(f"/exam/{attempt.pk}/")
+        fresh.get_by_label("Launch code").fill(launch_code_of(attempt.pk))
+        fresh.get_by_role("button", name="Launch the exam").click()
         fresh.wait_for_selector("#item-screen:not([hidden])")
         # then the first item shows its saved answer and flag
         assert fresh.is_checked("#options input[value='2']")

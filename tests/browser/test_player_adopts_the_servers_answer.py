@@ -1,6 +1,7 @@
-"""When the server does not apply a save (another device saved the same item with
-the same or a higher number), the player shows the stored answer instead of its
-own, and numbers its next saves above the server's highest, so they apply."""
+"""When the server does not apply a save (another tab of the workstation's browser
+saved the same item with the same or a higher number), the player shows the stored
+answer instead of its own, and numbers its next saves above the server's highest,
+so they apply."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 import pytest
 
 from certwright.delivery.services import answer_save
+from tests.browser.conftest import seat_token
 from tests.browser.test_exam_player import (
     _player_items,
     _stored,
     _wait_saved,
     exam,  # noqa: F401 (the fixture)
+    exam_to_launch,  # noqa: F401 (the fixture it uses)
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,8 +32,11 @@ def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
     page.wait_for_selector("#item-screen:not([hidden])")
     ids = _player_items(page)
     user = attempt.technician.user
-    # given another device saved the first item as D with number 1 (the number
-    # this page will use next) and the second item with number 5
+    # (only this workstation may save: the other tab sends this browser's seat
+    # cookie)
+    token = seat_token(page.context, attempt.pk)
+    # given another tab saved the first item as D with number 1 (the number this
+    # page will use next) and the second item with number 5
     for item, choice, flagged, seq in ((ids[0], 3, True, 1), (ids[1], 0, False, 5)):
         answer_save(
             attempt_id=attempt.pk,
@@ -39,6 +45,7 @@ def test_a_save_not_applied_shows_the_stored_answer_and_moves_the_counter(
             flagged=flagged,
             client_seq=seq,
             by=user,
+            device=token,
         )
     # when this page answers the first item with B (number 1: not applied)
     page.check("#options input[value='1']")

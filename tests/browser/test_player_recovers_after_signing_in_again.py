@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, launch_at_seat, launch_code_of
 from tests.browser.test_exam_player import (
     _player_items,
     _seat_authorised,
@@ -51,6 +51,7 @@ def test_queued_answers_are_sent_after_signing_in_again(
         other.wait_for_url("**/me/")
         page = context.new_page()
         page.goto(f"/exam/{attempt.pk}/")
+        launch_at_seat(page, launch_code_of(attempt.pk))
         page.click("#start-button")
         page.wait_for_selector("#item-screen:not([hidden])")
         ids = _player_items(page)

@@ -1,6 +1,7 @@
 """The proctor console in a real browser (Debian's chromium through Playwright): on
 a phone-sized screen the proctor checks the candidate in with the keyboard alone
-and authorises the seat; the candidate's player then starts; the console follows
+and authorises the seat; the candidate's workstation takes the launch code the
+console shows and the player then starts; the console follows
 the exam live, keeps what the proctor is typing across refreshes, and axe-core
 finds no serious or critical violation on the day or the sitting."""
 
@@ -22,7 +23,7 @@ from certwright.scheduling.models import (
     AppointmentStatus,
     AppointmentTest,
 )
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, launch_at_seat
 from tests.browser.test_exam_player import _axe, _signed_in, _tab_to
 from tests.delivery.conftest import form_create
 from tests.delivery.proctor_support import console_proctor
@@ -115,7 +116,10 @@ def test_a_proctor_checks_in_and_authorises_and_the_candidate_starts(
     tablet.wait_for_selector("text=Waiting for the candidate to press Start.")
     attempt = Attempt.objects.get(appointment_test=seat)
     assert attempt.status == AttemptStatus.AUTHORISED
-    # when the candidate opens their exams and starts
+    # then the console shows the launch code to give at the seat
+    code = tablet.inner_text(f"#launch-code-{seat.pk}").strip()
+    assert code.replace("-", "") == attempt.launch_code
+    # when the candidate opens their exams, enters the code and starts
     player_context = _signed_in(
         browser, live_server, appointment.technician.user, viewport=DESKTOP
     )
@@ -123,7 +127,7 @@ def test_a_proctor_checks_in_and_authorises_and_the_candidate_starts(
     player = player_context.new_page()
     player.goto("/exam/mine/")
     player.get_by_role("link", name="Start").click()
-    player.wait_for_selector("#tutorial:not([hidden])")
+    launch_at_seat(player, code)
     player.click("#start-button")
     player.wait_for_selector("#item-screen:not([hidden])")
     # then the exam is running, and the console shows it without a reload

@@ -17,7 +17,11 @@ import time_machine
 
 from certwright.candidates.models import Technician
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import attempt_authorise, attempt_start
+from certwright.delivery.services import (
+    attempt_authorise,
+    attempt_launch,
+    attempt_start,
+)
 from certwright.itembank.models import (
     Form,
     FormItem,
@@ -146,9 +150,71 @@ def authorised(seat: AppointmentTest, proctor: Any) -> Attempt:
     return attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
 
 
+# The seat token each launched attempt's workstation holds, by attempt id.
+SEATS: dict[int, str] = {}
+
+
+def launch(attempt: Attempt, by: Any = None) -> str:
+    """The candidate's workstation enters the proctor's launch code; its seat
+    token (also kept in SEATS for ``save``)."""
+    attempt.refresh_from_db()
+    _attempt, token = attempt_launch(
+        attempt_id=attempt.pk,
+        code=attempt.launch_code,
+        by=by or attempt.technician.user,
+        device_label="workstation 7",
+    )
+    SEATS[attempt.pk] = token
+    return token
+
+
+@pytest.fixture(autouse=True)
+def _seats_forgotten() -> Iterator[None]:
+    """Each test starts with no workstation holding a seat token: attempt ids are
+    reused across tests, and a token left from an earlier test must not count."""
+    SEATS.clear()
+    yield
+    SEATS.clear()
+
+
+def client_launch(client: Any, attempt: Attempt, code: str | None = None) -> str:
+    """The signed-in candidate's browser (a Django test client) enters the
+    proctor's launch code (as the console shows it, ABC-DEF, unless ``code``) on
+    the launch page: it is redirected to the player holding the seat cookie. The
+    seat token (also kept in SEATS)."""
+    from django.urls import reverse
+
+    from certwright.delivery.services import launch_code_display
+    from certwright.delivery.views import SEAT_COOKIE
+
+    attempt.refresh_from_db()
+    if code is None:
+        code = launch_code_display(attempt.launch_code)
+    response = client.post(
+        reverse("delivery:launch", args=[attempt.pk]), {"code": code}
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("delivery:player", args=[attempt.pk])
+    cookie = client.cookies[SEAT_COOKIE.format(attempt_id=attempt.pk)]
+    assert cookie["httponly"]
+    assert cookie["path"] == reverse("delivery:player", args=[attempt.pk])
+    SEATS[attempt.pk] = cookie.value
+    return cookie.value
+
+
+def seat_cookie(client: Any, attempt: Attempt) -> Any:
+    """Give a test client the seat cookie of the workstation ``attempt`` was
+    launched on (``launch``), as that browser holds it; the client."""
+    from certwright.delivery.views import SEAT_COOKIE
+
+    client.cookies[SEAT_COOKIE.format(attempt_id=attempt.pk)] = SEATS[attempt.pk]
+    return client
+
+
 @pytest.fixture
 def started(authorised: Attempt, candidate: Technician) -> Attempt:
-    return attempt_start(attempt_id=authorised.pk, by=candidate.user)
+    token = launch(authorised, candidate.user)
+    return attempt_start(attempt_id=authorised.pk, by=candidate.user, device=token)
 
 
 def form_items(attempt: Attempt) -> dict[str, FormItem]:
@@ -180,4 +246,5 @@ def save(
         flagged=flagged,
         client_seq=seq,
         by=by or attempt.technician.user,
+        device=SEATS.get(attempt.pk),
     )

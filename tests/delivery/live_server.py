@@ -8,7 +8,9 @@ the master and every worker at once, as a crash or an OOM kill would.
 Candidates are signed in the way ``client.force_login`` does it: a session row made
 with the session store (no password, no test-only view). Each gets its own CSRF
 secret, sent as the ``csrftoken`` cookie and the ``X-CSRFToken`` header as the
-player does.
+player does. A proctored exam answers only the workstation it was launched on: a
+browser launched for an attempt also sends that attempt's seat cookie
+(``Login.seated``, ``seat_cookie``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +39,33 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def seat_cookie(attempt_id: int, token: str) -> str:
+    """``name=value`` of the seat cookie a browser holds once ``attempt_id`` was
+    launched on it (the token from services.attempt_launch or the launch page)."""
+    from certwright.delivery.views import SEAT_COOKIE
+
+    return f"{SEAT_COOKIE.format(attempt_id=attempt_id)}={token}"
+
+
 @dataclass(frozen=True, slots=True)
 class Login:
-    """What a signed-in browser sends: the session and CSRF cookies and header."""
+    """What a signed-in browser sends: the session and CSRF cookies and header, and
+    the seat cookies of the exams launched on it."""
 
     session_key: str
     csrf: str
+    seats: str = ""  # "certwright_seat_<id>=<token>; ..."
+
+    def seated(self, attempt_id: int, token: str) -> Login:
+        """This browser, also holding the seat cookie of ``attempt_id``."""
+        cookie = seat_cookie(attempt_id, token)
+        return replace(self, seats=f"{self.seats}; {cookie}" if self.seats else cookie)
 
     def headers(self, *, json_body: bool = False) -> dict[str, str]:
-        headers = {
-            "Cookie": f"sessionid={self.session_key}; csrftoken={self.csrf}",
-            "X-CSRFToken": self.csrf,
-        }
+        cookie = f"sessionid={self.session_key}; csrftoken={self.csrf}"
+        if self.seats:
+            cookie += f"; {self.seats}"
+        headers = {"Cookie": cookie, "X-CSRFToken": self.csrf}
         if json_body:
             headers["Content-Type"] = "application/json"
         return headers

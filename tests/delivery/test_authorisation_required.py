@@ -15,7 +15,7 @@ from certwright.delivery.services import (
     attempt_start,
 )
 from certwright.scheduling.services import appointment_book
-from tests.delivery.conftest import EXAM_DAY
+from tests.delivery.conftest import EXAM_DAY, launch
 from tests.scheduling.conftest import lines_buy, local, user_create
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +57,10 @@ def test_staff_of_another_centre_cannot_authorise(seat):
 
 
 def test_the_proctor_authorises_and_the_candidate_starts(seat, proctor, candidate):
-    """Authorised: the attempt waits on the tutorial with the form's time; started:
-    the deadline is the start plus the time. Authorising again is a no-op, and
-    both steps are in the audit trail."""
+    """Authorised: the attempt waits on the tutorial with the form's time; started
+    (at the workstation launched with the proctor's code): the deadline is the
+    start plus the time. Authorising again is a no-op, and every step is in the
+    audit trail."""
     # when the proctor authorises the seat (twice: a double click)
     attempt = attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
     again = attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
@@ -68,8 +69,9 @@ def test_the_proctor_authorises_and_the_candidate_starts(seat, proctor, candidat
     assert attempt.status == AttemptStatus.AUTHORISED
     assert attempt.budget_seconds == 75 * 60
     assert attempt.deadline is None
-    # when the candidate starts it
-    started = attempt_start(attempt_id=attempt.pk, by=candidate.user)
+    # when the candidate starts it at the workstation launched with the code
+    token = launch(attempt, candidate.user)
+    started = attempt_start(attempt_id=attempt.pk, by=candidate.user, device=token)
     # then the clock runs from now
     assert started.status == AttemptStatus.IN_PROGRESS
     assert started.deadline == local(EXAM_DAY, 9, 5) + dt.timedelta(minutes=75)
@@ -78,7 +80,7 @@ def test_the_proctor_authorises_and_the_candidate_starts(seat, proctor, candidat
         .order_by("id")
         .values_list("kind", flat=True)
     )
-    assert kinds == ["attempt.authorised", "attempt.started"]
+    assert kinds == ["attempt.authorised", "attempt.launched", "attempt.started"]
 
 
 def test_another_candidate_cannot_start_the_attempt(authorised):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.models import Response
-from tests.delivery.conftest import form_create, form_items
+from tests.delivery.conftest import form_create, form_items, seat_cookie
 from tests.scheduling.conftest import user_create
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,9 @@ def _post(client, attempt, body, *, raw=None):
 
 @pytest.fixture
 def tab(client, started, candidate):
+    """The candidate's browser at the workstation the exam was launched on."""
     client.force_login(candidate.user)
-    return client
+    return seat_cookie(client, started)
 
 
 def test_a_good_save_is_acknowledged(tab, started):
@@ -115,6 +116,7 @@ def test_the_endpoint_checks_csrf(started, candidate):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(candidate.user)
+    seat_cookie(strict, started)  # at the workstation: only the CSRF token is missing
     item = form_items(started)["A1-001"]
     response = _post(strict, started, {"item": item.pk, "choice": 1, "seq": 1})
     assert response.status_code == 403

@@ -18,7 +18,7 @@ from certwright.delivery.services import (
     attempt_resume,
     attempt_start,
 )
-from tests.delivery.conftest import EXAM_DAY
+from tests.delivery.conftest import EXAM_DAY, launch
 from tests.scheduling.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,8 @@ def test_an_accommodation_adds_its_share_at_authorisation(seat, proctor, candida
     )
     # when the seat is authorised and started
     attempt = attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
-    started = attempt_start(attempt_id=attempt.pk, by=candidate.user)
+    token = launch(attempt, candidate.user)
+    started = attempt_start(attempt_id=attempt.pk, by=candidate.user, device=token)
     # then the time allowed includes the extra time
     assert attempt.accommodation_seconds == 75 * 60 // 2
     assert started.budget_seconds == 75 * 60 + 2250
@@ -109,6 +110,7 @@ def test_a_start_later_than_the_authorisation_counts_from_the_start(
 ):
     """The tutorial's time is not exam time: the clock starts when the candidate
     starts."""
+    token = launch(authorised, candidate.user)
     frozen.move_to(START + dt.timedelta(minutes=6))
-    started = attempt_start(attempt_id=authorised.pk, by=candidate.user)
+    started = attempt_start(attempt_id=authorised.pk, by=candidate.user, device=token)
     assert started.deadline == START + dt.timedelta(minutes=81)

@@ -20,7 +20,7 @@ from certwright.scheduling.services import (
     appointment_check_in,
     appointment_complete,
 )
-from tests.delivery.conftest import EXAM_DAY
+from tests.delivery.conftest import EXAM_DAY, launch
 from tests.scheduling.conftest import lines_buy, local
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +46,12 @@ def test_an_exam_finished_before_the_booked_start_completes_it(
     # given the seat authorised and started before 10:00
     seat = early.tests.get()
     attempt = attempt_authorise(appointment_test_id=seat.pk, actor=proctor)
-    attempt_start(attempt_id=attempt.pk, by=candidate.user)
+    token = launch(attempt, candidate.user)
+    attempt_start(attempt_id=attempt.pk, by=candidate.user, device=token)
     # when the candidate submits at 09:40, still before the booked start
     frozen.move_to(local(EXAM_DAY, 9, 40))
     with django_capture_on_commit_callbacks(execute=True):
-        attempt_submit(attempt_id=attempt.pk, by=candidate.user)
+        attempt_submit(attempt_id=attempt.pk, by=candidate.user, device=token)
     # then the appointment is completed and its order line taken
     early.refresh_from_db()
     assert early.status == AppointmentStatus.COMPLETED

@@ -39,8 +39,9 @@ from certwright.delivery.services import (
     attempt_start,
 )
 from certwright.itembank.models import Form, FormItem
+from certwright.scheduling.models import Appointment
 from certwright.scheduling.services import appointment_book, appointment_check_in
-from tests.delivery.conftest import EXAM_DAY, form_create
+from tests.delivery.conftest import EXAM_DAY, form_create, launch
 from tests.delivery.live_server import (
     HOST,
     Gunicorn,
@@ -70,19 +71,24 @@ GIVE_UP = 45.0  # seconds a client keeps retrying one save
 
 @dataclass
 class Seat:
-    """A candidate in a started exam, and when their time runs out."""
+    """A candidate in a started exam, and when their time runs out. ``login`` is
+    the browser of the workstation the exam was launched on (its seat token is
+    ``token``)."""
 
     attempt_id: int
     user: Any
+    token: str
     login: Login
     items: list[int]
     deadline: dt.datetime
 
 
 def seats_make(count: int, form: Form) -> list[Seat]:
-    """``count`` candidates booked, checked in, authorised and started on ``form``
-    through the services. Booking happens on the fixtures' frozen day; the start is
-    on the real clock, because the server's clock is the real one."""
+    """``count`` candidates booked, checked in, authorised, launched on their
+    workstation and started on ``form`` through the services. Booking happens on
+    the fixtures' frozen day; the start is on the real clock, because the server's
+    clock is the real one (so the sitting is then moved to now: an authorisation
+    lasts until its appointment ends)."""
     centre = centre_create(seats=max(10, count))
     people = [candidate_create() for _ in range(count)]
     appointments = []
@@ -104,6 +110,13 @@ def seats_make(count: int, form: Form) -> list[Seat]:
         traveller.move_to(local(EXAM_DAY, 9, 5))
         for appointment in appointments:
             appointment_check_in(appointment_id=appointment.pk, actor="proctor")
+    # The sitting happens now on the real clock: its appointment runs from a few
+    # minutes ago for as long as it was booked.
+    booked = appointments[0]
+    began = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    Appointment.objects.filter(pk__in=[a.pk for a in appointments]).update(
+        starts_at=began, ends_at=began + (booked.ends_at - booked.starts_at)
+    )
     items = list(
         FormItem.objects.filter(form=form)
         .order_by("position")
@@ -116,7 +129,8 @@ def seats_make(count: int, form: Form) -> list[Seat]:
             actor="proctor",
             form_id=form.pk,
         )
-        attempt = attempt_start(attempt_id=attempt.pk, by=person.user)
+        token = launch(attempt, person.user)
+        attempt = attempt_start(attempt_id=attempt.pk, by=person.user, device=token)
         started = attempt.started_at
         assert started is not None
         budget = FORM_SECONDS + (EXTRA_MINUTES * 60 if n % 5 == 1 else 0)
@@ -132,7 +146,8 @@ def seats_make(count: int, form: Form) -> list[Seat]:
             Seat(
                 attempt_id=attempt.pk,
                 user=person.user,
-                login=login(person.user),
+                token=token,
+                login=login(person.user).seated(attempt.pk, token),
                 items=items,
                 deadline=started + dt.timedelta(seconds=budget + paused),
             )
@@ -384,9 +399,10 @@ def test_two_tabs_racing_over_http_keep_the_highest_sequence(live):
     """Two tabs (two sessions) of one attempt send interleaved seqs to the same
     items at the same time: each item ends with its highest seq, and every ack
     is the stored state (the tab's own save, or a newer one from the other tab)."""
-    # given one candidate with the exam open in two tabs
+    # given one candidate with the exam open in two tabs (of the workstation's
+    # browser: both send its seat cookie)
     (seat,) = seats_make(1, form_create())
-    second = login(seat.user)
+    second = login(seat.user).seated(seat.attempt_id, seat.token)
     live.start()
     tabs = [Tab(live.port, seat.login), Tab(live.port, second)]
     items = seat.items[:2]

@@ -4,10 +4,13 @@ does; accommodation extra time shows and is added."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.delivery.services import accommodation_approve
+from tests.delivery.conftest import client_launch
 from tests.delivery.proctor_support import (
     book,
     console_proctor,
@@ -50,16 +53,28 @@ def test_authorise_starts_nothing_until_the_candidate_starts(
     assert attempt.status == AttemptStatus.AUTHORISED
     assert attempt.authorised_by_id == proctor.pk
     assert (attempt.started_at, attempt.deadline) == (None, None)
-    assert "A1 is authorised: Casey Candidate can start it now (75 minutes" in (
-        text_of(response)
+    # then the console gives the launch code to enter at the candidate's seat
+    shown = re.search(
+        rf'id="launch-code-{seat.pk}"[^>]*>([^<]+)<', response.content.decode()
     )
+    assert shown is not None
+    code = shown.group(1).strip()
+    assert re.fullmatch(r"[A-Z2-9]{3}-[A-Z2-9]{3}", code)
+    assert (
+        f"A1 is authorised: give Casey Candidate the launch code {code} at the seat"
+        " (75 minutes on the clock once they press Start)."
+    ) in text_of(response)
     assert "Waiting for the candidate to press Start." in text_of(response)
     # when half an hour passes
     frozen.shift(30 * 60)
     # then the full time is still on the clock
     assert "75 min on the clock" in text_of(client.get(day_url(centre)))
-    # when the candidate presses Start
+    # when the candidate's workstation is launched with the code, and they press
+    # Start
     client.force_login(candidate.user)
+    client_launch(client, attempt, code)
+    # (launching starts no clock either)
+    assert Attempt.objects.get(pk=attempt.pk).started_at is None
     started = client.post(f"/exam/{attempt.pk}/start/")
     # then the clock starts for them
     assert started.json()["status"] == AttemptStatus.IN_PROGRESS

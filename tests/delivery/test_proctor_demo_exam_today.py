@@ -121,7 +121,7 @@ def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
         attempt_submit,
     )
     from certwright.scheduling.services import appointment_check_in
-    from tests.delivery.conftest import form_create
+    from tests.delivery.conftest import form_create, launch
 
     with time_machine.travel(WEDNESDAY, tick=False) as traveller:
         # given she sat A1 today (checked in, authorised, submitted)
@@ -133,9 +133,10 @@ def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
         attempt = attempt_authorise(
             appointment_test_id=appointment.tests.get().pk, actor="proctor"
         )
-        attempt_start(attempt_id=attempt.pk, by=user)
+        token = launch(attempt, user)
+        attempt_start(attempt_id=attempt.pk, by=user, device=token)
         with django_capture_on_commit_callbacks(execute=True):
-            attempt_submit(attempt_id=attempt.pk, by=user)
+            attempt_submit(attempt_id=attempt.pk, by=user, device=token)
         # when the demo loads again today, then her sitting is reported as it is
         again = demo_load()
         assert again.appointment_id == appointment.pk

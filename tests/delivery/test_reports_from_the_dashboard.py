@@ -7,13 +7,14 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.services import attempt_submit
+from tests.delivery.conftest import SEATS
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_dashboard_leads_to_the_score_report(client, started, candidate):
     # given a submitted exam
-    attempt_submit(attempt_id=started.pk, by=candidate.user)
+    attempt_submit(attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk])
     client.force_login(candidate.user)
     # when the candidate opens the dashboard, then "My exams"
     dashboard = client.get(reverse("portal:dashboard")).content.decode()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from certwright.delivery.models import Attempt
 from certwright.delivery.reports import report_pdf
 from certwright.delivery.services import attempt_extend, attempt_submit
-from tests.delivery.conftest import EXAM_DAY, KEYS, form_items, save
+from tests.delivery.conftest import EXAM_DAY, KEYS, SEATS, form_items, save
 from tests.scheduling.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,9 @@ def test_an_evening_exam_shows_the_centres_day(
     frozen.move_to(local(EXAM_DAY, 19, 50))
     # when the candidate submits
     with django_capture_on_commit_callbacks(execute=True):
-        attempt_submit(attempt_id=started.pk, by=candidate.user)
+        attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
     attempt = Attempt.objects.select_related("result").get(pk=started.pk)
     # then the fact is dated the centre's day, the day after in UTC
     assert attempt.status == "submitted"

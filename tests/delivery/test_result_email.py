@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, form_items, save
+from tests.delivery.conftest import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ def test_the_result_is_mailed_after_commit(
     save(started, item, seq=1, choice=KEYS["A1-001"])
     # when submitted
     with django_capture_on_commit_callbacks(execute=True):
-        attempt = attempt_submit(attempt_id=started.pk, by=candidate.user)
+        attempt = attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
     # then one message to the candidate with the result
     results = [m for m in mail.outbox if "A1 result" in m.subject]
     assert len(results) == 1
@@ -40,6 +42,10 @@ def test_a_replayed_submit_mails_nothing_more(
     started, candidate, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        attempt_submit(attempt_id=started.pk, by=candidate.user)
-        attempt_submit(attempt_id=started.pk, by=candidate.user)
+        attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
+        attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
     assert len([m for m in mail.outbox if "A1 result" in m.subject]) == 1

@@ -14,7 +14,7 @@ from certwright.credentials.models import Certification, TestResult
 from certwright.credentials.services import experience_record_add
 from certwright.delivery.services import attempt_submit
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.conftest import EXAM_DAY, KEYS, form_items, save
+from tests.delivery.conftest import EXAM_DAY, KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,13 @@ def test_a_pass_becomes_one_fact_and_a_certification(
     _pass(started, candidate)
     # when the candidate submits, twice
     with django_capture_on_commit_callbacks(execute=True):
-        first = attempt_submit(attempt_id=started.pk, by=candidate.user)
+        first = attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        second = attempt_submit(attempt_id=started.pk, by=candidate.user)
+        second = attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
     # then one fact, linked from the attempt
     results = TestResult.objects.filter(technician=candidate)
     assert [(r.test, r.kind, r.outcome, r.date, r.source) for r in results] == [
@@ -61,7 +65,7 @@ def test_a_pass_becomes_one_fact_and_a_certification(
 def test_the_last_test_submitted_completes_the_appointment(started, candidate):
     """The appointment is completed and the order line taken."""
     _pass(started, candidate)
-    attempt_submit(attempt_id=started.pk, by=candidate.user)
+    attempt_submit(attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk])
     appointment = started.appointment
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.COMPLETED

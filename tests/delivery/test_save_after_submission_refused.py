@@ -10,7 +10,7 @@ from certwright.delivery.services import (
     attempt_submit,
     attempt_void,
 )
-from tests.delivery.conftest import form_items, save
+from tests.delivery.conftest import SEATS, form_items, launch, save
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def test_a_save_after_submission_is_refused_and_changes_nothing(started, candida
     item = form_items(started)["A1-001"]
     # given an answer and a submission
     save(started, item, seq=1, choice=0)
-    submitted = attempt_submit(attempt_id=started.pk, by=candidate.user)
+    submitted = attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
     # when another save arrives (a higher seq, a new choice)
     with pytest.raises(DeliveryError) as refused:
         save(started, item, seq=2, choice=3)
@@ -46,8 +48,13 @@ def test_a_save_to_a_voided_attempt_is_refused(started, candidate, proctor):
 
 
 def test_a_save_before_the_start_is_refused(authorised, candidate):
-    """Authorised but not started (still on the tutorial): nothing is saved."""
+    """Authorised but not started (still on the tutorial): nothing is saved, from
+    no workstation or from the one launched with the proctor's code."""
     item = form_items(authorised)["A1-001"]
+    with pytest.raises(DeliveryError) as refused:
+        save(authorised, item, seq=1, choice=1)
+    assert refused.value.code == "launch"
+    launch(authorised, candidate.user)
     with pytest.raises(DeliveryError) as refused:
         save(authorised, item, seq=1, choice=1)
     assert refused.value.code == "not_started"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, form_items, save
+from tests.delivery.conftest import KEYS, SEATS, form_items, save
 from tests.scheduling.conftest import user_create
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ def submitted(started, candidate):
     items = form_items(started)
     for seq, code in enumerate(["A1-001", "A1-002", "A1-003"], start=1):
         save(started, items[code], seq=seq, choice=KEYS[code])
-    return attempt_submit(attempt_id=started.pk, by=candidate.user)
+    return attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
 
 
 def test_the_result_page_shows_pass_scaled_score_and_areas(

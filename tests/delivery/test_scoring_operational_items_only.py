@@ -8,7 +8,7 @@ import pytest
 from certwright.delivery.models import AttemptStatus
 from certwright.delivery.scoring import ScoringItem, attempt_score
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, form_items, save
+from tests.delivery.conftest import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,9 @@ def test_the_pretest_item_does_not_count(started, candidate, exam_form):
         },
     )
     # when submitted
-    attempt = attempt_submit(attempt_id=started.pk, by=candidate.user)
+    attempt = attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
     # then only the scored items count
     assert attempt.status == AttemptStatus.SUBMITTED
     assert (attempt.raw_score, attempt.scored_items) == (2, 4)
@@ -55,7 +57,9 @@ def test_exactly_the_cut_passes_at_the_pass_mark(started, candidate, exam_form):
         candidate,
         {code: KEYS[code] for code in ["A1-001", "A1-003", "A1-004"]},
     )
-    attempt = attempt_submit(attempt_id=started.pk, by=candidate.user)
+    attempt = attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
     assert (attempt.raw_score, attempt.passed, attempt.scaled_score) == (3, True, 500)
     assert [a["raw"] for a in attempt.area_scores] == [1, 2]
     assert attempt.area_scores[0]["name"] == "General Engine Diagnosis"

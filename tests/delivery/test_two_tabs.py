@@ -16,7 +16,7 @@ from certwright.delivery.services import (
     _write,
     attempt_submit,
 )
-from tests.delivery.conftest import form_items, save
+from tests.delivery.conftest import SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +37,14 @@ def test_a_submit_in_one_tab_stops_the_other(started, candidate):
     is refused, the submit is a no-op returning the same result."""
     item = form_items(started)["A1-001"]
     save(started, item, seq=1, choice=0)
-    first = attempt_submit(attempt_id=started.pk, by=candidate.user)
+    first = attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
     with pytest.raises(DeliveryError):
         save(started, item, seq=2, choice=1)
-    second = attempt_submit(attempt_id=started.pk, by=candidate.user)
+    second = attempt_submit(
+        attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+    )
     assert second.version == first.version
     assert second.raw_score == first.raw_score == 1
 

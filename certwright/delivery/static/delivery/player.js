@@ -49,7 +49,7 @@
     }
   });
   var seq = Math.max(stored.seq || 0, data.max_seq || 0);
-  var position = Math.min(Math.max(stored.pos || 0, 0), items.length - 1);
+  var position = Math.max(Math.min(stored.pos || 0, items.length - 1), 0);
 
   function persist() {
     // Another tab of the same attempt may have written meanwhile: keep the highest
@@ -164,6 +164,8 @@
         }
         var code = body.error;
         if (response.status === 401 || code === "signed_out") { signOut(); return; }
+        // Not this workstation (the proctor moved the exam): the page says why.
+        if (code === "device" || code === "launch") { window.location.reload(); return; }
         if (code === "paused") { attempt.status = "paused"; poll(); return; }
         if (code === "finished" || code === "deadline") { poll(); return; }
         if (response.status >= 400 && response.status < 500 && response.status !== 403 && response.status !== 409) {
@@ -336,6 +338,7 @@
       return post(urls.submit).then(function (r) { return r.json(); });
     }).then(function (state) {
       if (state && state.ok && state.result_url) finish(state.result_url);
+      else if (state && (state.error === "device" || state.error === "launch")) window.location.reload();
       else if (state && state.error === "paused") { ending = false; applyState({ ok: true, status: "paused", remaining: attempt.remaining, version: attempt.version }); }
       else { ending = false; poll(); show("review"); }
     }).catch(function () {
@@ -514,7 +517,10 @@
     button.disabled = true;
     post(urls.start).then(function (r) { return r.json(); }).then(function (state) {
       button.disabled = false;
+      // An exam's questions are sent only once its clock runs: load them now.
+      if (state.ok && !items.length) { window.location.reload(); return; }
       if (state.ok) { applyState(state); if (state.status !== "paused") show("item"); }
+      else if (state.error === "device" || state.error === "launch" || state.error === "finished") window.location.reload();
     }).catch(function () { button.disabled = false; showStatus("offline"); });
   });
   document.getElementById("prev-button").addEventListener("click", function () {
