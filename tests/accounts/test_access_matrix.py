@@ -490,6 +490,7 @@ def _with_totp(user: Any) -> Any:
 def _build() -> dict[str, Any]:
     owner_tech = candidate_create("Olive Owner")
     owner = owner_tech.user
+    assert owner is not None
     stranger = candidate_create("Sam Stranger").user
     for user in (owner, stranger):
         role_add(user, Role.CANDIDATE)
@@ -699,7 +700,7 @@ def test_every_api_operation_with_an_id_is_in_the_table(world: World) -> None:
 def test_page_access(world: World, name: str) -> None:
     """Each role gets what the table says for this page, every method."""
     row = PAGES[name]
-    url = reverse(name, kwargs=row.args(world))
+    url = reverse(name, kwargs=dict(row.args(world)))
     # when
     body = row.body(world) if row.body else None
     seen = {

@@ -62,9 +62,11 @@ def test_a_centre_admin_with_every_permission_reaches_only_their_centre(
     # then
     assert set(statuses.values()) == {403}, statuses
     assert change.status_code == 403
-    assert mine.name in centres and other.name not in centres
+    assert mine.name in centres
+    assert other.name not in centres
     assert "/admin/scheduling/" in index
-    assert "/admin/candidates/" not in index and "/admin/auth/" not in index
+    assert "/admin/candidates/" not in index
+    assert "/admin/auth/" not in index
 
 
 def test_program_staff_with_the_permissions_open_the_program_pages(
