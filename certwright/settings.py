@@ -122,6 +122,9 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first so a locked-out account is refused before the password check.
     # It needs the request: tests sign in with client.force_login(), not login().
     "axes.backends.AxesStandaloneBackend",
+    # Authenticates nobody: refuses any permission outside a centre's own admin pages
+    # to whoever is not program staff, so it must come before allauth's.
+    "certwright.accounts.backends.ProgramStaffPermissionBackend",
     # E-mail sign-in only. No ModelBackend: it would accept a username, and allauth's
     # backend inherits ModelBackend's permission checks anyway.
     "allauth.account.auth_backends.AuthenticationBackend",

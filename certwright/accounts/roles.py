@@ -3,7 +3,11 @@
 A person can hold several roles (a shop owner who is also a candidate). The groups
 carry no model permissions; what a role may see is decided by the ``access_*``
 selectors, and what it may change in the admin by ``is_staff`` plus the permissions
-granted there.
+granted there (narrowed for anyone but program staff: ``accounts.backends``).
+
+``user_is_program_staff`` is the one definition of "program staff", the people who
+see every technician, order, appointment and centre: every ``access_*`` selector,
+template tag and admin check asks it, and nothing else decides "sees everything".
 """
 
 from __future__ import annotations
@@ -77,12 +81,16 @@ def user_has_role(user: Any, role: Role | str) -> bool:
 
 
 def user_is_program_staff(user: Any) -> bool:
-    """Program staff see every technician: the role, Django staff or a superuser."""
+    """Program staff see everything: a superuser, or a holder of the program_staff
+    role.
+
+    Django's ``is_staff`` alone is not enough: it only opens the admin, which a
+    proctor or centre administrator needs for their own centre's pages, and it must
+    not open every technician, order and experience record to them as well.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return bool(
-        user.is_superuser or user.is_staff or user_has_role(user, Role.PROGRAM_STAFF)
-    )
+    return bool(user.is_superuser or user_has_role(user, Role.PROGRAM_STAFF))
 
 
 def user_needs_mfa(user: Any) -> bool:

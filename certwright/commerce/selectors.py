@@ -216,11 +216,16 @@ def order_list(technician_id: int) -> QuerySet[Order]:
 
 
 def access_order(
-    user: AbstractBaseUser | AnonymousUser, order_id: int, *, lock: bool = False
+    user: AbstractBaseUser | AnonymousUser,
+    order_id: int,
+    *,
+    lock: bool = False,
+    own: bool = False,
 ) -> Order:
     """The user's own order, or Http404 (never 403, so ids cannot be probed).
 
-    Program staff (the role, Django staff, superusers) may read any order.
+    Program staff (``user_is_program_staff``) may read any order, unless ``own``:
+    then it must be the user's own (what only the candidate may do to it).
     """
     qs = Order.objects.all()
     if lock:
@@ -228,7 +233,7 @@ def access_order(
     order = qs.filter(pk=order_id).first()
     if order is None or not user.is_authenticated:
         raise Http404("No such order.")
-    if user_is_program_staff(user):
+    if not own and user_is_program_staff(user):
         return order
     technician = technician_for_user(user)
     if technician is None or order.technician_id != technician.pk:
@@ -239,7 +244,10 @@ def access_order(
 def access_order_line(
     user: AbstractBaseUser | AnonymousUser, order_id: int, line_id: int
 ) -> OrderLine:
-    order = access_order(user, order_id)
+    """A line of the user's own order, to cancel: the candidate's decision alone
+    (program staff refund in the admin, where the action is theirs on record).
+    Http404 for anyone else, program staff included."""
+    order = access_order(user, order_id, own=True)
     line = OrderLine.objects.filter(pk=line_id, order_id=order.pk).first()
     if line is None:
         raise Http404("No such order line.")

@@ -179,7 +179,9 @@ class RecordsViews:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         item_id = self.viewed_item(int(object_id)) if object_id.isdigit() else None
-        if request.method == "GET" and item_id is not None:
+        # Someone refused the page (403 below) saw nothing: no event.
+        allowed = self.has_view_or_change_permission(request)  # type: ignore[attr-defined]
+        if request.method == "GET" and item_id is not None and allowed:
             services.item_viewed(
                 item_id=item_id,
                 actor=_actor(request),

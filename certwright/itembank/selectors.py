@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from certwright.accounts.roles import user_is_program_staff
 from certwright.itembank.models import (
     Form,
     FormItem,
@@ -19,17 +20,15 @@ from certwright.itembank.models import (
     ItemStatus,
     ItemVersion,
 )
-from certwright.scheduling.selectors import is_program_staff
 
 # The statuses in which a version can be placed on a new form.
 LIVE_STATUSES = (ItemStatus.PRETEST, ItemStatus.OPERATIONAL)
 
 
 def can_see_keys(user: Any) -> bool:
-    """Answer keys are shown to program staff only: a superuser, the program_staff
-    role, or Django staff who run no test centre (never a proctor or centre admin,
-    though they reach the admin too)."""
-    return is_program_staff(user)
+    """Answer keys are shown to program staff only (``user_is_program_staff``: never
+    a proctor or centre admin, though they reach the admin too)."""
+    return user_is_program_staff(user)
 
 
 def item_latest_versions(

@@ -16,6 +16,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from certwright.accounts.roles import user_is_program_staff
 from certwright.scheduling import selectors, services
 from certwright.scheduling.models import (
     Appointment,
@@ -73,21 +74,21 @@ class TestCentreAdmin(admin.ModelAdmin[TestCentre]):
         self, request: HttpRequest, obj: TestCentre | None = None
     ) -> list[str]:
         # A centre admin runs the centre; who runs it is program staff's decision.
-        if selectors.is_program_staff(request.user):
+        if user_is_program_staff(request.user):
             return []
         return ["code", "admins"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return selectors.is_program_staff(request.user) and super().has_add_permission(
+        return user_is_program_staff(request.user) and super().has_add_permission(
             request
         )
 
     def has_delete_permission(
         self, request: HttpRequest, obj: TestCentre | None = None
     ) -> bool:
-        return selectors.is_program_staff(
-            request.user
-        ) and super().has_delete_permission(request, obj)
+        return user_is_program_staff(request.user) and super().has_delete_permission(
+            request, obj
+        )
 
     def save_model(
         self, request: HttpRequest, obj: TestCentre, form: ModelForm[Any], change: bool

@@ -17,7 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from certwright.accounts.roles import Role, user_has_role, user_is_program_staff
+from certwright.accounts.roles import user_is_program_staff
 from certwright.audit.services import Actor
 from certwright.core.clock import now as clock_now
 from certwright.program.model import Program
@@ -92,25 +92,12 @@ def request_actor(request: HttpRequest) -> Actor:
     return user if isinstance(user, AbstractBaseUser) else None
 
 
-def is_program_staff(user: Any) -> bool:
-    """Sees every centre: a superuser, the program_staff role, or Django staff who
-    do not run a centre. A centre admin or proctor is Django staff to reach the
-    admin, and sees only their centre(s) there as everywhere else."""
-    if not user_is_program_staff(user):
-        return False
-    if user.is_superuser or user_has_role(user, Role.PROGRAM_STAFF):
-        return True
-    if user_has_role(user, Role.CENTRE_ADMIN) or user_has_role(user, Role.PROCTOR):
-        return False
-    return not TestCentre.objects.filter(admins=user).exists()
-
-
 def centres_administered(user: Any) -> QuerySet[TestCentre]:
     """The centres whose day ``user`` may see: all for program staff, otherwise the
     centres listing them as staff."""
     if not getattr(user, "is_authenticated", False):
         return TestCentre.objects.none()
-    if is_program_staff(user):
+    if user_is_program_staff(user):
         return TestCentre.objects.all()
     return TestCentre.objects.filter(admins=user)
 
@@ -135,7 +122,7 @@ def access_appointment(
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such appointment.")
     queryset = Appointment.objects.select_related("centre", "technician")
-    if not is_program_staff(user):
+    if not user_is_program_staff(user):
         queryset = queryset.filter(
             Q(technician__user_id=user.pk)
             | Q(centre__in=TestCentre.objects.filter(admins=user).values("pk"))

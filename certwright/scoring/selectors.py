@@ -21,11 +21,10 @@ from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
 
-from certwright.accounts.roles import Role, user_has_role
+from certwright.accounts.roles import user_is_program_staff
 from certwright.delivery.models import SCORED_STATUSES, Attempt, AttemptKind
 from certwright.itembank.models import OPTION_LETTERS, Form, FormItem
 from certwright.psychometrics.responses import OMIT
-from certwright.scheduling.selectors import is_program_staff
 from certwright.scoring.models import (
     AnalysisRun,
     ExternalSitting,
@@ -35,16 +34,12 @@ from certwright.scoring.models import (
 )
 
 
-def can_analyse(user: Any, *, change: bool = False) -> bool:
-    """Item analyses show keys and statistics: program staff only (a superuser, the
-    program_staff role, or Django staff who run no test centre and hold the scoring
-    permission: view, or add to start runs and apply results)."""
-    if not is_program_staff(user):
-        return False
-    if user.is_superuser or user_has_role(user, Role.PROGRAM_STAFF):
-        return True
-    permission = "add_analysisrun" if change else "view_analysisrun"
-    return bool(user.has_perm(f"scoring.{permission}"))
+def can_analyse(user: Any) -> bool:
+    """Item analyses show keys and statistics: program staff only
+    (``user_is_program_staff``), to look and to start runs and apply results alike.
+    A Django permission on the scoring models makes nobody else an analyst: it would
+    show them every key."""
+    return user_is_program_staff(user)
 
 
 @dataclass(frozen=True, slots=True)

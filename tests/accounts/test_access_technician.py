@@ -47,6 +47,7 @@ def world(make_user: Any, make_candidate: Any) -> dict[str, Any]:
         "rival": rival,
         "grant": grant,
         "staff": make_user("staff@example.com", roles=(Role.PROGRAM_STAFF,)),
+        "superuser": make_user("root@example.com", superuser=True),
         "django_staff": make_user("admin@example.com", staff=True),
         "proctor": make_user("proctor@example.com", roles=(Role.PROCTOR,)),
     }
@@ -106,11 +107,14 @@ def test_sharing_again_restores_access(world: dict[str, Any]) -> None:
 
 
 def test_program_staff_see_everyone(world: dict[str, Any]) -> None:
-    """Program staff and Django staff reach any technician; a proctor does not."""
-    for key in ("staff", "django_staff"):
+    """Program staff (the role) and superusers reach any technician; Django staff
+    without the role, like a proctor, reach none."""
+    for key in ("staff", "superuser"):
         for tech in ("ana_tech", "bo_tech", "imported"):
             assert access_technician(world[key], world[tech].pk) == world[tech]
-    assert _denied(world["proctor"], world["ana_tech"].pk)
+    for key in ("django_staff", "proctor"):
+        assert _denied(world[key], world["ana_tech"].pk)
+        assert list(technicians_visible_to(world[key])) == []
 
 
 @pytest.mark.parametrize("technician_id", [0, -1, 2**63, 10**30, 999_999])

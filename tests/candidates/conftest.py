@@ -12,6 +12,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
 from certwright.core.clock import today
@@ -61,6 +62,8 @@ def staff_user(db: None) -> Any:
     user = get_user_model().objects.create_user(
         username="staff", email="staff@example.com", password=None, is_staff=True
     )
+    # Program staff by the role: is_staff alone only opens the admin.
+    role_add(user, Role.PROGRAM_STAFF)
     # Staff must have a second factor before any page opens (accounts' middleware).
     apps.get_model("mfa", "Authenticator").objects.create(
         user=user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.accounts.roles import Role, role_add
 from certwright.delivery.models import Attempt
 from certwright.scheduling.models import AppointmentStatus
 from tests.delivery.proctor_support import (
@@ -75,6 +76,7 @@ def test_program_staff_see_every_centre(client, frozen, candidate, centre):
     book(frozen, candidate, centre)
     other = centre_create()
     staff = user_create(is_staff=True)
+    role_add(staff, Role.PROGRAM_STAFF)
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(

@@ -26,5 +26,6 @@ def user_needs_mfa(user: Any) -> bool:
 
 @register.simple_tag
 def user_is_program_staff(user: Any) -> bool:
-    """Program staff by role or Django staff: they see the review queue."""
+    """Program staff (a superuser or the role; see ``roles.user_is_program_staff``):
+    they see the review queue."""
     return bool(user.is_authenticated) and _user_is_program_staff(user)
