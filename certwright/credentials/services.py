@@ -421,11 +421,13 @@ def experience_record_update(
             record.employer_disputed_at = None
             record.employer_response = ""
             record.employer_link_sent_at = None
+            record.employer_flags = ""
             fields += [
                 "employer_confirmed_at",
                 "employer_disputed_at",
                 "employer_response",
                 "employer_link_sent_at",
+                "employer_flags",
             ]
         resubmitted = record.rejected_at is not None
         if resubmitted:
