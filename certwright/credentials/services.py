@@ -334,6 +334,9 @@ def experience_record_approve(
             )
         if record.approved:
             return record
+        if record.withdrawn_at is not None:
+            # Withdrawn by the candidate: kept, never counted (whoever asks).
+            raise ValidationError("The candidate withdrew this record.")
         before = _experience_content(record)
         _technician_touch(record.technician_id)
         record.approved = True
