@@ -19,7 +19,9 @@ from certwright.accounts.models import ApiToken, Membership, Organization, Share
 from certwright.accounts.services import (
     api_token_revoke,
     membership_add,
+    membership_remove,
     organization_create,
+    organization_update,
     share_revoke,
 )
 
@@ -60,6 +62,13 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     readonly_fields = ["code", "created_at"]
     inlines = [MembershipInline, ShareGrantInline]
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Organization | None = None
+    ) -> bool:
+        # No service deletes an organization: its memberships and grants are the
+        # history of who saw which technician. Rename it instead.
+        return False
+
     def save_model(
         self,
         request: HttpRequest,
@@ -68,7 +77,12 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
         change: bool,
     ) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            organization_update(
+                organization_id=obj.pk,
+                name=obj.name,
+                kind=obj.kind,
+                actor=_staff(request),
+            )
             return
         created = organization_create(
             name=obj.name, kind=obj.kind, actor=_staff(request)
@@ -83,11 +97,15 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
-        # New and changed memberships go through the service (audit event, employer
-        # role); deletions are plain.
+        # New, changed and removed memberships all go through the services, which
+        # write the audit event (and give the employer role).
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
-            deleted.delete()
+            membership_remove(
+                organization_id=form.instance.pk,
+                user=deleted.user,
+                actor=_staff(request),
+            )
         for membership in instances:
             membership_add(
                 organization_id=form.instance.pk,

@@ -36,6 +36,7 @@ from certwright.core.clock import now
 # Audit event kinds of this app (plain strings: Event.kind is open-ended).
 EVENT_TECHNICIAN_LINKED = "account.technician_linked"
 EVENT_ORGANIZATION_CREATED = "organization.created"
+EVENT_ORGANIZATION_UPDATED = "organization.updated"
 EVENT_MEMBER_ADDED = "organization.member_added"
 EVENT_MEMBER_REMOVED = "organization.member_removed"
 EVENT_SHARE_GRANTED = "share.granted"
@@ -153,6 +154,35 @@ def organization_create(
             subject=f"organization:{organization.code}",
             actor=actor,
             data={"after": {"name": organization.name, "kind": organization.kind}},
+        )
+    return organization
+
+
+def organization_update(
+    *,
+    organization_id: int,
+    name: str,
+    kind: OrganizationKind | str,
+    actor: Actor = None,
+) -> Organization:
+    """Rename an organization or change its kind (its code never changes)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "An organization needs a name."})
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization_id)
+        before = {"name": organization.name, "kind": organization.kind}
+        organization.name, organization.kind = name, kind
+        after = {"name": organization.name, "kind": organization.kind}
+        if after == before:
+            return organization
+        organization.full_clean()
+        organization.save(update_fields=["name", "kind"])
+        event_record(
+            kind=EVENT_ORGANIZATION_UPDATED,
+            subject=f"organization:{organization.code}",
+            actor=actor,
+            data={"before": before, "after": after},
         )
     return organization
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, field_validator
@@ -29,6 +29,7 @@ from certwright.candidates.selectors import (
     experience_review_queue,
 )
 from certwright.candidates.services import (
+    ThrottledError,
     experience_document_add,
     experience_edit,
     experience_employer_link_send,
@@ -76,7 +77,11 @@ class ExperienceOut(Schema):
     rejection_reason: str
     rejected_at: dt.datetime | None
     employer_status: str = Field(
-        description="not_asked, awaiting, confirmed or disputed"
+        description="not_asked, awaiting, confirmed, flagged (confirmed from an "
+        "address staff should look at) or disputed"
+    )
+    employer_flags: list[str] = Field(
+        description="Why a confirmation is flagged: free_mail, own_domain"
     )
     employer_response: str
     created_at: dt.datetime
@@ -123,6 +128,8 @@ class RejectIn(Schema):
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+# The calls that may mail the employer also answer 429 (too many links too soon).
+MAILING_ERRORS: dict[int, Any] = {**ERRORS, 429: ErrorOut}
 
 
 def _document_out(d: ExperienceDocument) -> dict[str, Any]:
@@ -157,10 +164,16 @@ def _out(r: ExperienceRecord) -> dict[str, Any]:
         "rejection_reason": r.rejection_reason,
         "rejected_at": r.rejected_at,
         "employer_status": str(r.employer_status),
+        "employer_flags": r.employer_flags.split(),
         "employer_response": r.employer_response,
         "created_at": r.created_at,
         "documents": [_document_out(d) for d in r.documents.all()],
     }
+
+
+def _throttled(exc: ThrottledError, response: HttpResponse) -> Status:
+    response["Retry-After"] = str(exc.retry_after_seconds)
+    return Status(429, {"detail": exc.message})
 
 
 def _error(exc: ValidationError) -> Status:
@@ -219,10 +232,12 @@ def experience_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/experience",
-    response={201: ExperienceOut, **ERRORS},
+    response={201: ExperienceOut, **MAILING_ERRORS},
     summary="Document experience (it waits for review)",
 )
-def experience_create(request: HttpRequest, payload: ExperienceIn) -> Any:
+def experience_create(
+    request: HttpRequest, payload: ExperienceIn, response: HttpResponse
+) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
         return NOT_CANDIDATE
@@ -232,6 +247,8 @@ def experience_create(request: HttpRequest, payload: ExperienceIn) -> Any:
         )
     except ValidationError as exc:
         return _error(exc)
+    except ThrottledError as exc:
+        return _throttled(exc, response)
     return Status(201, _out(record))
 
 
@@ -246,11 +263,14 @@ def experience_get(request: HttpRequest, record_id: int) -> Any:
 
 @router.put(
     "/experience/{record_id}",
-    response={200: ExperienceOut, **ERRORS},
+    response={200: ExperienceOut, **MAILING_ERRORS},
     summary="Correct a record not yet approved",
 )
 def experience_update(
-    request: HttpRequest, record_id: int, payload: ExperienceUpdateIn
+    request: HttpRequest,
+    record_id: int,
+    payload: ExperienceUpdateIn,
+    response: HttpResponse,
 ) -> Any:
     record = _own(request, record_id)
     data = payload.dict()
@@ -264,6 +284,8 @@ def experience_update(
         )
     except ValidationError as exc:
         return _error(exc)
+    except ThrottledError as exc:
+        return _throttled(exc, response)
     return _out(record)
 
 
@@ -301,15 +323,19 @@ def experience_document_upload(
 
 @router.post(
     "/experience/{record_id}/employer-link",
-    response={200: ExperienceOut, **ERRORS},
-    summary="Send the employer's confirmation link again",
+    response={200: ExperienceOut, **MAILING_ERRORS},
+    summary="Send the employer's confirmation link again (429 when sent too often)",
 )
-def experience_employer_link(request: HttpRequest, record_id: int) -> Any:
+def experience_employer_link(
+    request: HttpRequest, record_id: int, response: HttpResponse
+) -> Any:
     record = _own(request, record_id)
     try:
         experience_employer_link_send(record_id=record.pk, actor=_actor(request))
     except ValidationError as exc:
         return _error(exc)
+    except ThrottledError as exc:
+        return _throttled(exc, response)
     record.refresh_from_db()
     return _out(record)
 

@@ -84,7 +84,17 @@ class EmployerStatus(models.TextChoices):
     NOT_ASKED = "not_asked", _("not asked")
     AWAITING = "awaiting", _("awaiting the employer")
     CONFIRMED = "confirmed", _("confirmed by the employer")
+    # Confirmed, but from an address that proves little (free mail, the candidate's
+    # own domain): it weighs nothing until staff have looked.
+    FLAGGED = "flagged", _("confirmed, flagged for staff review")
     DISPUTED = "disputed", _("disputed by the employer")
+
+
+class EmployerFlag(models.TextChoices):
+    """Why an employer's confirmation is flagged for staff review."""
+
+    FREE_MAIL = "free_mail", _("free-mail address")
+    OWN_DOMAIN = "own_domain", _("the candidate's own e-mail domain")
 
 
 class ExperienceRecord(models.Model):
@@ -135,6 +145,11 @@ class ExperienceRecord(models.Model):
         blank=True, default="", db_default="", editable=False
     )
     employer_link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # EmployerFlag values, space-separated, set when a confirmation arrives from an
+    # address that proves little; empty: nothing to flag.
+    employer_flags = models.CharField(
+        max_length=100, blank=True, default="", db_default="", editable=False
+    )
     # A rejection is a staff decision, recorded with its reason; the record stays
     # unapproved (and is never deleted), and the candidate may correct and resubmit.
     rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -179,12 +194,34 @@ class ExperienceRecord(models.Model):
     @property
     def employer_status(self) -> EmployerStatus:
         if self.employer_confirmed_at is not None:
+            if self.employer_flags:
+                return EmployerStatus.FLAGGED
             return EmployerStatus.CONFIRMED
         if self.employer_disputed_at is not None:
             return EmployerStatus.DISPUTED
         if self.employer_link_sent_at is not None:
             return EmployerStatus.AWAITING
         return EmployerStatus.NOT_ASKED
+
+    @property
+    def employer_flag_reasons(self) -> list[str]:
+        """Why staff should look at the employer's confirmation, one sentence each."""
+        domain = self.employer_email.rpartition("@")[2].rstrip(".").lower()
+        sentences = {
+            EmployerFlag.FREE_MAIL: _(
+                "The employer confirmed from a free-mail address (%(domain)s), "
+                "which anyone can open."
+            ),
+            EmployerFlag.OWN_DOMAIN: _(
+                "The employer's address is at the candidate's own e-mail domain "
+                "(%(domain)s)."
+            ),
+        }
+        return [
+            str(sentences[EmployerFlag(code)] % {"domain": domain})
+            for code in self.employer_flags.split()
+            if code in EmployerFlag.values
+        ]
 
     @property
     def editable(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -59,6 +60,41 @@ def technician_email(technician: Technician) -> str:
         return technician.email
     user = technician.user
     return user.email if user is not None else ""
+
+
+def email_domain(address: str) -> str:
+    """The domain of an address as mail servers read it: lower case, no trailing
+    dot, IDNA-encoded."""
+    domain = address.strip().rpartition("@")[2].strip().rstrip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
+
+
+def email_normalize(address: str) -> str:
+    """One spelling per mailbox, to compare addresses: the domain as
+    ``email_domain`` reads it, the local part in lower case without a "+tag"
+    (which most providers deliver to the same mailbox), and without dots at Gmail,
+    which ignores them."""
+    local = address.strip().rpartition("@")[0].lower().split("+", 1)[0]
+    domain = email_domain(address)
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def technician_own_addresses(technician: Technician) -> set[str]:
+    """Every address the technician gave us (their record's, their account's and
+    each one added to the account), normalised by ``email_normalize``."""
+    found = [technician.email]
+    if technician.user_id is not None:
+        user = technician.user
+        found.append(getattr(user, "email", "") or "")
+        found += EmailAddress.objects.filter(user_id=technician.user_id).values_list(
+            "email", flat=True
+        )
+    return {email_normalize(a) for a in found if a and "@" in a}
 
 
 def experience_record_list(*, technician_id: int) -> QuerySet[ExperienceRecord]:

@@ -23,19 +23,27 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from certwright.audit.models import EventKind
+from certwright.audit.models import Event, EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.ids import certification_id_new, certification_id_normalize
 from certwright.candidates.models import (
     DOCUMENT_MAX_BYTES,
     DOCUMENT_TYPES,
+    EmployerFlag,
     ExperienceDocument,
     ExperienceRecord,
     Technician,
 )
-from certwright.candidates.selectors import experience_overlaps, technician_email
+from certwright.candidates.selectors import (
+    email_domain,
+    email_normalize,
+    experience_overlaps,
+    technician_email,
+    technician_own_addresses,
+)
 from certwright.core.clock import now, today
 from certwright.core.program import current_program
+from certwright.notifications.text import looks_like_link
 
 # 32^8 IDs: a collision is a one-in-10^7 event at a million technicians; a few tries
 # make a failure practically impossible without a lock or a sequence.
@@ -128,6 +136,16 @@ EVENT_DOCUMENT_ADDED = "experience.document_added"
 _LINK_SALT = "certwright.candidates.employer-confirmation"
 MAX_DOCUMENTS_PER_RECORD = 10
 
+# How often the employer's link may be mailed. The mail goes to an address the
+# candidate typed, so without a limit the site relays mail for them: the same link
+# once per interval and a few times a day per record, and a daily cap per
+# candidate over all their records (submissions and corrections included).
+# Counted from the audit trail, which every process shares.
+EMPLOYER_LINK_INTERVAL = dt.timedelta(minutes=10)
+EMPLOYER_LINK_PER_RECORD_PER_DAY = 3
+EMPLOYER_LINK_PER_CANDIDATE_PER_DAY = 10
+_DAY = dt.timedelta(days=1)
+
 
 class EmployerLinkError(Exception):
     """An employer's confirmation link that cannot be used, and why (``reason`` is
@@ -137,6 +155,20 @@ class EmployerLinkError(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class ThrottledError(Exception):
+    """Too many employer links mailed too recently; ``retry_at`` is when the next
+    one may go (the web and the API answer 429)."""
+
+    def __init__(self, message: str, retry_at: dt.datetime) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_at = retry_at
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, int((self.retry_at - now()).total_seconds()) + 1)
 
 
 def _user_id(actor: Actor) -> int | None:
@@ -205,14 +237,49 @@ def _overlap_errors(
     }
 
 
-def _employer_email_errors(address: str) -> dict[str, str]:
+def _employer_email_errors(
+    address: str, *, technician: Technician | None = None
+) -> dict[str, str]:
+    """A valid address that is not one of the candidate's own: a candidate cannot
+    confirm their own experience."""
     if not address.strip():
         return {}
     try:
         validate_email(address.strip())
     except ValidationError:
         return {"employer_email": str(_("Enter a valid e-mail address."))}
+    if technician is not None and email_normalize(address) in technician_own_addresses(
+        technician
+    ):
+        return {
+            "employer_email": str(
+                _(
+                    "This is one of your own e-mail addresses. Give the address "
+                    "of someone at the employer or school who can confirm the "
+                    "record."
+                )
+            )
+        }
     return {}
+
+
+def _employer_text_errors(*, employer: str, role: str) -> dict[str, str]:
+    """The employer's name and the role are mailed to the employer as plain text:
+    a web address, domain or e-mail address in them is refused (a mail client would
+    show it as a link, and "verify your account at ..." would go out from us)."""
+    errors: dict[str, str] = {}
+    for field, value in (("employer", employer), ("role", role)):
+        link = looks_like_link(value)
+        if link:
+            errors[field] = str(
+                _(
+                    "Write the name without a web address, domain or e-mail "
+                    "address (%(part)s): it is sent to the employer as plain "
+                    "text. Put a web address in the note for staff instead."
+                )
+                % {"part": link}
+            )
+    return errors
 
 
 def _documents_check(uploads: Sequence[UploadedFile], *, already: int = 0) -> None:
@@ -295,9 +362,12 @@ def experience_submit(
     review, and the named employer is sent a confirmation link. All or nothing."""
     from certwright.credentials.services import experience_errors, experience_record_add
 
-    errors = experience_errors(
-        program=current_program(), kind=kind, start=start, end=end
-    ) | _employer_email_errors(employer_email)
+    technician = Technician.objects.select_related("user").get(pk=technician_id)
+    errors = (
+        experience_errors(program=current_program(), kind=kind, start=start, end=end)
+        | _employer_email_errors(employer_email, technician=technician)
+        | _employer_text_errors(employer=employer, role=role)
+    )
     if not errors:
         errors = _overlap_errors(
             technician_id=technician_id, kind=kind, start=start, end=end
@@ -359,9 +429,14 @@ def experience_edit(
         experience_record_update,
     )
 
-    errors = experience_errors(
-        program=current_program(), kind=kind, start=start, end=end
-    ) | _employer_email_errors(employer_email)
+    owner = Technician.objects.select_related("user").filter(
+        experience_records=record_id
+    )
+    errors = (
+        experience_errors(program=current_program(), kind=kind, start=start, end=end)
+        | _employer_email_errors(employer_email, technician=owner.first())
+        | _employer_text_errors(employer=employer, role=role)
+    )
     if errors:
         raise ValidationError(errors)
     with _files_undone_on_error() as written, transaction.atomic():
@@ -517,6 +592,10 @@ def experience_employer_link_send(*, record_id: int, actor: Actor = None) -> Non
             )
         if not record.editable:
             raise ValidationError(_("This record is no longer open for confirmation."))
+        # The technician's row lock serialises sends across their records, so two
+        # racing requests cannot both pass the per-candidate count.
+        list(Technician.objects.select_for_update().filter(pk=record.technician_id))
+        _link_throttle(record)
         record.employer_link_sent_at = now()
         record.save(update_fields=["employer_link_sent_at"])
         event_record(
@@ -537,6 +616,77 @@ def experience_employer_link_send(*, record_id: int, actor: Actor = None) -> Non
                 "days": _link_max_age().days,
             },
         )
+
+
+def _link_throttle(record: ExperienceRecord) -> None:
+    """ThrottledError when mailing the record's link now would exceed a limit."""
+    moment = now()
+    sent_at = record.employer_link_sent_at
+    # employer_link_sent_at is cleared when the content changes, so the interval
+    # holds back resends of the same link, not the link for a corrected record.
+    if sent_at is not None and moment - sent_at < EMPLOYER_LINK_INTERVAL:
+        retry_at = sent_at + EMPLOYER_LINK_INTERVAL
+        raise ThrottledError(
+            str(
+                _(
+                    "The link was sent to %(to)s at %(sent)s UTC. You can send it "
+                    "again from %(retry)s UTC."
+                )
+                % {
+                    "to": record.employer_email,
+                    "sent": sent_at.strftime("%H:%M"),
+                    "retry": retry_at.strftime("%H:%M"),
+                }
+            ),
+            retry_at,
+        )
+    sends = Event.objects.filter(
+        kind=EVENT_EMPLOYER_LINK_SENT, occurred_at__gt=moment - _DAY
+    )
+    for scope, limit, message in (
+        (
+            sends.filter(subject=f"experience:{record.pk}"),
+            EMPLOYER_LINK_PER_RECORD_PER_DAY,
+            _(
+                "The confirmation link for this record was sent %(n)s times in the "
+                "last 24 hours. You can send it again from %(retry)s UTC."
+            ),
+        ),
+        (
+            sends.filter(technician_id=record.technician_id),
+            EMPLOYER_LINK_PER_CANDIDATE_PER_DAY,
+            _(
+                "You sent %(n)s confirmation e-mails to employers in the last 24 "
+                "hours, the most we send in a day. You can send the next one from "
+                "%(retry)s UTC."
+            ),
+        ),
+    ):
+        times = list(
+            scope.order_by("-occurred_at").values_list("occurred_at", flat=True)[:limit]
+        )
+        if len(times) >= limit:
+            retry_at = times[-1] + _DAY
+            raise ThrottledError(
+                str(
+                    message
+                    % {"n": len(times), "retry": retry_at.strftime("%Y-%m-%d %H:%M")}
+                ),
+                retry_at,
+            )
+
+
+def _employer_flags(record: ExperienceRecord) -> list[str]:
+    """Why a confirmation from the record's employer address proves little: a
+    free-mail domain (the program's list) or one of the candidate's own domains."""
+    domain = email_domain(record.employer_email)
+    own = {email_domain(a) for a in technician_own_addresses(record.technician) if a}
+    flags = []
+    if domain in current_program().experience.free_mail_domains:
+        flags.append(EmployerFlag.FREE_MAIL.value)
+    if domain in own:
+        flags.append(EmployerFlag.OWN_DOMAIN.value)
+    return flags
 
 
 def experience_employer_respond(
@@ -569,8 +719,12 @@ def experience_employer_respond(
                     % {"day": answered.date().isoformat()}
                 ),
             )
+        flags: list[str] = []
         if confirmed:
             record.employer_confirmed_at = now()
+            # Kept, but flagged: staff decide what such a confirmation is worth.
+            flags = _employer_flags(record)
+            record.employer_flags = " ".join(flags)
         else:
             if not note:
                 raise ValidationError(
@@ -583,6 +737,7 @@ def experience_employer_respond(
                 "employer_confirmed_at",
                 "employer_disputed_at",
                 "employer_response",
+                "employer_flags",
             ]
         )
         event_record(
@@ -590,10 +745,11 @@ def experience_employer_respond(
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=f"employer:{record.employer_email}",
-            data={"revision": record.revision, "note": note},
+            data={"revision": record.revision, "note": note, "flags": flags},
             reason=(
                 f"employer {record.employer_email} "
                 + ("confirmed the record" if confirmed else f"disputed it: {note}")
+                + (f" (flagged for review: {', '.join(flags)})" if flags else "")
             ),
         )
     return record

@@ -35,6 +35,7 @@ from certwright.candidates.selectors import (
 )
 from certwright.candidates.services import (
     EmployerLinkError,
+    ThrottledError,
     employer_link_read,
     experience_edit,
     experience_employer_link_send,
@@ -71,6 +72,12 @@ def _own_record(request: HttpRequest, record_id: int) -> ExperienceRecord:
     return record
 
 
+def _throttled(response: HttpResponse, error: ThrottledError) -> HttpResponse:
+    response.status_code = 429
+    response["Retry-After"] = str(error.retry_after_seconds)
+    return response
+
+
 def _no_technician(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/no_technician.html", status=403)
 
@@ -97,6 +104,7 @@ def experience_add(request: HttpRequest) -> HttpResponse:
         return _no_technician(request)
     program = current_program()
     form = ExperienceForm(request.POST or None, request.FILES or None, program=program)
+    throttled: ThrottledError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             experience_submit(
@@ -106,22 +114,30 @@ def experience_add(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             errors_onto_form(form, error)
+        except ThrottledError as error:
+            form.add_error(None, error.message)
+            throttled = error
         else:
             messages.success(
                 request, _("Your experience was saved and is waiting for review.")
             )
             return redirect("candidates:experience_list")
-    return render(
+    response = render(
         request,
         "candidates/experience_form.html",
         {"form": form, "record": None},
         status=400 if form.errors else 200,
     )
+    return _throttled(response, throttled) if throttled else response
 
 
 @login_required
 def experience_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access_experience_record(request.user, record_id)
+    return _detail(request, record)
+
+
+def _detail(request: HttpRequest, record: ExperienceRecord) -> HttpResponse:
     return render(
         request,
         "candidates/experience_detail.html",
@@ -152,6 +168,7 @@ def experience_change(request: HttpRequest, record_id: int) -> HttpResponse:
         program=program,
         initial=ExperienceForm.initial_for(record),
     )
+    throttled: ThrottledError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             experience_edit(
@@ -162,15 +179,19 @@ def experience_change(request: HttpRequest, record_id: int) -> HttpResponse:
             )
         except ValidationError as error:
             errors_onto_form(form, error)
+        except ThrottledError as error:
+            form.add_error(None, error.message)
+            throttled = error
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("candidates:experience_list")
-    return render(
+    response = render(
         request,
         "candidates/experience_form.html",
         {"form": form, "record": record},
         status=400 if form.errors else 200,
     )
+    return _throttled(response, throttled) if throttled else response
 
 
 @login_required
@@ -194,6 +215,11 @@ def experience_link_resend(request: HttpRequest, record_id: int) -> HttpResponse
         experience_employer_link_send(record_id=record.pk, actor=_actor(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except ThrottledError as error:
+        # The page itself answers, with the reason, so the 429 reaches the
+        # browser (and htmx) instead of being lost in a redirect.
+        messages.error(request, error.message)
+        return _throttled(_detail(request, record), error)
     else:
         messages.success(
             request,

@@ -3,6 +3,8 @@ through the services (the actions below), so every change leaves an audit event.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -33,6 +35,21 @@ class TaxRateAdmin(admin.ModelAdmin[TaxRate]):
     ]
     list_filter = ["configured"]
     search_fields = ["region"]
+
+    # Every write goes through the service, which writes the audit event.
+    def save_model(
+        self, request: HttpRequest, obj: TaxRate, form: Any, change: bool
+    ) -> None:
+        services.tax_rate_save(rate=obj, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: TaxRate) -> None:
+        services.tax_rate_delete(rate_id=obj.pk, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[TaxRate]
+    ) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            services.tax_rate_delete(rate_id=pk, actor=request.user)  # type: ignore[arg-type]
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -242,4 +259,11 @@ class EntitlementAdmin(admin.ModelAdmin[Entitlement]):
         return [f.name for f in Entitlement._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Entitlement | None = None
+    ) -> bool:
+        # An entitlement is revoked by the services (refund, forfeit), never
+        # deleted: a deleted one would leave no trace of what was sold.
         return False

@@ -43,6 +43,7 @@ from certwright.commerce.models import (
     OrderLine,
     PaymentStatus,
     Provider,
+    TaxRate,
     Voucher,
     VoucherBatch,
 )
@@ -858,3 +859,53 @@ def voucher_batch_mark_paid(
             reason=reference,
         )
     return batch
+
+
+# --- the sales-tax table (edited by program staff in the admin) ----------------------
+
+_TAX_FIELDS = ("region", "rate_bp", "effective_from", "effective_until", "configured")
+
+
+def _tax_content(rate: TaxRate) -> dict[str, Any]:
+    return {f: getattr(rate, f) for f in (*_TAX_FIELDS, "note")}
+
+
+def tax_rate_save(*, rate: TaxRate, actor: Actor = None) -> TaxRate:
+    """Add a sales-tax row, or save the changes made to one: a rate charged on
+    orders from now on, so each change is in the audit trail with before and
+    after."""
+    with transaction.atomic():
+        before = None
+        if rate.pk is not None:
+            stored = TaxRate.objects.select_for_update().filter(pk=rate.pk).first()
+            before = _tax_content(stored) if stored is not None else None
+        rate.full_clean()
+        after = _tax_content(rate)
+        if before == after:
+            return rate
+        rate.save()
+        event_record(
+            kind="tax_rate.created" if before is None else "tax_rate.changed",
+            subject=f"tax_rate:{rate.region}",
+            actor=actor,
+            data={"before": before, "after": after},
+            reason=f"{rate.region} {rate.rate_bp} bp from {rate.effective_from}",
+        )
+    return rate
+
+
+def tax_rate_delete(*, rate_id: int, actor: Actor = None) -> None:
+    """Remove a sales-tax row (orders keep the rate they were charged)."""
+    with transaction.atomic():
+        rate = TaxRate.objects.select_for_update().filter(pk=rate_id).first()
+        if rate is None:
+            return
+        before = _tax_content(rate)
+        rate.delete()
+        event_record(
+            kind="tax_rate.deleted",
+            subject=f"tax_rate:{before['region']}",
+            actor=actor,
+            data={"before": before},
+            reason=f"{before['region']} row from {before['effective_from']} deleted",
+        )

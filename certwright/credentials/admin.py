@@ -14,6 +14,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +23,11 @@ from django.http import HttpRequest, HttpResponse
 from certwright.audit.selectors import event_list
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import ExperienceRecord, Technician
-from certwright.candidates.services import technician_create, technician_update
+from certwright.candidates.services import (
+    experience_review_approve,
+    technician_create,
+    technician_update,
+)
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
@@ -37,7 +43,6 @@ from certwright.credentials.selectors import technician_explanation
 from certwright.credentials.services import (
     experience_errors,
     experience_record_add,
-    experience_record_approve,
     renewal_credit_errors,
     renewal_credit_record,
     result_errors,
@@ -376,9 +381,30 @@ class ExperienceRecordAdmin(admin.ModelAdmin):
     def approve_selected(
         self, request: HttpRequest, queryset: QuerySet[ExperienceRecord]
     ) -> None:
+        # The portal's review path: its checks (a withdrawn record is refused), its
+        # recompute and its e-mails to the candidate.
+        withdrawn = list(queryset.filter(withdrawn_at__isnull=False))
+        if withdrawn:
+            self.message_user(
+                request,
+                "Nothing was approved: the candidate withdrew "
+                + ", ".join(f"{r.technician} {r}" for r in withdrawn)
+                + ". Unselect withdrawn records and try again.",
+                messages.ERROR,
+            )
+            return
         ids = list(queryset.filter(approved=False).values_list("id", flat=True))
-        for record_id in ids:
-            experience_record_approve(record_id=record_id, actor=request.user)  # type: ignore[arg-type]
+        try:
+            with transaction.atomic():
+                for record_id in ids:
+                    experience_review_approve(record_id=record_id, actor=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            self.message_user(
+                request,
+                "Nothing was approved: " + " ".join(error.messages),
+                messages.ERROR,
+            )
+            return
         self.message_user(request, f"Approved {len(ids)} experience records.")
 
 

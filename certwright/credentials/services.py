@@ -334,6 +334,9 @@ def experience_record_approve(
             )
         if record.approved:
             return record
+        if record.withdrawn_at is not None:
+            # Withdrawn by the candidate: kept, never counted (whoever asks).
+            raise ValidationError("The candidate withdrew this record.")
         before = _experience_content(record)
         _technician_touch(record.technician_id)
         record.approved = True
@@ -421,11 +424,13 @@ def experience_record_update(
             record.employer_disputed_at = None
             record.employer_response = ""
             record.employer_link_sent_at = None
+            record.employer_flags = ""
             fields += [
                 "employer_confirmed_at",
                 "employer_disputed_at",
                 "employer_response",
                 "employer_link_sent_at",
+                "employer_flags",
             ]
         resubmitted = record.rejected_at is not None
         if resubmitted:

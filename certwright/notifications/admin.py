@@ -70,7 +70,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected failed e-mails again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
         count = sum(
-            outbound_email_retry(outbound_id=pk)
+            outbound_email_retry(outbound_id=pk, actor=request.user)  # type: ignore[arg-type]
             for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(request, f"{count} e-mail(s) queued again.", messages.SUCCESS)

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 
+from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
 from certwright.notifications.models import (
     EmailStatus,
@@ -274,16 +275,24 @@ def outbound_email_deliver(*, outbound_id: int) -> str:
     return EmailStatus.SENT
 
 
-def outbound_email_retry(*, outbound_id: int) -> bool:
-    """Send a failed e-mail again with a fresh set of attempts (the admin action).
+def outbound_email_retry(*, outbound_id: int, actor: Actor = None) -> bool:
+    """Send a failed e-mail again with a fresh set of attempts (the admin action),
+    with an audit event naming who asked.
 
     Returns False when the message was not in the failed state.
     """
-    updated = OutboundEmail.objects.filter(
-        pk=outbound_id, status=EmailStatus.FAILED
-    ).update(status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now())
-    if updated:
-        transaction.on_commit(partial(_enqueue, outbound_id), robust=True)
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(
+            pk=outbound_id, status=EmailStatus.FAILED
+        ).update(status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now())
+        if updated:
+            event_record(
+                kind="email.retried",
+                subject=f"email:{outbound_id}",
+                actor=actor,
+                reason="failed e-mail queued again",
+            )
+            transaction.on_commit(partial(_enqueue, outbound_id), robust=True)
     return bool(updated)
 
 

@@ -569,8 +569,29 @@ def _parse_experience(top: _Table) -> ExperiencePolicy:
         table.ctx.report(
             table.at("default_rule"), f"unknown experience rule {default_rule!r}"
         )
+    free_mail = _free_mail_domains(table)
     table.finish()
-    return ExperiencePolicy(kinds=kinds, rules=rules, default_rule=default_rule)
+    return ExperiencePolicy(
+        kinds=kinds,
+        rules=rules,
+        default_rule=default_rule,
+        free_mail_domains=free_mail,
+    )
+
+
+# A bare domain name ("gmail.com"): labels of letters, digits and inner hyphens.
+_DOMAIN = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+")
+
+
+def _free_mail_domains(table: _Table) -> frozenset[str]:
+    domains = table.strings("free_mail_domains", ())
+    for i, domain in enumerate(domains):
+        if not _DOMAIN.fullmatch(domain):
+            table.ctx.report(
+                (*table.at("free_mail_domains"), i),
+                f"{domain!r} is not a lower-case domain name such as 'gmail.com'",
+            )
+    return frozenset(domains)
 
 
 def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:

@@ -191,6 +191,9 @@ class ExperiencePolicy:
     kinds: dict[str, ExperienceKind]
     rules: dict[str, ExperienceRule]
     default_rule: str
+    # E-mail domains anyone can sign up at (lower case): an employer's confirmation
+    # sent from one proves little, so staff are asked to look at it first.
+    free_mail_domains: frozenset[str] = frozenset()
 
 
 # --- policy, renewal, fees, titles -------------------------------------------------

@@ -90,6 +90,22 @@ class TestCentreAdmin(admin.ModelAdmin[TestCentre]):
             request, obj
         )
 
+    def delete_model(self, request: HttpRequest, obj: TestCentre) -> None:
+        self.delete_queryset(request, TestCentre.objects.filter(pk=obj.pk))
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[TestCentre]
+    ) -> None:
+        # Through the service: it refuses a centre with appointments and writes
+        # the audit event.
+        for centre in queryset:
+            try:
+                services.centre_delete(
+                    centre_id=centre.pk, actor=selectors.request_actor(request)
+                )
+            except services.BookingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
     def save_model(
         self, request: HttpRequest, obj: TestCentre, form: ModelForm[Any], change: bool
     ) -> None:

@@ -71,6 +71,7 @@ class EventKinds:
     CENTRE_CREATED = "centre.created"
     CENTRE_CHANGED = "centre.changed"
     CENTRE_SEATS = "centre.seats_synced"
+    CENTRE_DELETED = "centre.deleted"
 
 
 class BookingError(ValidationError):
@@ -853,6 +854,31 @@ def centre_changed(
         )
         if "seats" in changed and not created:
             centre_seats_sync(centre_id=centre.pk, actor=actor)
+
+
+def centre_delete(*, centre_id: int, actor: Actor = None) -> None:
+    """Delete a centre that never had an appointment (a mistaken entry), with its
+    hours, closures and seat blocks; one with appointments is refused (mark it
+    inactive instead), since they are the history of who sat where."""
+    with transaction.atomic():
+        centre = TestCentre.objects.select_for_update().filter(pk=centre_id).first()
+        if centre is None:
+            return
+        if Appointment.objects.filter(centre_id=centre.pk).exists():
+            raise BookingError(
+                "centre",
+                f"{centre.code} has appointments and is kept: untick "
+                "'active' to stop bookings there instead.",
+            )
+        code, name = centre.code, centre.name
+        centre.delete()
+        event_record(
+            kind=EventKinds.CENTRE_DELETED,
+            subject=f"centre:{code}",
+            actor=actor,
+            data={"before": {"code": code, "name": name}},
+            reason=f"{code}: deleted",
+        )
 
 
 def centre_seats_sync(*, centre_id: int, actor: Actor = None) -> int:
