@@ -259,6 +259,19 @@ PAGES: dict[str, Row] = {
         )
         for name, method in [("state", "get"), ("start", "post"), ("submit", "post")]
     },
+    # The launch page takes the proctor's code: the owner reaches it (a wrong code
+    # is refused as input), nobody else learns the attempt exists.
+    "delivery:launch": Row(
+        _ids(attempt_id="attempt"),
+        {"post": OWNER_ONLY},
+        body=lambda _world: {"code": "WRONG1"},
+    ),
+    # Item images: only to a started attempt at its workstation, so before the
+    # start (the world's attempt is authorised) not even the owner gets one.
+    "delivery:image": Row(
+        _ids(attempt_id="attempt", form_item_id="form_item"),
+        {"get": expect(())},
+    ),
     "delivery:save": Row(
         _ids(attempt_id="attempt"),
         {"post": expect(("owner",), anonymous=UNAUTHORIZED)},
