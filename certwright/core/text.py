@@ -27,6 +27,8 @@ def text_problem(value: str) -> str | None:
 def field_max_length(model: type[models.Model], name: str) -> int:
     """The ``max_length`` of a model's text field: the one place an importer's
     length check takes its number from."""
-    length = model._meta.get_field(name).max_length
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is no field"
+    length = field.max_length
     assert isinstance(length, int), f"{model.__name__}.{name} has no max_length"
     return length
