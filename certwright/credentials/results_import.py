@@ -134,6 +134,9 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
     except StopIteration:
         report.errors.append("line 1: the file is empty (expected a header row)")
         return []
+    except csv.Error as exc:
+        report.errors.append(f"line 1: {exc}")
+        return []
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         report.errors.append(

@@ -116,3 +116,18 @@ def test_the_longest_result_id_and_file_name_store(
     # then
     assert report.errors == []
     assert TestResult.objects.get().external_id == "R" * 100
+
+
+def test_a_header_the_reader_cannot_read_is_reported(tmp_path: Path) -> None:
+    """A stray carriage return in the header row is a problem on line 1 (found by
+    the fuzz target)."""
+    # given
+    path = tmp_path / "results.csv"
+    path.write_bytes(b"certification_id,te\rst\n")
+    # when
+    report = results_import(path=path)
+    # then
+    assert report.errors == [
+        "line 1: new-line character seen in unquoted field - do you need to open "
+        "the file in universal-newline mode?"
+    ]
