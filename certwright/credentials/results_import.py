@@ -23,7 +23,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.db.models import F
 
-from certwright.audit.models import EventKind
+from certwright.audit.models import Event, EventKind
 from certwright.audit.services import (
     Actor,
     EventDraft,
@@ -35,6 +35,7 @@ from certwright.candidates.models import Technician
 from certwright.candidates.selectors import technician_ids_by_certification_id
 from certwright.core.clock import now
 from certwright.core.program import current_program
+from certwright.core.text import field_max_length, text_problem
 from certwright.credentials.models import TestResult
 from certwright.credentials.recompute import technicians_recompute
 from certwright.credentials.selectors import REF_RESULT
@@ -43,6 +44,8 @@ from certwright.credentials.services import result_errors
 COLUMNS = ("certification_id", "test", "date", "kind", "outcome", "result_id")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BATCH = 2000
+# What a result's ``source``, and the import's events, record of the file.
+SOURCE = "import:{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,22 @@ class ImportReport:
         }
 
 
+def _file_name_problem(name: str) -> str | None:
+    """The file name is recorded as ``import:<name>`` in each result's source and
+    in the events' actor and subject; it must fit all three."""
+    problem = text_problem(name)
+    if problem is not None:
+        return problem
+    longest = min(
+        field_max_length(TestResult, "source"),
+        field_max_length(Event, "actor_label"),
+        field_max_length(Event, "subject"),
+    ) - len(SOURCE.format(name=""))
+    if len(name) > longest:
+        return f"longer than {longest} characters (rename the file)"
+    return None
+
+
 def _parse_date(text: str) -> dt.date | None:
     if not _DATE.fullmatch(text):
         return None
@@ -115,6 +134,9 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
     except StopIteration:
         report.errors.append("line 1: the file is empty (expected a header row)")
         return []
+    except csv.Error as exc:
+        report.errors.append(f"line 1: {exc}")
+        return []
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         report.errors.append(
@@ -127,25 +149,48 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
     raw: list[tuple[int, dict[str, str]]] = []
     problems: list[tuple[int, str]] = []  # (line, message), reported in line order
     line = reader.line_num
-    for record in reader:
-        start, line = line + 1, reader.line_num
-        if not record or all(not cell.strip() for cell in record):
-            continue
-        report.rows += 1
-        if len(record) != len(header):
-            problems.append(
-                (
-                    start,
-                    f"line {start}: expected {len(header)} fields, found {len(record)}",
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            report.rows += 1
+            if len(record) != len(header):
+                problems.append(
+                    (
+                        start,
+                        f"line {start}: expected {len(header)} fields, "
+                        f"found {len(record)}",
+                    )
                 )
-            )
-            continue
-        raw.append((start, {c: record[i].strip() for c, i in index.items()}))
+                continue
+            raw.append((start, {c: record[i].strip() for c, i in index.items()}))
+    except csv.Error as exc:
+        # A field over the csv module's size limit or a broken quote: the reader
+        # cannot go on past it.
+        problems.append((line + 1, f"line {line + 1}: {exc}"))
+
+    result_id_length = field_max_length(TestResult, "external_id")
+
+    def result_id_problem(rid: str) -> str | None:
+        if not rid:
+            return "missing"
+        problem = text_problem(rid)
+        if problem is not None:
+            return problem
+        if len(rid) > result_id_length:
+            return f"longer than {result_id_length} characters"
+        return None
 
     technicians = technician_ids_by_certification_id(
         {v["certification_id"] for _, v in raw}
     )
-    existing = _existing(sorted({v["result_id"] for _, v in raw if v["result_id"]}))
+    # Only storable ids are looked up: PostgreSQL refuses a NUL even in a query.
+    existing = _existing(
+        sorted(
+            {v["result_id"] for _, v in raw if not result_id_problem(v["result_id"])}
+        )
+    )
     seen: dict[str, int] = {}
     good: list[ResultRow] = []
     for start, v in raw:
@@ -171,8 +216,8 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
         if day is None:
             errors["date"] = f"{v['date']!r} is not a date (YYYY-MM-DD)"
         rid = v["result_id"]
-        if not rid:
-            errors["result_id"] = "missing"
+        if (problem := result_id_problem(rid)) is not None:
+            errors["result_id"] = problem
         elif rid in seen:
             errors["result_id"] = f"{rid!r} is also on line {seen[rid]}"
         else:
@@ -208,7 +253,7 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
 
 
 def _apply(rows: list[ResultRow], report: ImportReport, actor: Actor) -> list[int]:
-    source = f"import:{report.file_name}"
+    source = SOURCE.format(name=report.file_name)
     created_at = now()
     objs = TestResult.objects.bulk_create(
         [
@@ -279,6 +324,10 @@ def results_import(
     report = ImportReport(
         file_name=name, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run
     )
+    name_problem = _file_name_problem(name)
+    if name_problem is not None:
+        report.errors.append(f"file name: {name_problem}")
+        return report
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -296,7 +345,7 @@ def results_import(
         technician_ids = _apply(rows, report, actor) if rows else []
         event_record(
             kind=EventKind.IMPORT_APPLIED,
-            subject=f"import:{name}",
+            subject=SOURCE.format(name=name),
             actor=actor,
             data={"file": name, "sha256": report.sha256, **report.counts()},
             reason=f"results file {name}: {report.created} new results, "

@@ -26,6 +26,7 @@ from certwright.audit.services import Actor
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.itembank import services
+from certwright.itembank.images import validate_item_image
 from certwright.itembank.models import (
     OPTION_LETTERS,
     Form,
@@ -105,6 +106,12 @@ class ContentForm(_Content):
     class Meta:
         model = ItemVersion
         fields = ["stem", "rationale", "area", "task", "image"]
+
+    def clean_image(self) -> Any:
+        # The import's rule for figures: a raster image checked by content.
+        image = self.cleaned_data.get("image")
+        validate_item_image(image)
+        return image
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,15 +28,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import posixpath
 import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as xml_fromstring
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -45,6 +50,12 @@ from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, actor_split, event_record
 from certwright.core.clock import now
 from certwright.core.program import current_program
+from certwright.core.text import field_max_length, text_problem
+from certwright.itembank.images import (
+    IMAGE_SUFFIXES,
+    MAX_IMAGE_BYTES,
+    image_problem,
+)
 from certwright.itembank.models import (
     OPTION_LETTERS,
     Item,
@@ -79,11 +90,14 @@ CSV_COLUMNS = (
 )
 # Optional in a file read (missing: every item is an exam item); always written.
 CSV_OPTIONAL_COLUMNS = ("pool",)
-IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 30
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")  # fullmatch
 IMPORTED_REVIEWER = "system"
+# Nesting a JSON item file needs is 5 levels (document, items, item, stats, a list
+# in stats); deeper is refused before anything reads it.
+MAX_JSON_DEPTH = 32
+# What an import records as the writer of its versions ("import:<file name>").
+IMPORT_LABEL = "import:{source}"
 
 
 class ItemFileError(ItemBankError):
@@ -149,10 +163,30 @@ class _Problems:
             raise ItemFileError(self.items)
 
 
-def _where(code: object, index: int) -> str:
-    if isinstance(code, str) and code:
-        return _("item %(code)s") % {"code": code}
-    return _("item #%(n)d") % {"n": index}
+def _where(code: object, index: int, line: int | None = None) -> str:
+    if isinstance(code, str) and code and not text_problem(code):
+        item = _("item %(code)s") % {"code": code}
+    else:
+        item = _("item #%(n)d") % {"n": index}
+    return (
+        item if line is None else _("line %(n)d: %(item)s") % {"n": line, "item": item}
+    )
+
+
+def _json_text_problem(value: Any) -> str | None:
+    """The first string (key or value) in a JSON value that cannot be stored."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            problem = text_problem(node)
+            if problem is not None:
+                return problem
+        elif isinstance(node, Mapping):
+            pending += list(node.keys()) + list(node.values())
+        elif isinstance(node, list):
+            pending += node
+    return None
 
 
 def _text(
@@ -172,6 +206,10 @@ def _text(
             where, _("field %(f)s must be text, not %(v)r") % {"f": name, "v": value}
         )
         return ""
+    problem = text_problem(value)
+    if problem is not None:
+        problems.add(where, _("field %(f)s %(p)s") % {"f": name, "p": problem})
+        return ""
     if required and not value.strip():
         problems.add(where, _("field %(f)s is empty") % {"f": name})
     if max_length is not None and len(value) > max_length:
@@ -184,27 +222,43 @@ def _text(
 
 
 def item_from_mapping(
-    raw: Mapping[str, Any], *, index: int, areas: frozenset[str], problems: _Problems
+    raw: Mapping[str, Any],
+    *,
+    index: int,
+    areas: frozenset[str],
+    problems: _Problems,
+    line: int | None = None,
 ) -> ExchangeItem | None:
     """An item from its JSON-like form (the common shape all three readers build),
-    or None after adding what is wrong to ``problems``."""
+    or None after adding what is wrong to ``problems``. Lengths are the model
+    fields' and no text holds what a database refuses, so a checked item always
+    stores."""
     before = len(problems.items)
     code = raw.get("code")
-    where = _where(code, index)
-    if not isinstance(code, str) or not CODE_RE.match(code):
+    where = _where(code, index, line)
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
         problems.add(
             where,
             _("field code must be 1-40 letters, digits, '.', '_' or '-', not %(v)r")
             % {"v": code},
         )
-    area = _text(raw, "area", where, problems, max_length=10)
+    area = _text(
+        raw, "area", where, problems, max_length=field_max_length(ItemVersion, "area")
+    )
     if area and area not in areas:
         problems.add(
             where,
             _("field area: %(a)r is not a content area of the test (%(all)s)")
             % {"a": area, "all": ", ".join(sorted(areas))},
         )
-    task = _text(raw, "task", where, problems, required=False, max_length=300)
+    task = _text(
+        raw,
+        "task",
+        where,
+        problems,
+        required=False,
+        max_length=field_max_length(ItemVersion, "task"),
+    )
     stem = _text(raw, "stem", where, problems)
     rationale = _text(raw, "rationale", where, problems, required=False)
     options = raw.get("options")
@@ -217,13 +271,19 @@ def item_from_mapping(
         for letter, text in zip(letters, texts, strict=True):
             if not isinstance(text, str) or not text.strip():
                 problems.add(where, _("option %(l)s is empty") % {"l": letter})
+            elif (problem := text_problem(text)) is not None:
+                problems.add(
+                    where, _("option %(l)s %(p)s") % {"l": letter, "p": problem}
+                )
     key = raw.get("key")
     if key not in letters:
         problems.add(
             where, _("field key must be one of A, B, C, D, not %(v)r") % {"v": key}
         )
     enemies = raw.get("enemies") or []
-    if not isinstance(enemies, list) or not all(isinstance(e, str) for e in enemies):
+    if not isinstance(enemies, list) or not all(
+        isinstance(e, str) and CODE_RE.fullmatch(e) for e in enemies
+    ):
         problems.add(where, _("field enemies must be a list of item codes"))
         enemies = []
     if code in enemies:
@@ -231,6 +291,7 @@ def item_from_mapping(
     image = raw.get("image")
     if image is not None and (
         not isinstance(image, str)
+        or text_problem(image) is not None
         or PurePosixPath(image).name != image
         or image.startswith(".")
         or not image.lower().endswith(IMAGE_SUFFIXES)
@@ -250,6 +311,8 @@ def item_from_mapping(
     stats = raw.get("stats") or {}
     if not isinstance(stats, Mapping):
         problems.add(where, _("field stats must be an object"))
+    elif (problem := _json_text_problem(stats)) is not None:
+        problems.add(where, _("field stats: a text %(p)s") % {"p": problem})
     pool = raw.get("pool") or ItemPool.EXAM
     if pool not in ItemPool.values:
         problems.add(
@@ -289,12 +352,14 @@ def bundle_check(
     test: Any,
     raws: Sequence[Mapping[str, Any]],
     problems: _Problems,
-    images: Mapping[str, bytes],
+    images: Mapping[str, bytes | None],
     program: str = "",
+    lines: Sequence[int] | None = None,
 ) -> ItemBundle | None:
     """Check a test's items (in their JSON-like form) and their images together:
-    unique codes, images present, enemies in the file or (checked at import) the
-    bank."""
+    unique codes, images present and whole (an image mapped to None was refused
+    already, and the reason added to ``problems``), enemies in the file or (checked
+    by ``items_check``) the bank. ``lines`` gives each raw item's line (CSV)."""
     areas = test_areas(test) if isinstance(test, str) else None
     if areas is None:
         problems.add(_("test"), _("%(t)r is not a test of the program") % {"t": test})
@@ -307,34 +372,39 @@ def bundle_check(
         )
     items: list[ExchangeItem] = []
     seen: set[str] = set()
+    checked: dict[str, str | None] = {}  # image name -> its problem
     for index, raw in enumerate(raws, start=1):
+        line = lines[index - 1] if lines is not None else None
         if not isinstance(raw, Mapping):
-            problems.add(_where(None, index), _("must be an object"))
+            problems.add(_where(None, index, line), _("must be an object"))
             continue
-        item = item_from_mapping(raw, index=index, areas=areas, problems=problems)
+        item = item_from_mapping(
+            raw, index=index, areas=areas, problems=problems, line=line
+        )
         if item is None:
             continue
+        where = _where(item.code, index, line)
         if item.code in seen:
-            problems.add(_where(item.code, index), _("the code appears twice"))
+            problems.add(where, _("the code appears twice"))
         seen.add(item.code)
         if item.image is not None:
-            data = images.get(item.image)
-            if data is None:
+            if item.image not in images:
                 problems.add(
-                    _where(item.code, index),
-                    _("field image: file %(f)s not found") % {"f": item.image},
+                    where, _("field image: file %(f)s not found") % {"f": item.image}
                 )
-            elif len(data) > MAX_IMAGE_BYTES:
-                problems.add(
-                    _where(item.code, index),
-                    _("field image: %(f)s is larger than 2 MB") % {"f": item.image},
-                )
+            elif (data := images[item.image]) is not None:
+                if item.image not in checked:
+                    checked[item.image] = image_problem(item.image, data)
+                if checked[item.image] is not None:
+                    problems.add(
+                        where, _("field image: %(p)s") % {"p": checked[item.image]}
+                    )
         items.append(item)
     used = {i.image for i in items if i.image}
     return ItemBundle(
         test=test,
         items=items,
-        images={k: v for k, v in images.items() if k in used},
+        images={k: v for k, v in images.items() if k in used and v is not None},
         program=program,
         source=problems.source,
     )
@@ -343,16 +413,127 @@ def bundle_check(
 # --- JSON -----------------------------------------------------------------------------
 
 
-def _images_beside(directory: Path | None, names: Iterable[Any]) -> dict[str, bytes]:
-    images: dict[str, bytes] = {}
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not read as an input file (None: it is a regular file).
+    Links are never followed: a link beside an item file could make the import
+    copy any file the operator can read into the media storage."""
+    mode = path.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        return _("is a symbolic link (links are not followed)")
+    if not stat.S_ISREG(mode):
+        return _("is not a regular file")
+    return None
+
+
+def _read_limited(path: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path`` (None: it holds more),
+    opened without following a link put there since it was checked."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def _images_beside(
+    directory: Path | None, names: Iterable[Any], problems: _Problems
+) -> dict[str, bytes | None]:
+    """The image files named, from ``directory``. A name that cannot be read as a
+    plain regular file of at most MAX_IMAGE_BYTES maps to None, its reason added to
+    ``problems``; a name not there is left out (the item says "not found")."""
+    images: dict[str, bytes | None] = {}
     if directory is None:
         return images
     for name in names:
-        if isinstance(name, str) and PurePosixPath(name).name == name:
-            path = directory / name
-            if path.is_file() and path.stat().st_size <= MAX_IMAGE_BYTES + 1:
-                images[name] = path.read_bytes()
+        if (
+            not isinstance(name, str)
+            or name in images
+            or text_problem(name) is not None
+            or PurePosixPath(name).name != name
+            or name.startswith(".")
+        ):
+            continue  # the item's own check names what is wrong with it
+        path = directory / name
+        try:
+            why = _not_regular(path)
+            data = _read_limited(path, MAX_IMAGE_BYTES) if why is None else None
+            if why is None and data is None:
+                why = _("is larger than 2 MB")
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            data, why = None, exc.strerror or _("cannot be read")
+        images[name] = data
+        if why is not None:
+            problems.add(name, why)
     return images
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members, refusing a key given twice (json keeps the last one
+    silently, so a file could hide a second ``key`` after the one a reader sees)."""
+    members: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in members:
+            raise _DuplicateKey(name)
+        members[name] = value
+    return members
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(_("%(c)s is not a JSON number") % {"c": name})
+
+
+def _json_depth(value: Any) -> int:
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                break
+            members = node.values() if isinstance(node, dict) else node
+            pending += [(m, depth + 1) for m in members]
+    return deepest
+
+
+def json_load(text: str | bytes, source: str) -> Any:
+    """Strict JSON: no duplicate keys, no NaN or Infinity (databases store neither
+    in JSON), nested at most MAX_JSON_DEPTH deep. Raises ItemFileError."""
+    try:
+        doc = json.loads(
+            text, object_pairs_hook=_unique_keys, parse_constant=_no_constant
+        )
+    except _DuplicateKey as exc:
+        raise ItemFileError(
+            [
+                f"{source}: "
+                + _("the key %(k)r appears twice in one object") % {"k": exc.args[0]}
+            ]
+        ) from None
+    except RecursionError:
+        raise ItemFileError(
+            [
+                f"{source}: "
+                + _("JSON nested too deeply (at most %(n)d levels)")
+                % {"n": MAX_JSON_DEPTH}
+            ]
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ItemFileError([f"{source}: {_('not valid JSON')}: {exc}"]) from None
+    if _json_depth(doc) > MAX_JSON_DEPTH:
+        raise ItemFileError(
+            [
+                f"{source}: "
+                + _("JSON nested too deeply (at most %(n)d levels)")
+                % {"n": MAX_JSON_DEPTH}
+            ]
+        )
+    return doc
 
 
 def read_json(
@@ -360,10 +541,7 @@ def read_json(
 ) -> ItemBundle:
     """A "certwright-items/1" document; images are read from ``directory``."""
     problems = _Problems(source)
-    try:
-        doc = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ItemFileError([f"{source}: {_('not valid JSON')}: {exc}"]) from exc
+    doc = json_load(text, source)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ItemFileError(
             [f"{source}: " + _("field format must be %(f)r") % {"f": FORMAT}]
@@ -376,7 +554,7 @@ def read_json(
         test=doc.get("test"),
         raws=raws,
         problems=problems,
-        images=_images_beside(directory, names),
+        images=_images_beside(directory, names, problems),
         program=str(doc.get("program") or ""),
     )
     problems.raise_any()
@@ -422,31 +600,60 @@ def read_csv(
 ) -> list[ItemBundle]:
     """CSV with the header ``CSV_COLUMNS``; one bundle per test named in it."""
     problems = _Problems(source)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(reader.fieldnames or ())
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise ItemFileError(
-            [f"{source}: " + _("missing columns: %(c)s") % {"c": ", ".join(missing)}]
-        )
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     by_test: dict[str, list[dict[str, Any]]] = {}
-    for row in reader:
-        raw: dict[str, Any] = {
-            "code": row["code"],
-            "area": row["area"],
-            "task": row["task"],
-            "stem": row["stem"],
-            "options": {
-                letter: row[f"option_{letter.lower()}"] for letter in OPTION_LETTERS
-            },
-            "key": row["key"],
-            "rationale": row["rationale"],
-            "enemies": [e for e in (row["enemies"] or "").split(";") if e],
-            "image": row["image"] or None,
-            "status": row["status"] or ItemStatus.DRAFT,
-            "pool": row.get("pool") or ItemPool.EXAM,
+    lines: dict[str, list[int]] = {}
+    try:
+        header = next(reader, [])
+        missing = [c for c in CSV_COLUMNS if c not in header]
+        if missing:
+            raise ItemFileError(
+                [
+                    f"{source}: "
+                    + _("missing columns: %(c)s") % {"c": ", ".join(missing)}
+                ]
+            )
+        index = {
+            name: header.index(name)
+            for name in (*CSV_COLUMNS, *CSV_OPTIONAL_COLUMNS)
+            if name in header
         }
-        by_test.setdefault(row["test"] or "", []).append(raw)
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record:
+                continue
+            if len(record) != len(header):
+                problems.add(
+                    _("line %(n)d") % {"n": start},
+                    _("expected %(e)d fields, found %(f)d")
+                    % {"e": len(header), "f": len(record)},
+                )
+                continue
+            row = {name: record[i] for name, i in index.items()}
+            raw: dict[str, Any] = {
+                "code": row["code"],
+                "area": row["area"],
+                "task": row["task"],
+                "stem": row["stem"],
+                "options": {
+                    letter: row[f"option_{letter.lower()}"] for letter in OPTION_LETTERS
+                },
+                "key": row["key"],
+                "rationale": row["rationale"],
+                "enemies": [e for e in row["enemies"].split(";") if e],
+                "image": row["image"] or None,
+                "status": row["status"] or ItemStatus.DRAFT,
+                "pool": row.get("pool") or ItemPool.EXAM,
+            }
+            by_test.setdefault(row["test"], []).append(raw)
+            lines.setdefault(row["test"], []).append(start)
+    except csv.Error as exc:
+        # A field over the csv module's size limit, or a broken quote: the reader
+        # cannot go on, so this is the file's one problem.
+        raise ItemFileError(
+            [f"{source}: " + _("line %(n)d: %(e)s") % {"n": reader.line_num, "e": exc}]
+        ) from None
     bundles = []
     for test, raws in by_test.items():
         names = [r["image"] for r in raws]
@@ -454,7 +661,8 @@ def read_csv(
             test=test,
             raws=raws,
             problems=problems,
-            images=_images_beside(directory, names),
+            images=_images_beside(directory, names, problems),
+            lines=lines[test],
         )
         if bundle is not None:
             bundles.append(bundle)
@@ -497,7 +705,14 @@ QTI_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 CP_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
 CW_NS = "https://certwright.org/xsd/items/1"
 QTI_ITEM_TYPE = "imsqti_item_xmlv3p0"
-MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+# Limits on a package, checked against each member's header before it is read (and
+# its reading stops at the header's size, which zipfile enforces with the CRC): a
+# small zip can inflate to gigabytes.
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # all members, decompressed
+MAX_XML_BYTES = 16 * 1024 * 1024  # one XML member (the manifest of a large bank)
+MAX_PACKAGE_MEMBERS = 50_000  # an item and an image per item, 25,000 items
+# Stored or deflated, as QTI packages are; anything else is refused unread.
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 ET.register_namespace("cw", CW_NS)
 
 
@@ -670,15 +885,86 @@ def write_qti(bundles: Sequence[ItemBundle]) -> bytes:
 
 
 def _xml(data: bytes, where: str, problems: _Problems) -> ET.Element | None:
-    # No document type: entity declarations are how XML bombs and external-entity
-    # reads get in, and QTI needs none.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    # defusedxml refuses a document type declaration, entities and external
+    # references while parsing, in whatever encoding the document declares (a byte
+    # search for "<!DOCTYPE" misses UTF-16); QTI needs none of them.
+    try:
+        root = xml_fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
         problems.add(where, _("XML with a document type declaration is not accepted"))
         return None
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:
         problems.add(where, _("not well-formed XML: %(e)s") % {"e": exc})
+        return None
+    assert isinstance(root, ET.Element)
+    return root
+
+
+class _Package:
+    """A zip read within the limits above. Problems with the package as a whole
+    raise ItemFileError; a member that cannot be read adds a problem naming it."""
+
+    def __init__(self, data: bytes, source: str, problems: _Problems) -> None:
+        self.problems = problems
+
+        def refuse(reason: str) -> ItemFileError:
+            return ItemFileError([f"{source}: {reason}"])
+
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zip.infolist()
+        # zipfile reports a damaged directory as BadZipFile, or with the error its
+        # parsing hit (a bad offset, an impossible size, a multi-disk archive).
+        except (
+            zipfile.BadZipFile,
+            ValueError,
+            OSError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
+            raise refuse(_("not a zip file (%(e)s)") % {"e": exc}) from None
+        if len(infos) > MAX_PACKAGE_MEMBERS:
+            raise refuse(
+                _("the package has more than %(n)d files") % {"n": MAX_PACKAGE_MEMBERS}
+            )
+        if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            raise refuse(
+                _("the package is larger than %(n)d MB unpacked")
+                % {"n": MAX_PACKAGE_BYTES // (1024 * 1024)}
+            )
+        self.infos = {i.filename: i for i in infos}
+
+    def read(self, name: str, limit: int) -> bytes | None:
+        """Member ``name``, or None after adding why it cannot be read."""
+        info = self.infos[name]
+        problem: str | None = None
+        if info.flag_bits & 0x1:
+            problem = _("is encrypted")
+        elif info.compress_type not in ZIP_METHODS:
+            problem = _("uses an unsupported compression method (%(m)d)") % {
+                "m": info.compress_type
+            }
+        elif info.file_size > limit:
+            problem = _("is larger than %(n)d bytes unpacked") % {"n": limit}
+        else:
+            try:
+                with self.zip.open(info) as member:
+                    data = member.read(limit + 1)
+                if len(data) <= limit:
+                    return data
+                problem = _("is larger than %(n)d bytes unpacked") % {"n": limit}
+            # A bad CRC, a truncated or corrupt deflate stream, a bad local header.
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                OSError,
+                ValueError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
+                problem = _("is damaged (%(e)s)") % {"e": exc}
+        self.problems.add(name, problem)
         return None
 
 
@@ -724,21 +1010,17 @@ def read_qti(data: bytes, *, source: str = "items.zip") -> list[ItemBundle]:
     """A QTI 3.0 package as ``write_qti`` makes it; items of other tools need the
     manifest's ``cw:item`` metadata for their test and content area."""
     problems = _Problems(source)
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ItemFileError([f"{source}: " + _("not a zip file")]) from exc
-    with package:
-        infos = {i.filename: i for i in package.infolist()}
-        if sum(i.file_size for i in infos.values()) > MAX_PACKAGE_BYTES:
-            raise ItemFileError([f"{source}: " + _("the package is too large")])
+    package = _Package(data, source, problems)
+    with package.zip:
+        infos = package.infos
         if "imsmanifest.xml" not in infos:
             raise ItemFileError([f"{source}: " + _("imsmanifest.xml is missing")])
-        manifest = _xml(package.read("imsmanifest.xml"), "imsmanifest.xml", problems)
+        text = package.read("imsmanifest.xml", MAX_XML_BYTES)
+        manifest = _xml(text, "imsmanifest.xml", problems) if text is not None else None
         problems.raise_any()
         assert manifest is not None
         by_test: dict[str, list[dict[str, Any]]] = {}
-        images: dict[str, dict[str, bytes]] = {}
+        images: dict[str, dict[str, bytes | None]] = {}
         programs: dict[str, str] = {}
         for resource in manifest.iter(_cp("resource")):
             if resource.get("type") != QTI_ITEM_TYPE:
@@ -747,7 +1029,8 @@ def read_qti(data: bytes, *, source: str = "items.zip") -> list[ItemBundle]:
             if href not in infos:
                 problems.add(href or "?", _("file named in the manifest is missing"))
                 continue
-            root = _xml(package.read(href), href, problems)
+            text = package.read(href, MAX_XML_BYTES)
+            root = _xml(text, href, problems) if text is not None else None
             if root is None:
                 continue
             raw = _qti_item(root)
@@ -768,8 +1051,9 @@ def read_qti(data: bytes, *, source: str = "items.zip") -> list[ItemBundle]:
                 )
                 name = posixpath.basename(target)
                 raw["image"] = name
-                if target in infos:
-                    images.setdefault(test, {})[name] = package.read(target)
+                known = images.setdefault(test, {})
+                if target in infos and name not in known:
+                    known[name] = package.read(target, MAX_IMAGE_BYTES)
             by_test.setdefault(test, []).append(raw)
     bundles = []
     for test, raws in by_test.items():
@@ -806,6 +1090,12 @@ def read_path(path: Path) -> list[ItemBundle]:
     problems: list[str] = []
     for file in files:
         try:
+            # A directory's files are listed, not named: one that is a link or not
+            # a regular file is refused rather than followed.
+            why = _not_regular(file) if file != path else None
+            if why is not None:
+                problems.append(f"{file.name}: {why}")
+                continue
             suffix = file.suffix.lower()
             if suffix == ".json":
                 bundles.append(
@@ -829,6 +1119,8 @@ def read_path(path: Path) -> list[ItemBundle]:
             problems += exc.problems
         except UnicodeDecodeError:
             problems.append(f"{file.name}: " + _("not UTF-8 text"))
+        except OSError as exc:
+            problems.append(f"{file.name}: {exc.strerror or exc}")
     if problems:
         raise ItemFileError(problems)
     return bundles
@@ -1042,6 +1334,28 @@ def _bundle_store(
     report.enemies_added += len(pairs)
 
 
+def _source_check(source: str) -> None:
+    """The file name fits where the import records it (the versions' writer)."""
+    label = IMPORT_LABEL.format(source=source)
+    longest = field_max_length(ItemVersion, "written_by_label")
+    problem = text_problem(source)
+    if problem is None and len(label) > longest:
+        problem = _("is longer than %(n)d characters") % {
+            "n": longest - len(IMPORT_LABEL.format(source=""))
+        }
+    if problem is not None:
+        raise ItemFileError([_("the file name %(p)s") % {"p": problem}])
+
+
+def items_check(bundles: Sequence[ItemBundle], *, source: str = "") -> None:
+    """The checks of read bundles that need the bank (enemies, pools) or the
+    source's name; raises ItemFileError. ``items_import`` runs them first, and a
+    dry run runs them alone, so what a dry run passes, an import stores."""
+    _source_check(source)
+    _enemies_check(bundles, source)
+    _pools_check(bundles, source)
+
+
 @transaction.atomic
 def items_import(
     bundles: Sequence[ItemBundle], *, actor: Actor = None, source: str = ""
@@ -1049,11 +1363,12 @@ def items_import(
     """Store checked bundles, all or nothing, as one ``items.imported`` event; see
     the module docstring for what an import does to existing items. Enemy codes must
     name an item of the same test in the input or the bank."""
-    _enemies_check(bundles, source)
-    _pools_check(bundles, source)
+    items_check(bundles, source=source)
     report = ImportReport()
     stamp: dict[str, Any] = {
-        "label": f"import:{source}" if source else actor_split(actor)[1],
+        "label": IMPORT_LABEL.format(source=source)
+        if source
+        else actor_split(actor)[1],
         "reviewed_at": now(),
     }
     for bundle in bundles:

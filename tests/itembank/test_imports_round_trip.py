@@ -4,12 +4,14 @@ images."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from certwright.itembank.exchange import (
     ItemBundle,
@@ -26,7 +28,15 @@ from certwright.itembank.exchange import (
 from certwright.itembank.models import Item, ItemEnemy, ItemVersion
 from certwright.itembank.services import item_enemy_add, item_version_edit
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+def _png() -> bytes:
+    """A real (tiny) PNG: images are checked by content."""
+    out = io.BytesIO()
+    Image.new("RGB", (3, 2), (200, 40, 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 SAMPLE = Path(__file__).parents[2] / "certwright/itembank/data/ase/A1.json"
 PRACTICE_SAMPLE = SAMPLE.with_name("A1-practice.json")
 

@@ -20,6 +20,7 @@ from certwright.itembank.exchange import (
     ImportReport,
     ItemBundle,
     ItemFileError,
+    items_check,
     items_export,
     items_import,
     read_path,
@@ -105,10 +106,12 @@ class Command(BaseCommand):
     def _import(self, *, path: str, dry_run: bool, **_: Any) -> None:
         bundles = read_path(Path(path))
         count = sum(len(b.items) for b in bundles)
+        source = Path(path).name
         if dry_run:
+            items_check(bundles, source=source)
             self.stdout.write(f"{path}: {count} items in {len(bundles)} test(s): OK")
             return
-        report = items_import(bundles, actor=ACTOR, source=Path(path).name)
+        report = items_import(bundles, actor=ACTOR, source=source)
         self.stdout.write(f"{path}: {count} items: {import_summary(report)}")
 
     def _export(self, *, test: str, fmt: str, out: str, **_: Any) -> None:
