@@ -250,8 +250,8 @@ LOGGING = {
     },
     # Django's default sends django.request's errors (a 500's traceback) only to
     # mail_admins when debug is off: here they always reach stderr, which gunicorn
-    # and systemd keep. Other libraries' warnings reach stderr through Python's
-    # last-resort handler.
+    # and systemd keep. Other libraries' log records reach stderr through Python's
+    # last-resort handler (warnings and above).
     "loggers": {
         "certwright": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
         "django": {
