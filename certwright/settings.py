@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "csp",
+    # Its templates and static files: /api/docs serves its bundled Swagger UI from
+    # this site instead of a CDN (the Content-Security-Policy allows no other host).
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -17,6 +17,8 @@ from typing import Any
 
 # "-" outside a request (commands, the task worker, start-up).
 NO_REQUEST = "-"
+# Where RequestIdMiddleware also leaves the id: request.META[REQUEST_ID_META].
+REQUEST_ID_META = "certwright.request_id"
 request_id_var: ContextVar[str] = ContextVar(
     "certwright_request_id", default=NO_REQUEST
 )
@@ -32,7 +34,11 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            # django.request's records carry the request: its id holds even when
+            # the record is written after the middleware has returned (a 404).
+            meta = getattr(getattr(record, "request", None), "META", None)
+            from_request = meta.get(REQUEST_ID_META) if isinstance(meta, dict) else None
+            record.request_id = from_request or request_id_var.get()
         return True
 
 

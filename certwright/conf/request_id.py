@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
-from certwright.conf.logs import request_id_var
+from certwright.conf.logs import REQUEST_ID_META, request_id_var
 
 HEADER = "X-Request-ID"
 SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -37,6 +37,9 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request_id_for(request.headers.get(HEADER))
+        # Also on the request: Django logs a 404 or 403 after the middleware has
+        # returned, with the request on the record (RequestIdFilter reads it there).
+        request.META[REQUEST_ID_META] = request_id
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
