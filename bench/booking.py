@@ -127,6 +127,9 @@ def database_prepare(
         url = f"sqlite:///{sqlite_path}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "bench-only-not-secret")
+    # Debug is off (as in production), so the site address is required.
+    os.environ.setdefault("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
+    os.environ.setdefault("CERTWRIGHT_SSL_REDIRECT", "0")
     # The confirmation e-mail is queued as a task row, as in production; no worker
     # runs here, so nothing is sent.
     os.environ["CERTWRIGHT_TASKS"] = "database"

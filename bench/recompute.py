@@ -1113,6 +1113,9 @@ def run_phase(
     env["DATABASE_URL"] = url
     env["DJANGO_SETTINGS_MODULE"] = "certwright.settings"
     env.setdefault("CERTWRIGHT_SECRET_KEY", "bench-only-not-secret")
+    # Debug is off (as in production), so the site address is required.
+    env.setdefault("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
+    env.setdefault("CERTWRIGHT_SSL_REDIRECT", "0")
     # DEBUG keeps every query in memory: never in a benchmark.
     env["CERTWRIGHT_DEBUG"] = "0"
     # Recording a result enqueues its recompute in the task table (the default

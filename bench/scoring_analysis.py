@@ -39,6 +39,8 @@ BATCH = 20_000
 def _setup(path: Path) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{path}")
     os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "bench-only")
+    os.environ.setdefault("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
+    os.environ.setdefault("CERTWRIGHT_SSL_REDIRECT", "0")
     os.environ.setdefault("CERTWRIGHT_TASKS", "immediate")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certwright.settings")
     sys.path.insert(0, str(ROOT))

@@ -25,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if tuple(args[1:3]) in PURE_COMMANDS:
         os.environ.setdefault("CERTWRIGHT_SECRET_KEY", secrets.token_urlsafe(50))
+        # Nor links to the site: no e-mail is sent.
+        os.environ.setdefault("CERTWRIGHT_SITE_URL", "https://certwright.invalid")
     try:
         # Django names itself after argv[0] in usage and help text.
         execute_from_command_line(["certwright", *args[1:]])

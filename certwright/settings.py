@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "csp",
+    # Its templates and static files: /api/docs serves its bundled Swagger UI from
+    # this site instead of a CDN (the Content-Security-Policy allows no other host).
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -60,7 +65,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request, the HTTPS redirect's included, has its id.
+    "certwright.conf.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (and its nonce), on every response.
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files in production (gunicorn) without a web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ CSP_NONCE }} for the rare inline script that must stay inline.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -210,19 +221,106 @@ TASKS = {
 LOG_LEVEL = env.choice(
     "CERTWRIGHT_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
 ).upper()
+# One JSON object per line outside debug (what a log collector reads); readable lines
+# in debug. Either way every line carries the request id (certwright/conf/logs.py).
+LOG_FORMAT = env.choice(
+    "CERTWRIGHT_LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    "filters": {
+        "request_id": {"()": "certwright.conf.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    # Django keeps its own defaults for django.*; other libraries' warnings reach
-    # stderr through Python's last-resort handler.
+    "formatters": {
+        "plain": {
+            "format": "{asctime} {levelname} {name} [{request_id}]: {message}",
+            "style": "{",
+        },
+        "json": {"()": "certwright.conf.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        # Django's own, kept: it mails ADMINS, of which there are none by default.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    # Django's default sends django.request's errors (a 500's traceback) only to
+    # mail_admins when debug is off: here they always reach stderr, which gunicorn
+    # and systemd keep. Other libraries' log records reach stderr through Python's
+    # last-resort handler (warnings and above).
     "loggers": {
-        "certwright": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "certwright": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django": {
+            "handlers": ["stderr", "mail_admins"],
+            # Not DEBUG: that would print every SQL query in debug mode.
+            "level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL,
+            "propagate": False,
+        },
+        "django.server": {
+            "handlers": ["stderr"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
+
+# --- HTTPS, cookies, headers and the Content Security Policy -----------------------
+# Documented in docs/security.md. Secure by default outside debug; each can be
+# adjusted (never silently: a bad value stops start-up like every other variable).
+# Redirect plain HTTP to HTTPS; the health check stays reachable over plain HTTP
+# for a load balancer or monitor that talks to gunicorn directly.
+SECURE_SSL_REDIRECT = env.boolean("CERTWRIGHT_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+# Behind a TLS proxy gunicorn only sees plain HTTP: trust the proxy's header (which
+# it must set itself, overwriting the client's) to know the request was HTTPS.
+SECURE_PROXY_SSL_HEADER = env.proxy_ssl_header("CERTWRIGHT_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env.integer(
+    "CERTWRIGHT_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("CERTWRIGHT_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.boolean("CERTWRIGHT_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean(
+    "CERTWRIGHT_SECURE_COOKIES", not DEBUG
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# In every mode, tests included, so the browser tests prove the pages work under it.
+# No inline script anywhere: scripts are static files. Inline style *attributes*
+# are allowed (matplotlib's SVG plots and progress bars set them; they cannot run
+# code); <style> elements are not.
+_CSP_REPORT_URI = env.url_or_path("CERTWRIGHT_CSP_REPORT_URI", "")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [_CSP_REPORT_URI]} if _CSP_REPORT_URI else {}),
+    }
+}
+# Report-only: browsers report what the policy would block and block nothing (to try
+# a change of policy on a live site first).
+if env.boolean("CERTWRIGHT_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- Certwright ---------------------------------------------------------------------
 
@@ -253,9 +351,14 @@ EMAIL_USE_SSL = env.boolean("CERTWRIGHT_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.string(
     "CERTWRIGHT_EMAIL_FROM", "Certwright <noreply@localhost>"
 )
-# The address used in links inside e-mails and calendar invitations.
-_SITE_URL = env.string("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
-CERTWRIGHT_SITE_URL = _SITE_URL.rstrip("/")
+# The address used in links inside e-mails and calendar invitations: required
+# outside debug, and https:// when plain HTTP is redirected.
+CERTWRIGHT_SITE_URL = env.site_url(
+    "CERTWRIGHT_SITE_URL", debug=DEBUG, https_only=SECURE_SSL_REDIRECT
+)
+# allauth's links (e-mail confirmation, password reset) use the same scheme even when
+# a request reached the app as plain HTTP behind a proxy.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(CERTWRIGHT_SITE_URL).scheme
 # A transient SMTP failure is retried after 1, 2, 4, 8 ... times this many seconds,
 # until the message has had this many attempts; then it is marked failed (admin).
 CERTWRIGHT_EMAIL_MAX_ATTEMPTS = env.integer(

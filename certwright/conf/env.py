@@ -8,16 +8,20 @@ parsing is testable without touching the process environment.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off", ""})
+# An HTTP header name (RFC 9110 token, letters, digits and dashes in practice).
+HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 # Applied to every SQLite connection. WAL lets readers work while one writer
 # commits; IMMEDIATE takes the write lock when a transaction starts, so two
@@ -119,6 +123,73 @@ class Env:
             "Generate one with: python -c "
             '"import secrets; print(secrets.token_urlsafe(50))"'
         )
+
+    def site_url(self, name: str, *, debug: bool, https_only: bool) -> str:
+        """The site's public address, as e-mails and calendar invitations link to it.
+
+        Required unless debug: a silent ``http://127.0.0.1:8000`` would mail
+        employers and candidates links to the server's own loopback. An absolute
+        ``http(s)://host[:port][/prefix]`` URL, returned without a trailing slash;
+        ``https_only`` (the site redirects to HTTPS) refuses ``http://``, whose links
+        would carry sign-in and confirmation tokens in clear text.
+        """
+        value = self.string(name, "")
+        if not value:
+            if debug:
+                return "http://127.0.0.1:8000"
+            raise ImproperlyConfigured(
+                f"{name} is not set: it is required unless CERTWRIGHT_DEBUG=1. "
+                "Set it to the address people open, e.g. https://certs.example.org"
+            )
+        expected = "an absolute URL such as https://certs.example.org"
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError on a bad port)
+        except ValueError:
+            raise bad_value(name, value, expected) from None
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+        ):
+            raise bad_value(name, value, expected)
+        if https_only and parts.scheme != "https":
+            raise bad_value(
+                name,
+                value,
+                "an https:// URL while CERTWRIGHT_SSL_REDIRECT is on "
+                "(links in e-mails would travel in clear text)",
+            )
+        return value.rstrip("/")
+
+    def proxy_ssl_header(self, name: str) -> tuple[str, str] | None:
+        """Django's ``SECURE_PROXY_SSL_HEADER`` from a header name.
+
+        ``X-Forwarded-Proto`` gives ``("HTTP_X_FORWARDED_PROTO", "https")``: a request
+        carrying ``X-Forwarded-Proto: https`` counts as HTTPS. Unset or empty: None
+        (no header is trusted).
+        """
+        value = self.string(name, "")
+        if not value:
+            return None
+        if not HEADER_NAME.fullmatch(value):
+            raise bad_value(
+                name, value, "an HTTP header name such as X-Forwarded-Proto"
+            )
+        return ("HTTP_" + value.upper().replace("-", "_"), "https")
+
+    def url_or_path(self, name: str, default: str) -> str:
+        """An absolute http(s) URL or a path on this site (``/csp-report/``)."""
+        value = self.string(name, default)
+        if not value or value.startswith("/"):
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad_value(name, value, "a path starting with / or an https:// URL")
+        return value
 
     def database(
         self, name: str, default: str, *, conn_max_age: int = 0

@@ -43,6 +43,9 @@ _STYLE: dict[Any, Any] = {
 }
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+# matplotlib's one <style> element; the Content-Security-Policy refuses inline
+# <style>, so its rule lives in scoring.css (figure.plot svg *) instead.
+_STYLE_ELEMENT = re.compile(r"\s*<style[^>]*>.*?</style>", re.DOTALL)
 
 
 def _svg(figure: Figure, title: str) -> SafeString:
@@ -53,6 +56,7 @@ def _svg(figure: Figure, title: str) -> SafeString:
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = _METADATA.sub("", text, count=1)
+    text = _STYLE_ELEMENT.sub("", text)
     ident = f"plot-{uuid.uuid4().hex[:10]}"
     text = _SIZE.sub(
         rf'<svg\1 width="100%" role="img" aria-labelledby="{ident}"', text, count=1

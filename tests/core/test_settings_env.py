@@ -205,6 +205,7 @@ def test_the_real_settings_follow_the_environment(tmp_path: Path):
     child = settings_in_child(
         {
             "CERTWRIGHT_SECRET_KEY": "k",
+            "CERTWRIGHT_SITE_URL": "https://certs.example.org",
             "CERTWRIGHT_DATA_DIR": str(tmp_path),
             "CERTWRIGHT_TASKS": "immediate",
             "CERTWRIGHT_PROGRAM": "/srv/programs/other",
@@ -233,7 +234,13 @@ def test_the_real_settings_follow_the_environment(tmp_path: Path):
 
 def test_tasks_default_to_the_database_backend():
     """Without CERTWRIGHT_TASKS, tasks go to the database queue."""
-    child = settings_in_child({"CERTWRIGHT_SECRET_KEY": "k"}, "TASKS")
+    child = settings_in_child(
+        {
+            "CERTWRIGHT_SECRET_KEY": "k",
+            "CERTWRIGHT_SITE_URL": "https://certs.example.org",
+        },
+        "TASKS",
+    )
     assert child.returncode == 0, child.stderr
     assert json.loads(child.stdout)["TASKS"]["default"]["BACKEND"] == (
         "django_tasks_db.DatabaseBackend"
@@ -245,6 +252,7 @@ def test_postgresql_is_one_variable_away():
     child = settings_in_child(
         {
             "CERTWRIGHT_SECRET_KEY": "k",
+            "CERTWRIGHT_SITE_URL": "https://certs.example.org",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cw",
         },
         "DATABASES",

@@ -168,6 +168,10 @@ class Gunicorn:
                 # process that made them.
                 "CERTWRIGHT_SECRET_KEY": self.secret_key,
                 "CERTWRIGHT_DEBUG": "0",
+                # Production mode, but plain HTTP on loopback: no redirect to HTTPS,
+                # and the site address (required outside debug) is this server.
+                "CERTWRIGHT_SSL_REDIRECT": "0",
+                "CERTWRIGHT_SITE_URL": f"http://{HOST}:{self.port}",
                 "CERTWRIGHT_TASKS": "immediate",
                 "CERTWRIGHT_EMAIL_BACKEND": "locmem",
                 "CERTWRIGHT_LOG_LEVEL": "warning",
