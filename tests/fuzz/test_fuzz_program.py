@@ -15,6 +15,7 @@ import json
 import math
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ toml_scalars = st.one_of(
     st.integers(min_value=-(2**64), max_value=0),
     st.floats(),
     st.text(
-        st.characters(blacklist_categories=("Cs",)),  # TOML text is valid Unicode
+        st.characters(exclude_categories=["Cs"]),  # TOML text is valid Unicode
         max_size=12,
     ),
     st.dates(),
@@ -180,7 +181,7 @@ toml_texts = st.one_of(
 )
 
 
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
+def write(folder: Path, files: Mapping[str, str | bytes]) -> Path:
     root = folder / "program"
     root.mkdir()
     for name, text in files.items():
