@@ -15,6 +15,7 @@ import hashlib
 import re
 import threading
 import tomllib
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -73,6 +74,36 @@ _ENTRY_PARENTS: dict[tuple[str, ...], str] = {
 }
 
 _EXPR_SHAPES = ("test", "all_of", "any_of", "one_per_group")
+
+# Upper bounds, so that no number in a program can overflow a database column or the
+# date arithmetic of the rules core: a count or an amount in cents must fit a 32-bit
+# integer column; durations are capped at a century, far beyond any real policy. With
+# facts dated up to 9000-12-31 (the facts format's latest date) every expiry the rules
+# work out is then a real day.
+MAX_COUNT = 2**31 - 1
+MAX_YEARS = 100
+MAX_MONTHS = 12 * MAX_YEARS
+MAX_DAYS = 36_525
+
+# TOML nesting (arrays and inline tables inside each other) and dotted-key length.
+# tomllib recurses once per level and keeps every prefix of a dotted key, so a few
+# kilobytes of `[[[[...` or `a.a.a.a...` cost a RecursionError or gigabytes; a real
+# program needs a handful of levels and keys of three or four parts.
+MAX_DEPTH = 32
+
+# Enough of TOML's lexical grammar to find brackets and dotted keys outside strings
+# and comments (tomllib does the real parsing afterwards). A quoted key part stays
+# inside a dotted key's match; a lone string or comment is skipped whole.
+_TOML_KEY_PART = r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""
+_TOML_SCAN = re.compile(
+    rf"""(?P<key>(?:{_TOML_KEY_PART})(?:[ \t]*\.[ \t]*(?:{_TOML_KEY_PART}))+)"""
+    r'''|"""(?:[^\\]|\\.)*?"""'''
+    r"""|'''.*?'''"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*"""
+    r"""|(?P<open>[\[{])|(?P<close>[\]}])""",
+    re.DOTALL,
+)
+_TOML_PART = re.compile(_TOML_KEY_PART)
 
 KeyPart = str | int
 KeyPath = tuple[KeyPart, ...]
@@ -243,7 +274,9 @@ class _Table:
             return default or options[0]
         return value
 
-    def _int_value(self, name: str, value: object, minimum: int) -> int | None:
+    def _int_value(
+        self, name: str, value: object, minimum: int, maximum: int
+    ) -> int | None:
         # bool is a subclass of int in Python; TOML true is never a count.
         if isinstance(value, bool) or not isinstance(value, int):
             self._wrong(name, "an integer", value)
@@ -252,26 +285,38 @@ class _Table:
             reason = "must not be negative" if minimum == 0 else f"must be ≥ {minimum}"
             self.ctx.report(self.at(name), f"{reason}, got {value}")
             return None
+        if value > maximum:
+            self.ctx.report(self.at(name), f"must be ≤ {maximum:_}, got {value:_}")
+            return None
         return value
 
     def integer(
-        self, name: str, default: int | None = None, *, minimum: int = 0
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        minimum: int = 0,
+        maximum: int = MAX_COUNT,
     ) -> int:
-        """An integer ≥ ``minimum``; required when ``default`` is None."""
+        """An integer in [``minimum``, ``maximum``]; required when ``default`` is
+        None."""
         value = self.raw(name, required=default is None)
         if value is None:
             return default if default is not None else minimum
-        checked = self._int_value(name, value, minimum)
+        checked = self._int_value(name, value, minimum, maximum)
         if checked is None:
             return default if default is not None else minimum
         return checked
 
-    def opt_integer(self, name: str, *, minimum: int = 0) -> int | None:
-        """An integer ≥ ``minimum``; None when absent (TOML has no null)."""
+    def opt_integer(
+        self, name: str, *, minimum: int = 0, maximum: int = MAX_COUNT
+    ) -> int | None:
+        """An integer in [``minimum``, ``maximum``]; None when absent (TOML has no
+        null)."""
         value = self.raw(name, required=False)
         if value is None:
             return None
-        return self._int_value(name, value, minimum)
+        return self._int_value(name, value, minimum, maximum)
 
     def number(self, name: str, default: float, *, low: float, high: float) -> float:
         value = self.raw(name, required=False)
@@ -497,20 +542,31 @@ def _parse_policy(top: _Table) -> Policy:
     if table is None:
         return base
     policy = Policy(
-        validity_years=table.integer("validity_years", base.validity_years, minimum=1),
+        validity_years=table.integer(
+            "validity_years", base.validity_years, minimum=1, maximum=MAX_YEARS
+        ),
         validity_from=cast(
             Literal["pass", "certified"],
             table.choice("validity_from", ("pass", "certified"), base.validity_from),
         ),
-        retest_wait_days=table.integer("retest_wait_days", base.retest_wait_days),
+        retest_wait_days=table.integer(
+            "retest_wait_days", base.retest_wait_days, maximum=MAX_DAYS
+        ),
         retest_wait_full_days=table.flag(
             "retest_wait_full_days", base.retest_wait_full_days
         ),
         purchase_window_days=table.integer(
-            "purchase_window_days", base.purchase_window_days, minimum=1
+            "purchase_window_days",
+            base.purchase_window_days,
+            minimum=1,
+            maximum=MAX_DAYS,
         ),
-        recert_max_lapse_days=table.opt_integer("recert_max_lapse_days"),
-        pending_pass_valid_days=table.opt_integer("pending_pass_valid_days", minimum=1),
+        recert_max_lapse_days=table.opt_integer(
+            "recert_max_lapse_days", maximum=MAX_DAYS
+        ),
+        pending_pass_valid_days=table.opt_integer(
+            "pending_pass_valid_days", minimum=1, maximum=MAX_DAYS
+        ),
         initial_requires_no_prior_pass=table.flag(
             "initial_requires_no_prior_pass", base.initial_requires_no_prior_pass
         ),
@@ -526,7 +582,7 @@ def _parse_experience(top: _Table) -> ExperiencePolicy:
     kinds: dict[str, ExperienceKind] = {}
     for code, kt in table.entries("kinds", required=True):
         accrual = kt.choice("accrual", ("time", "fixed"), None)
-        credit_days = kt.integer("credit_days", 0)
+        credit_days = kt.integer("credit_days", 0, maximum=MAX_DAYS)
         if (
             accrual == "fixed"
             and credit_days == 0
@@ -553,8 +609,10 @@ def _parse_experience(top: _Table) -> ExperiencePolicy:
     for code, rt in table.entries("rules", required=True):
         rules[code] = ExperienceRule(
             code=code,
-            required_days=rt.integer("required_days"),
-            substitution_cap_days=rt.integer("substitution_cap_days", 0),
+            required_days=rt.integer("required_days", maximum=MAX_DAYS),
+            substitution_cap_days=rt.integer(
+                "substitution_cap_days", 0, maximum=MAX_DAYS
+            ),
             note=rt.text("note", ""),
         )
         rt.finish()
@@ -610,16 +668,19 @@ def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:
             "questions_per_month", base.questions_per_month, minimum=1
         ),
         answer_window_days=table.integer(
-            "answer_window_days", base.answer_window_days, minimum=1
+            "answer_window_days", base.answer_window_days, minimum=1, maximum=MAX_DAYS
         ),
         credits_for_extension=table.integer(
             "credits_for_extension", base.credits_for_extension, minimum=1
         ),
         extension_months=table.integer(
-            "extension_months", base.extension_months, minimum=1
+            "extension_months", base.extension_months, minimum=1, maximum=MAX_MONTHS
         ),
         credit_window_months=table.integer(
-            "credit_window_months", base.credit_window_months, minimum=1
+            "credit_window_months",
+            base.credit_window_months,
+            minimum=1,
+            maximum=MAX_MONTHS,
         ),
         requires_prior_pass=table.flag("requires_prior_pass", base.requires_prior_pass),
         extend_from=cast(
@@ -890,7 +951,7 @@ def _parse_test(code: str, tt: _Table, refs: _Refs) -> Test:
         recert=_parse_recert(tt),
         prerequisites=prerequisites,
         renewable_by_app=tt.flag("renewable_by_app", False),
-        validity_years=tt.opt_integer("validity_years", minimum=1),
+        validity_years=tt.opt_integer("validity_years", minimum=1, maximum=MAX_YEARS),
         offered_from=offered_from,
         offered_until=offered_until,
         languages=tt.strings("languages", ("en",)),
@@ -915,6 +976,54 @@ def _parse_tests(top: _Table, refs: _Refs) -> dict[str, Test]:
         folded.setdefault(code.casefold(), code)
         tests[code] = _parse_test(code, tt, refs)
     return tests
+
+
+def _check_prerequisite_cycles(ctx: _Context, tests: Mapping[str, Test]) -> None:
+    """Refuse a cycle of initial-purchase prerequisites, of any length.
+
+    If L1 requires L2 and L2 requires L1, neither can ever be bought. The check is
+    on the names alone, ``any_of`` included: a cycle with a way out is still a
+    definition nobody can follow. Recert-only prerequisites are left out, since a
+    recert purchase needs an earlier pass of its own test anyway; a test that names
+    itself is reported by ``_parse_prerequisite``.
+    """
+    # requires[code] = [(prerequisite index, tests it names), ...]
+    requires: dict[str, list[tuple[int, frozenset[str]]]] = {
+        code: [
+            (i, frozenset(t for t in expr_tests(p.expr) if t in tests and t != code))
+            for i, p in enumerate(test.prerequisites)
+            if p.applies_to != "recert"
+        ]
+        for code, test in tests.items()
+    }
+    reported: set[frozenset[str]] = set()
+    for start in sorted(tests):
+        # Breadth first from the tests ``start`` requires, for the shortest way back.
+        came_from: dict[str, str] = {}
+        queue = deque([start])
+        while queue and start not in came_from:
+            here = queue.popleft()
+            for _, named in requires[here]:
+                for nxt in sorted(named):
+                    if nxt not in came_from:
+                        came_from[nxt] = here
+                        queue.append(nxt)
+        if start not in came_from:
+            continue
+        cycle = [start]
+        while len(cycle) == 1 or cycle[-1] != start:
+            cycle.append(came_from[cycle[-1]])
+        cycle.reverse()  # start → ... → start, in the direction of "requires"
+        members = frozenset(cycle)
+        if members in reported:
+            continue
+        reported.add(members)
+        index = next(i for i, named in requires[start] if cycle[1] in named)
+        ctx.report(
+            ("tests", start, "prerequisites", index, "expr"),
+            f"prerequisite cycle {' → '.join(cycle)}: none of these tests could "
+            "ever be bought",
+        )
 
 
 def _parse_titles(top: _Table, tests: set[str]) -> dict[str, Title]:
@@ -1013,6 +1122,46 @@ def _syntax_reason(error: tomllib.TOMLDecodeError) -> str:
     )
 
 
+def _shape_reason(text: str) -> str | None:
+    """Why ``text`` is too deeply nested for tomllib to read safely, if it is."""
+    depth = 0
+    for token in _TOML_SCAN.finditer(text):
+        if token.group("open"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                return (
+                    f"arrays and inline tables nested more than {MAX_DEPTH} levels "
+                    f"deep (line {line})"
+                )
+        elif token.group("close"):
+            depth -= 1
+        elif token.group("key") and (
+            len(_TOML_PART.findall(token.group("key"))) > MAX_DEPTH
+        ):
+            line = text.count("\n", 0, token.start()) + 1
+            return f"a dotted key of more than {MAX_DEPTH} parts (line {line})"
+    return None
+
+
+def _parse_toml(text: str, file: str) -> dict[str, object] | Issue:
+    reason = _shape_reason(text)
+    if reason is not None:
+        return Issue(file, "(syntax)", reason)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return Issue(file, "(syntax)", _syntax_reason(error))
+    except RecursionError:
+        # _shape_reason should have caught it; a smaller stack must still get an
+        # issue, not a crash.
+        return Issue(file, "(syntax)", "nested too deeply")
+    except ValueError:
+        # The one other way tomllib fails: Python refuses to read an integer of more
+        # than 4300 digits (sys.get_int_max_str_digits, CVE-2020-10735).
+        return Issue(file, "(syntax)", "a number is too long to read")
+
+
 def load(path: str | Path) -> Program:
     """Load and validate a program from a directory of TOML files or a single file.
 
@@ -1032,12 +1181,13 @@ def load(path: str | Path) -> Program:
             file.name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data
         )
         try:
-            parsed = tomllib.loads(data.decode("utf-8"))
+            text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             ctx.issues.append(Issue(shown, "(file)", f"not UTF-8 text: {error.reason}"))
             continue
-        except tomllib.TOMLDecodeError as error:
-            ctx.issues.append(Issue(shown, "(syntax)", _syntax_reason(error)))
+        parsed = _parse_toml(text, shown)
+        if isinstance(parsed, Issue):
+            ctx.issues.append(parsed)
             continue
         _merge(ctx, merged, parsed, (), shown)
     # A file that does not parse leaves holes that would show up as dozens of
@@ -1071,6 +1221,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         fees_ok=bool(fees) and not ctx.is_bad(("fees",)),
     )
     tests = _parse_tests(top, refs)
+    _check_prerequisite_cycles(ctx, tests)
     titles = _parse_titles(top, test_codes)
     top.finish()
     return Program(

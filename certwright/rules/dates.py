@@ -18,9 +18,20 @@ _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole calendar months; the 31st becomes the month's last day."""
+    """``day`` moved by whole calendar months; the 31st becomes the month's last day.
+
+    A result past the end of the calendar is FOREVER (before its start, date.min).
+    """
     index = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(index, 12)
+    # An expiry after 9999-12-31 cannot be written down, and no day the rules can be
+    # asked about comes after it: a validity that runs past the calendar's end is
+    # open-ended for every question the core answers, which is what FOREVER means.
+    # Raising instead would let one far-future fact take down a whole recompute.
+    if year > dt.MAXYEAR:
+        return FOREVER
+    if year < dt.MINYEAR:
+        return dt.date.min
     d = day.day
     if d > 28:
         last = _MONTH_DAYS[month0]
@@ -33,6 +44,17 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def add_years(day: dt.date, years: int) -> dt.date:
     """``day`` moved by whole years; 29 February becomes 28 February."""
     return add_months(day, 12 * years)
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, clamped to the calendar like ``add_months``."""
+    # Compared in whole days first: timedelta itself overflows past ~2.7 million
+    # years, and date + timedelta past 9999-12-31.
+    if days > (FOREVER - day).days:
+        return FOREVER
+    if days < (dt.date.min - day).days:
+        return dt.date.min
+    return day + dt.timedelta(days=days)
 
 
 def union(spans: Iterable[Span]) -> list[Span]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from certwright.program.catalog import expr_text
 from certwright.program.model import Program
 
+from . import dates
 from .describe import holds
 from .engine import evaluate
 from .facts import Facts, Step
@@ -139,9 +140,7 @@ def eligibility(
     if sat:
         last = max(sat, key=lambda r: r.date)
         extra = 1 if program.policy.retest_wait_full_days else 0
-        wait_end = last.date + dt.timedelta(
-            days=program.policy.retest_wait_days + extra
-        )
+        wait_end = dates.add_days(last.date, program.policy.retest_wait_days + extra)
         if day < wait_end:
             reasons.append(
                 Step(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from certwright.program.model import ExperienceKind, ExperienceRule
 
+from .dates import FOREVER
 from .facts import Experience
 
 _MILLI = 1000
@@ -75,7 +76,9 @@ def requirement_met_on(
             continue
         slot = 1 if kind.substitution else 0
         changes.setdefault(rec.start, [0, 0])[slot] += rate
-        if rec.end is not None:
+        # Work that ends on the calendar's last day never stops within it: the same
+        # as ongoing (and the day after it cannot be written down).
+        if rec.end is not None and rec.end < FOREVER:
             changes.setdefault(rec.end + _ONE_DAY, [0, 0])[slot] -= rate
         counted.append(rec.ref)
 
@@ -141,5 +144,9 @@ def _first_day_met(
             return None
         n = -(-(need - sub_room) // rate_w)
     if next_day is not None and n > (next_day - day).days:
+        return None
+    # Met only on the calendar's last day or after it: never, for the core (a
+    # certification starting on FOREVER would be an empty period).
+    if n >= (FOREVER - day).days:
         return None
     return day + dt.timedelta(days=n)

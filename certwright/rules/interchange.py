@@ -8,6 +8,8 @@ silently change someone's certification.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,22 @@ class FactsError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+# The latest day a facts file may name. The rules move dates forward by years and
+# months (validity, renewal extensions) and the calendar ends on 9999-12-31; with
+# every fact on or before this day, an expiry under any validity a program may set
+# (at most 100 years) is a real day, never the end-of-calendar FOREVER.
+LATEST_DATE = dt.date(9000, 12, 31)
+
+# A facts document is three levels deep (object, list, fact); the free-form
+# ``technician`` field may add some. Deeper is not a facts file, and the JSON decoder
+# recurses once per level, so a deep enough file would exhaust the stack.
+MAX_DEPTH = 32
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Strings (with their escapes) are skipped so brackets inside them do not count.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +95,79 @@ _CREDIT = {"test": True, "date": True, "ref": False, "id": False}
 _REVOCATION = {"test": False, "date": True, "reason": False, "ref": False, "id": False}
 
 
+class JSONTextError(FactsError):
+    """Text that is not a JSON document the facts format can take."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("$", reason)
+
+
+def _json_depth(text: str) -> int:
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in "]}":
+            depth -= 1
+    return deepest
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys; in a facts file the first one
+    # (say an earlier "results" list) would vanish without a word.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise JSONTextError(f"duplicate key {key!r}: each key may appear once")
+        out[key] = value
+    return out
+
+
+def decode_json(text: str) -> object:
+    """The JSON document in ``text``; ``JSONTextError`` for anything else.
+
+    Refuses what ``json.loads`` would take silently or crash on: a key given twice
+    in one object, nesting deeper than ``MAX_DEPTH``, and integers too long to read.
+    """
+    if _json_depth(text) > MAX_DEPTH:
+        raise JSONTextError(f"nested more than {MAX_DEPTH} levels deep")
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except JSONTextError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise JSONTextError(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError:
+        # The one other way json.loads fails: Python refuses to read an integer of
+        # more than 4300 digits (sys.get_int_max_str_digits, CVE-2020-10735).
+        raise JSONTextError("not valid JSON: a number is too long to read") from None
+    except RecursionError:
+        # The depth check above should make this unreachable; a smaller stack
+        # (a thread, a deep caller) must still get the documented error.
+        raise JSONTextError("nested too deeply") from None
+
+
 def parse_date(value: object, field: str) -> dt.date:
     if not isinstance(value, str):
         raise FactsError(field, f"expected a date string YYYY-MM-DD, got {value!r}")
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+        # fromisoformat also takes week dates ("2020-W01-1") and compact forms.
+        day = (
+            dt.date.fromisoformat(value)
+            if _ISO_DATE.fullmatch(value)
+            else _bad_date(value)
+        )
     except ValueError:
         raise FactsError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if day > LATEST_DATE:
+        raise FactsError(
+            field, f"{value} is after {LATEST_DATE}, the latest supported date"
+        )
+    return day
 
 
 def _bad_date(value: str) -> dt.date:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from certwright.program.catalog import expr_text
 from certwright.program.model import AllOf, AnyOf, Expr, OnePerGroup, Program, TestRef
 
+from . import dates
 from .engine import evaluate
 from .facts import CertificationState, Evaluation, Facts
 
@@ -72,7 +73,7 @@ def plan_title(
     """Every requirement of ``title_id`` with its state on ``as_of`` and what to do."""
     title = program.titles[title_id]
     ev = evaluation or evaluate(program, facts, as_of, explain=False)
-    horizon = as_of + dt.timedelta(days=horizon_days)
+    horizon = dates.add_days(as_of, horizon_days)
 
     def test_item(code: str) -> PlanItem:
         state: CertificationState | None = ev.certifications.get(code)

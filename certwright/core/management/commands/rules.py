@@ -18,7 +18,14 @@ from certwright import rules
 from certwright.core import clock
 from certwright.core.management.arguments import INVALID_INPUT, iso_date
 from certwright.program import get_program
-from certwright.rules.interchange import FactsError, evaluation_to_json, parse_facts
+from certwright.rules.interchange import (
+    LATEST_DATE,
+    FactsError,
+    JSONTextError,
+    decode_json,
+    evaluation_to_json,
+    parse_facts,
+)
 
 
 class Command(BaseCommand):
@@ -57,6 +64,11 @@ class Command(BaseCommand):
 
     def evaluate(self, source: str, as_of: dt.date | None, *, explain: bool) -> None:
         label = "<stdin>" if source == "-" else source
+        if as_of is not None and as_of > LATEST_DATE:
+            raise CommandError(
+                f"--as-of: {as_of} is after {LATEST_DATE}, the latest supported date",
+                returncode=INVALID_INPUT,
+            )
         data = self.read_json(source, label)
         try:
             document = parse_facts(
@@ -92,10 +104,8 @@ class Command(BaseCommand):
                 f"{label}: not UTF-8 text", returncode=INVALID_INPUT
             ) from None
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
+            return decode_json(text)
+        except JSONTextError as exc:
             raise CommandError(
-                f"{label}: not valid JSON at line {exc.lineno}, "
-                f"column {exc.colno}: {exc.msg}",
-                returncode=INVALID_INPUT,
+                f"{label}: {exc.reason}", returncode=INVALID_INPUT
             ) from None
