@@ -1,4 +1,4 @@
-"""Admin for organizations, sharing and API tokens.
+"""Admin for users, organizations, sharing and API tokens.
 
 Changes go through the services, so each one writes its audit event; the admin
 never creates a token (its secret would have nowhere safe to be shown) and never
@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -17,12 +19,16 @@ from django.http import HttpRequest
 
 from certwright.accounts.models import ApiToken, Membership, Organization, ShareGrant
 from certwright.accounts.services import (
+    ACCESS_FLAGS,
     api_token_revoke,
     membership_add,
     membership_remove,
     organization_create,
     organization_update,
     share_revoke,
+    user_delete,
+    user_flags_record,
+    user_groups_set,
 )
 
 
@@ -182,3 +188,43 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
             api_token_revoke(token_id=token.pk, actor=_staff(request))
             count += 1
         self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user page, with what decides access audited: the flags (active,
+    staff, superuser) and the groups, which are the roles, change through the
+    accounts services and leave an event each; so does deleting an account."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
+        before: dict[str, bool] = {}
+        if change:
+            before = User.objects.filter(pk=obj.pk).values(*ACCESS_FLAGS).first() or {}
+        super().save_model(request, obj, form, change)
+        user_flags_record(user=obj, before=before, actor=_staff(request))
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
+    ) -> None:
+        # The form would write the groups itself; the service does, with events.
+        groups = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        if groups is not None:
+            user_groups_set(
+                user=form.instance,
+                names={group.name for group in groups},
+                actor=_staff(request),
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        user_delete(user=obj, actor=_staff(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for user in queryset:
+            user_delete(user=user, actor=_staff(request))

@@ -22,7 +22,13 @@ from certwright.accounts.models import (
     OrganizationKind,
     ShareGrant,
 )
-from certwright.accounts.roles import Role, role_add, user_has_role, user_needs_mfa
+from certwright.accounts.roles import (
+    Role,
+    role_add,
+    role_remove,
+    user_has_role,
+    user_needs_mfa,
+)
 from certwright.accounts.selectors import (
     organization_code_normalize,
     user_mfa_enabled,
@@ -369,3 +375,79 @@ def api_token_authenticate(raw: str) -> Any | None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=moment - TOKEN_TOUCH_INTERVAL)
     ).update(last_used_at=moment)
     return user
+
+
+# --- the admin's user page -----------------------------------------------------------
+
+# Who may do what hangs on these: every change is an event (the admin's user page
+# is the one place that edits them outside the role services).
+ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
+USER_FLAGS_CHANGED = "account.flags_changed"
+USER_GROUP_ADDED = "account.group_added"
+USER_GROUP_REMOVED = "account.group_removed"
+USER_DELETED = "account.deleted"
+
+
+def user_flags_record(*, user: Any, before: dict[str, bool], actor: Actor) -> None:
+    """Write an event for each access flag of ``user`` that differs from
+    ``before`` (the admin saved the user)."""
+    changed = {
+        flag: {"before": before.get(flag), "after": getattr(user, flag)}
+        for flag in ACCESS_FLAGS
+        if before.get(flag) != getattr(user, flag)
+    }
+    if changed:
+        event_record(
+            kind=USER_FLAGS_CHANGED,
+            subject=f"user:{user.pk}",
+            actor=actor,
+            data={"user": user.get_username(), "flags": changed},
+        )
+
+
+def user_groups_set(*, user: Any, names: set[str], actor: Actor = None) -> None:
+    """Make ``user``'s groups exactly ``names``. Roles are groups: they change
+    through role_add/role_remove (their events); any other group with an event of
+    its own."""
+    from django.contrib.auth.models import Group
+
+    roles = set(Role.values)
+    with transaction.atomic():
+        current = set(user.groups.values_list("name", flat=True))
+        for name in sorted(names - current):
+            if name in roles:
+                role_add(user, name, actor=actor)
+                continue
+            group = Group.objects.get(name=name)
+            user.groups.add(group)
+            event_record(
+                kind=USER_GROUP_ADDED,
+                subject=f"user:{user.pk}",
+                actor=actor,
+                data={"group": name, "user": user.get_username()},
+            )
+        for name in sorted(current - names):
+            if name in roles:
+                role_remove(user, name, actor=actor)
+                continue
+            user.groups.remove(Group.objects.get(name=name))
+            event_record(
+                kind=USER_GROUP_REMOVED,
+                subject=f"user:{user.pk}",
+                actor=actor,
+                data={"group": name, "user": user.get_username()},
+            )
+
+
+def user_delete(*, user: Any, actor: Actor = None) -> None:
+    """Delete an account from the admin, with its event (who it was, and its
+    roles at the time)."""
+    with transaction.atomic():
+        data = {
+            "user": user.get_username(),
+            "email": user.email,
+            "groups": sorted(user.groups.values_list("name", flat=True)),
+        }
+        pk = user.pk
+        user.delete()
+        event_record(kind=USER_DELETED, subject=f"user:{pk}", actor=actor, data=data)
