@@ -12,6 +12,8 @@ STAMP := $(VENV)/.certwright-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 ADMIN_USER ?= admin
+# Everyone signs in with an e-mail address, the admin too.
+ADMIN_EMAIL ?= admin@example.com
 ADMIN_PASSWORD ?= certwright-admin
 
 .DEFAULT_GOAL := help
@@ -47,6 +49,8 @@ run: export CERTWRIGHT_TASKS ?= immediate
 run: export CERTWRIGHT_EMAIL_BACKEND ?= console
 # Two-factor sign-in for staff is on everywhere else; the local demo skips it.
 run: export CERTWRIGHT_STAFF_MFA ?= 0
+# Links in e-mails, calendar files and score reports point where this server listens.
+run: export CERTWRIGHT_SITE_URL ?= http://$(HOST):$(PORT)
 run: export DJANGO_SUPERUSER_PASSWORD = $(ADMIN_PASSWORD)
 run: install
 	$(CERTWRIGHT) migrate --noinput
@@ -56,10 +60,10 @@ run: install
 	else \
 		echo "(no 'certwright demo' command yet: skipping demo data)"; \
 	fi
-	$(CERTWRIGHT) ensure_superuser --username $(ADMIN_USER)
+	$(CERTWRIGHT) ensure_superuser --username $(ADMIN_USER) --email $(ADMIN_EMAIL)
 	@echo
 	@echo "  Certwright is starting at http://$(HOST):$(PORT)/"
-	@echo "  Admin:  http://$(HOST):$(PORT)/admin/   user: $(ADMIN_USER)   password: $(ADMIN_PASSWORD)"
+	@echo "  Admin:  http://$(HOST):$(PORT)/admin/   e-mail: $(ADMIN_EMAIL)   password: $(ADMIN_PASSWORD)"
 	@echo "  API:    http://$(HOST):$(PORT)/api/docs"
 	@echo "  Portal: http://$(HOST):$(PORT)/accounts/login/  (demo accounts above; e-mails print here)"
 	@echo "  Two-factor sign-in for staff is off in this demo (CERTWRIGHT_STAFF_MFA=0)."

@@ -30,6 +30,7 @@ from certwright.accounts.services import (
     technician_link_user,
 )
 from certwright.candidates.models import Technician
+from certwright.credentials.demo import CANDIDATE_EMAIL
 
 PASSWORD = "certwright-demo"
 _FIRST_SIGN_IN = {
@@ -42,7 +43,6 @@ ORGANIZATION_CODE = "MAINST"
 # The credentials demo's personas (certwright.credentials.demo): the candidate is
 # Priya Raman, who has the experience and sits her first test, A1, today; Maria
 # Okafor, a Master technician at Main Street Auto, shares her record with it.
-CANDIDATE_PERSONA_EMAIL = "exam-day@demo.certwright.example"
 SHARING_PERSONA_EMAIL = "maria-master@demo.certwright.example"
 
 
@@ -101,8 +101,8 @@ def _persona(email: str) -> Technician:
 def demo_load() -> AccountsDemoReport:
     """Load the demo accounts (idempotent); returns them with their password."""
     report = AccountsDemoReport()
-    candidate = _user("candidate@example.com", "Priya Raman", report=report)
-    priya = _persona(CANDIDATE_PERSONA_EMAIL)
+    candidate = _user(CANDIDATE_EMAIL, "Priya Raman", report=report)
+    priya = _persona(CANDIDATE_EMAIL)
     linked = Technician.objects.filter(user_id=candidate.pk).first()
     if linked is None:
         technician_link_user(technician_id=priya.pk, user=candidate, actor=ACTOR)

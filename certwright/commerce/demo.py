@@ -21,11 +21,11 @@ from certwright.commerce import services
 from certwright.commerce.models import Order, VoucherBatch
 from certwright.core import clock
 from certwright.core.program import current_program
+from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
 from certwright.credentials.selectors import technician_facts
 
 ACTOR = "demo"
 SHOP_CODE = "MAINST"  # certwright.accounts.demo's Main Street Auto
-CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 VOUCHERS = 10
 # What Priya buys: the first three of these she may buy today (initial tests).
 WANTED = ("A1", "A5", "A4", "A6", "A8", "A7")

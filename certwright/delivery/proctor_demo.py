@@ -28,6 +28,7 @@ from django.db import transaction
 from certwright.candidates.models import Technician
 from certwright.core import clock
 from certwright.core.program import current_program
+from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
 from certwright.scheduling import hours, orders
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling import services as scheduling_services
@@ -40,7 +41,6 @@ from certwright.scheduling.models import (
 from certwright.scheduling.orders import BookableLine
 
 ACTOR = "demo"
-CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 CENTRE_CODE = "springfield-il"  # the demo proctor's centre (scheduling demo)
 TEST = "A1"
 KIND = "initial"

@@ -19,9 +19,11 @@ from django.db import transaction
 from certwright.audit.services import event_record
 from certwright.candidates.models import Technician
 from certwright.core import clock
+from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
 from certwright.scheduling import hours, orders
 from certwright.scheduling.models import (
     Appointment,
+    AppointmentStatus,
     Closure,
     OpeningHours,
     TestCentre,
@@ -29,7 +31,6 @@ from certwright.scheduling.models import (
 from certwright.scheduling.services import BookingError, appointment_book
 
 ACTOR = "demo"
-CANDIDATE_EMAIL = "exam-day@demo.certwright.example"  # Priya Raman's technician
 PROCTOR_EMAIL = "proctor@example.com"  # certwright.accounts.demo's proctor
 EXAM_DAY_TEST = "A1"  # booked today by certwright.delivery.proctor_demo, not here
 SEATS = 10
@@ -206,3 +207,40 @@ def demo_load() -> SchedulingDemoReport:
     _proctor(centres[0])
     _appointment(centres[0], report)
     return report
+
+
+def candidate_story() -> list[str]:
+    """What the demo candidate has besides today's A1, read from the database so
+    `certwright demo load` tells what is there: her other booked appointments (in
+    the centre's time zone) and the tests she bought and has not booked."""
+    technician = Technician.objects.filter(email=CANDIDATE_EMAIL).first()
+    if technician is None:
+        return []
+    today = clock.today()
+    lines: list[str] = []
+    booked = (
+        Appointment.objects.filter(
+            technician=technician, status=AppointmentStatus.BOOKED
+        )
+        .exclude(tests__test=EXAM_DAY_TEST)
+        .select_related("centre")
+        .prefetch_related("tests")
+        .order_by("starts_at")
+    )
+    for appointment in booked:
+        local = appointment.starts_at.astimezone(appointment.centre.tz)
+        tests = ", ".join(sorted(t.test for t in appointment.tests.all()))
+        lines.append(
+            f"{CANDIDATE_EMAIL} has {tests} booked at {appointment.centre.name} "
+            f"on {local:%a %d %b %Y} at {local:%H:%M} ({appointment.centre.time_zone})"
+        )
+    unbooked = sorted(
+        line.test
+        for line in orders.lines_bookable(technician_id=technician.pk, day=today)
+    )
+    if unbooked:
+        lines.append(
+            f"{CANDIDATE_EMAIL} has bought {', '.join(unbooked)}, not booked yet: "
+            "book it at /booking/"
+        )
+    return lines

@@ -69,7 +69,7 @@ def test_the_personas_cover_every_state(loaded):
     assert _title(loaded["medium-heavy"], "master-medium-heavy-vehicle").held
     assert _certs(loaded["expired"]) == {"A8": "expired"}
     assert _certs(loaded["awaiting-review"]) == {"A5": "pending_experience"}
-    assert _certs(loaded["exam-day"]) == {}
+    assert _certs(loaded["candidate"]) == {}
     assert all(certification_id_normalize(t.certification_id) for t in loaded.values())
 
 
@@ -78,7 +78,7 @@ def test_the_demo_candidate_would_be_certified_by_a_pass_today(loaded):
     the initial A1, and has the experience: an A1 pass today is a certification
     today, which is what the exam-day demo shows."""
     # given Priya's recorded facts and today's program
-    priya = loaded["exam-day"]
+    priya = loaded["candidate"]
     assert priya.name == "Priya Raman"
     program, day = current_program(), today()
     facts = technicians_facts([priya.pk])[priya.pk]

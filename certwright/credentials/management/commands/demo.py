@@ -145,6 +145,7 @@ class Command(BaseCommand):
         from certwright.delivery.proctor_demo import demo_load as exam_day_demo
 
         day = exam_day_demo()
+        self._candidate_story()
         if day.appointment_id is None:
             self.stderr.write(f"exam day: {day.note}")
             return
@@ -161,3 +162,11 @@ class Command(BaseCommand):
             f"{', a walk-in' if day.walk_in else ''}; "
             "proctor@example.com checks her in at /proctor/"
         )
+
+    def _candidate_story(self) -> None:
+        """The rest of the demo candidate's story, as the database has it: her
+        other appointments and the tests she bought and has not booked."""
+        from certwright.scheduling.demo import candidate_story
+
+        for line in candidate_story():
+            self.stdout.write(line)
