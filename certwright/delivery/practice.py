@@ -219,12 +219,12 @@ def practice_review(attempt: Any) -> list[ReviewedQuestion]:
 
     if attempt.kind != AttemptKind.PRACTICE or not attempt.is_finished:
         raise ValueError("only a finished practice attempt is reviewed")
-    secrets = dict(
-        (pk, (key, rationale))
+    secrets = {
+        pk: (key, rationale)
         for pk, key, rationale in FormItem.objects.filter(
             form_id=attempt.form_id
         ).values_list("pk", "item_version__key", "item_version__rationale")
-    )
+    }
     chosen = dict(
         Response.objects.filter(attempt_id=attempt.pk).values_list(
             "form_item_id", "choice"

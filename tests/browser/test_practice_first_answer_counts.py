@@ -80,9 +80,7 @@ def test_the_first_answer_counts_and_the_end_reviews_every_question(
         heading = page.inner_text("h1")
         assert heading == "A1 practice test: summary"
         assert "result" not in page.title().lower()
-        assert f"1 of {len(ids)} questions right" in page.inner_text(
-            "#practice-score"
-        )
+        assert f"1 of {len(ids)} questions right" in page.inner_text("#practice-score")
         # with every question: the stem, the answer chosen, the key and why
         for n in range(1, len(ids) + 1):
             assert page.locator(f"#review-{n}").is_visible()

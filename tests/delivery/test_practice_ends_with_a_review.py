@@ -71,5 +71,5 @@ def test_after_a_refund_the_review_is_withheld(client, candidate, frozen):
 
 def test_an_exam_is_never_reviewed(started):
     # given an exam attempt, when a review is asked for, then it is refused
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="only a finished practice attempt"):
         practice_review(started)

@@ -45,7 +45,8 @@ def test_switching_to_the_key_after_not_quite_is_not_applied(candidate, frozen):
     key = KEYS["A1-001"]
     wrong = (key + 1) % 4
     first = _save(attempt, item, seq=1, choice=wrong)
-    assert first.applied and first.feedback["correct"] is False
+    assert first.applied
+    assert first.feedback["correct"] is False
     # when the candidate switches to the key
     second = _save(attempt, item, seq=2, choice=key)
     # then it is not applied: the first answer stands, and so does its feedback
