@@ -217,6 +217,9 @@ class Attempt(models.Model):
     )
     # Shuffles the order the candidate sees the items in (0 = the form's order).
     seed = models.PositiveIntegerField(default=0)
+    # The question the candidate last viewed (0-based, in the attempt's order): a
+    # new browser reopens the exam there. Presentation only: not versioned.
+    last_position = models.PositiveIntegerField(default=0)
     # Raised by every state change; a change made against an older version is
     # refused (optimistic concurrency between two tabs, a proctor and a sweep).
     version = models.PositiveIntegerField(default=0)

@@ -181,3 +181,63 @@ def study_material(test: str, day: dt.date | None = None) -> dict[str, Any]:
         "blueprint": blueprint,
         "areas": areas,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedQuestion:
+    """One question of a finished practice test, as its summary shows it."""
+
+    number: int
+    stem: str
+    options: list[str]
+    # The candidate's (first) answer, 0-3, or None when left unanswered.
+    chosen: int | None
+    key: int
+    rationale: str
+
+    @property
+    def correct(self) -> bool:
+        return self.chosen == self.key
+
+    @property
+    def rows(self) -> list[tuple[str, str, bool, bool]]:
+        """Per option: its letter, its text, whether it is the key, whether it was
+        chosen."""
+        return [
+            ("ABCD"[i], text, i == self.key, i == self.chosen)
+            for i, text in enumerate(self.options)
+        ]
+
+
+def practice_review(attempt: Any) -> list[ReviewedQuestion]:
+    """Every question of a finished practice attempt in the order the candidate saw
+    it: the stem, the options, the stored (first) answer, the key and the
+    rationale. Keys are what practice sells; an exam attempt is refused here
+    (ValueError), so no exam key can reach a page through this function."""
+    from certwright.delivery.models import AttemptKind, Response
+    from certwright.delivery.selectors import player_items
+
+    if attempt.kind != AttemptKind.PRACTICE or not attempt.is_finished:
+        raise ValueError("only a finished practice attempt is reviewed")
+    secrets = {
+        pk: (key, rationale)
+        for pk, key, rationale in FormItem.objects.filter(
+            form_id=attempt.form_id
+        ).values_list("pk", "item_version__key", "item_version__rationale")
+    }
+    chosen = dict(
+        Response.objects.filter(attempt_id=attempt.pk).values_list(
+            "form_item_id", "choice"
+        )
+    )
+    return [
+        ReviewedQuestion(
+            number=item.number,
+            stem=item.stem,
+            options=item.options,
+            chosen=chosen.get(item.id),
+            key=secrets[item.id][0],
+            rationale=secrets[item.id][1],
+        )
+        for item in player_items(attempt)
+    ]

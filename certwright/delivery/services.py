@@ -1369,6 +1369,9 @@ def _upsert_sql() -> str:
     # inserts nothing. ON CONFLICT applies only a higher client_seq, so a replay or
     # an older save reaching the server late never overwrites a newer answer.
     # (SQLite needs the WHERE clause to parse INSERT ... SELECT ... ON CONFLICT.)
+    # In practice the first answer counts: once an item holds a choice, a later
+    # save of a practice attempt may change its flag but not the choice (the
+    # feedback already showed the key). The kind is read only on such a conflict.
     return f"""
         INSERT INTO {response}
             (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
@@ -1384,6 +1387,11 @@ def _upsert_sql() -> str:
            SET choice = excluded.choice, flagged = excluded.flagged,
                client_seq = excluded.client_seq, saved_at = excluded.saved_at
          WHERE {response}.client_seq < excluded.client_seq
+           AND ({response}.choice IS NULL
+                OR excluded.choice = {response}.choice
+                OR NOT EXISTS (SELECT 1 FROM {attempt} p
+                                WHERE p.id = {response}.attempt_id
+                                  AND p.kind = '{AttemptKind.PRACTICE.value}'))
         RETURNING id
     """
 
@@ -1408,6 +1416,9 @@ def answer_save(
     codes ``device`` or ``launch``), an item not on its form, a bad choice or
     sequence number, while paused, before the start, after the end or past the
     deadline (which closes the attempt).
+    In a practice attempt the first answer counts: a save that would change or
+    clear an item's stored choice is not applied (acknowledged with the stored
+    answer, and its feedback); the flag may still change.
     The statement runs in autocommit (or the caller's transaction): when this
     returns outside a transaction, the answer is committed. With ``feedback`` (the
     practice player) a practice attempt's ack carries whether the answer is right,
@@ -1464,6 +1475,44 @@ def answer_save(
     if feedback and _is_practice(attempt_id):
         return _with_feedback(ack)
     return ack
+
+
+# The highest question index a player may report (far above any form's length).
+MAX_POSITION = 9999
+
+
+def attempt_position_save(
+    *, attempt_id: int, position: int, by: Actor, device: str | None = None
+) -> int:
+    """Remember the question the candidate is viewing (0-based, in the attempt's
+    order), so that the exam reopens there in any browser. Presentation, not a
+    state change of the attempt: no version, no audit event (like a save). Refused
+    (nothing written) for someone else's attempt, another workstation, an attempt
+    not in progress or paused, or a position that is not a whole number 0 to
+    MAX_POSITION. Returns the position stored."""
+    _check_int(attempt_id, code="not_found", low=1, high=2**63 - 1, what="attempt")
+    _check_int(
+        position, code="position", low=0, high=MAX_POSITION, what=_("The question")
+    )
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id)
+        .only("status", "kind", "appointment_id", "device_hash", "technician_id")
+        .first()
+    )
+    if attempt is None:
+        raise _not_found()
+    _check_owner(attempt, by)
+    _check_device(attempt, by, device)
+    if attempt.is_finished:
+        _refuse_finished(attempt)
+    if attempt.status == AttemptStatus.AUTHORISED:
+        raise DeliveryError("not_started", _("The exam has not started yet."))
+    # One UPDATE, conditional on the attempt still being open: a submit between
+    # the read and the write leaves the finished attempt untouched.
+    Attempt.objects.filter(
+        pk=attempt_id, status__in=[AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED]
+    ).update(last_position=position)
+    return position
 
 
 def practice_attempts_end(*, technician_id: int, test: str, actor: Actor) -> int:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:attempt_id>/launch/", views.launch, name="launch"),
     path("<int:attempt_id>/image/<int:form_item_id>/", views.image, name="image"),
     path("<int:attempt_id>/submit/", views.submit, name="submit"),
+    path("<int:attempt_id>/position/", views.position, name="position"),
     path("<int:attempt_id>/result/", views.result, name="result"),
     path("<int:attempt_id>/report/", views.report, name="report"),
     path("<int:attempt_id>/report.pdf", views.report_pdf, name="report_pdf"),

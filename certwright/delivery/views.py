@@ -55,6 +55,7 @@ _STATUS = {
     "choice": 400,
     "seq": 400,
     "flagged": 400,
+    "position": 400,
     "bad_request": 400,
     "finished": 409,
     "paused": 409,
@@ -166,6 +167,24 @@ def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return JsonResponse(_ack(ack))
 
 
+@require_POST
+@json_login_required
+def position(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Remember the question on screen: ``{"position": n}`` (0-based, in the
+    attempt's order). The exam reopens there, in this browser or another."""
+    try:
+        data = _body(request)
+        stored = services.attempt_position_save(
+            attempt_id=attempt_id,
+            position=data.get("position"),  # type: ignore[arg-type]
+            by=request_actor(request),
+            device=_seat(request, attempt_id),
+        )
+    except DeliveryError as error:
+        return _refused(error, request, attempt_id)
+    return JsonResponse({"ok": True, "position": stored})
+
+
 def _state(attempt: Any) -> dict[str, Any]:
     state = selectors.attempt_clock(attempt)
     state["ok"] = True
@@ -249,8 +268,8 @@ def _player_text() -> dict[str, str]:
         "none": _("None."),
         "summary": _("%(answered)s of %(total)s answered, %(flagged)s flagged."),
         "confirm": _(
-            "You have %(unanswered)s unanswered question(s). After submitting you"
-            " cannot change any answer."
+            "You have %(unanswered)s unanswered question(s) and %(flagged)s flagged"
+            " for review. After submitting you cannot change any answer."
         ),
         "time_up": _("The time is up. Submitting…"),
         "time_up_offline": _(
@@ -322,6 +341,8 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "items": [i.as_json() for i in items],
                 "answers": answers,
                 "max_seq": selectors.max_seq(attempt.pk),
+                # Where the candidate last was, for a browser that has no record.
+                "position": attempt.last_position,
                 # Read for every request: signing in again changes the token.
                 "csrf_cookie": settings.CSRF_COOKIE_NAME,
                 "text": _player_text(),
@@ -330,6 +351,7 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                     "state": reverse("delivery:state", args=[attempt.pk]),
                     "start": reverse("delivery:start", args=[attempt.pk]),
                     "submit": reverse("delivery:submit", args=[attempt.pk]),
+                    "position": reverse("delivery:position", args=[attempt.pk]),
                     "result": reverse("delivery:result", args=[attempt.pk]),
                 },
             },
@@ -434,8 +456,35 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return render(
             request, "delivery/voided.html", {"attempt": attempt, "centre": centre}
         )
+    if attempt.is_practice:
+        return _practice_summary(request, attempt)
     context = services.attempt_result_context(attempt)
     return render(request, "delivery/result.html", context)
+
+
+def _practice_summary(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """The end of a practice test: how many first answers were right, and every
+    question with the answer chosen, the key and the rationale (while the
+    practice entitlement lasts: keys and rationales are what it sells)."""
+    from certwright.commerce.models import EntitlementKind
+    from certwright.commerce.selectors import has_entitlement
+    from certwright.delivery.practice import practice_review
+
+    context = services.attempt_result_context(attempt)
+    entitled = has_entitlement(
+        attempt.technician_id, attempt.test, EntitlementKind.PRACTICE
+    )
+    review = practice_review(attempt) if entitled else []
+    context.update(
+        {
+            "entitled": entitled,
+            "review": review,
+            "right": sum(1 for q in review if q.correct),
+            "answered": sum(1 for q in review if q.chosen is not None),
+            "total": len(review),
+        }
+    )
+    return render(request, "delivery/practice_summary.html", context)
 
 
 def _scored_exam_or_elsewhere(

@@ -259,6 +259,14 @@ PAGES: dict[str, Row] = {
         )
         for name, method in [("state", "get"), ("start", "post"), ("submit", "post")]
     },
+    # The question on screen: the owner reaches it (the world's attempt is not
+    # started, so it is refused as a state), nobody else learns it exists.
+    "delivery:position": Row(
+        _ids(attempt_id="attempt"),
+        {"post": expect(("owner",), anonymous=UNAUTHORIZED)},
+        body=lambda _world: {"position": 1},
+        json=True,
+    ),
     # The launch page takes the proctor's code: the owner reaches it (a wrong code
     # is refused as input), nobody else learns the attempt exists.
     "delivery:launch": Row(

@@ -47,10 +47,11 @@ def test_a_practice_test_shows_its_tutorial_once(
         assert "Before you start the practice test" in tutorial
         assert "This practice test is shorter than the exam (50 scored" in tutorial
         assert "After each answer you see whether it is right and why." in tutorial
-        # when they start it and answer
+        # when they start it and answer (pick an option, check it)
         page.click("#start-button")
         page.wait_for_selector("#item-screen:not([hidden])")
         page.check("#options input[value='1']")
+        page.click("#check-button")
         _wait_saved(page)
         # then the feedback shows
         page.wait_for_selector("#feedback:not([hidden])")

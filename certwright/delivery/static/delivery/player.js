@@ -10,6 +10,15 @@
  * acknowledged it (which it does after the commit). A reload, a crash or a dropped
  * network therefore loses nothing: the queue is replayed, with back-off, when the
  * page loads again, when the browser says it is online, and on a timer.
+ *
+ * An exam asks for its state every 2 seconds, so a proctor's pause reaches the
+ * screen within about that (the state endpoint reads the session and one attempt
+ * row); an untimed practice test every 15. The question on screen is remembered in
+ * localStorage and on the server (a new browser reopens there).
+ *
+ * Practice: the candidate picks an option and presses "Check answer"; that first
+ * checked answer is saved and counts, the options lock and the feedback shows. The
+ * server enforces it too (a later change of a practice answer is not applied).
  */
 (function () {
   "use strict";
@@ -24,6 +33,8 @@
   var KEY = "certwright.attempt." + attempt.id;
   var LETTERS = "ABCD";
   var POLL_MS = 15000;
+  // An exam's poll: a pause must reach the screen within 3 seconds.
+  var EXAM_POLL_MS = 2000;
   var MAX_BACKOFF_MS = 30000;
 
   var byId = {};
@@ -49,7 +60,14 @@
     }
   });
   var seq = Math.max(stored.seq || 0, data.max_seq || 0);
-  var position = Math.max(Math.min(stored.pos || 0, items.length - 1), 0);
+  // This browser's record of the question on screen, else the server's (a new
+  // browser, or one the proctor moved the exam to).
+  var position = Math.max(Math.min(
+    typeof stored.pos === "number" && stored.pos > 0 ? stored.pos : (data.position || 0),
+    items.length - 1), 0);
+  // Practice: the option picked but not yet checked, and each answer's feedback.
+  var picked = {};
+  var feedbackOf = {};
 
   function persist() {
     // Another tab of the same attempt may have written meanwhile: keep the highest
@@ -159,14 +177,22 @@
             persist();
             if (body.applied === false) syncSeq();
           }
-          if (body.feedback && current() === entry.item) showFeedback(body.feedback);
+          if (body.feedback) {
+            feedbackOf[entry.item] = body.feedback;
+            if (current() === entry.item && visible === "item") showFeedback(body.feedback);
+          }
           return flush();
         }
         var code = body.error;
         if (response.status === 401 || code === "signed_out") { signOut(); return; }
         // Not this workstation (the proctor moved the exam): the page says why.
         if (code === "device" || code === "launch") { window.location.reload(); return; }
-        if (code === "paused") { attempt.status = "paused"; poll(); return; }
+        if (code === "paused") {
+          // Stop taking answers at once; the poll brings the frozen time left.
+          applyState({ ok: true, status: "paused", remaining: remaining() === null ? attempt.remaining : remaining(), version: attempt.version });
+          poll();
+          return;
+        }
         if (code === "finished" || code === "deadline") { poll(); return; }
         if (response.status >= 400 && response.status < 500 && response.status !== 403 && response.status !== 409) {
           // The server will never take this one (a bug, not the network): say so,
@@ -248,16 +274,20 @@
     tick();
   }
 
+  var polling = false;
   function poll() {
+    // One poll at a time: a slow answer is not piled on by the next tick.
+    if (polling) return Promise.resolve();
+    polling = true;
     return fetch(urls.state, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 401) { signOut(); return null; }
         return r.json();
       })
-      .then(applyState)
-      .catch(function () { showStatus(queue.length ? "offline" : undefined); });
+      .then(function (state) { polling = false; applyState(state); })
+      .catch(function () { polling = false; showStatus(queue.length ? "offline" : undefined); });
   }
-  setInterval(function () { if (!ending) poll(); }, POLL_MS);
+  setInterval(function () { if (!ending && !signedOut) poll(); }, attempt.timed ? EXAM_POLL_MS : POLL_MS);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState !== "visible") return;
     if (signedOut) recheck(); else poll();
@@ -391,6 +421,22 @@
 
   function current() { return items[position].id; }
 
+  // Tell the server which question is on screen (after the candidate settles on
+  // one), so another browser reopens the exam there. Best effort: a lost one only
+  // means reopening on an earlier question.
+  var sentPosition = data.position || 0;
+  var positionTimer = null;
+  function sendPosition() {
+    clearTimeout(positionTimer);
+    positionTimer = setTimeout(function () {
+      if (position === sentPosition || attempt.status !== "in_progress" || signedOut) return;
+      var at = position;
+      post(urls.position, { position: at })
+        .then(function (r) { if (r.ok) sentPosition = at; })
+        .catch(function () { /* offline: the next move sends it */ });
+    }, 400);
+  }
+
   function renderItem(focus) {
     var item = items[position];
     var saved = answers[item.id] || { choice: null, flagged: false };
@@ -408,6 +454,8 @@
       img.alt = fmt(T.figure, { n: item.n });
       stem.appendChild(img);
     }
+    // Practice: the first checked answer counts, so an answered question is locked.
+    var locked = attempt.practice && saved.choice !== null && saved.choice !== undefined;
     var box = document.getElementById("options");
     box.textContent = "";
     item.options.forEach(function (text, i) {
@@ -419,8 +467,15 @@
       input.name = "choice";
       input.id = id;
       input.value = String(i);
-      input.checked = saved.choice === i;
+      input.checked = locked ? saved.choice === i : (attempt.practice ? picked[item.id] === i : saved.choice === i);
+      input.disabled = locked;
       input.addEventListener("change", function () {
+        if (attempt.practice) {
+          // Nothing is saved until "Check answer": arrows may move freely.
+          picked[item.id] = i;
+          document.getElementById("check-button").disabled = false;
+          return;
+        }
         var flag = document.getElementById("flag").checked;
         hideFeedback();
         record(item.id, i, flag);
@@ -446,8 +501,17 @@
     document.getElementById("flag").checked = !!saved.flagged;
     document.getElementById("prev-button").disabled = position === 0;
     document.getElementById("next-button").disabled = position === items.length - 1;
+    if (attempt.practice) {
+      var check = document.getElementById("check-button");
+      check.hidden = locked;
+      check.disabled = picked[item.id] === undefined;
+      document.getElementById("clear-button").hidden = locked;
+      document.getElementById("item-lock").hidden = !locked;
+    }
     if (focus) hideFeedback();
+    if (locked && feedbackOf[item.id]) showFeedback(feedbackOf[item.id]);
     persist();
+    sendPosition();
   }
 
   function hideFeedback() {
@@ -535,7 +599,19 @@
     var saved = answers[current()] || { choice: null };
     record(current(), saved.choice === undefined ? null : saved.choice, this.checked);
   });
+  var checkButton = document.getElementById("check-button");
+  if (checkButton) checkButton.addEventListener("click", function () {
+    var id = current();
+    if (picked[id] === undefined) return;
+    var saved = answers[id] || { flagged: false };
+    record(id, picked[id], !!saved.flagged);
+    delete picked[id];
+    renderItem(false);
+    // The options are locked now: move on from here, the feedback is announced.
+    document.getElementById(position < items.length - 1 ? "next-button" : "review-button").focus();
+  });
   document.getElementById("clear-button").addEventListener("click", function () {
+    if (attempt.practice) { delete picked[current()]; renderItem(false); return; }
     var saved = answers[current()] || { flagged: false };
     record(current(), null, !!saved.flagged);
     hideFeedback();
@@ -547,7 +623,8 @@
     var unanswered = items.filter(function (it) {
       var a = answers[it.id]; return !a || a.choice === null || a.choice === undefined;
     }).length;
-    document.getElementById("confirm-text").textContent = fmt(T.confirm, { unanswered: unanswered });
+    var flagged = items.filter(function (it) { return answers[it.id] && answers[it.id].flagged; }).length;
+    document.getElementById("confirm-text").textContent = fmt(T.confirm, { unanswered: unanswered, flagged: flagged });
     dialog.showModal();
     document.getElementById("confirm-cancel").focus();
   });
