@@ -376,10 +376,14 @@ def test_a_pause_holds_the_answer_until_the_proctor_resumes(
     page.click("#start-button")
     page.wait_for_selector("#item-screen:not([hidden])")
     ids = _player_items(page)
-    # given the proctor pauses the exam
+    # given the proctor pauses the exam, and the player has not heard of it yet
+    # (its state poll held back: with a poll every 2 s it could learn of the
+    # pause before the click, and this test is about the save's refusal)
+    page.route("**/state/**", lambda route: route.abort())
     attempt_pause(attempt_id=attempt.pk, actor="proctor", reason="fire alarm")
-    # when the candidate answers before the player has heard of it
+    # when the candidate answers
     page.check("#options input[value='3']")
+    page.unroute("**/state/**")
     # then the player shows the pause, and the server has no answer
     page.wait_for_selector("#paused-screen:not([hidden])")
     assert _stored(attempt) == {}
