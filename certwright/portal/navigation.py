@@ -69,9 +69,7 @@ def menu_for(user: Any) -> list[MenuLink]:
         candidate = Role.CANDIDATE.value
         links += [
             MenuLink(_("My certifications"), reverse("portal:dashboard"), candidate),
-            MenuLink(
-                _("Experience"), reverse("candidates:experience_list"), candidate
-            ),
+            MenuLink(_("Experience"), reverse("candidates:experience_list"), candidate),
             MenuLink(_("Cart"), reverse("commerce:cart"), candidate),
             MenuLink(
                 _("Appointments"), reverse("scheduling:appointment_list"), candidate

@@ -33,7 +33,8 @@ def test_the_front_door_shows_every_visitor_the_way_in(
         response = page.goto("/")
 
         # then the page answers, inside one main landmark
-        assert response is not None and response.status == 200
+        assert response is not None
+        assert response.status == 200
         main = page.get_by_role("main")
         assert main.count() == 1
         text = main.inner_text()
