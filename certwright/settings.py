@@ -141,7 +141,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portal:dashboard"
+# On to each role's own page (certwright.portal.navigation.landing_url).
+LOGIN_REDIRECT_URL = "portal:landing"
 ACCOUNT_LOGIN_METHODS = {"email"}
 # The name field comes from certwright.accounts.forms.SignupForm.
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from certwright.core.api import api
 from certwright.core.views import home
+from certwright.portal.views import staff_home
 
 admin.site.site_header = "Certwright administration"
 admin.site.site_title = "Certwright"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("certwright.accounts.urls")),
     path("me/", include("certwright.portal.urls")),
+    path("staff/", staff_home, name="staff_home"),
     path("experience/", include("certwright.candidates.urls")),
     path("shop/", include("certwright.commerce.urls")),
     path("booking/", include("certwright.scheduling.urls")),

@@ -16,7 +16,9 @@ from django.http import Http404
 from certwright.accounts.models import (
     ApiToken,
     Membership,
+    MembershipRole,
     Organization,
+    OrganizationKind,
     ShareGrant,
 )
 from certwright.accounts.roles import user_is_program_staff
@@ -101,6 +103,29 @@ def membership_get(*, organization_id: int, user_id: int) -> Membership | None:
     return Membership.objects.filter(
         organization_id=organization_id, user_id=user_id
     ).first()
+
+
+def organization_members(organization_id: int) -> QuerySet[Membership]:
+    """The people acting for the organization, administrators first, by name."""
+    return (
+        Membership.objects.filter(organization_id=organization_id)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def organization_sells_vouchers_to(
+    organization: Organization, membership: Membership | None
+) -> bool:
+    """Whether this membership of ``organization`` opens the shop's voucher pages (a
+    shop's administrators buy and hand out vouchers; members, employers and program
+    staff looking on do not: ``commerce.selectors.shops_administered``)."""
+    return bool(
+        membership is not None
+        and membership.organization_id == organization.pk
+        and membership.role == MembershipRole.ADMIN
+        and organization.kind == OrganizationKind.SHOP
+    )
 
 
 def organization_code_normalize(code: str) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("sharing/", views.sharing, name="sharing"),
     path("sharing/<int:grant_id>/revoke/", views.share_revoke, name="share_revoke"),
+    path("organizations/", views.organization_list, name="organization_list"),
     path(
         "organizations/<int:organization_id>/",
         views.organization_detail,

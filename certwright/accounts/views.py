@@ -33,6 +33,9 @@ from certwright.accounts.selectors import (
     access_share_grant,
     api_tokens_for_user,
     membership_get,
+    organization_members,
+    organization_sells_vouchers_to,
+    organizations_for_user,
     share_grants_for_technician,
     technician_for_user,
     technicians_shared_with,
@@ -162,6 +165,19 @@ def share_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    """The employer's landing page: straight to their organization when they act for
+    one, otherwise the list (empty for someone no organization has added yet)."""
+    organizations = list(organizations_for_user(request.user).order_by("name", "pk"))
+    if len(organizations) == 1:
+        return redirect("accounts:organization_detail", organizations[0].pk)
+    return render(
+        request, "account/organization_list.html", {"organizations": organizations}
+    )
+
+
+@require_GET
+@login_required
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = access_organization(request.user, organization_id)
     day = today()
@@ -189,14 +205,17 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         }
         for t in technicians
     ]
+    membership = membership_get(
+        organization_id=organization.pk, user_id=_user(request).pk
+    )
     return render(
         request,
         "account/organization_detail.html",
         {
             "organization": organization,
-            "membership": membership_get(
-                organization_id=organization.pk, user_id=_user(request).pk
-            ),
+            "membership": membership,
+            "members": list(organization_members(organization.pk)),
+            "sells_vouchers": organization_sells_vouchers_to(organization, membership),
             "rows": rows,
             "today": day,
         },

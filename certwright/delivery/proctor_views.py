@@ -39,6 +39,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from certwright.accounts.roles import Role, user_roles
 from certwright.core import clock
 from certwright.delivery import proctoring
 from certwright.delivery.models import Attempt
@@ -162,7 +163,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """The centres the user staffs; straight to the day when there is one."""
     centres = list(scheduling_selectors.centres_administered(request.user))
     if not centres:
-        raise Http404("You do not work at a test centre.")
+        if not user_roles(request.user) & {Role.PROCTOR, Role.CENTRE_ADMIN}:
+            raise Http404("You do not work at a test centre.")
+        # A proctor no centre has listed yet: their menu leads here, so say why the
+        # console is empty instead of answering 404.
+        return render(request, "delivery/proctor/home.html", {"centres": []})
     chosen = request.GET.get("centre", "")
     if chosen.isdigit() or len(centres) == 1:
         # The day page checks the choice (404 for a centre not theirs).

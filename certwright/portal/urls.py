@@ -5,6 +5,7 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("landing/", views.landing, name="landing"),
     path("catalog/", views.catalog, name="catalog"),
     path("catalog/<str:code>/", views.test_page, name="test"),
 ]

@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from certwright.accounts.roles import Role, user_has_role, user_is_program_staff
 from certwright.accounts.selectors import technician_for_user
+from certwright.candidates.selectors import experience_review_queue
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.selectors import technician_facts
+from certwright.portal.navigation import landing_url
 from certwright.portal.selectors import (
     candidate_state,
     catalog_test,
@@ -31,6 +35,9 @@ from certwright.portal.selectors import (
 def dashboard(request: HttpRequest) -> HttpResponse:
     technician = technician_for_user(request.user)
     if technician is None:
+        if not user_has_role(request.user, Role.CANDIDATE):
+            # A proctor, employer or staff member has a page of their own.
+            return redirect(landing_url(request.user))
         return render(request, "portal/no_technician.html")
     program = current_program()
     state = candidate_state(technician=technician, program=program, day=today())
@@ -87,3 +94,26 @@ def test_page(request: HttpRequest, code: str) -> HttpResponse:
             technician_id=technician.pk, program=program, day=day, tests=[code]
         )[code]
     return render(request, "portal/test.html", context)
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where sign-in sends everyone (``LOGIN_REDIRECT_URL``): on to the page of
+    their role (``navigation.landing_url``)."""
+    return redirect(landing_url(request.user))
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Program staff's landing page: the review queue, item analysis, the proctor
+    console and the admin, with what waits for them."""
+    if not user_is_program_staff(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "portal/staff_home.html",
+        {
+            "program": current_program(),
+            "reviews_waiting": experience_review_queue().count(),
+        },
+    )

@@ -35,6 +35,7 @@ PAGES = [
     ("get", "accounts:sharing", ()),
     ("post", "accounts:sharing", ()),
     ("post", "accounts:share_revoke", ("grant",)),
+    ("get", "accounts:organization_list", ()),
     ("get", "accounts:organization_detail", ("organization",)),
     ("get", "mfa_index", ()),
     ("get", "mfa_activate_totp", ()),

@@ -52,13 +52,22 @@ def test_demo_accounts_load_once_and_can_sign_in(
     assert [t.name for t in technicians_visible_to(employer)] == ["Maria Okafor"]
     assert user_has_role(User.objects.get(email="proctor@example.com"), Role.PROCTOR)
 
+    # Each role lands on its own page (portal.navigation.landing_url); staff and
+    # the proctor set up 2FA first (their landings: the browser test).
+    landings = {
+        "candidate@example.com": "/me/",
+        "employer@example.com": "/account/organizations/",
+    }
     for email in emails:
         client = Client()
         response = client.post(
             "/accounts/login/", {"login": email, "password": PASSWORD}
         )
         assert response.status_code == 302, email
-        assert response["Location"] == "/me/"
+        assert response["Location"] == "/me/landing/"
+        if email in landings:
+            landing = client.get("/me/landing/")
+            assert landing["Location"] == landings[email], email
         profile = client.get("/account/profile/")
         needs_2fa = email in ("proctor@example.com", "staff@example.com")
         assert profile.status_code == (302 if needs_2fa else 200), email

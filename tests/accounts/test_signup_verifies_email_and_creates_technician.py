@@ -58,7 +58,8 @@ def test_sign_up_sends_a_verification_mail_and_confirming_signs_in(
 
     # then: signed in, on the dashboard, with a technician record
     assert confirmed.status_code == 302
-    assert confirmed["Location"] == "/me/"
+    assert confirmed["Location"] == "/me/landing/"
+    assert client.get(confirmed["Location"])["Location"] == "/me/"
     assert client.session.get("_auth_user_id") == str(user.pk)
     technician = Technician.objects.get(user=user)
     assert technician.name == "Ana María López"

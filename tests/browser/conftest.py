@@ -139,3 +139,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives Debian's chromium through Playwright (slow)"
     )
+
+
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+
+
+def axe_violations(page: Any, *, impacts: tuple[str, ...] = ()) -> list[str]:
+    """axe-core's violations on the page as it is now (only those of ``impacts``,
+    e.g. ("serious", "critical"), when given), one line each."""
+    # Evaluated through the driver, not added as an inline <script>: the page's
+    # Content-Security-Policy (rightly) refuses inline scripts.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map(v => [v.impact, v.id + ": " + v.help +
+                " @ " + v.nodes.map(n => n.target.join(" ")).join(", ")]);
+        }"""
+    )
+    return [text for impact, text in found if not impacts or impact in impacts]
+
+
+def sign_in(page: Any, email: str, password: str) -> None:
+    """Sign in through the form; returns once on the page sign-in sends this role
+    to (each role has its own: docs/portal.md)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

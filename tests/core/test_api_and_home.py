@@ -10,12 +10,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_home_page_introduces_the_platform(client):
-    """/ names the program and links to the admin and the API docs."""
+    """/ names the program, lets candidates register and everyone sign in, and
+    links to the admin and the API docs, inside the main landmark."""
     # when
     response = client.get("/")
     # then
     assert response.status_code == 200
     assert current_program().name in response.text
+    main = response.text.split('<main id="main">', 1)[1]
+    assert 'href="/accounts/signup/"' in main
+    assert 'href="/accounts/login/"' in main
     assert 'href="/admin/"' in response.text
     assert 'href="/api/docs"' in response.text
 

@@ -118,10 +118,13 @@ def test_an_expiring_certification_is_flagged(candidate, record_result, employme
 
 
 def test_the_dashboard_needs_a_technician(client, django_user_model):
-    """A signed-in account without a technician sees an explanation, not an error;
-    a visitor is sent to sign in."""
+    """A signed-in candidate without a technician yet (an unconfirmed address) sees
+    an explanation, not an error; a visitor is sent to sign in."""
+    from certwright.accounts.roles import Role, role_add
+
     assert client.get(reverse("portal:dashboard")).status_code == 302
     user = django_user_model.objects.create_user(username="x", email="x@example.com")
+    role_add(user, Role.CANDIDATE)
     client.force_login(user)
     response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
