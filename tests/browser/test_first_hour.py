@@ -179,11 +179,6 @@ def _readme_sign_in(who: str) -> tuple[str, str, str]:
     return address, login, password
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the front door's way in is issue 8 item 3, on another branch: when it "
-    "lands this passes, and strict xfail fails until this mark is removed",
-)
 def test_the_front_door_leads_to_sign_in(make_run, new_browser):
     """`/` answers and links to the sign-in page."""
     page = new_browser()
