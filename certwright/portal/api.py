@@ -36,8 +36,13 @@ class CertificationOut(Schema):
     status: str = Field(description="certified, pending_experience, expired, revoked")
     passed_on: dt.date | None
     certified_on: dt.date | None
-    expires_on: dt.date | None = Field(description="The first day not certified.")
-    valid_through: dt.date | None
+    expires_on: dt.date | None = Field(
+        description="The first day not certified (exclusive end; for computing)."
+    )
+    valid_through: dt.date | None = Field(
+        description="The last day certified: the date every page, PDF and e-mail "
+        "shows (expires_on minus one day; null while open-ended)."
+    )
     expiring_soon: bool
     recertifiable: bool
 
@@ -48,7 +53,12 @@ class PlanItemOut(Schema):
     satisfied: bool
     status: str
     action: str
-    expires_on: dt.date | None
+    expires_on: dt.date | None = Field(
+        description="The first day not certified (exclusive end)."
+    )
+    valid_through: dt.date | None = Field(
+        default=None, description="The last day certified, as the pages show it."
+    )
     options: list[str]
 
 
@@ -57,8 +67,12 @@ class TitleOut(Schema):
     name: str
     held: bool
     since: dt.date | None
-    until: dt.date | None
-    valid_through: dt.date | None
+    until: dt.date | None = Field(
+        description="The first day the title is no longer held (exclusive end)."
+    )
+    valid_through: dt.date | None = Field(
+        description="The last day the title is held, as the pages show it."
+    )
     done: int
     needed: int
     percent: int

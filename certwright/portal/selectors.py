@@ -17,16 +17,12 @@ from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technic
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
 from certwright.program import catalog_rows, test_detail
 from certwright.program.model import Program
+from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
 
 # A certified test expiring within this many days is flagged on the dashboard.
 EXPIRING_DAYS = 180
 KINDS = ("initial", "recert")
-
-
-def _valid_through(expires_on: dt.date | None) -> dt.date | None:
-    # expires_on is the first day no longer certified; people read "valid through".
-    return expires_on - dt.timedelta(days=1) if expires_on else None
 
 
 def _test_name(program: Program, code: str) -> str:
@@ -54,7 +50,7 @@ def _certifications(
                 "passed_on": state.passed_on,
                 "certified_on": state.certified_on,
                 "expires_on": state.expires_on,
-                "valid_through": _valid_through(state.expires_on),
+                "valid_through": last_valid_day(state.expires_on),
                 "expiring_soon": state.status == "certified"
                 and state.expires_on is not None
                 and state.expires_on <= horizon,
@@ -73,7 +69,7 @@ def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
         "name": plan.name,
         "held": plan.held,
         "until": plan.until,
-        "valid_through": _valid_through(plan.until),
+        "valid_through": last_valid_day(plan.until),
         "done": done,
         "needed": needed,
         "percent": round(100 * done / needed) if needed else 100,
@@ -87,6 +83,7 @@ def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
                 "status": item.status,
                 "action": item.action,
                 "expires_on": item.expires_on,
+                "valid_through": last_valid_day(item.expires_on),
                 "options": [o.label for o in item.options],
             }
             for item in plan.items
