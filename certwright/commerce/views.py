@@ -325,6 +325,8 @@ def study(request: HttpRequest, technician: Technician, test: str) -> HttpRespon
         {
             "test": spec,
             "blueprint": blueprint,
+            # The same time the catalog and the booking page show.
+            "minutes": program.sitting_minutes(test, "initial", clock.today()),
             "practice": selectors.has_entitlement(
                 technician.pk, test, EntitlementKind.PRACTICE
             ),

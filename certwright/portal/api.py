@@ -139,7 +139,6 @@ class CatalogTestOut(Schema):
 class SeriesOut(Schema):
     code: str
     name: str
-    note: str
     tests: list[CatalogTestOut]
 
 
@@ -149,8 +148,6 @@ class FeesOut(Schema):
     registration_per: str
     test_fees: dict[str, int]
     recert_cap_cents: int | None
-    estimated: bool
-    note: str
 
 
 class CatalogOut(Schema):
@@ -171,7 +168,6 @@ class TestDetailOut(CatalogTestOut):
     validity_years: int
     titles: list[str]
     title_names: list[str]
-    note: str
 
 
 class EligibilityOut(Schema):

@@ -16,6 +16,7 @@ from certwright import rules
 from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
 from certwright.program import catalog_rows, test_detail
+from certwright.program.catalog import prerequisite_text
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
@@ -209,6 +210,17 @@ def candidate_state(
 # --- the catalog --------------------------------------------------------------------
 
 
+# Candidates' pages and the portal API show the program's facts, never its source
+# notes ("estimated", "[unconfirmed]", "Third-party sources only."): those are for
+# the maintainers, on the staff pages (the admin's program browser, the CLI).
+
+
+def _candidate_prerequisites(program: Program, code: str) -> str:
+    return "; ".join(
+        prerequisite_text(p, marks=False) for p in program.tests[code].prerequisites
+    )
+
+
 def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
     period = program.fees_on(day)
     if period is None:
@@ -219,8 +231,6 @@ def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
         "registration_per": period.registration_per,
         "test_fees": dict(period.test_fees),
         "recert_cap_cents": period.recert_cap_cents,
-        "estimated": period.estimated,
-        "note": period.note,
     }
 
 
@@ -229,12 +239,12 @@ def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
     rows = catalog_rows(program, day, offered_only=True)
     by_series: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
+        row["prerequisites"] = _candidate_prerequisites(program, row["code"])
         by_series.setdefault(row["series"], []).append(row)
     return [
         {
             "code": series.code,
             "name": series.name,
-            "note": series.note,
             "tests": by_series[series.code],
         }
         for series in program.series.values()
@@ -246,6 +256,15 @@ def catalog_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
     """One test in detail (``KeyError`` for an unknown code)."""
     detail = test_detail(program, code, day)
     detail["title_names"] = [program.titles[t].name for t in detail["titles"]]
+    detail["prerequisites"] = _candidate_prerequisites(program, code)
+    detail["prerequisite_list"] = [
+        {"text": prerequisite_text(p, marks=False)}
+        for p in program.tests[code].prerequisites
+    ]
+    for key in ("note", "blueprint", "blueprints"):
+        detail.pop(key, None)
+    if detail["experience"] is not None:
+        detail["experience"] = {**detail["experience"], "note": ""}
     return detail
 
 
