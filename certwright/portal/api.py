@@ -106,6 +106,25 @@ class TechnicianOut(Schema):
     certification_id: str
 
 
+class AppointmentTestOut(Schema):
+    test: str
+    kind: str
+
+
+class AppointmentOut(Schema):
+    id: int
+    tests: list[AppointmentTestOut]
+    status: str
+    starts_at: dt.datetime = Field(description="UTC")
+    local_start: dt.datetime = Field(description="At the centre, in its time zone")
+    time_zone: str
+    centre: str
+    last_change_day: dt.date = Field(
+        description="The last day (centre time) it may be rescheduled or cancelled."
+    )
+    can_change: bool
+
+
 class StateOut(Schema):
     as_of: dt.date
     technician: TechnicianOut
@@ -115,6 +134,7 @@ class StateOut(Schema):
     pending: list[PendingOut]
     experience: dict[str, int]
     purchased: list[PurchasedOut]
+    appointments: list[AppointmentOut]
     next_change_on: dt.date | None
 
 

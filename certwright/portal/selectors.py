@@ -14,11 +14,13 @@ from typing import Any
 
 from certwright import rules
 from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
+from certwright.core.clock import now as clock_now
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
 from certwright.program import catalog_rows, test_detail
 from certwright.program.catalog import prerequisite_text
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
+from certwright.scheduling import selectors as scheduling_selectors
 from certwright.rules.experience import requirement_met_on
 
 # A certified test expiring within this many days is flagged on the dashboard.
@@ -175,6 +177,37 @@ def _open_lines(technician_id: int, day: dt.date) -> list[dict[str, Any]]:
     ]
 
 
+def _appointments(technician_id: int) -> list[dict[str, Any]]:
+    """Booked appointments not yet over, soonest first: what, when at the centre
+    (its own time and zone), where, and the last day it may be changed."""
+    moment = clock_now()
+    out = []
+    for appointment in scheduling_selectors.appointments_of(technician_id):
+        if not appointment.is_live or appointment.ends_at <= moment:
+            continue
+        tz = appointment.centre.tz
+        out.append(
+            {
+                "id": appointment.pk,
+                "tests": [
+                    {"test": t.test, "kind": t.kind}
+                    for t in appointment.tests.all()
+                    if t.released_at is None
+                ],
+                "status": appointment.status,
+                "starts_at": appointment.starts_at,
+                "local_start": appointment.starts_at.astimezone(tz),
+                "local_end": appointment.ends_at.astimezone(tz),
+                "time_zone": appointment.centre.time_zone,
+                "centre": appointment.centre.name,
+                "centre_city": appointment.centre.city,
+                "last_change_day": scheduling_selectors.last_change_day(appointment),
+                "can_change": scheduling_selectors.can_change(appointment, now=moment),
+            }
+        )
+    return out
+
+
 def candidate_state(
     *,
     technician: Technician,
@@ -203,6 +236,7 @@ def candidate_state(
         "pending": _pending(program, facts, ev, records, day),
         "experience": counts,
         "purchased": _open_lines(technician.pk, day),
+        "appointments": _appointments(technician.pk),
         "next_change_on": ev.next_change_on,
     }
 
