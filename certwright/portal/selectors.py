@@ -20,8 +20,8 @@ from certwright.program import catalog_rows, test_detail
 from certwright.program.catalog import prerequisite_text
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
-from certwright.scheduling import selectors as scheduling_selectors
 from certwright.rules.experience import requirement_met_on
+from certwright.scheduling import selectors as scheduling_selectors
 
 # A certified test expiring within this many days is flagged on the dashboard.
 EXPIRING_DAYS = 180

@@ -192,7 +192,8 @@ def catalog_rows(
 
     Keys: code, name, series, series_name, offered, blueprint_effective, scored,
     unscored, minutes (the time held for a sitting, Program.sitting_minutes),
-    minutes_stated (whether the blueprint states it), recertifiable, recert_scored, recert_minutes, fee_class,
+    minutes_stated (whether the blueprint states it), recertifiable, recert_scored,
+    recert_minutes, fee_class,
     fee_cents, currency, prerequisites (text), experience_rule, experience_years,
     renewable_by_app, estimated. Figures are None where not known on that day.
     """

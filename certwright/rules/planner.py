@@ -172,7 +172,9 @@ def _group(label: str, options: tuple[PlanItem, ...], *, any_of: bool) -> PlanIt
 
 def _collect(it: PlanItem, missing: list[str], expiring: list[str]) -> None:
     if it.status == "expiring":
-        expiring.append(f"{it.label} valid through {dates.last_valid_day(it.expires_on)}")
+        expiring.append(
+            f"{it.label} valid through {dates.last_valid_day(it.expires_on)}"
+        )
     if it.status != "group":
         if not it.satisfied:
             missing.append(it.label)

@@ -280,9 +280,7 @@ def _check_same_day(centre: TestCentre, local_day: dt.date) -> None:
     if local_day == selectors.centre_local_today(centre):
         raise BookingError(
             "same_day",
-            _(
-                "Seats cannot be booked for the same day. Choose %(day)s or later."
-            )
+            _("Seats cannot be booked for the same day. Choose %(day)s or later.")
             % {"day": (local_day + dt.timedelta(days=1)).isoformat()},
         )
 

@@ -110,8 +110,10 @@ def _picker(
             "That day is after the must-take-by date (%(day)s); choose an earlier one."
         ) % {"day": must_take_by.isoformat()}
         return state
-    if selectors.centre_local_today(centre) <= day < selectors.first_bookable_day(
-        centre
+    if (
+        selectors.centre_local_today(centre)
+        <= day
+        < selectors.first_bookable_day(centre)
     ):
         state["hint"] = _(
             "Seats cannot be booked for the same day; choose %(day)s or later."
