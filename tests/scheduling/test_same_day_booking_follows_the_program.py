@@ -44,7 +44,7 @@ def test_a_same_day_seat_is_refused_and_nothing_is_written(candidate, centre, bu
     assert "2026-03-03" in str(refused.value.message)
     assert not Appointment.objects.exists()
     assert not SeatBlock.objects.filter(booked__gt=0).exists()
-    assert OrderLine.objects.get(pk=line.pk).status == LineStatus.PAID
+    assert OrderLine.objects.get(pk=line.pk).status == LineStatus.PURCHASED
 
 
 def test_a_centre_seats_a_walk_in_today(candidate, centre, buy):
