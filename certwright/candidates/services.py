@@ -44,6 +44,7 @@ from certwright.candidates.selectors import (
 from certwright.core.clock import now, today
 from certwright.core.program import current_program
 from certwright.notifications.text import looks_like_link
+from certwright.rules.dates import last_valid_day
 
 # 32^8 IDs: a collision is a one-in-10^7 event at a million technicians; a few tries
 # make a failure practically impossible without a lock or a sequence.
@@ -833,10 +834,7 @@ def _after_approval(*, record_id: int, pending: list[str]) -> None:
                         else c.test,
                         "certified_on": c.certified_on,
                         "expires_on": c.expires_on,
-                        # expires_on is the first day not certified.
-                        "valid_through": c.expires_on - dt.timedelta(days=1)
-                        if c.expires_on
-                        else None,
+                        "valid_through": last_valid_day(c.expires_on),
                     }
                     for c in certified
                 ],

@@ -6,14 +6,14 @@ placed order) and the start of the fee period they came from, for provenance.
 
 An ``OrderLine`` is one purchased test. Its life:
 
-    paid ──► booked ──► taken
+    purchased ──► booked ──► taken
      │  ▲       │
      │  └───────┤ (release: appointment cancelled or moved)
      ├──────────┴──► refunded   (cancelled in time; ASE: only purchased-and-cancelled)
      ├──────────┴──► forfeited  (no-show: ASE forfeits all fees)
      └─────────────► expired    (not taken by must_take_by: fees forfeited)
 
-"paid" means *purchased*: the test belongs to the candidate and can be booked. Whether
+"purchased" means: the test belongs to the candidate and can be booked. Whether
 the money has arrived is the order's ``payment_status`` (an invoice may still be due).
 """
 
@@ -32,9 +32,9 @@ class LineKind(models.TextChoices):
 
 
 class LineStatus(models.TextChoices):
-    # The value is the contract's word; what the candidate reads is "purchased",
-    # so it is not mistaken for the order's payment status.
-    PAID = "paid", _("purchased")
+    # "purchased", not "paid": whether money has arrived is the order's
+    # payment_status; a line on an invoice still due is purchased (and bookable).
+    PURCHASED = "purchased", _("purchased")
     BOOKED = "booked", _("booked")
     TAKEN = "taken", _("taken")
     REFUNDED = "refunded", _("refunded")
@@ -44,7 +44,7 @@ class LineStatus(models.TextChoices):
 
 # A line in one of these holds the test for its technician: a second purchase of the
 # same test is refused while one is open (and a partial unique index enforces it).
-OPEN_LINE_STATUSES = (LineStatus.PAID, LineStatus.BOOKED)
+OPEN_LINE_STATUSES = (LineStatus.PURCHASED, LineStatus.BOOKED)
 
 
 class PaymentStatus(models.TextChoices):
@@ -223,7 +223,7 @@ class OrderLine(models.Model):
     charged_cents = models.PositiveIntegerField()
     tax_cents = models.PositiveIntegerField(default=0)
     status = models.CharField(
-        max_length=10, choices=LineStatus.choices, default=LineStatus.PAID
+        max_length=10, choices=LineStatus.choices, default=LineStatus.PURCHASED
     )
     must_take_by = models.DateField(_("must take by"))
     # scheduling.Appointment's id while booked; an integer, not a foreign key, so
@@ -239,7 +239,7 @@ class OrderLine(models.Model):
             # concurrent checkouts cannot both get one.
             models.UniqueConstraint(
                 fields=["technician", "test"],
-                condition=Q(status__in=["paid", "booked"]),
+                condition=Q(status__in=["purchased", "booked"]),
                 name="commerce_line_one_open_per_test",
             ),
             models.CheckConstraint(

@@ -69,7 +69,7 @@ def order_lines_bookable(technician_id: int, today: dt.date) -> list[OrderLine]:
     return list(
         OrderLine.objects.filter(
             technician_id=technician_id,
-            status=LineStatus.PAID,
+            status=LineStatus.PURCHASED,
             must_take_by__gte=today,
         ).order_by("must_take_by", "id")
     )

@@ -149,7 +149,7 @@ def order_line_mark_booked(
             return current
         line, _ = _line_transition(
             line_id=line_id,
-            allowed_from=(LineStatus.PAID,),
+            allowed_from=(LineStatus.PURCHASED,),
             to=LineStatus.BOOKED,
             verb="booked",
             event="order_line.booked",
@@ -167,7 +167,7 @@ def order_line_release(*, line_id: int, actor: Actor = None) -> OrderLine:
         line, _ = _line_transition(
             line_id=line_id,
             allowed_from=(LineStatus.BOOKED,),
-            to=LineStatus.PAID,
+            to=LineStatus.PURCHASED,
             verb="released",
             event="order_line.released",
             actor=actor,
@@ -267,7 +267,7 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
     count = 0
     ids = list(
         OrderLine.objects.filter(
-            status=LineStatus.PAID, must_take_by__lt=day
+            status=LineStatus.PURCHASED, must_take_by__lt=day
         ).values_list("pk", flat=True)
     )
     for line_id in ids:
@@ -275,7 +275,7 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
             try:
                 _line_transition(
                     line_id=line_id,
-                    allowed_from=(LineStatus.PAID,),
+                    allowed_from=(LineStatus.PURCHASED,),
                     to=LineStatus.EXPIRED,
                     verb="expired",
                     event="order_line.expired",
@@ -622,7 +622,7 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
             list_cents=lq.list_cents,
             charged_cents=lq.charged_cents,
             tax_cents=lq.tax_cents,
-            status=LineStatus.PAID,
+            status=LineStatus.PURCHASED,
             must_take_by=must_take_by,
             status_changed_at=now,
         )
@@ -652,7 +652,7 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
                         "id": line_id,
                         "test": lq.test,
                         "kind": lq.kind,
-                        "status": LineStatus.PAID,
+                        "status": LineStatus.PURCHASED,
                         "charged": lq.charged_cents,
                         "tax": lq.tax_cents,
                         "voucher": lq.voucher,

@@ -13,6 +13,9 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
     path(
+        "orders/<int:order_id>/invoice.pdf", views.order_invoice, name="order_invoice"
+    ),
+    path(
         "orders/<int:order_id>/lines/<int:line_id>/cancel/",
         views.line_cancel,
         name="line_cancel",

@@ -31,6 +31,7 @@ from certwright.commerce.forms import (
     VoucherApplyForm,
     VoucherBuyForm,
 )
+from certwright.commerce.invoices import invoice_filename, invoice_kind, invoice_pdf
 from certwright.commerce.models import EntitlementKind, LineStatus
 from certwright.commerce.pricing import money
 from certwright.core import clock
@@ -257,8 +258,19 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             "registration_charged": order.subtotal_cents
             - sum(ln.charged_cents for ln in lines),
             "today": clock.today(),
+            "invoice_kind": invoice_kind(order),
         },
     )
+
+
+@login_required
+def order_invoice(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The order's invoice (payment due) or receipt (paid) as a PDF."""
+    order = selectors.access_order(request.user, order_id)
+    pdf = invoice_pdf(order, current_program())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice_filename(order)}"'
+    return response
 
 
 @login_required
@@ -267,7 +279,7 @@ def line_cancel(request: HttpRequest, order_id: int, line_id: int) -> HttpRespon
     line = selectors.access_order_line(request.user, order_id, line_id)
     form = LineCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if line.status != LineStatus.PAID:
+        if line.status != LineStatus.PURCHASED:
             messages.error(
                 request,
                 _("%(test)s is %(status)s: cancel its appointment first.")
@@ -325,6 +337,8 @@ def study(request: HttpRequest, technician: Technician, test: str) -> HttpRespon
         {
             "test": spec,
             "blueprint": blueprint,
+            # The same time the catalog and the booking page show.
+            "minutes": program.sitting_minutes(test, "initial", clock.today()),
             "practice": selectors.has_entitlement(
                 technician.pk, test, EntitlementKind.PRACTICE
             ),

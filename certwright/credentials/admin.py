@@ -439,8 +439,10 @@ class TestResultAdmin(_ReadOnlyAdmin):
 
 @admin.register(Certification)
 class CertificationAdmin(_ReadOnlyAdmin):
+    # valid_through (the last day certified) is what every page shows; expires_on,
+    # the rules core's exclusive end, stays beside it for checking the derivation.
     list_display = ("technician", "test", "status", "passed_on", "certified_on",
-                    "expires_on", "computed_as_of")  # fmt: skip
+                    "valid_through", "expires_on", "computed_as_of")  # fmt: skip
     list_filter = ("status", "test")
     search_fields = ("technician__certification_id", "technician__name")
     list_select_related = ("technician",)

@@ -10,12 +10,15 @@ derived tables to a few narrow rows per technician.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certwright.candidates.models import Technician
+from certwright.rules.dates import last_valid_day
 
 
 class ResultKind(models.TextChoices):
@@ -149,6 +152,11 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test}: {self.status}"
+
+    @property
+    def valid_through(self) -> dt.date | None:
+        """The last day certified: what every page shows (see rules.dates)."""
+        return last_valid_day(self.expires_on)
 
 
 class TitleHolding(models.Model):

@@ -25,6 +25,7 @@ from certwright.credentials.models import (
     TitleHolding,
 )
 from certwright.program.model import Program
+from certwright.rules.dates import last_valid_day
 from certwright.rules.facts import Experience, Facts
 from certwright.rules.facts import RenewalCredit as CreditFact
 from certwright.rules.facts import Revocation as RevocationFact
@@ -291,6 +292,7 @@ def technician_explanation(
             "passed_on": state.passed_on,
             "certified_on": state.certified_on,
             "expires_on": state.expires_on,
+            "valid_through": last_valid_day(state.expires_on),
             "steps": _steps(state.explanation, labels),
             "stored": stored.get(code),
             "agrees": stored.get(code)

@@ -118,6 +118,8 @@ def _book_today(
                 starts_at=slot.starts_at,
                 order_line_ids=[line.id],
                 actor=ACTOR,
+                # The centre seats her today; same-day booking is for candidates.
+                walk_in=True,
             )
         except scheduling_services.BookingError:
             continue

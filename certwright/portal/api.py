@@ -36,8 +36,13 @@ class CertificationOut(Schema):
     status: str = Field(description="certified, pending_experience, expired, revoked")
     passed_on: dt.date | None
     certified_on: dt.date | None
-    expires_on: dt.date | None = Field(description="The first day not certified.")
-    valid_through: dt.date | None
+    expires_on: dt.date | None = Field(
+        description="The first day not certified (exclusive end; for computing)."
+    )
+    valid_through: dt.date | None = Field(
+        description="The last day certified: the date every page, PDF and e-mail "
+        "shows (expires_on minus one day; null while open-ended)."
+    )
     expiring_soon: bool
     recertifiable: bool
 
@@ -48,7 +53,12 @@ class PlanItemOut(Schema):
     satisfied: bool
     status: str
     action: str
-    expires_on: dt.date | None
+    expires_on: dt.date | None = Field(
+        description="The first day not certified (exclusive end)."
+    )
+    valid_through: dt.date | None = Field(
+        default=None, description="The last day certified, as the pages show it."
+    )
     options: list[str]
 
 
@@ -57,8 +67,12 @@ class TitleOut(Schema):
     name: str
     held: bool
     since: dt.date | None
-    until: dt.date | None
-    valid_through: dt.date | None
+    until: dt.date | None = Field(
+        description="The first day the title is no longer held (exclusive end)."
+    )
+    valid_through: dt.date | None = Field(
+        description="The last day the title is held, as the pages show it."
+    )
     done: int
     needed: int
     percent: int
@@ -92,6 +106,25 @@ class TechnicianOut(Schema):
     certification_id: str
 
 
+class AppointmentTestOut(Schema):
+    test: str
+    kind: str
+
+
+class AppointmentOut(Schema):
+    id: int
+    tests: list[AppointmentTestOut]
+    status: str
+    starts_at: dt.datetime = Field(description="UTC")
+    local_start: dt.datetime = Field(description="At the centre, in its time zone")
+    time_zone: str
+    centre: str
+    last_change_day: dt.date = Field(
+        description="The last day (centre time) it may be rescheduled or cancelled."
+    )
+    can_change: bool
+
+
 class StateOut(Schema):
     as_of: dt.date
     technician: TechnicianOut
@@ -101,6 +134,7 @@ class StateOut(Schema):
     pending: list[PendingOut]
     experience: dict[str, int]
     purchased: list[PurchasedOut]
+    appointments: list[AppointmentOut]
     next_change_on: dt.date | None
 
 
@@ -125,7 +159,6 @@ class CatalogTestOut(Schema):
 class SeriesOut(Schema):
     code: str
     name: str
-    note: str
     tests: list[CatalogTestOut]
 
 
@@ -135,8 +168,6 @@ class FeesOut(Schema):
     registration_per: str
     test_fees: dict[str, int]
     recert_cap_cents: int | None
-    estimated: bool
-    note: str
 
 
 class CatalogOut(Schema):
@@ -157,7 +188,6 @@ class TestDetailOut(CatalogTestOut):
     validity_years: int
     titles: list[str]
     title_names: list[str]
-    note: str
 
 
 class EligibilityOut(Schema):

@@ -14,19 +14,18 @@ from typing import Any
 
 from certwright import rules
 from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
+from certwright.core.clock import now as clock_now
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
 from certwright.program import catalog_rows, test_detail
+from certwright.program.catalog import prerequisite_text
 from certwright.program.model import Program
+from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
+from certwright.scheduling import selectors as scheduling_selectors
 
 # A certified test expiring within this many days is flagged on the dashboard.
 EXPIRING_DAYS = 180
 KINDS = ("initial", "recert")
-
-
-def _valid_through(expires_on: dt.date | None) -> dt.date | None:
-    # expires_on is the first day no longer certified; people read "valid through".
-    return expires_on - dt.timedelta(days=1) if expires_on else None
 
 
 def _test_name(program: Program, code: str) -> str:
@@ -54,7 +53,7 @@ def _certifications(
                 "passed_on": state.passed_on,
                 "certified_on": state.certified_on,
                 "expires_on": state.expires_on,
-                "valid_through": _valid_through(state.expires_on),
+                "valid_through": last_valid_day(state.expires_on),
                 "expiring_soon": state.status == "certified"
                 and state.expires_on is not None
                 and state.expires_on <= horizon,
@@ -73,7 +72,7 @@ def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
         "name": plan.name,
         "held": plan.held,
         "until": plan.until,
-        "valid_through": _valid_through(plan.until),
+        "valid_through": last_valid_day(plan.until),
         "done": done,
         "needed": needed,
         "percent": round(100 * done / needed) if needed else 100,
@@ -87,6 +86,7 @@ def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
                 "status": item.status,
                 "action": item.action,
                 "expires_on": item.expires_on,
+                "valid_through": last_valid_day(item.expires_on),
                 "options": [o.label for o in item.options],
             }
             for item in plan.items
@@ -177,6 +177,37 @@ def _open_lines(technician_id: int, day: dt.date) -> list[dict[str, Any]]:
     ]
 
 
+def _appointments(technician_id: int) -> list[dict[str, Any]]:
+    """Booked appointments not yet over, soonest first: what, when at the centre
+    (its own time and zone), where, and the last day it may be changed."""
+    moment = clock_now()
+    out = []
+    for appointment in scheduling_selectors.appointments_of(technician_id):
+        if not appointment.is_live or appointment.ends_at <= moment:
+            continue
+        tz = appointment.centre.tz
+        out.append(
+            {
+                "id": appointment.pk,
+                "tests": [
+                    {"test": t.test, "kind": t.kind}
+                    for t in appointment.tests.all()
+                    if t.released_at is None
+                ],
+                "status": appointment.status,
+                "starts_at": appointment.starts_at,
+                "local_start": appointment.starts_at.astimezone(tz),
+                "local_end": appointment.ends_at.astimezone(tz),
+                "time_zone": appointment.centre.time_zone,
+                "centre": appointment.centre.name,
+                "centre_city": appointment.centre.city,
+                "last_change_day": scheduling_selectors.last_change_day(appointment),
+                "can_change": scheduling_selectors.can_change(appointment, now=moment),
+            }
+        )
+    return out
+
+
 def candidate_state(
     *,
     technician: Technician,
@@ -205,11 +236,23 @@ def candidate_state(
         "pending": _pending(program, facts, ev, records, day),
         "experience": counts,
         "purchased": _open_lines(technician.pk, day),
+        "appointments": _appointments(technician.pk),
         "next_change_on": ev.next_change_on,
     }
 
 
 # --- the catalog --------------------------------------------------------------------
+
+
+# Candidates' pages and the portal API show the program's facts, never its source
+# notes ("estimated", "[unconfirmed]", "Third-party sources only."): those are for
+# the maintainers, on the staff pages (the admin's program browser, the CLI).
+
+
+def _candidate_prerequisites(program: Program, code: str) -> str:
+    return "; ".join(
+        prerequisite_text(p, marks=False) for p in program.tests[code].prerequisites
+    )
 
 
 def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
@@ -222,8 +265,6 @@ def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
         "registration_per": period.registration_per,
         "test_fees": dict(period.test_fees),
         "recert_cap_cents": period.recert_cap_cents,
-        "estimated": period.estimated,
-        "note": period.note,
     }
 
 
@@ -232,12 +273,12 @@ def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
     rows = catalog_rows(program, day, offered_only=True)
     by_series: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
+        row["prerequisites"] = _candidate_prerequisites(program, row["code"])
         by_series.setdefault(row["series"], []).append(row)
     return [
         {
             "code": series.code,
             "name": series.name,
-            "note": series.note,
             "tests": by_series[series.code],
         }
         for series in program.series.values()
@@ -249,6 +290,15 @@ def catalog_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
     """One test in detail (``KeyError`` for an unknown code)."""
     detail = test_detail(program, code, day)
     detail["title_names"] = [program.titles[t].name for t in detail["titles"]]
+    detail["prerequisites"] = _candidate_prerequisites(program, code)
+    detail["prerequisite_list"] = [
+        {"text": prerequisite_text(p, marks=False)}
+        for p in program.tests[code].prerequisites
+    ]
+    for key in ("note", "blueprint", "blueprints"):
+        detail.pop(key, None)
+    if detail["experience"] is not None:
+        detail["experience"] = {**detail["experience"], "note": ""}
     return detail
 
 

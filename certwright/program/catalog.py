@@ -98,12 +98,13 @@ def _nested(expr: Expr) -> str:
     return text
 
 
-def prerequisite_text(prerequisite: Prerequisite) -> str:
-    """``A8 passed (initial)``; ``[unconfirmed]`` marks an estimated prerequisite."""
+def prerequisite_text(prerequisite: Prerequisite, *, marks: bool = True) -> str:
+    """``A8 passed (initial)``; ``[unconfirmed]`` marks an estimated prerequisite
+    (``marks=False``: not, for candidates' pages, where source notes do not show)."""
     text = f"{expr_text(prerequisite.expr)} {prerequisite.state}"
     if prerequisite.applies_to != "both":
         text += f" ({prerequisite.applies_to})"
-    if prerequisite.estimated:
+    if marks and prerequisite.estimated:
         text += " [unconfirmed]"
     return text
 
@@ -164,10 +165,15 @@ def _row(program: Program, test: Test, on: dt.date) -> Row:
         "blueprint_effective": _iso(blueprint.effective) if blueprint else None,
         "scored": blueprint.scored if blueprint else None,
         "unscored": blueprint.unscored if blueprint else None,
-        "minutes": blueprint.minutes if blueprint else None,
+        # The time held for a sitting (Program.sitting_minutes): the booking page's
+        # answer, the program's default where the blueprint states none.
+        "minutes": program.sitting_minutes(test.code, "initial", on),
+        "minutes_stated": bool(blueprint and blueprint.minutes),
         "recertifiable": recert is not None,
         "recert_scored": recert.scored if recert else None,
-        "recert_minutes": recert.minutes if recert else None,
+        "recert_minutes": program.sitting_minutes(test.code, "recert", on)
+        if recert
+        else None,
         "fee_class": test.fee_class,
         "fee_cents": fees.test_fees.get(test.fee_class) if fees else None,
         "currency": fees.currency if fees else None,
@@ -185,7 +191,9 @@ def catalog_rows(
     """One row per test as it stands on ``on``, in series then code order.
 
     Keys: code, name, series, series_name, offered, blueprint_effective, scored,
-    unscored, minutes, recertifiable, recert_scored, recert_minutes, fee_class,
+    unscored, minutes (the time held for a sitting, Program.sitting_minutes),
+    minutes_stated (whether the blueprint states it), recertifiable, recert_scored,
+    recert_minutes, fee_class,
     fee_cents, currency, prerequisites (text), experience_rule, experience_years,
     renewable_by_app, estimated. Figures are None where not known on that day.
     """
@@ -243,7 +251,7 @@ def test_detail(program: Program, code: str, on: dt.date) -> Row:
             if test.recert is None
             else {
                 "scored": test.recert.scored,
-                "minutes": test.recert.minutes,
+                "minutes": program.sitting_minutes(code, "recert", on),
                 "estimated": test.recert.estimated,
                 "remote_proctoring": test.recert.remote_proctoring,
             },

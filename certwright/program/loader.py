@@ -38,6 +38,7 @@ from certwright.program.model import (
     Program,
     RecertSpec,
     RenewalPolicy,
+    SchedulingPolicy,
     Series,
     Test,
     TestRef,
@@ -519,18 +520,20 @@ class _Header:
     version: str
     body: str
     notes: tuple[str, ...]
+    address: tuple[str, ...]
 
 
 def _parse_header(top: _Table) -> _Header:
     table = top.table("program", required=True)
     if table is None:
-        return _Header("", "", "", "", ())
+        return _Header("", "", "", "", (), ())
     header = _Header(
         id=table.code("id"),
         name=table.text("name"),
         version=table.text("version"),
         body=table.text("body"),
         notes=table.strings("notes", ()),
+        address=table.strings("address", ()),
     )
     table.finish()
     return header
@@ -573,6 +576,24 @@ def _parse_policy(top: _Table) -> Policy:
     )
     table.finish()
     return policy
+
+
+def _parse_scheduling(top: _Table) -> SchedulingPolicy:
+    table = top.table("scheduling", required=False)
+    base = SchedulingPolicy()
+    if table is None:
+        return base
+    scheduling = SchedulingPolicy(
+        default_test_minutes=table.integer(
+            "default_test_minutes", base.default_test_minutes, minimum=1, maximum=600
+        ),
+        change_cutoff_days=table.integer(
+            "change_cutoff_days", base.change_cutoff_days, maximum=MAX_DAYS
+        ),
+        same_day_booking=table.flag("same_day_booking", base.same_day_booking),
+    )
+    table.finish()
+    return scheduling
 
 
 def _parse_experience(top: _Table) -> ExperiencePolicy:
@@ -1208,6 +1229,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     series = _parse_series(top)
     experience = _parse_experience(top)
     policy = _parse_policy(top)
+    scheduling = _parse_scheduling(top)
     renewal = _parse_renewal(top, set(series))
     fees = _parse_fees(top)
     raw_tests = merged.get("tests")
@@ -1237,6 +1259,8 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         fees=fees,
         titles=titles,
         notes=header.notes,
+        scheduling=scheduling,
+        address=header.address,
     )
 
 

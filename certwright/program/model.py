@@ -218,6 +218,22 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
+class SchedulingPolicy:
+    """How seats are booked (the scheduling app reads it)."""
+
+    # The time held for a test whose blueprint states none: every page shows the
+    # test's length from Program.sitting_minutes, so the catalog and the booking
+    # page cannot disagree.
+    default_test_minutes: int = 90
+    # No reschedule or cancellation within this many days of the appointment: an
+    # appointment on local day D can be changed through local day D - N.
+    change_cutoff_days: int = 3
+    # Whether a candidate may book a seat for the centre's current day (a centre can
+    # still seat a walk-in).
+    same_day_booking: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RenewalPolicy:
     """Monthly renewal questions (the renewal app)."""
 
@@ -283,6 +299,9 @@ class Program:
     renewal: RenewalPolicy
     fees: tuple[FeePeriod, ...]
     titles: dict[str, Title]
+    scheduling: SchedulingPolicy = SchedulingPolicy()
+    # The body's postal address, one line each, as invoices and receipts print it.
+    address: tuple[str, ...] = ()
     source: str = ""  # where the definition was loaded from
     digest: str = ""  # sha256 of the source files, for provenance
     notes: tuple[str, ...] = field(default=())
@@ -292,6 +311,27 @@ class Program:
             if period.covers(day):
                 return period
         return None
+
+    def sitting_minutes(self, test: str, kind: str, day: dt.date) -> int:
+        """How long one sitting of ``test`` (``kind`` initial or recert) takes on
+        ``day``: the one answer for the catalog, the test page and booking.
+
+        A recertification test takes its own time where the program states one;
+        otherwise (and for initial tests) the blueprint in force that day (or the
+        first one, before any is in force); otherwise the program's default.
+        """
+        spec = self.tests.get(test)
+        default = self.scheduling.default_test_minutes
+        if spec is None:
+            return default
+        if kind == "recert" and spec.recert is not None and spec.recert.minutes:
+            return spec.recert.minutes
+        blueprint = spec.blueprint_on(day) or (
+            spec.blueprints[0] if spec.blueprints else None
+        )
+        if blueprint is not None and blueprint.minutes:
+            return blueprint.minutes
+        return default
 
     def experience_rule_for(self, test: str) -> ExperienceRule:
         return self.experience.rules[self.tests[test].experience_rule]

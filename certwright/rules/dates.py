@@ -57,6 +57,19 @@ def add_days(day: dt.date, days: int) -> dt.date:
     return day + dt.timedelta(days=days)
 
 
+def last_valid_day(expires_on: dt.date | None) -> dt.date | None:
+    """The last day a certification that ends at ``expires_on`` is valid.
+
+    The rules core keeps an exclusive end (``expires_on`` is the first day no longer
+    certified) so spans subtract cleanly; every page, PDF, e-mail and the API show the
+    last valid day ("valid through"), and this is the one place that converts. None
+    (open-ended, or FOREVER) stays None.
+    """
+    if expires_on is None or expires_on == FOREVER:
+        return None
+    return expires_on - dt.timedelta(days=1)
+
+
 def union(spans: Iterable[Span]) -> list[Span]:
     """The union of spans as sorted, disjoint spans; touching spans are merged."""
     merged: list[Span] = []

@@ -126,9 +126,10 @@ def eligibility(
             have = certified if p.state == "certified" else passed
             if not holds(p.expr, have):
                 reasons.append(
+                    # The reason reaches candidates; the prerequisite's source
+                    # note stays in the data, found by the key below.
                     Step(
-                        f"{test} requires {expr_text(p.expr)} {p.state}"
-                        + (f" ({p.note})" if p.note else ""),
+                        f"{test} requires {expr_text(p.expr)} {p.state}",
                         (),
                         (f"tests.{test}.prerequisites[{i}]",),
                     )

@@ -87,7 +87,7 @@ def plan_title(
                     code,
                     True,
                     "expiring",
-                    f"recertify {code} before {state.expires_on}",
+                    f"recertify {code} by {dates.last_valid_day(state.expires_on)}",
                     code,
                     state.expires_on,
                 )
@@ -105,7 +105,8 @@ def plan_title(
                 code,
                 False,
                 "expired",
-                f"pass the {code} recertification test (expired {state.expires_on})",
+                f"pass the {code} recertification test (was valid through "
+                f"{dates.last_valid_day(state.expires_on)})",
                 code,
                 state.expires_on,
             )
@@ -171,7 +172,9 @@ def _group(label: str, options: tuple[PlanItem, ...], *, any_of: bool) -> PlanIt
 
 def _collect(it: PlanItem, missing: list[str], expiring: list[str]) -> None:
     if it.status == "expiring":
-        expiring.append(f"{it.label} expires {it.expires_on}")
+        expiring.append(
+            f"{it.label} valid through {dates.last_valid_day(it.expires_on)}"
+        )
     if it.status != "group":
         if not it.satisfied:
             missing.append(it.label)

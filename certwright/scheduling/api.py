@@ -221,13 +221,14 @@ def centre_slots(
 ) -> Any:
     """Start times on the centre's local days ``date`` .. ``date + days - 1`` where
     an appointment of ``minutes`` (the whole appointment: the tests' times plus 30
-    minutes of check-in) fits the opening hours and has a free seat throughout."""
+    minutes of check-in) fits the opening hours and has a free seat throughout.
+    Today is left out unless the program allows same-day booking."""
     centre = selectors.centre_get(centre_id=centre_id)
     if centre is None:
         return Status(404, {"code": "not_found", "detail": "No such test centre."})
     found = selectors.centre_slots(
         centre=centre,
-        first_day=date,
+        first_day=max(date, selectors.first_bookable_day(centre)),
         # (no later than the last day there is: the selector stops at its horizon)
         last_day=min(date, dt.date.max - dt.timedelta(days=days))
         + dt.timedelta(days=days - 1),

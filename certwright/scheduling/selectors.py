@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from certwright.accounts.roles import user_is_program_staff
 from certwright.audit.services import Actor
 from certwright.core.clock import now as clock_now
+from certwright.core.program import current_program
 from certwright.program.model import Program
 from certwright.scheduling import hours
 from certwright.scheduling.models import (
@@ -36,15 +37,9 @@ from certwright.scheduling.models import (
 # ASE: "each appointment includes an extra half-hour for check-in, a pre-test
 # tutorial and a post-test survey".
 CHECK_IN_MINUTES = 30
-# Minutes assumed for a test whose time the program does not state (ASE publishes the
-# time of only a few tests; 90 covers the published standard ones, 75-90 minutes, and
-# a centre would rather hold a seat too long than too short). Where it matters, the
-# program data should state the time: then this is never used.
-DEFAULT_TEST_MINUTES = 90
-# ASE: "no changes or cancellations within 3 days of the appointment". Read here as:
-# an appointment on local day D can be changed through local day D-3 and not from
-# D-2 on (an appointment on a Friday: until Tuesday 23:59 at the centre).
-CHANGE_CUTOFF_DAYS = 3
+# A test's time when the blueprint states none (Program.sitting_minutes), and the
+# no-change window before an appointment ("no changes or cancellations within 3
+# days"), are program data: [scheduling] in the program's TOML.
 # The slot search looks at most this many days per request.
 MAX_SLOT_DAYS = 31
 # Nothing is booked further ahead than this (must-take-by dates are 90 days out).
@@ -55,22 +50,9 @@ HORIZON_DAYS = 366
 
 
 def sitting_minutes(*, program: Program, test: str, kind: str, day: dt.date) -> int:
-    """How long one sitting of ``test`` takes on ``day``.
-
-    A recertification test takes its own time where the program states one; otherwise
-    (and for initial tests) the blueprint in force that day; otherwise the default.
-    """
-    spec = program.tests.get(test)
-    if spec is None:
-        return DEFAULT_TEST_MINUTES
-    if kind == "recert" and spec.recert is not None and spec.recert.minutes:
-        return spec.recert.minutes
-    blueprint = spec.blueprint_on(day) or (
-        spec.blueprints[0] if spec.blueprints else None
-    )
-    if blueprint is not None and blueprint.minutes:
-        return blueprint.minutes
-    return DEFAULT_TEST_MINUTES
+    """How long one sitting of ``test`` takes on ``day`` (the program's answer, the
+    same the catalog shows)."""
+    return program.sitting_minutes(test, kind, day)
 
 
 def appointment_minutes(
@@ -329,18 +311,45 @@ def opening_problem(
 # --- appointments --------------------------------------------------------------------
 
 
+def change_cutoff_days() -> int:
+    """The program's no-change window, in days before the appointment's day."""
+    return current_program().scheduling.change_cutoff_days
+
+
+def deadline_for(starts_at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The instant after which an appointment starting at ``starts_at`` (at a centre
+    in ``tz``) can no longer be changed: with ASE's 3 days, the start of local day
+    D-2 for an appointment on local day D (changeable through D-3)."""
+    day = starts_at.astimezone(tz).date()
+    return hours.local_midnight(day - dt.timedelta(days=change_cutoff_days() - 1), tz)
+
+
 def change_deadline(appointment: Appointment) -> dt.datetime:
     """The instant after which the appointment can no longer be rescheduled or
-    cancelled: the start of local day D-2 for an appointment on local day D."""
-    tz = appointment.centre.tz
-    day = appointment.starts_at.astimezone(tz).date()
-    return hours.local_midnight(day - dt.timedelta(days=CHANGE_CUTOFF_DAYS - 1), tz)
+    cancelled (see ``deadline_for``)."""
+    return deadline_for(appointment.starts_at, appointment.centre.tz)
+
+
+def last_day_to_change(starts_at: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The last local day on which an appointment from ``starts_at`` can be
+    changed (before ``today``: none; it stands as booked)."""
+    return deadline_for(starts_at, tz).astimezone(tz).date() - dt.timedelta(days=1)
+
+
+def first_bookable_day(
+    centre: TestCentre, *, now: dt.datetime | None = None
+) -> dt.date:
+    """The first local day a candidate may book at ``centre``: today where the
+    program allows same-day booking, otherwise tomorrow."""
+    local_today = centre_local_today(centre, now=now)
+    if current_program().scheduling.same_day_booking:
+        return local_today
+    return local_today + dt.timedelta(days=1)
 
 
 def last_change_day(appointment: Appointment) -> dt.date:
     """The last local day on which the appointment can be changed."""
-    deadline = change_deadline(appointment).astimezone(appointment.centre.tz)
-    return deadline.date() - dt.timedelta(days=1)
+    return last_day_to_change(appointment.starts_at, appointment.centre.tz)
 
 
 def can_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:

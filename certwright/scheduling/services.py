@@ -272,6 +272,19 @@ def _check_opening(
         raise BookingError(*problem)
 
 
+def _check_same_day(centre: TestCentre, local_day: dt.date) -> None:
+    """The program's same-day rule: a candidate books from the centre's next day on
+    unless the program allows the same day (program data, [scheduling])."""
+    if current_program().scheduling.same_day_booking:
+        return
+    if local_day == selectors.centre_local_today(centre):
+        raise BookingError(
+            "same_day",
+            _("Seats cannot be booked for the same day. Choose %(day)s or later.")
+            % {"day": (local_day + dt.timedelta(days=1)).isoformat()},
+        )
+
+
 def _check_window(lines: Sequence[Any], local_day: dt.date) -> None:
     """ASE: a purchased test must be taken by its "Must Take Test By" date."""
     late = [line for line in lines if local_day > line.must_take_by]
@@ -357,7 +370,7 @@ def _check_changeable(appointment: Appointment, expected_sequence: int | None) -
                 " the test; the last day for changes was %(day)s."
             )
             % {
-                "days": selectors.CHANGE_CUTOFF_DAYS,
+                "days": selectors.change_cutoff_days(),
                 "day": selectors.last_change_day(appointment).isoformat(),
             },
         )
@@ -413,6 +426,7 @@ def appointment_book(
     starts_at: dt.datetime,
     order_line_ids: Sequence[int],
     actor: Actor = None,
+    walk_in: bool = False,
 ) -> Appointment:
     """Book a seat at ``centre_id`` from ``starts_at`` for the purchased tests
     ``order_line_ids`` (one or more; they share the appointment).
@@ -421,8 +435,10 @@ def appointment_book(
     BookingError naming the rule, SlotFull when a seat is gone) when the centre is
     closed or the appointment does not fit the opening hours, the time has passed,
     the day is after a test's must-take-by date, a line is not the candidate's to
-    book, or the candidate has another appointment then. Mails the confirmation with
-    the calendar invitation after commit.
+    book, or the candidate has another appointment then, or the day is the
+    centre's today and the program does not allow same-day booking (``walk_in``:
+    the centre seats the candidate today, which that rule does not cover). Mails
+    the confirmation with the calendar invitation after commit.
     """
     line_ids = sorted(set(order_line_ids))
     if not line_ids:
@@ -458,6 +474,8 @@ def appointment_book(
             minutes=selectors.CHECK_IN_MINUTES + sum(minutes.values())
         )
         _check_opening(centre, starts_at, ends_at)
+        if not walk_in:
+            _check_same_day(centre, local_day)
         _check_window(lines, local_day)
         _check_overlap(technician_id, starts_at, ends_at)
         appointment = Appointment.objects.create(
@@ -557,6 +575,7 @@ def appointment_reschedule(
         ):
             raise BookingError("time", _("The appointment is already at that time."))
         _check_opening(centre, starts_at, ends_at)
+        _check_same_day(centre, local_day)
         _check_window(tests, local_day)
         _check_overlap(appointment.technician_id, starts_at, ends_at, appointment.pk)
         before = _snapshot(appointment)

@@ -27,7 +27,7 @@ from certwright.accounts.selectors import technician_for_user
 from certwright.candidates.models import Technician
 from certwright.core import clock
 from certwright.core.program import current_program
-from certwright.scheduling import orders, selectors, services
+from certwright.scheduling import hours, orders, selectors, services
 from certwright.scheduling.forms import BookForm, CancelForm, RescheduleForm
 from certwright.scheduling.invites import appointment_invite
 from certwright.scheduling.models import Appointment, TestCentre
@@ -96,6 +96,8 @@ def _picker(
         "day": day,
         "minutes": None,
         "hint": "",
+        "no_change": False,
+        "cutoff_days": selectors.change_cutoff_days(),
     }
     if not tests:
         state["hint"] = _("Choose the tests to take first.")
@@ -108,6 +110,20 @@ def _picker(
             "That day is after the must-take-by date (%(day)s); choose an earlier one."
         ) % {"day": must_take_by.isoformat()}
         return state
+    if (
+        selectors.centre_local_today(centre)
+        <= day
+        < selectors.first_bookable_day(centre)
+    ):
+        state["hint"] = _(
+            "Seats cannot be booked for the same day; choose %(day)s or later."
+        ) % {"day": selectors.first_bookable_day(centre).isoformat()}
+        return state
+    # Said before the candidate confirms: inside the no-change window the booking
+    # cannot be moved or cancelled afterwards.
+    state["no_change"] = selectors.last_day_to_change(
+        hours.local_midnight(day, centre.tz), centre.tz
+    ) < selectors.centre_local_today(centre)
     minutes = selectors.appointment_minutes(
         program=current_program(), tests=tests, day=day
     )
@@ -257,8 +273,11 @@ def appointment_book(request: HttpRequest, technician: Technician) -> HttpRespon
 
 
 def _limit_days(form: Any, today: dt.date, last: dt.date | None) -> None:
-    """The date input offers today up to the must-take-by date."""
+    """The date input offers the first bookable day (today, or tomorrow where the
+    program has no same-day booking) up to the must-take-by date."""
     attrs = form.fields["date"].widget.attrs
+    if not current_program().scheduling.same_day_booking:
+        today += dt.timedelta(days=1)
     attrs["min"] = today.isoformat()
     if last is not None:
         attrs["max"] = last.isoformat()

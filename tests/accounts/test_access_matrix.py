@@ -210,6 +210,7 @@ PAGES: dict[str, Row] = {
         _ids(line_id="cart_line"), {"post": CART}, body=_const(code="NOPE")
     ),
     "commerce:order_detail": Row(_ids(order_id="order"), {"get": OWNER_AND_PROGRAM}),
+    "commerce:order_invoice": Row(_ids(order_id="order"), {"get": OWNER_AND_PROGRAM}),
     # Cancelling (and refunding) is the candidate's; program staff refund in the
     # admin.
     "commerce:line_cancel": Row(

@@ -162,7 +162,7 @@ def test_the_employer_roster_shows_current_certifications(
     html = page.content.decode()
     assert "Ana López" in html
     assert technician.certification_id in html
-    assert ">A1<span" in html
+    assert ">A1</span>" in html
 
     # and: a stranger is refused
     bo, _ = make_candidate("bo@example.com")

@@ -140,7 +140,7 @@ def _due_order(action: str) -> Built:
 
 
 def _paid_line(action: str) -> Built:
-    [line] = lines_buy(_technician(), "A1", status=LineStatus.PAID)
+    [line] = lines_buy(_technician(), "A1", status=LineStatus.PURCHASED)
     return line.pk, NOW
 
 

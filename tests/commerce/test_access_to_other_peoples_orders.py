@@ -32,7 +32,7 @@ def test_pages_refuse_another_persons_order(intruder, other_order):
         reverse("commerce:line_cancel", args=[other_order.pk, line.pk]), {}
     )
     assert response.status_code == 404
-    assert OrderLine.objects.get().status == LineStatus.PAID
+    assert OrderLine.objects.get().status == LineStatus.PURCHASED
 
 
 def test_api_refuses_another_persons_order(intruder, other_order):
@@ -45,7 +45,7 @@ def test_api_refuses_another_persons_order(intruder, other_order):
     )
     assert response.status_code == 404
     assert intruder.get("/api/commerce/orders").json() == []
-    assert OrderLine.objects.get().status == LineStatus.PAID
+    assert OrderLine.objects.get().status == LineStatus.PURCHASED
 
 
 def test_a_line_of_another_order_is_not_reachable_through_ones_own(
@@ -58,7 +58,7 @@ def test_a_line_of_another_order_is_not_reachable_through_ones_own(
     assert intruder.post(url, {}).status_code == 404
     api = f"/api/commerce/orders/{mine.pk}/lines/{theirs.pk}/cancel"
     assert intruder.post(api, {}, content_type="application/json").status_code == 404
-    assert OrderLine.objects.get(pk=theirs.pk).status == LineStatus.PAID
+    assert OrderLine.objects.get(pk=theirs.pk).status == LineStatus.PURCHASED
 
 
 def test_anonymous_requests_are_refused(client, other_order):

@@ -57,7 +57,7 @@ def test_the_sweep_leaves_lines_inside_their_window(candidate):
     line = buy(candidate, "A1").lines.get()
     assert services.order_lines_expire(today=line.must_take_by) == 0
     line.refresh_from_db()
-    assert line.status == LineStatus.PAID
+    assert line.status == LineStatus.PURCHASED
 
 
 def test_the_daily_command_expires_lines(candidate, frozen_day):

@@ -49,7 +49,7 @@ def test_program_staff_read_the_order_but_cannot_cancel_its_line(
     # then
     assert detail.status_code == 200
     assert (page.status_code, posted.status_code, api.status_code) == (404, 404, 404)
-    assert OrderLine.objects.get().status == LineStatus.PAID
+    assert OrderLine.objects.get().status == LineStatus.PURCHASED
 
 
 def test_the_candidate_still_cancels_their_own_line(

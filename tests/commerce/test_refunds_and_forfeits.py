@@ -35,7 +35,7 @@ def test_cancelling_a_paid_test_refunds_its_fee_and_tax(candidate, california_ta
     assert (refund.amount_cents, refund.line_id) == (6650, a5.pk)
     # and the event says who, what and why
     event = Event.objects.get(kind="order_line.refunded")
-    assert event.data["before"] == {"status": "paid"}
+    assert event.data["before"] == {"status": "purchased"}
     assert event.reason == "changed my mind"
     # and its study material is locked again
     assert not selectors.has_entitlement(candidate.pk, "A5", "study")
@@ -101,7 +101,7 @@ def test_booking_follows_the_line_states(candidate):
         services.order_line_mark_booked(line_id=line.pk, appointment_id=2)
     assert selectors.order_lines_bookable(candidate.pk, line.must_take_by) == []
     released = services.order_line_release(line_id=line.pk)
-    assert (released.status, released.appointment_id) == (LineStatus.PAID, None)
+    assert (released.status, released.appointment_id) == (LineStatus.PURCHASED, None)
     services.order_line_mark_booked(line_id=line.pk, appointment_id=2)
     taken = services.order_line_mark_taken(line_id=line.pk)
     assert taken.status == LineStatus.TAKEN

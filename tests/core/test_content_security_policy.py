@@ -18,7 +18,11 @@ from tests.core.test_settings_env import settings_in_child
 
 CERTWRIGHT = Path(__file__).resolve().parents[2] / "certwright"
 # Rendered for mail clients and WeasyPrint, never served to a browser as a page.
-NOT_PAGES = ("/notifications/email/", "/delivery/report_pdf.html")
+NOT_PAGES = (
+    "/notifications/email/",
+    "/delivery/report_pdf.html",
+    "/commerce/invoice_pdf.html",
+)
 
 
 def directives(header: str) -> dict[str, list[str]]:

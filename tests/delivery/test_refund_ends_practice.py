@@ -20,7 +20,7 @@ from tests.scheduling.conftest import lines_buy
 pytestmark = pytest.mark.django_db
 
 
-def _entitled(technician, test="A1", status=LineStatus.PAID):
+def _entitled(technician, test="A1", status=LineStatus.PURCHASED):
     (line,) = lines_buy(technician, test, status=status)
     for kind in EntitlementKind.values:
         Entitlement.objects.create(

@@ -123,7 +123,7 @@ def lines_buy(
     *tests: str,
     kind: str = "initial",
     must_take_by: dt.date | None = None,
-    status: str = LineStatus.PAID,
+    status: str = LineStatus.PURCHASED,
 ) -> list[OrderLine]:
     """Purchased tests (paid order lines) for ``technician``."""
     day = NOW.date()

@@ -94,7 +94,7 @@ def test_a_time_outside_the_opening_hours_is_refused(
     assert refused.value.code == code
     assert not Appointment.objects.exists()
     assert not SeatBlock.objects.exists()
-    assert OrderLine.objects.get(pk=lines[0].pk).status == LineStatus.PAID
+    assert OrderLine.objects.get(pk=lines[0].pk).status == LineStatus.PURCHASED
 
 
 @pytest.mark.django_db
@@ -203,7 +203,7 @@ def test_a_full_slot_is_refused_and_nothing_is_written(
     # then it is refused as full and nothing of it is written
     assert refused.value.code == "full"
     assert Appointment.objects.count() == 1
-    assert OrderLine.objects.get(pk=lines[0].pk).status == LineStatus.PAID
+    assert OrderLine.objects.get(pk=lines[0].pk).status == LineStatus.PURCHASED
     assert not SeatBlock.objects.filter(booked__gt=1).exists()
     assert SeatBlock.objects.filter(booked=1).count() == 7
     # when booked 08:15-10:00, ending where the other begins

@@ -140,7 +140,7 @@ def test_fifty_concurrent_bookings_of_ten_seats_give_ten_appointments(
             "status", flat=True
         )
     )
-    assert statuses == {LineStatus.BOOKED: SEATS, LineStatus.PAID: CLIENTS - SEATS}
+    assert statuses == {LineStatus.BOOKED: SEATS, LineStatus.PURCHASED: CLIENTS - SEATS}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -129,7 +129,7 @@ def test_a_full_slot_on_the_page_is_a_clear_message(
     assert response.status_code == 409
     assert "fully booked" in _messages(response)
     assert Appointment.objects.count() == 1
-    assert OrderLine.objects.get(pk=line.pk).status == LineStatus.PAID
+    assert OrderLine.objects.get(pk=line.pk).status == LineStatus.PURCHASED
     assert "11:00" in _times(response.content.decode())  # the times still free
 
 

@@ -241,7 +241,7 @@ def test_cancelling_frees_the_seats_and_releases_the_lines(booked, centre):
     assert not SeatBlock.objects.filter(centre=centre, booked__gt=0).exists()
     assert set(
         OrderLine.objects.filter(pk__in=lines).values_list("status", "appointment_id")
-    ) == {(LineStatus.PAID, None)}
+    ) == {(LineStatus.PURCHASED, None)}
     assert not AppointmentTest.objects.filter(released_at__isnull=True).exists()
     # then cancelling again is refused
     with pytest.raises(BookingError) as refused:
