@@ -23,7 +23,7 @@ Initial and recert forms are drawn from the exam pool only
 (``selectors.exam_pool_versions``): never a practice item, nor an exam item a
 practice form has shown.
 
-The time is the one the booking reserves (``scheduling.selectors.sitting_minutes``),
+The time is the one the booking reserves (``program.timing.sitting_minutes``),
 so a form and its appointment never disagree.
 """
 
@@ -59,7 +59,7 @@ from certwright.itembank.selectors import (
 )
 from certwright.itembank.services import ItemBankError, actor_user
 from certwright.program.model import Program
-from certwright.scheduling.selectors import sitting_minutes
+from certwright.program.timing import sitting_minutes
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,10 @@ from certwright.accounts.roles import user_is_program_staff
 from certwright.audit.services import Actor
 from certwright.core.clock import now as clock_now
 from certwright.program.model import Program
+from certwright.program.timing import (  # re-exported: booking asks here
+    DEFAULT_TEST_MINUTES as DEFAULT_TEST_MINUTES,
+)
+from certwright.program.timing import sitting_minutes as sitting_minutes
 from certwright.scheduling import hours
 from certwright.scheduling.models import (
     LIVE_STATUSES,
@@ -36,11 +40,6 @@ from certwright.scheduling.models import (
 # ASE: "each appointment includes an extra half-hour for check-in, a pre-test
 # tutorial and a post-test survey".
 CHECK_IN_MINUTES = 30
-# Minutes assumed for a test whose time the program does not state (ASE publishes the
-# time of only a few tests; 90 covers the published standard ones, 75-90 minutes, and
-# a centre would rather hold a seat too long than too short). Where it matters, the
-# program data should state the time: then this is never used.
-DEFAULT_TEST_MINUTES = 90
 # ASE: "no changes or cancellations within 3 days of the appointment". Read here as:
 # an appointment on local day D can be changed through local day D-3 and not from
 # D-2 on (an appointment on a Friday: until Tuesday 23:59 at the centre).
@@ -52,25 +51,6 @@ HORIZON_DAYS = 366
 
 
 # --- durations -----------------------------------------------------------------------
-
-
-def sitting_minutes(*, program: Program, test: str, kind: str, day: dt.date) -> int:
-    """How long one sitting of ``test`` takes on ``day``.
-
-    A recertification test takes its own time where the program states one; otherwise
-    (and for initial tests) the blueprint in force that day; otherwise the default.
-    """
-    spec = program.tests.get(test)
-    if spec is None:
-        return DEFAULT_TEST_MINUTES
-    if kind == "recert" and spec.recert is not None and spec.recert.minutes:
-        return spec.recert.minutes
-    blueprint = spec.blueprint_on(day) or (
-        spec.blueprints[0] if spec.blueprints else None
-    )
-    if blueprint is not None and blueprint.minutes:
-        return blueprint.minutes
-    return DEFAULT_TEST_MINUTES
 
 
 def appointment_minutes(
