@@ -23,6 +23,8 @@ from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
 from certwright.credentials.selectors import technician_facts
+from certwright.itembank.demo import demo_load as items_demo_load
+from certwright.itembank.selectors import deliverable
 
 ACTOR = "demo"
 SHOP_CODE = "MAINST"  # certwright.accounts.demo's Main Street Auto
@@ -91,6 +93,7 @@ def _order(report: CommerceDemoReport) -> None:
         for t in WANTED
         if t in program.tests
         and rules.eligibility(program, facts, t, "initial", day).allowed
+        and deliverable(t, "initial")
     ][:ORDERED]
     if not tests:
         return
@@ -111,6 +114,9 @@ def _order(report: CommerceDemoReport) -> None:
 def demo_load() -> CommerceDemoReport:
     """Load the commerce demo rows (idempotent)."""
     report = CommerceDemoReport()
+    # Only what can be delivered is sold: the sample bank and its published forms
+    # come first (idempotent).
+    items_demo_load()
     _vouchers(report)
     _order(report)
     return report

@@ -54,6 +54,7 @@ from certwright.commerce.vouchers import voucher_code_new, voucher_code_normaliz
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.credentials.selectors import technician_facts
+from certwright.itembank.selectors import deliverable, not_deliverable_reason
 from certwright.program.model import Program
 
 # A bulk purchase larger than this is a typing error (and a very large invoice).
@@ -317,10 +318,16 @@ def _check_version(cart: Cart, cart_version: int | None) -> None:
 def _eligibility_reasons(
     program: Program, technician_id: int, test: str, kind: str, day: dt.date
 ) -> list[str]:
-    """Why ``test`` may not be bought now: the rules, then an open line for it."""
+    """Why ``test`` may not be bought now: no published form to deliver it, the
+    rules, then an open line for it."""
+    reasons = []
+    # Sell only what can be delivered: without a published form of this kind the
+    # candidate would reach the exam day and find nothing to sit.
+    if not deliverable(test, kind):
+        reasons.append(not_deliverable_reason(test, kind))
     facts = technician_facts(technician_id)
     verdict = rules.eligibility(program, facts, test, kind, day)
-    reasons = [step.text for step in verdict.reasons]
+    reasons += [step.text for step in verdict.reasons]
     open_line = (
         OrderLine.objects.filter(
             technician_id=technician_id, test=test, status__in=OPEN_LINE_STATUSES

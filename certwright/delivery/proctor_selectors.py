@@ -17,6 +17,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from certwright.delivery.models import Accommodation, Attempt, AttemptStatus, Incident
+from certwright.itembank.models import FormKind
+from certwright.itembank.selectors import deliverable_pairs
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling.models import (
     Appointment,
@@ -71,6 +73,10 @@ def accommodation_text(accommodation: Accommodation) -> str:
     return f"{text} ({accommodation.test or _('every test')})"
 
 
+def _kind_label(kind: str) -> str:
+    return str(FormKind(kind).label) if kind in FormKind.values else kind
+
+
 @dataclass(frozen=True, slots=True)
 class SeatState:
     """One test of an appointment as the proctor sees it."""
@@ -83,6 +89,9 @@ class SeatState:
     remaining: int | None  # seconds on the clock; None before authorisation
     extra_seconds: int  # accommodation time given (or that will be given)
     extra_text: str  # the accommodation that applies, in words ("" for none)
+    # A published form of the test and kind exists: without one the seat cannot be
+    # authorised, and the console says so before the proctor tries.
+    deliverable: bool = True
 
     @property
     def is_open(self) -> bool:
@@ -104,7 +113,17 @@ class SeatState:
 
     @property
     def can_authorise(self) -> bool:
-        return self.state == "checked_in"
+        return self.state == "checked_in" and self.deliverable
+
+    @property
+    def undeliverable_text(self) -> str:
+        """Why this seat cannot start ("" when it can or already has)."""
+        if self.deliverable or self.attempt is not None:
+            return ""
+        return _(
+            "No %(kind)s form of %(test)s is published: this test cannot be"
+            " authorised. Program staff must publish one first."
+        ) % {"kind": _kind_label(self.seat.kind), "test": self.seat.test}
 
     @property
     def launch_code(self) -> str:
@@ -165,6 +184,7 @@ def _seat_state(
     attempt: Attempt | None,
     accommodations: Sequence[Accommodation],
     now: dt.datetime,
+    deliverable: bool = True,
 ) -> SeatState:
     labels = _labels()
     applies = [a for a in accommodations if a.test in ("", seat.test)]
@@ -190,6 +210,7 @@ def _seat_state(
         remaining=remaining,
         extra_seconds=extra,
         extra_text=extra_text,
+        deliverable=deliverable,
     )
 
 
@@ -218,12 +239,22 @@ def _sittings(
             .values_list("appointment_id", "n")
         )
     )
+    deliverable = deliverable_pairs(
+        {seat.test for appointment in appointments for seat in appointment.tests.all()}
+    )
     sittings = []
     for appointment in appointments:
         own = accommodations.get(appointment.technician_id, [])
         cancelled = appointment.status == AppointmentStatus.CANCELLED
         seats = [
-            _seat_state(seat, appointment, attempts.get(seat.pk), own, now)
+            _seat_state(
+                seat,
+                appointment,
+                attempts.get(seat.pk),
+                own,
+                now,
+                deliverable=(seat.test, seat.kind) in deliverable,
+            )
             for seat in appointment.tests.all()
             if cancelled or seat.released_at is None
         ]

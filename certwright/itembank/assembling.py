@@ -23,7 +23,7 @@ Initial and recert forms are drawn from the exam pool only
 (``selectors.exam_pool_versions``): never a practice item, nor an exam item a
 practice form has shown.
 
-The time is the one the booking reserves (``scheduling.selectors.sitting_minutes``),
+The time is the one the booking reserves (``Program.sitting_minutes``),
 so a form and its appointment never disagree.
 """
 
@@ -59,7 +59,6 @@ from certwright.itembank.selectors import (
 )
 from certwright.itembank.services import ItemBankError, actor_user
 from certwright.program.model import Program
-from certwright.scheduling.selectors import sitting_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +121,7 @@ def form_plan(*, program: Program, test: str, kind: str, day: dt.date) -> FormPl
         blueprint_effective=blueprint.effective,
         area_counts=counts,
         pretest=pretest,
-        minutes=sitting_minutes(program=program, test=test, kind=kind, day=day),
+        minutes=program.sitting_minutes(test, kind, day),
     )
 
 

@@ -1,4 +1,5 @@
-"""Demo data: the sample item bank and a published A1 form of each kind it can fill.
+"""Demo data: the sample item bank and a published initial and recertification form
+of each of A1 to A8.
 
 The sample bank (``data/<program>/<TEST>.json``, original items written for this
 project) loads through the ordinary import, as versions reviewed by "system".
@@ -19,9 +20,13 @@ from certwright.itembank.services import ItemBankError, form_publish
 
 DATA = Path(__file__).resolve().parent / "data"
 ACTOR = "demo"
-# The forms the demo candidate can sit (the sample bank fills A1 only: the other
-# tests have 14 items each, fewer than a form).
-DEMO_FORMS = (("A1", FormKind.INITIAL), ("A1", FormKind.RECERT))
+# The forms the demo publishes: the sample bank holds, for each of A1 to A8, the
+# operational items per content area of the blueprint in force plus pretest items
+# (docs/item-bank.md). Only a test with a published form is sold and booked.
+DEMO_TESTS = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8")
+DEMO_FORMS = tuple(
+    (test, kind) for test in DEMO_TESTS for kind in (FormKind.INITIAL, FormKind.RECERT)
+)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from certwright.accounts.roles import user_is_program_staff
 from certwright.itembank.models import (
@@ -182,3 +183,45 @@ def form_list(*, test: str | None = None, status: str | None = None) -> list[For
     if status is not None:
         forms = forms.filter(status=status)
     return list(forms)
+
+
+# --- what can be delivered ----------------------------------------------------------
+#
+# A test is offered (for sale, for booking, for a proctor to authorise) only as far as
+# it can be delivered: a candidate who buys and books a test with no published exam
+# form would reach the proctor's "no form is published" refusal on the exam day. The
+# question lives here, in the app that owns forms, and reads nothing above it, so
+# commerce and scheduling (which must not import delivery) ask it without a cycle:
+# itembank depends on the program, core, audit and accounts only.
+
+# The kinds a candidate buys and books (commerce.LineKind has the same values).
+EXAM_KINDS = (FormKind.INITIAL, FormKind.RECERT)
+
+
+def deliverable(test: str, kind: str) -> bool:
+    """Whether a published ``kind`` form of ``test`` exists: the one answer to "can
+    this test be sold, booked and sat now"."""
+    return Form.objects.filter(
+        test=test, kind=kind, status=FormStatus.PUBLISHED
+    ).exists()
+
+
+def deliverable_pairs(tests: Collection[str] | None = None) -> set[tuple[str, str]]:
+    """(test, kind) for every initial or recert kind with a published form, in one
+    query (for pages listing many tests)."""
+    forms = Form.objects.filter(status=FormStatus.PUBLISHED, kind__in=EXAM_KINDS)
+    if tests is not None:
+        forms = forms.filter(test__in=list(tests))
+    return {(t, k) for t, k in forms.values_list("test", "kind").distinct()}
+
+
+def not_deliverable_reason(test: str, kind: str) -> str:
+    """Why ``test`` (as ``kind``) is not offered, in the candidate's words."""
+    if kind == FormKind.RECERT:
+        return _(
+            "The %(test)s recertification test is not offered yet: no exam form of it"
+            " is published."
+        ) % {"test": test}
+    return _("%(test)s is not offered yet: no exam form of it is published.") % {
+        "test": test
+    }

@@ -154,6 +154,11 @@ class CatalogTestOut(Schema):
     currency: str | None
     prerequisites: str
     experience_years: float | None
+    deliverable: list[str] = Field(
+        default_factory=list,
+        description="The kinds (initial, recert) on sale and bookable now: those "
+        "with a published exam form",
+    )
 
 
 class SeriesOut(Schema):

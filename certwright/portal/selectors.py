@@ -16,6 +16,7 @@ from certwright import rules
 from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
 from certwright.core.clock import now as clock_now
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
+from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 from certwright.program import catalog_rows, test_detail
 from certwright.program.catalog import prerequisite_text
 from certwright.program.model import Program
@@ -271,9 +272,12 @@ def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
 def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
     """The program's series, each with its tests as they stand on ``day``."""
     rows = catalog_rows(program, day, offered_only=True)
+    # Offered for sale and booking: the kinds with a published exam form.
+    deliverable = deliverable_pairs([row["code"] for row in rows])
     by_series: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         row["prerequisites"] = _candidate_prerequisites(program, row["code"])
+        row["deliverable"] = [k for k in KINDS if (row["code"], k) in deliverable]
         by_series.setdefault(row["series"], []).append(row)
     return [
         {
@@ -317,9 +321,10 @@ def eligibility_for(
     tests: list[str] | None = None,
     facts: rules.Facts | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """test -> kind -> {allowed, reasons, earliest_on}: whether the technician can
-    buy each test now as an initial or a recertification test, and if not, why (the
-    rules core's reasons, plus an open purchase of the same test).
+    """test -> kind -> {allowed, reasons, earliest_on, offer, deliverable}: whether the
+    technician can buy each test now as an initial or a recertification test, and if
+    not, why (no published form to deliver it, the rules core's reasons, an open
+    purchase of the same test). ``deliverable``: a published form exists.
 
     ``offer`` says which answer a page should show: the certification test until
     the technician has passed the test, the recertification test after (either
@@ -328,6 +333,7 @@ def eligibility_for(
     """
     facts = facts if facts is not None else technician_facts(technician_id)
     open_tests = _open_tests(technician_id)
+    deliverable = deliverable_pairs(tests)
     passed = {r.test for r in facts.results if r.outcome == "pass" and r.date <= day}
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for code in tests if tests is not None else list(program.tests):
@@ -337,7 +343,9 @@ def eligibility_for(
             if kind == "recert" and spec is not None and spec.recert is None:
                 continue
             answer = rules.eligibility(program, facts, code, kind, day)
-            reasons = [r.text for r in answer.reasons]
+            offered = (code, kind) in deliverable
+            reasons = [] if offered else [not_deliverable_reason(code, kind)]
+            reasons += [r.text for r in answer.reasons]
             if code in open_tests:
                 reasons.append(
                     f"{code} is already bought and not yet taken "
@@ -349,5 +357,6 @@ def eligibility_for(
                 "reasons": reasons,
                 "earliest_on": answer.earliest_on if answer.reasons else None,
                 "offer": allowed or (code in passed) == (kind == "recert"),
+                "deliverable": offered,
             }
     return out

@@ -81,6 +81,12 @@ class BookableLineOut(Schema):
     kind: str
     must_take_by: dt.date
     minutes: int = Field(..., description="The test's length (check-in not included)")
+    bookable: bool = Field(
+        True,
+        description="False while no exam form of the test is published: booking it "
+        "is refused until one is (see not_bookable_reason)",
+    )
+    not_bookable_reason: str | None = None
 
 
 class AppointmentTestOut(Schema):
@@ -256,6 +262,14 @@ def bookable_lines(request: HttpRequest) -> Any:
         return NOT_CANDIDATE
     today = clock.today()
     program = current_program()
+    lines: list[tuple[orders.BookableLine, str | None]] = [
+        (line, None)
+        for line in orders.lines_bookable(technician_id=technician.pk, day=today)
+    ]
+    lines += [
+        (waiting.line, waiting.reason)
+        for waiting in orders.lines_waiting(technician_id=technician.pk, day=today)
+    ]
     return [
         {
             "id": line.id,
@@ -265,8 +279,10 @@ def bookable_lines(request: HttpRequest) -> Any:
             "minutes": selectors.sitting_minutes(
                 program=program, test=line.test, kind=line.kind, day=today
             ),
+            "bookable": reason is None,
+            "not_bookable_reason": reason,
         }
-        for line in orders.lines_bookable(technician_id=technician.pk, day=today)
+        for line, reason in sorted(lines, key=lambda pair: pair[0].id)
     ]
 
 

@@ -19,6 +19,7 @@ from certwright.commerce.services import (
     order_line_mark_taken,
     order_line_release,
 )
+from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +31,32 @@ class BookableLine:
     must_take_by: dt.date
 
 
-def lines_bookable(*, technician_id: int, day: dt.date) -> list[BookableLine]:
-    """The technician's purchased tests that can be booked on ``day`` (paid, not in
-    an appointment, not past their must-take-by date)."""
+@dataclass(frozen=True, slots=True)
+class WaitingLine:
+    """A paid line that cannot be booked yet, and why."""
+
+    line: BookableLine
+    reason: str
+
+    @property
+    def id(self) -> int:
+        return self.line.id
+
+    @property
+    def test(self) -> str:
+        return self.line.test
+
+    @property
+    def kind(self) -> str:
+        return self.line.kind
+
+    @property
+    def must_take_by(self) -> dt.date:
+        return self.line.must_take_by
+
+
+def _lines_paid(*, technician_id: int, day: dt.date) -> list[BookableLine]:
+    """Paid, not in an appointment, not past their must-take-by date."""
     return [
         BookableLine(
             id=line.pk,
@@ -42,6 +66,29 @@ def lines_bookable(*, technician_id: int, day: dt.date) -> list[BookableLine]:
             must_take_by=line.must_take_by,
         )
         for line in order_lines_bookable(technician_id=technician_id, today=day)
+    ]
+
+
+def lines_bookable(*, technician_id: int, day: dt.date) -> list[BookableLine]:
+    """The technician's purchased tests that can be booked on ``day`` (paid, not in
+    an appointment, not past their must-take-by date) and delivered: a published
+    form of the test and kind exists."""
+    lines = _lines_paid(technician_id=technician_id, day=day)
+    offered = deliverable_pairs({line.test for line in lines})
+    return [line for line in lines if (line.test, line.kind) in offered]
+
+
+def lines_waiting(*, technician_id: int, day: dt.date) -> list[WaitingLine]:
+    """The technician's paid, unbooked tests that cannot be booked yet because no
+    form of them is published (bought before the program stopped selling what it
+    cannot deliver), each with the reason in the candidate's words. They stay paid
+    until their must-take-by date: a refund is the program's to grant."""
+    lines = _lines_paid(technician_id=technician_id, day=day)
+    offered = deliverable_pairs({line.test for line in lines})
+    return [
+        WaitingLine(line=line, reason=not_deliverable_reason(line.test, line.kind))
+        for line in lines
+        if (line.test, line.kind) not in offered
     ]
 
 

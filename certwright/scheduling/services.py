@@ -455,6 +455,27 @@ def appointment_book(
             for line in orders.lines_bookable(technician_id=technician_id, day=today())
         }
         missing = [i for i in line_ids if i not in bookable]
+        waiting = {
+            line.id: line
+            for line in orders.lines_waiting(technician_id=technician_id, day=today())
+        }
+        undeliverable = [waiting[i].reason for i in missing if i in waiting]
+        if undeliverable:
+            # Bought before the program stopped selling what it cannot deliver: say
+            # why, rather than book a sitting that would end at the proctor's desk.
+            raise BookingError(
+                "lines",
+                " ".join(
+                    [
+                        *undeliverable,
+                        _(
+                            "It can be booked once the program publishes one; your"
+                            " purchase stays paid until its take-by date, and the"
+                            " program can refund it."
+                        ),
+                    ]
+                ),
+            )
         if missing:
             raise BookingError(
                 "lines",

@@ -194,10 +194,11 @@ def appointment_list(request: HttpRequest, technician: Technician) -> HttpRespon
     upcoming = [a for a in appointments if a.is_live and a.ends_at > moment]
     past = [a for a in reversed(appointments) if a not in upcoming]
     bookable = orders.lines_bookable(technician_id=technician.pk, day=clock.today())
+    waiting = orders.lines_waiting(technician_id=technician.pk, day=clock.today())
     return render(
         request,
         "scheduling/appointment_list.html",
-        {"upcoming": upcoming, "past": past, "bookable": bookable},
+        {"upcoming": upcoming, "past": past, "bookable": bookable, "waiting": waiting},
     )
 
 
@@ -263,6 +264,9 @@ def appointment_book(request: HttpRequest, technician: Technician) -> HttpRespon
         {
             "form": form,
             "bookable": bookable,
+            "waiting": orders.lines_waiting(
+                technician_id=technician.pk, day=clock.today()
+            ),
             "today": clock.today(),
             "max_day": _earliest(chosen) or _earliest(bookable),
             "chosen": data.get("starts_at", ""),

@@ -57,6 +57,7 @@ from certwright.delivery.services import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from tests.delivery.conftest import EXAM_DAY, form_create
+from tests.forms_support import forms_publish_for_every_test
 from tests.scheduling.conftest import (
     NOW,
     candidate_create,
@@ -550,6 +551,7 @@ def _build() -> dict[str, Any]:
         employer_email="boss@harbor.example",
         documents=[_pdf()["file"]],
     )
+    forms_publish_for_every_test(["A4"])  # A4 is sold only with a published form
     cart_line = commerce.cart_line_add(technician_id=owner_tech.pk, test="A4")
 
     exam_form = form_create()

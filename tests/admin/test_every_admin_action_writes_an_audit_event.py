@@ -35,11 +35,13 @@ from certwright.commerce.models import LineStatus, TaxRate
 from certwright.credentials.services import result_record
 from certwright.delivery.services import accommodation_approve
 from certwright.itembank.models import FormItem, ItemStatus
+from certwright.itembank.selectors import deliverable
 from certwright.itembank.services import item_create, item_review
 from certwright.notifications.models import EmailStatus, OutboundEmail
 from certwright.notifications.services import email_store
 from certwright.scheduling.services import appointment_book
 from tests.delivery.conftest import ITEMS, form_create, version_create
+from tests.forms_support import forms_publish_for_every_test
 from tests.scheduling.conftest import (
     NOW,
     candidate_create,
@@ -129,6 +131,8 @@ def _tax_rate(action: str) -> Built:
 
 def _due_order(action: str) -> Built:
     technician = technician_create(name="Pat Buyer")
+    if not deliverable("A1", "initial"):  # A1 is sold only with a published form
+        forms_publish_for_every_test(["A1"])
     commerce.cart_line_add(technician_id=technician.pk, test="A1", kind="initial")
     cart = commerce.cart_region_set(technician_id=technician.pk, region="US-TX")
     placed = commerce.order_place(

@@ -23,6 +23,7 @@ from certwright.credentials.models import Certification
 from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 from certwright.scheduling.models import OpeningHours, TestCentre
+from tests.forms_support import forms_publish_for_every_test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +79,9 @@ def test_a_candidate_signs_up_buys_books_and_reschedules_on_a_phone(
     phone: Any, shoot: Any
 ) -> None:
     """The whole journey up to the exam through the pages, on a 390×844 screen."""
-    # given a centre and a configured sales tax
+    # given a centre, a configured sales tax and published forms (tests are sold
+    # only while a form of them is published)
+    forms_publish_for_every_test()
     centre = _centre()
     TaxRate.objects.create(
         region="US-CA", rate_bp=725, effective_from=dt.date(2020, 1, 1), configured=True

@@ -32,6 +32,7 @@ from certwright.candidates.services import technician_create
 from certwright.commerce import services
 from certwright.commerce.models import Cart, Order, TaxRate, Voucher, VoucherBatch
 from certwright.credentials.services import result_record
+from tests.forms_support import every_test_deliverable, forms_publish_for_every_test
 
 TODAY = dt.date(2026, 3, 2)
 _numbers = itertools.count(1)
@@ -182,8 +183,15 @@ def racing_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
     settings_dict["NAME"] = str(tmp_path / "race.sqlite3")
     try:
         call_command("migrate", run_syncdb=True, verbosity=0)
+        forms_publish_for_every_test()  # the file database starts empty
         yield
     finally:
         conn.close()
         settings_dict["NAME"] = old_name
         conn.connection = kept
+
+
+@pytest.fixture(autouse=True)
+def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
+    """Every test of the program has a published form (see tests/forms_support)."""
+    every_test_deliverable(request)

@@ -18,9 +18,11 @@ from django.urls import reverse
 
 from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
+from certwright.itembank.selectors import deliverable
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
 from certwright.scheduling.services import appointment_book
 from tests.delivery.conftest import EXAM_DAY
+from tests.forms_support import forms_publish_for_every_test
 from tests.scheduling.conftest import lines_buy, local, user_create
 
 
@@ -49,7 +51,11 @@ def book(
     test: str = "A1",
 ) -> Appointment:
     """``candidate``'s ``test`` at ``centre`` on exam day at ``hour``:00 Chicago,
-    booked a week ahead; the clock then moves to ``now`` on exam day."""
+    booked a week ahead; the clock then moves to ``now`` on exam day. A test is
+    booked only while a form of it is published: without one, the stand-in forms
+    of tests/forms_support.py are published first."""
+    if not deliverable(test, "initial"):
+        forms_publish_for_every_test()
     (line,) = lines_buy(candidate, test)
     # A week ahead, as the program asks (no same-day booking by candidates), even
     # when an earlier call already moved the clock to exam day.

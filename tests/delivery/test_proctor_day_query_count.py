@@ -27,9 +27,10 @@ pytestmark = pytest.mark.django_db
 
 # Session and user, the MFA check (roles, authenticator), the centre, then the
 # appointments with their candidates, their tests, attempts, accommodations and
-# incident counts; the day page adds the centre picker's list.
-DAY_QUERIES = 11
-BOARD_QUERIES = 10
+# incident counts, which of their tests have a published form; the day page adds
+# the centre picker's list.
+DAY_QUERIES = 12
+BOARD_QUERIES = 11
 
 
 def test_the_day_costs_the_same_for_one_candidate_or_four(

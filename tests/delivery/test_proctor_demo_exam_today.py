@@ -121,12 +121,11 @@ def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
         attempt_submit,
     )
     from certwright.scheduling.services import appointment_check_in
-    from tests.delivery.conftest import form_create, launch
+    from tests.delivery.conftest import launch
 
     with time_machine.travel(WEDNESDAY, tick=False) as traveller:
         # given she sat A1 today (checked in, authorised, submitted)
-        _load()
-        form_create()
+        _load()  # the demo publishes the A1 forms
         appointment = _a1_today(demo_load())
         user = appointment.technician.user
         appointment_check_in(appointment_id=appointment.pk, actor="proctor")

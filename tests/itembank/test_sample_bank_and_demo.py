@@ -1,7 +1,8 @@
 """The sample bank loads as reviewed operational/pretest versions covering every
 content area of A1-A8, plus 24 A1 practice items in the blueprint's proportions,
-and `demo load` publishes A1 forms from it (exam items only) and can make an A1
-practice form (practice items only); loading again changes nothing."""
+and `demo load` publishes initial and recert forms of A1 to A8 from it (exam items
+only) and can make an A1 practice form (practice items only); loading again changes
+nothing."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ def test_the_sample_files_cover_every_area(db: Any) -> None:
 
 
 def test_demo_load_imports_and_publishes_once(db: Any) -> None:
-    """The first load stores the bank reviewed by "system" and publishes A1
-    initial and recert forms; the second adds nothing."""
+    """The first load stores the bank reviewed by "system" and publishes initial
+    and recert forms of A1 to A8; the second adds nothing."""
     # when
     first = demo_load()
     versions = ItemVersion.objects.count()
@@ -62,11 +63,13 @@ def test_demo_load_imports_and_publishes_once(db: Any) -> None:
         ItemStatus.OPERATIONAL,
         ItemStatus.PRETEST,
     }
-    assert sorted(first.forms_published) == ["A1 initial form 1", "A1 recert form 1"]
+    assert sorted(first.forms_published) == sorted(
+        f"A{n} {kind} form 1" for n in range(1, 9) for kind in ("initial", "recert")
+    )
     assert second.imported is not None
     assert second.imported.changed == 0
     assert second.forms_published == []
-    assert Form.objects.count() == 2
+    assert Form.objects.count() == 16
     # the exam forms hold exam items only
     assert not FormItem.objects.filter(item_version__item__pool="practice").exists()
 

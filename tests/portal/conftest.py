@@ -14,6 +14,7 @@ from certwright.candidates.services import technician_create
 from certwright.core.clock import today
 from certwright.credentials.services import experience_record_add, result_record
 from certwright.rules.dates import add_months
+from tests.forms_support import every_test_deliverable
 
 
 def ago(*, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
@@ -58,3 +59,9 @@ def employment() -> Callable[..., Any]:
         )
 
     return add
+
+
+@pytest.fixture(autouse=True)
+def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
+    """Every test of the program has a published form (see tests/forms_support)."""
+    every_test_deliverable(request)

@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from certwright.candidates.models import Technician
 from certwright.commerce.models import LineStatus, Order, OrderLine
 from certwright.scheduling.models import Closure, OpeningHours, TestCentre
+from tests.forms_support import every_test_deliverable
 
 # Monday 2 March 2026, 15:00 UTC (09:00 in Chicago).
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
@@ -164,3 +165,9 @@ def buy(db: None) -> Callable[..., list[OrderLine]]:
 @pytest.fixture
 def candidate(make_candidate: Callable[..., Technician]) -> Technician:
     return make_candidate("Casey Candidate")
+
+
+@pytest.fixture(autouse=True)
+def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
+    """Every test of the program has a published form (see tests/forms_support)."""
+    every_test_deliverable(request)

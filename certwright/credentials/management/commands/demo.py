@@ -107,6 +107,8 @@ class Command(BaseCommand):
         accounts = accounts_demo()
         for note in accounts.notes:
             self.stderr.write(f"accounts: {note}")
+        # The item bank first: only a test with a published form is sold.
+        self._load_items()
         commerce = commerce_demo()
         scheduling = scheduling_demo()
         self.stdout.write("demo accounts (sign in at /accounts/login/):")
@@ -121,10 +123,10 @@ class Command(BaseCommand):
             )
         centres = [*scheduling.centres_created, *scheduling.centres_present]
         self.stdout.write(f"test centres: {', '.join(centres)}")
-        self._load_items()
+        self._load_exam_day()
 
     def _load_items(self) -> None:
-        """The sample item bank and published A1 forms (certwright/itembank/demo.py)."""
+        """The sample item bank and its published A1-A8 forms (itembank/demo.py)."""
         from certwright.itembank.demo import demo_load as items_demo
 
         items = items_demo()
@@ -137,7 +139,6 @@ class Command(BaseCommand):
             self.stdout.write(f"published {form}")
         for problem in items.problems:
             self.stderr.write(f"item bank: {problem}")
-        self._load_exam_day()
 
     def _load_exam_day(self) -> None:
         """Priya's initial A1 appointment today at the proctor's centre
