@@ -26,6 +26,7 @@ from certwright.program.model import (
     AnyOf,
     Blueprint,
     ContentArea,
+    Documents,
     ExperienceKind,
     ExperiencePolicy,
     ExperienceRule,
@@ -694,6 +695,21 @@ def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:
     return renewal
 
 
+def _parse_documents(top: _Table) -> Documents:
+    table = top.table("documents", required=False)
+    base = Documents()
+    if table is None:
+        return base
+    documents = Documents(
+        paper=cast(
+            Literal["letter", "a4"],
+            table.choice("paper", ("letter", "a4"), base.paper),
+        ),
+    )
+    table.finish()
+    return documents
+
+
 def _parse_series(top: _Table) -> dict[str, Series]:
     out: dict[str, Series] = {}
     for code, st in top.entries("series", required=True):
@@ -1210,6 +1226,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     policy = _parse_policy(top)
     renewal = _parse_renewal(top, set(series))
     fees = _parse_fees(top)
+    documents = _parse_documents(top)
     raw_tests = merged.get("tests")
     test_codes = set(raw_tests) if isinstance(raw_tests, dict) else set()
     refs = _Refs(
@@ -1237,6 +1254,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         fees=fees,
         titles=titles,
         notes=header.notes,
+        documents=documents,
     )
 
 
