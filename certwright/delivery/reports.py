@@ -20,14 +20,12 @@ def report_pdf(attempt: Attempt) -> bytes:
     return bytes(report_document(attempt).write_pdf(pdf_variant=PDF_VARIANT))
 
 
-def report_document(attempt: Attempt) -> Any:
-    """The score report laid out in pages (a WeasyPrint ``Document``)."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
+def report_html(attempt: Attempt) -> str:
+    """The HTML the PDF is laid out from."""
     from certwright.delivery.services import attempt_result_context
 
     program = current_program()
-    html = render_to_string(
+    return render_to_string(
         "delivery/report_pdf.html",
         {
             **attempt_result_context(attempt),
@@ -37,5 +35,11 @@ def report_document(attempt: Attempt) -> Any:
             "paper": program.documents.paper,
         },
     )
-    document = HTML(string=html, base_url=settings.CERTWRIGHT_SITE_URL)
+
+
+def report_document(attempt: Attempt) -> Any:
+    """The score report laid out in pages (a WeasyPrint ``Document``)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    document = HTML(string=report_html(attempt), base_url=settings.CERTWRIGHT_SITE_URL)
     return document.render(pdf_variant=PDF_VARIANT)
