@@ -1,7 +1,9 @@
 """URLs: the public site, the candidate portal, the staff admin and the REST API."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from certwright.core.api import api
 from certwright.core.views import home
@@ -25,4 +27,10 @@ urlpatterns = [
     path("notifications/", include("certwright.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Browsers ask for /favicon.ico on every site whatever the page links to.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("core/favicon.ico"), permanent=True),
+        name="favicon",
+    ),
 ]

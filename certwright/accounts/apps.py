@@ -1,9 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "certwright.accounts"
     label = "accounts"
+    # Not "Accounts": allauth's e-mail addresses already sit under that heading in
+    # the admin, and two sections of one name left staff guessing.
+    verbose_name = _("Organizations and API tokens")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

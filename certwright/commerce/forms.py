@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certwright.commerce.models import LineKind
-from certwright.commerce.selectors import BILLING_REGIONS
+from certwright.commerce.selectors import BILLING_REGIONS, OUTSIDE_US
 from certwright.commerce.services import VOUCHER_BATCH_MAX
 from certwright.program.model import Program
 
@@ -46,9 +46,16 @@ class CartAddForm(VersionedForm):
 
 
 def region_choices() -> list[tuple[str, str]]:
+    """The states in alphabetical order, then "Outside the United States" on its
+    own at the end (sorted by name it landed between Oklahoma and Oregon)."""
+    states = sorted(
+        (item for item in BILLING_REGIONS.items() if item[0] != OUTSIDE_US),
+        key=lambda item: str(item[1]),
+    )
     return [
         ("", str(_("Choose…"))),
-        *sorted(BILLING_REGIONS.items(), key=lambda item: str(item[1])),
+        *states,
+        (OUTSIDE_US, str(BILLING_REGIONS[OUTSIDE_US])),
     ]
 
 

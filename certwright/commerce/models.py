@@ -351,6 +351,8 @@ class VoucherBatch(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("voucher batch")
+        verbose_name_plural = _("voucher batches")
         ordering = ["-placed_at", "-id"]
         constraints = [
             models.UniqueConstraint(

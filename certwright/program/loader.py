@@ -26,6 +26,7 @@ from certwright.program.model import (
     AnyOf,
     Blueprint,
     ContentArea,
+    Documents,
     ExperienceKind,
     ExperiencePolicy,
     ExperienceRule,
@@ -715,6 +716,21 @@ def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:
     return renewal
 
 
+def _parse_documents(top: _Table) -> Documents:
+    table = top.table("documents", required=False)
+    base = Documents()
+    if table is None:
+        return base
+    documents = Documents(
+        paper=cast(
+            Literal["letter", "a4"],
+            table.choice("paper", ("letter", "a4"), base.paper),
+        ),
+    )
+    table.finish()
+    return documents
+
+
 def _parse_series(top: _Table) -> dict[str, Series]:
     out: dict[str, Series] = {}
     for code, st in top.entries("series", required=True):
@@ -1232,6 +1248,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     scheduling = _parse_scheduling(top)
     renewal = _parse_renewal(top, set(series))
     fees = _parse_fees(top)
+    documents = _parse_documents(top)
     raw_tests = merged.get("tests")
     test_codes = set(raw_tests) if isinstance(raw_tests, dict) else set()
     refs = _Refs(
@@ -1261,6 +1278,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         notes=header.notes,
         scheduling=scheduling,
         address=header.address,
+        documents=documents,
     )
 
 

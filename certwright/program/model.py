@@ -255,6 +255,14 @@ class RenewalPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Documents:
+    """How the program's printable documents (score reports, invoices) are laid out."""
+
+    # The paper the body's candidates print on: "letter" (US Letter) or "a4".
+    paper: Literal["letter", "a4"] = "a4"
+
+
+@dataclass(frozen=True, slots=True)
 class FeePeriod:
     """A fee table in force on ``start`` ≤ day < ``end`` (end None: open)."""
 
@@ -305,6 +313,7 @@ class Program:
     source: str = ""  # where the definition was loaded from
     digest: str = ""  # sha256 of the source files, for provenance
     notes: tuple[str, ...] = field(default=())
+    documents: Documents = field(default_factory=Documents)
 
     def fees_on(self, day: dt.date) -> FeePeriod | None:
         for period in self.fees:

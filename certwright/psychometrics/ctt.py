@@ -256,14 +256,17 @@ def _flags(
                 f"Every examinee got it {everyone}, so it cannot tell stronger from "
                 "weaker candidates.",
             )
-        if pj < rules.p_low:
+        # Compared as shown (two decimals): 0.904 reads "0.90" on every page, and
+        # "0.90 is above 0.90" is a contradiction staff cannot act on.
+        shown = round(pj, 2)
+        if shown < rules.p_low:
             add(
                 "hard",
                 pj,
                 f"Very hard: only {pj:.0%} answered correctly (below "
                 f"{rules.p_low:.2f}). Check the key and the wording.",
             )
-        elif pj > rules.p_high:
+        elif shown > rules.p_high:
             add(
                 "easy",
                 pj,

@@ -8,6 +8,7 @@ the check-in and no-show actions below), so every change has its audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin, messages
@@ -30,6 +31,16 @@ from certwright.scheduling.models import (
 
 def _centres(request: HttpRequest) -> QuerySet[TestCentre]:
     return selectors.centres_administered(request.user)
+
+
+def centre_time(value: dt.datetime | None, centre: TestCentre) -> str:
+    """``value`` on the centre's clock with its zone ("2026-03-10 09:00 CDT
+    (America/Chicago)"): an appointment is made for a time in the centre's zone, and
+    the admin's own zone (UTC) says nothing to a proctor or a candidate."""
+    if value is None:
+        return "-"
+    local = value.astimezone(centre.tz)
+    return f"{local:%Y-%m-%d %H:%M} {local:%Z} ({centre.time_zone})"
 
 
 class OpeningHoursInline(admin.TabularInline[OpeningHours, TestCentre]):
@@ -157,7 +168,7 @@ class AppointmentTestInline(admin.TabularInline[AppointmentTest, Appointment]):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin[Appointment]):
-    list_display = ["starts_at", "centre", "technician", "status", "sequence"]
+    list_display = ["starts_local", "centre", "technician", "status", "sequence"]
     list_filter = ["status", "centre"]
     search_fields = ["technician__name", "technician__certification_id", "uid"]
     date_hierarchy = "starts_at"
@@ -167,8 +178,8 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     fields = readonly_fields = (
         "technician",
         "centre",
-        "starts_at",
-        "ends_at",
+        "starts_local",
+        "ends_local",
         "status",
         "uid",
         "sequence",
@@ -188,6 +199,14 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
         self, request: HttpRequest, obj: Appointment | None = None
     ) -> bool:
         return False
+
+    @admin.display(description=_("starts (centre's time)"), ordering="starts_at")
+    def starts_local(self, obj: Appointment) -> str:
+        return centre_time(obj.starts_at, obj.centre)
+
+    @admin.display(description=_("ends (centre's time)"), ordering="ends_at")
+    def ends_local(self, obj: Appointment) -> str:
+        return centre_time(obj.ends_at, obj.centre)
 
     def _each(
         self, request: HttpRequest, queryset: QuerySet[Appointment], action: Any
@@ -225,10 +244,15 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
 class SeatBlockAdmin(admin.ModelAdmin[SeatBlock]):
     """Read-only: seat counts change only by booking and cancelling."""
 
-    list_display = ["centre", "starts_at", "booked", "seats"]
+    list_display = ["centre", "starts_local", "booked", "seats"]
     list_filter = ["centre"]
+    list_select_related = ["centre"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["centre", "starts_at", "booked", "seats"]
+    readonly_fields = ["centre", "starts_local", "booked", "seats"]
+
+    @admin.display(description=_("starts (centre's time)"), ordering="starts_at")
+    def starts_local(self, obj: SeatBlock) -> str:
+        return centre_time(obj.starts_at, obj.centre)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SeatBlock]:
         return super().get_queryset(request).filter(centre__in=_centres(request))

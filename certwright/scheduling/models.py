@@ -299,7 +299,10 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.centre_id} {self.status}"
+        # The centre's clock, as the candidate booked it (the admin's titles and
+        # messages show this); UTC would put 09:00 in Chicago at "15:00".
+        local = self.local_start()
+        return f"{local:%Y-%m-%d %H:%M %Z} {self.centre.code} {self.status}"
 
     @property
     def is_live(self) -> bool:

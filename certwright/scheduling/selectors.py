@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from certwright.accounts.roles import user_is_program_staff
 from certwright.audit.services import Actor
@@ -32,6 +33,7 @@ from certwright.scheduling.models import (
     OpeningHours,
     SeatBlock,
     TestCentre,
+    Weekday,
 )
 
 # ASE: "each appointment includes an extra half-hour for check-in, a pre-test
@@ -260,6 +262,37 @@ def _closures_of(centre: TestCentre, first: dt.date, last: dt.date) -> list[Clos
             centre_id=centre.pk, starts_on__lte=last, ends_on__gte=first
         )
     )
+
+
+def day_closed_reason(
+    centre: TestCentre, day: dt.date, *, now: dt.datetime | None = None
+) -> str | None:
+    """Why ``centre`` has no times at all on its local ``day``: the day has passed,
+    it is closed that day (with the closure's reason), or it does not open on that
+    weekday; None when it is open (its times may still be full or too short)."""
+    if day < centre_local_today(centre, now=now):
+        return _("%(day)s has passed; choose today or a later day.") % {
+            "day": day.isoformat()
+        }
+    closure = (
+        Closure.objects.filter(
+            centre_id=centre.pk, starts_on__lte=day, ends_on__gte=day
+        )
+        .order_by("starts_on")
+        .first()
+    )
+    if closure is not None:
+        return _("%(centre)s is closed on %(day)s: %(reason)s.") % {
+            "centre": centre.name,
+            "day": day.isoformat(),
+            "reason": closure.reason.rstrip("."),
+        }
+    if not any(h.weekday == day.weekday() for h in _hours_of(centre)):
+        return _("%(centre)s is closed every %(weekday)s.") % {
+            "centre": centre.name,
+            "weekday": Weekday(day.weekday()).label,
+        }
+    return None
 
 
 def opening_problem(

@@ -3,8 +3,8 @@
 Thin: each view checks who is asking (``access_*``), reads through the selectors,
 writes through the services, and shows a refusal's message with nothing written.
 The slot picker is a fragment (``_slots.html``) that htmx swaps in as the candidate
-changes the centre or the day; without JavaScript the "Show free times" button asks
-for the same page with the choices in the query string.
+changes the centre or the day; without JavaScript the "Show free times" button posts
+the choices so far and gets the same page back (nothing is booked).
 """
 
 from __future__ import annotations
@@ -132,11 +132,21 @@ def _picker(
         centre=centre, first_day=day, last_day=day, minutes=minutes, holding=holding
     )
     if not state["slots"]:
-        state["hint"] = _(
+        state["hint"] = selectors.day_closed_reason(centre, day) or _(
             "No free times at %(centre)s on %(day)s for %(minutes)s minutes; try"
             " another day or centre."
         ) % {"centre": centre.name, "day": day.isoformat(), "minutes": minutes}
     return state
+
+
+def _showing(request: HttpRequest) -> bool:
+    """The "Show free times" button (without JavaScript): a POST that only asks for
+    the page again with the choices so far. A POST, not a GET, so the form's CSRF
+    token never lands in the address bar, the history or a server log."""
+    return request.method == "POST" and SHOW_FREE_TIMES in request.POST
+
+
+SHOW_FREE_TIMES = "show_free_times"
 
 
 def _chosen_lines(
@@ -208,7 +218,7 @@ def appointment_book(request: HttpRequest, technician: Technician) -> HttpRespon
     """Choose purchased tests, a centre, a day and a free time; book."""
     bookable = orders.lines_bookable(technician_id=technician.pk, day=clock.today())
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not _showing(request):
         form = BookForm(request.POST, lines=bookable)
         if form.is_valid():
             try:
@@ -239,7 +249,7 @@ def appointment_book(request: HttpRequest, technician: Technician) -> HttpRespon
             status = 400
         data = request.POST
     else:
-        data = request.GET
+        data = request.POST if _showing(request) else request.GET
         initial = {
             "lines": _int_list(data.getlist("lines"))
             or ([bookable[0].id] if len(bookable) == 1 else []),
@@ -328,7 +338,7 @@ def appointment_reschedule(
 ) -> HttpResponse:
     appointment = _own(request, appointment_id)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not _showing(request):
         form = RescheduleForm(request.POST)
         if form.is_valid():
             try:
@@ -352,7 +362,7 @@ def appointment_reschedule(
             status = 400
         data = request.POST
     else:
-        data = request.GET
+        data = request.POST if _showing(request) else request.GET
         form = RescheduleForm(
             initial={
                 "centre": data.get("centre") or appointment.centre_id,
