@@ -44,7 +44,7 @@ def test_booking_a_test_without_a_form_is_refused(candidate, centre, a4_without_
     assert "your purchase stays paid until its take-by date" in message
     assert not Appointment.objects.exists()
     line = OrderLine.objects.get(pk=a4_without_form.pk)
-    assert line.status == LineStatus.PAID
+    assert line.status == LineStatus.PURCHASED
 
 
 def test_the_booking_page_lists_it_as_not_bookable_yet(
@@ -57,8 +57,8 @@ def test_the_booking_page_lists_it_as_not_bookable_yet(
     # when the booking page is shown
     page = client.get(reverse("scheduling:appointment_book")).content.decode()
     # then A5 can be chosen, A4 cannot, and A4's reason is shown
-    assert f'value="{a5.pk}"' in page
-    assert f'value="{a4_without_form.pk}"' not in page
+    assert f'name="lines" value="{a5.pk}"' in page
+    assert f'name="lines" value="{a4_without_form.pk}"' not in page
     assert "Bought, not bookable yet" in page
     assert REASON in page
     # and the appointments page says the same
