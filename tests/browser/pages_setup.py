@@ -16,9 +16,13 @@ from certwright.candidates.services import technician_create
 from certwright.commerce.models import Order, OrderLine
 from certwright.core.clock import now, today
 from certwright.scheduling.models import OpeningHours, TestCentre
+from tests.forms_support import forms_publish_for_every_test
 
 
 def candidate(name: str = "Pat Pages") -> tuple[Any, Technician]:
+    # Only tests with a published form are sold and booked: stand-in forms for all
+    # (tests/forms_support.py), as these pages are not about the item bank.
+    forms_publish_for_every_test()
     email = f"{name.split()[0].lower()}@example.com"
     user = get_user_model().objects.create_user(
         username=email, email=email, password=None

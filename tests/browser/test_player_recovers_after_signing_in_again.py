@@ -48,7 +48,7 @@ def test_queued_answers_are_sent_after_signing_in_again(
         other.get_by_label("Email").fill(user.email)
         other.get_by_label("Password").fill(PASSWORD)
         other.get_by_role("button", name="Sign in").click()
-        other.wait_for_url("**/me/")
+        other.wait_for_url(lambda url: "/accounts/login/" not in url)
         page = context.new_page()
         page.goto(f"/exam/{attempt.pk}/")
         launch_at_seat(page, launch_code_of(attempt.pk))
@@ -79,7 +79,7 @@ def test_queued_answers_are_sent_after_signing_in_again(
         other.get_by_label("Email").fill(user.email)
         other.get_by_label("Password").fill(PASSWORD)
         other.get_by_role("button", name="Sign in").click()
-        other.wait_for_url("**/me/")
+        other.wait_for_url(lambda url: "/accounts/login/" not in url)
         assert _csrf_cookie(context) != token_before
         # then the open exam page sends the queued answers by itself
         _wait_saved(page)
