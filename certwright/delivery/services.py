@@ -168,15 +168,11 @@ def attempt_holds_seat(attempt: Attempt, by: Actor, device: str | None) -> bool:
 
 def _check_device(attempt: Attempt, by: Actor, device: str | None) -> None:
     if not _device_ok(attempt, by, device):
-        raise _device_refused(attempt)
+        raise device_error(attempt)
 
 
 def device_error(attempt: Attempt) -> DeliveryError:
     """The refusal for a browser that does not hold the attempt's seat."""
-    return _device_refused(attempt)
-
-
-def _device_refused(attempt: Attempt) -> DeliveryError:
     if not attempt.device_hash:
         return DeliveryError(
             "launch",
@@ -650,6 +646,7 @@ def attempt_launch(
     already holds the attempt; ``finished`` when it is over or lapsed.
     """
     outcome: DeliveryError | None = None
+    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         attempt = _locked(attempt_id)
         _check_owner(attempt, by)
@@ -662,7 +659,7 @@ def attempt_launch(
         else:
             _refuse_finished(attempt)
             if attempt.device_hash:
-                raise _device_refused(attempt)
+                raise device_error(attempt)
             if attempt.launch_failures >= MAX_LAUNCH_FAILURES:
                 raise DeliveryError(
                     "launch",
@@ -673,30 +670,26 @@ def attempt_launch(
                 given, attempt.launch_code
             ):
                 outcome = _launch_refused(attempt, by=by, device_label=device_label)
+            else:
+                before = _snapshot(attempt)
+                _seat_write(
+                    attempt,
+                    hashed=device_hash(token),
+                    label=device_label[:200],
+                    bound_at=moment,
+                    code="",
+                )
+                _event(
+                    attempt,
+                    kind=EventKind.ATTEMPT_LAUNCHED,
+                    actor=by,
+                    before=before,
+                    reason=f"{attempt.test} launched on a workstation",
+                    extra={"device": attempt.device_label},
+                )
+    # A lapse or a counted wrong code is committed before the refusal is raised.
     if outcome is not None:
         raise outcome
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        attempt = _locked(attempt_id)
-        if attempt.device_hash or attempt.is_finished:
-            # Another request launched it (or it ended) between the two steps.
-            raise _device_refused(attempt)
-        before = _snapshot(attempt)
-        _seat_write(
-            attempt,
-            hashed=device_hash(token),
-            label=device_label[:200],
-            bound_at=clock_now(),
-            code="",
-        )
-        _event(
-            attempt,
-            kind=EventKind.ATTEMPT_LAUNCHED,
-            actor=by,
-            before=before,
-            reason=f"{attempt.test} launched on a workstation",
-            extra={"device": attempt.device_label},
-        )
     return attempt, token
 
 
@@ -756,7 +749,15 @@ def _launch_refused(attempt: Attempt, *, by: Actor, device_label: str) -> Delive
     )
 
 
-def _incident_system(attempt: Attempt, *, note: str) -> Incident:
+# Who wrote an incident the system notes; the second-device one has its own label,
+# by which DEVICE_INCIDENT_INTERVAL finds the last one.
+SYSTEM_LABEL = "certwright"
+DEVICE_LABEL = "certwright-device"
+
+
+def _incident_system(
+    attempt: Attempt, *, note: str, label: str = SYSTEM_LABEL
+) -> Incident:
     """An incident the system notes for the proctor's console (no person wrote
     it): a second device, a locked launch."""
     incident = Incident.objects.create(
@@ -764,7 +765,7 @@ def _incident_system(attempt: Attempt, *, note: str) -> Incident:
         appointment_id=attempt.appointment_id,
         attempt=attempt,
         note=note,
-        created_by_label="certwright",
+        created_by_label=label,
     )
     event_record(
         kind=EventKind.INCIDENT_NOTED,
@@ -795,20 +796,18 @@ def device_refusal_record(*, attempt_id: int, by: Actor, device_label: str) -> N
         )
         recent = Incident.objects.filter(
             attempt_id=attempt.pk,
-            created_by_label="certwright-device",
+            created_by_label=DEVICE_LABEL,
             created_at__gte=clock_now() - DEVICE_INCIDENT_INTERVAL,
         ).exists()
         if recent:
             return
-        incident = _incident_system(
+        _incident_system(
             attempt,
             note=_(
                 "Another device tried to open this exam (%(device)s) and was refused."
             )
             % {"device": device_label or "?"},
-        )
-        Incident.objects.filter(pk=incident.pk).update(
-            created_by_label="certwright-device"
+            label=DEVICE_LABEL,
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,24 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@contextmanager
+def page_factory(
+    browser: Any, base_url: str, *, timeout_ms: int
+) -> Iterator[Callable[[], Any]]:
+    """A function that opens a page in a browser context of its own (its own
+    cookies, a desktop viewport); every context is closed on leaving."""
+    opened: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(base_url=base_url, viewport=DESKTOP)
+        context.set_default_timeout(timeout_ms)
+        opened.append(context)
+        return context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in opened:
+            context.close()

@@ -5,7 +5,6 @@ times whenever the suite runs)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,10 +12,11 @@ from django.contrib.auth import get_user_model
 from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
-from certwright.commerce.models import Order, OrderLine
+from certwright.commerce.models import OrderLine
 from certwright.core.clock import now, today
 from certwright.scheduling.models import OpeningHours, TestCentre
 from tests.forms_support import forms_publish_for_every_test
+from tests.scheduling.conftest import lines_buy
 
 
 def candidate(name: str = "Pat Pages") -> tuple[Any, Technician]:
@@ -33,33 +33,7 @@ def candidate(name: str = "Pat Pages") -> tuple[Any, Technician]:
 
 def lines_bought(technician: Technician, *tests: str) -> list[OrderLine]:
     """Purchased (paid) lines for ``tests``, taken by 60 days from today."""
-    day = today()
-    order = Order.objects.create(
-        technician=technician,
-        idempotency_key=uuid.uuid4(),
-        order_date=day,
-        currency="USD",
-        fee_period_start=day,
-        registration_cents=3400,
-        tests_list_cents=6200 * len(tests),
-        subtotal_cents=3400 + 6200 * len(tests),
-        total_cents=3400 + 6200 * len(tests),
-        provider="manual",
-        payment_status="paid",
-    )
-    return [
-        OrderLine.objects.create(
-            order=order,
-            technician=technician,
-            test=test,
-            kind="initial",
-            fee_class="standard",
-            list_cents=6200,
-            charged_cents=6200,
-            must_take_by=day + dt.timedelta(days=60),
-        )
-        for test in tests
-    ]
+    return lines_buy(technician, *tests, must_take_by=today() + dt.timedelta(days=60))
 
 
 def midday_centre() -> TestCentre:

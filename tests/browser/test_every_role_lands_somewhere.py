@@ -19,7 +19,7 @@ from django.core.management import call_command
 from certwright.accounts.demo import ORGANIZATION_NAME, PASSWORD
 from certwright.delivery.proctor_demo import CENTRE_CODE
 from certwright.scheduling.models import TestCentre
-from tests.browser.conftest import DESKTOP, sign_in
+from tests.browser.conftest import page_factory, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,17 +45,8 @@ def demo(settings: Any) -> None:
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
     """``new_page()``: a page in a browser of its own (its own cookies)."""
-    opened: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-        context.set_default_timeout(15_000)
-        opened.append(context)
-        return context.new_page()
-
-    yield make
-    for context in opened:
-        context.close()
+    with page_factory(browser, live_server.url, timeout_ms=15_000) as make:
+        yield make
 
 
 def _springfield_day() -> str:

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import page_factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -151,17 +151,8 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeRun]:
 
 @pytest.fixture
 def new_browser(browser: Any, make_run: MakeRun) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_one() -> Any:
-        context = browser.new_context(base_url=make_run.site, viewport=DESKTOP)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_one
-    for context in contexts:
-        context.close()
+    with page_factory(browser, make_run.site, timeout_ms=20_000) as open_one:
+        yield open_one
 
 
 def _readme_sign_in(who: str) -> tuple[str, str, str]:
