@@ -331,7 +331,8 @@ CERTWRIGHT_PROGRAM = env.string("CERTWRIGHT_PROGRAM", "ase") or "ase"
 # --- e-mail (notifications) -----------------------------------------------------------
 EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
+    # Django's console backend, with attachments shown as one line each.
+    "console": "certwright.notifications.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
 # Debug runs (`make run`) print mail to the console unless told otherwise.

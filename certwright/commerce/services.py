@@ -50,6 +50,7 @@ from certwright.commerce.models import (
 from certwright.commerce.payments import provider_for
 from certwright.commerce.pricing import LineIn, quote, tax_on
 from certwright.commerce.signals import entitlements_revoked
+from certwright.commerce.tasks import order_document_mail_task
 from certwright.commerce.vouchers import voucher_code_new, voucher_code_normalize
 from certwright.core import clock
 from certwright.core.program import current_program
@@ -471,6 +472,15 @@ class OrderPlaced:
     created: bool  # False: the idempotency key named an order placed before
 
 
+def _order_document_send(order: Order) -> None:
+    """E-mail the order's invoice or receipt once this transaction commits (the
+    PDF is drawn by the task, not in the request)."""
+    order_id = order.pk
+    transaction.on_commit(
+        lambda: order_document_mail_task.enqueue(order_id=order_id), robust=True
+    )
+
+
 def _order_by_key(technician_id: int, key: uuid.UUID) -> Order | None:
     return Order.objects.filter(
         technician_id=technician_id, idempotency_key=key
@@ -523,6 +533,7 @@ def order_place(
             order = _order_create(
                 cart=cart, idempotency_key=idempotency_key, actor=actor
             )
+            _order_document_send(order)
     except IntegrityError as exc:
         existing = _order_by_key(technician_id, idempotency_key)
         if existing is not None:
@@ -734,6 +745,7 @@ def order_mark_paid(
             },
             reason=reference,
         )
+        _order_document_send(order)
     return order
 
 

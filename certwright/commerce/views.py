@@ -259,6 +259,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             - sum(ln.charged_cents for ln in lines),
             "today": clock.today(),
             "invoice_kind": invoice_kind(order),
+            "cutoff_days": program.scheduling.change_cutoff_days,
         },
     )
 
@@ -307,7 +308,15 @@ def line_cancel(request: HttpRequest, order_id: int, line_id: int) -> HttpRespon
                 },
             )
         return redirect("commerce:order_detail", order_id=order_id)
-    return render(request, "commerce/line_cancel.html", {"line": line, "form": form})
+    return render(
+        request,
+        "commerce/line_cancel.html",
+        {
+            "line": line,
+            "form": form,
+            "cutoff_days": current_program().scheduling.change_cutoff_days,
+        },
+    )
 
 
 @candidate_required

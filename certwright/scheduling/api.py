@@ -338,7 +338,7 @@ def appointment_get(request: HttpRequest, appointment_id: Id) -> Any:
 @router.post(
     "/appointments/{appointment_id}/reschedule",
     response={200: AppointmentOut, **ERRORS},
-    summary="Move an appointment (until 3 days before)",
+    summary="Move an appointment (until the program's change cutoff)",
 )
 def appointment_reschedule(
     request: HttpRequest, appointment_id: Id, body: AppointmentRescheduleIn
@@ -360,7 +360,7 @@ def appointment_reschedule(
 @router.post(
     "/appointments/{appointment_id}/cancel",
     response={200: AppointmentOut, **ERRORS},
-    summary="Cancel an appointment (until 3 days before)",
+    summary="Cancel an appointment (until the program's change cutoff)",
 )
 def appointment_cancel(
     request: HttpRequest, appointment_id: Id, body: AppointmentCancelIn | None = None

@@ -84,6 +84,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
         "local_start": appointment.local_start(),
         "local_end": appointment.local_end(),
         "minutes": appointment.minutes,
+        "cutoff_days": current_program().scheduling.change_cutoff_days,
         "appointment_url": settings.CERTWRIGHT_SITE_URL
         + reverse("scheduling:appointment_detail", args=[appointment.pk]),
     }

@@ -316,6 +316,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
             "own": own,
             "can_change": own and selectors.can_change(appointment),
             "last_change_day": selectors.last_change_day(appointment),
+            "cutoff_days": selectors.change_cutoff_days(),
         },
     )
 
@@ -390,6 +391,7 @@ def appointment_reschedule(
             "tests": tests,
             "can_change": selectors.can_change(appointment),
             "last_change_day": selectors.last_change_day(appointment),
+            "cutoff_days": selectors.change_cutoff_days(),
             "today": clock.today(),
             "max_day": _earliest(tests),
             "chosen": data.get("starts_at", ""),
@@ -440,6 +442,7 @@ def appointment_cancel(
             "tests": list(appointment.tests.all()),
             "can_change": selectors.can_change(appointment),
             "last_change_day": selectors.last_change_day(appointment),
+            "cutoff_days": selectors.change_cutoff_days(),
         },
         status=status,
     )

@@ -5,6 +5,7 @@ from certwright.scoring import views
 app_name = "scoring"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("guide/", views.guide, name="guide"),
     path("forms/<int:form_id>/", views.form_report, name="form"),
     path("forms/<int:form_id>/analyse/", views.analyse, name="analyse"),
     path("forms/<int:form_id>/calibrate/", views.calibrate, name="calibrate"),

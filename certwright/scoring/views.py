@@ -32,7 +32,7 @@ from certwright.itembank.models import (
     ItemVersion,
 )
 from certwright.itembank.services import item_viewed
-from certwright.scoring import plots, services
+from certwright.scoring import guides, plots, services
 from certwright.scoring.forms import (
     AnalysisForm,
     CalibrationForm,
@@ -96,6 +96,18 @@ def _plot(run: AnalysisRun, name: str, draw: Callable[[], SafeString]) -> SafeSt
 def index(request: HttpRequest) -> HttpResponse:
     _access(request)
     return render(request, "scoring/index.html", {"rows": forms_overview()})
+
+
+@login_required
+def guide(request: HttpRequest) -> HttpResponse:
+    """The psychometrics guide (docs/psychometrics.md) as a page beside the
+    statistics it explains, so staff need not find the repository to read it."""
+    _access(request)
+    try:
+        body = guides.guide_html("psychometrics")
+    except guides.GuideMissing as missing:
+        raise Http404(str(missing)) from None
+    return render(request, "scoring/guide.html", {"body": body})
 
 
 def _analysis_context(run: AnalysisRun) -> dict[str, Any]:
