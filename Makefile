@@ -17,12 +17,13 @@ ADMIN_EMAIL ?= admin@example.com
 ADMIN_PASSWORD ?= certwright-admin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate test lint format typecheck pytest bench bench-quick clean distclean
+.PHONY: help install run migrate test lint imports format typecheck pytest bench bench-quick clean distclean
 
 help:
 	@echo "make run        set up, load the program and demo data, serve http://$(HOST):$(PORT)"
-	@echo "make test       lint, type-check and run the test suite (SQLite)"
+	@echo "make test       lint, check the import layers, type-check, run the tests (SQLite)"
 	@echo "make lint       ruff check + ruff format --check"
+	@echo "make imports    import-linter: the layers of docs/architecture.md, no cycles"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make typecheck  mypy"
 	@echo "make bench      recompute benchmark, 300k technicians, SQLite + PostgreSQL (~40 min)"
@@ -75,11 +76,15 @@ migrate: install
 
 # --- checks ------------------------------------------------------------------------
 
-test: lint typecheck pytest
+test: lint imports typecheck pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The contracts are in pyproject.toml ([tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -105,7 +110,7 @@ bench-quick: install
 # --- housekeeping ------------------------------------------------------------------
 
 clean:
-	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis static
+	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache static
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

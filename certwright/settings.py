@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "certwright.delivery",
     "certwright.scoring",
     "certwright.portal",
+    # Last: the composition of the apps above (URLs, the API, the demo command).
+    "certwright.interface",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +92,7 @@ MIDDLEWARE = [
 # (certwright/accounts/sessions.py).
 SESSION_ENGINE = "certwright.accounts.sessions"
 
-ROOT_URLCONF = "certwright.urls"
+ROOT_URLCONF = "certwright.interface.urls"
 WSGI_APPLICATION = "certwright.wsgi.application"
 
 TEMPLATES = [

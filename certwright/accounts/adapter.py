@@ -30,7 +30,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest
 
 from certwright.accounts.forms import name_split
-from certwright.accounts.roles import Role, role_add
+from certwright.core.roles import Role, role_add
 from certwright.notifications.services import email_store
 
 

@@ -1,5 +1,5 @@
-"""The accounts part of the REST API, mounted by certwright.core.api at
-/api/accounts/.
+"""The accounts part of the REST API, mounted by certwright.interface.api
+(with ``SessionOrToken``: a session or an API token) at /api/accounts/.
 
 Every operation needs a signed-in user (a session, or an API token). Anything that
 belongs to someone else answers 404, as if it did not exist.
@@ -15,10 +15,9 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 from pydantic import field_validator
 
-from certwright.accounts.api_auth import SessionOnly, SessionOrToken
+from certwright.accounts.api_auth import SessionOnly
 from certwright.accounts.forms import clean_text
 from certwright.accounts.models import ApiToken, ShareGrant
-from certwright.accounts.roles import user_roles
 from certwright.accounts.selectors import (
     MAX_ID,
     access_api_token,
@@ -27,7 +26,6 @@ from certwright.accounts.selectors import (
     api_tokens_for_user,
     organization_get_by_code,
     share_grants_for_technician,
-    technician_for_user,
     technicians_shared_with,
     user_mfa_enabled,
 )
@@ -37,8 +35,10 @@ from certwright.accounts.services import (
     share_grant,
     share_revoke,
 )
+from certwright.candidates.selectors import technician_for_user
+from certwright.core.roles import user_roles
 
-router = Router(tags=["accounts"], auth=SessionOrToken)
+router = Router(tags=["accounts"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -1,7 +1,8 @@
 """Authentication for the REST API: a browser session or an API token.
 
-Use ``auth=SessionOrToken`` on a router or an operation. Inside, ``request.auth``
-and ``request.user`` are both the signed-in user, whichever way they came.
+``certwright.interface.api`` mounts the routers that need a signed-in user with
+``auth=SessionOrToken``; an operation can name it too. Inside, ``request.auth`` and
+``request.user`` are both the signed-in user, whichever way they came.
 
 The token is tried first, on purpose: ninja's session auth (``django_auth``) checks
 CSRF before it even looks for a session cookie, so a token client's POST (which has

@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from certwright.accounts.roles import user_is_program_staff
+from certwright.core.roles import user_is_program_staff
 
 # Apps whose admin shows each member of staff only their own centre's rows (each
 # admin's get_queryset narrows to the centres the user administers): the only

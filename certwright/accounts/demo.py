@@ -22,7 +22,6 @@ from certwright.accounts.models import (
     OrganizationKind,
     ShareGrant,
 )
-from certwright.accounts.roles import Role, role_add
 from certwright.accounts.services import (
     membership_add,
     organization_create,
@@ -30,7 +29,9 @@ from certwright.accounts.services import (
     technician_link_user,
 )
 from certwright.candidates.models import Technician
+from certwright.core.roles import Role, role_add
 from certwright.credentials.demo import CANDIDATE_EMAIL
+from certwright.credentials.demo import demo_load as credentials_demo_load
 
 PASSWORD = "certwright-demo"
 _FIRST_SIGN_IN = {
@@ -91,8 +92,6 @@ def _persona(email: str) -> Technician:
     technician = Technician.objects.filter(email=email).first()
     if technician is None:
         # The accounts demo needs the credentials demo's technicians.
-        from certwright.credentials.demo import demo_load as credentials_demo_load
-
         credentials_demo_load()
         technician = Technician.objects.get(email=email)
     return technician

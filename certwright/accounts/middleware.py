@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from certwright.accounts.roles import user_needs_mfa
 from certwright.accounts.selectors import user_mfa_enabled
+from certwright.core.roles import user_needs_mfa
 
 API_PREFIX = "/api/"
 

@@ -1,7 +1,7 @@
 """Organizations (shops and employers), the technicians who share with them, and API
 tokens.
 
-Roles are Django groups (``certwright.accounts.roles``), so they have no model here.
+Roles are Django groups (``certwright.core.roles``), so they have no model here.
 """
 
 from __future__ import annotations

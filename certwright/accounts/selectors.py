@@ -21,8 +21,8 @@ from certwright.accounts.models import (
     OrganizationKind,
     ShareGrant,
 )
-from certwright.accounts.roles import user_is_program_staff
 from certwright.candidates.models import Technician
+from certwright.core.roles import user_is_program_staff
 
 # The largest id a 64-bit primary key holds; a bigger number is "not found" rather
 # than an overflow error from the database driver.
@@ -47,13 +47,6 @@ def _get_or_404(qs: QuerySet[M], pk: int, *, lock: bool) -> M:
 
 
 # --- technicians ----------------------------------------------------------------------
-
-
-def technician_for_user(user: Any) -> Technician | None:
-    """The technician record of the person signed in, if they have one."""
-    if not _signed_in(user):
-        return None
-    return Technician.objects.filter(user_id=user.pk).first()
 
 
 def technicians_visible_to(user: Any) -> QuerySet[Technician]:

@@ -22,13 +22,6 @@ from certwright.accounts.models import (
     OrganizationKind,
     ShareGrant,
 )
-from certwright.accounts.roles import (
-    Role,
-    role_add,
-    role_remove,
-    user_has_role,
-    user_needs_mfa,
-)
 from certwright.accounts.selectors import (
     organization_code_normalize,
     user_mfa_enabled,
@@ -38,6 +31,13 @@ from certwright.candidates.ids import ALPHABET
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
 from certwright.core.clock import now
+from certwright.core.roles import (
+    Role,
+    role_add,
+    role_remove,
+    user_has_role,
+    user_needs_mfa,
+)
 
 # Audit event kinds of this app (plain strings: Event.kind is open-ended).
 EVENT_TECHNICIAN_LINKED = "account.technician_linked"

@@ -26,7 +26,6 @@ from django.views.decorators.http import (
 
 from certwright.accounts.forms import ApiTokenCreateForm, ShareGrantForm
 from certwright.accounts.models import Membership
-from certwright.accounts.roles import user_needs_mfa, user_roles
 from certwright.accounts.selectors import (
     access_api_token,
     access_organization,
@@ -37,15 +36,16 @@ from certwright.accounts.selectors import (
     organization_sells_vouchers_to,
     organizations_for_user,
     share_grants_for_technician,
-    technician_for_user,
     technicians_shared_with,
     user_mfa_enabled,
 )
 from certwright.accounts.services import api_token_create, api_token_revoke
 from certwright.accounts.services import share_grant as share_grant_service
 from certwright.accounts.services import share_revoke as share_revoke_service
+from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from certwright.core.roles import user_needs_mfa, user_roles
 from certwright.credentials.models import (
     Certification,
     CertificationStatus,

@@ -1,6 +1,7 @@
-"""The candidates part of the REST API, mounted by certwright.core.api at
-/api/candidates: a candidate's own experience records (create, read, correct,
-withdraw, documents) and program staff's review decisions.
+"""The candidates part of the REST API, mounted by certwright.interface.api
+(with ``SessionOrToken``: a session or an API token) at /api/candidates: a
+candidate's own experience records (create, read, correct, withdraw, documents) and
+program staff's review decisions.
 
 Other people's records answer 404 (``access_experience_record``), whatever they are;
 decisions answer 403 to anyone who is not program staff.
@@ -19,14 +20,12 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, field_validator
 
-from certwright.accounts.api_auth import SessionOrToken
-from certwright.accounts.roles import user_is_program_staff
-from certwright.accounts.selectors import technician_for_user
 from certwright.candidates.models import ExperienceDocument, ExperienceRecord
 from certwright.candidates.selectors import (
     access_experience_record,
     experience_record_list,
     experience_review_queue,
+    technician_for_user,
 )
 from certwright.candidates.services import (
     ThrottledError,
@@ -37,9 +36,10 @@ from certwright.candidates.services import (
     experience_review_reject,
     experience_submit,
 )
+from certwright.core.roles import user_is_program_staff
 from certwright.credentials.services import experience_record_withdraw
 
-router = Router(tags=["candidates"], auth=SessionOrToken)
+router = Router(tags=["candidates"])
 
 # Ids above this do not fit a database integer: they are simply not found.
 MAX_ID = 2**63 - 1

@@ -15,6 +15,14 @@ from certwright.candidates.models import (
     ExperienceRecord,
     Technician,
 )
+from certwright.core.roles import user_is_program_staff
+
+
+def technician_for_user(user: Any) -> Technician | None:
+    """The technician record of the person signed in, if they have one."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Technician.objects.filter(user_id=user.pk).first()
 
 
 def technician_get_by_certification_id(text: str) -> Technician | None:
@@ -143,8 +151,6 @@ def experience_overlaps(
 
 
 def _may_see_all(user: Any) -> bool:
-    from certwright.accounts.roles import user_is_program_staff
-
     return user_is_program_staff(user)
 
 

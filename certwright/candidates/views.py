@@ -18,8 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certwright.accounts.roles import user_is_program_staff
-from certwright.accounts.selectors import technician_for_user
 from certwright.candidates.forms import (
     EmployerAnswerForm,
     ExperienceForm,
@@ -32,6 +30,7 @@ from certwright.candidates.selectors import (
     access_experience_record,
     experience_record_list,
     experience_review_queue,
+    technician_for_user,
 )
 from certwright.candidates.services import (
     EmployerLinkError,
@@ -45,6 +44,7 @@ from certwright.candidates.services import (
     experience_submit,
 )
 from certwright.core.program import current_program
+from certwright.core.roles import user_is_program_staff
 from certwright.credentials.services import experience_record_withdraw
 
 # An employer's link that cannot be used, as an HTTP status.

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.apps.registry import Apps
 
+from certwright.catalog.services import program_sync
+from certwright.core.program import current_program
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,8 +27,6 @@ def sync_current_program(
             apps.get_model("catalog", "ProgramVersion")
         except LookupError:
             return
-    from certwright.catalog.services import program_sync
-    from certwright.core.program import current_program
 
     version = program_sync(current_program(), using=using)
     if verbosity >= 2:

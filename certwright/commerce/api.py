@@ -1,5 +1,5 @@
-"""The commerce part of the REST API, mounted by certwright.core.api at
-/api/commerce/.
+"""The commerce part of the REST API, mounted by certwright.interface.api
+(with ``SessionOrToken``: a session or an API token) at /api/commerce/.
 
 A signed-in candidate (session or API token) manages their cart and orders. Other
 people's orders answer 404, as if they did not exist. Refusals answer with
@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 
-from certwright.accounts.api_auth import SessionOrToken
 from certwright.accounts.selectors import MAX_ID
 from certwright.candidates.models import Technician
 from certwright.commerce import selectors, services
@@ -30,7 +29,7 @@ from certwright.commerce.selectors import CartView
 from certwright.core import clock
 from certwright.core.program import current_program
 
-router = Router(tags=["commerce"], auth=SessionOrToken)
+router = Router(tags=["commerce"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int | None, Field(None, ge=0, le=2**31 - 1)]

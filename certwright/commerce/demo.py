@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from certwright import rules
+from certwright.accounts.demo import demo_load as accounts_demo_load
 from certwright.accounts.models import Organization
 from certwright.candidates.models import Technician
 from certwright.commerce import services
@@ -48,8 +49,6 @@ class CommerceDemoReport:
 def _shop() -> Organization:
     shop = Organization.objects.filter(code=SHOP_CODE).first()
     if shop is None:
-        from certwright.accounts.demo import demo_load as accounts_demo_load
-
         accounts_demo_load()
         shop = Organization.objects.get(code=SHOP_CODE)
     return shop

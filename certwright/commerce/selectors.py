@@ -11,9 +11,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from certwright import rules
-from certwright.accounts import selectors as accounts_selectors
 from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
-from certwright.accounts.roles import user_is_program_staff
+from certwright.candidates import selectors as candidates_selectors
 from certwright.commerce.models import (
     OPEN_LINE_STATUSES,
     Cart,
@@ -27,6 +26,7 @@ from certwright.commerce.models import (
     VoucherBatch,
 )
 from certwright.commerce.pricing import LineIn, Quote, UnknownFeeClass, quote
+from certwright.core.roles import user_is_program_staff
 from certwright.credentials.selectors import technician_facts
 from certwright.program.model import FeePeriod, Program
 
@@ -56,8 +56,8 @@ BILLING_REGIONS: dict[str, str] = {
 
 # --- who is asking -------------------------------------------------------------------
 
-# Re-exported: the views and the API ask commerce, commerce asks accounts.
-technician_for_user = accounts_selectors.technician_for_user
+# Re-exported: the views and the API ask commerce, commerce asks candidates.
+technician_for_user = candidates_selectors.technician_for_user
 
 
 # --- order lines: the contract with scheduling --------------------------------------

@@ -1,6 +1,6 @@
-"""The REST API root (django-ninja), mounted at /api/; OpenAPI at /api/openapi.json.
+"""The platform's part of the REST API: is it up, and the test catalog.
 
-Domain apps add their routers here as they grow (``api.add_router``).
+Mounted at the root of /api/ by ``certwright.interface.api``, beside every app's router.
 """
 
 from __future__ import annotations
@@ -11,19 +11,14 @@ from typing import Any
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema, Status
+from ninja import Router, Schema, Status
 
 import certwright
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.program import catalog_rows, program_summary
 
-api = NinjaAPI(
-    title="Certwright API",
-    version=certwright.__version__,
-    description="Certwright runs a professional certification program end to end.",
-    urls_namespace="api",
-)
+router = Router()
 
 
 class HealthOut(Schema):
@@ -33,7 +28,7 @@ class HealthOut(Schema):
     program: str
 
 
-@api.get(
+@router.get(
     "/health",
     response={200: HealthOut, 503: HealthOut},
     tags=["platform"],
@@ -111,7 +106,9 @@ class ProgramOut(Schema):
     titles: list[TitleOut]
 
 
-@api.get("/program", response=ProgramOut, tags=["catalog"], summary="The test catalog")
+@router.get(
+    "/program", response=ProgramOut, tags=["catalog"], summary="The test catalog"
+)
 def program_catalog(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
     """The program's series, tests and titles; blueprints and fees as in force on
     ``on`` (default: today)."""
@@ -123,23 +120,3 @@ def program_catalog(request: HttpRequest, on: dt.date | None = None) -> dict[str
         "on": day,
         "tests": catalog_rows(program, day),
     }
-
-
-# Each domain app contributes a router; mounted last so its paths sit under /api/.
-def _mount_routers() -> None:
-    from certwright.accounts.api import router as accounts
-    from certwright.candidates.api import router as candidates
-    from certwright.commerce.api import router as commerce
-    from certwright.notifications.api import router as notifications
-    from certwright.portal.api import router as portal
-    from certwright.scheduling.api import router as scheduling
-
-    api.add_router("/accounts", accounts)
-    api.add_router("/candidates", candidates)
-    api.add_router("/commerce", commerce)
-    api.add_router("/scheduling", scheduling)
-    api.add_router("/portal", portal)
-    api.add_router("/notifications", notifications)
-
-
-_mount_routers()

@@ -16,7 +16,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from certwright.accounts.roles import user_is_program_staff as is_program_staff
+from certwright.core.roles import user_is_program_staff as is_program_staff
 from certwright.delivery import services
 from certwright.delivery.models import Accommodation, Attempt, Incident
 from certwright.scheduling.selectors import request_actor

@@ -31,6 +31,9 @@ from django.utils.translation import gettext as _
 from certwright.audit.services import Actor
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from certwright.delivery.errors import DeliveryError
+from certwright.delivery.models import AttemptKind, Response
+from certwright.delivery.selectors import player_items
 from certwright.itembank.models import (
     Form,
     FormItem,
@@ -40,6 +43,7 @@ from certwright.itembank.models import (
     ItemVersion,
 )
 from certwright.itembank.selectors import practice_pool_versions
+from certwright.itembank.services import ItemBankError, form_publish, form_retire
 
 PRACTICE_ACTOR = "delivery:practice"
 
@@ -79,8 +83,6 @@ def practice_form_get(*, test: str, actor: Actor = None) -> Form:
     practice pool; one is made when none is. Published practice forms holding any
     other item are retired. DeliveryError ``no_form`` when the test has no practice
     items."""
-    from certwright.itembank.services import form_retire
-
     allowed = set(practice_pool_versions(test=test))
     for form in _published(test):
         if _holds_only(form, allowed):
@@ -95,9 +97,7 @@ def practice_form_get(*, test: str, actor: Actor = None) -> Form:
 
 
 def _practice_form_make(*, test: str) -> Form:
-    from certwright.delivery.services import DeliveryError
     from certwright.itembank.assembling import form_assemble
-    from certwright.itembank.services import ItemBankError, form_publish
 
     try:
         with transaction.atomic():
@@ -214,9 +214,6 @@ def practice_review(attempt: Any) -> list[ReviewedQuestion]:
     it: the stem, the options, the stored (first) answer, the key and the
     rationale. Keys are what practice sells; an exam attempt is refused here
     (ValueError), so no exam key can reach a page through this function."""
-    from certwright.delivery.models import AttemptKind, Response
-    from certwright.delivery.selectors import player_items
-
     if attempt.kind != AttemptKind.PRACTICE or not attempt.is_finished:
         raise ValueError("only a finished practice attempt is reviewed")
     secrets = {

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from certwright.candidates.models import Technician
+from certwright.commerce import services as commerce
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
@@ -79,7 +80,6 @@ def _line(technician: Technician, report: ProctorDemoReport) -> BookableLine | N
     line = bookable()
     if line is not None:
         return line
-    from certwright.commerce import services as commerce
 
     try:
         commerce.cart_line_add(technician_id=technician.pk, test=TEST, kind=KIND)

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from certwright.delivery.models import Accommodation, Attempt, AttemptStatus, Incident
+from certwright.delivery.services import MAX_LAUNCH_FAILURES, launch_code_display
 from certwright.itembank.models import FormKind
 from certwright.itembank.selectors import deliverable_pairs
 from certwright.scheduling import selectors as scheduling_selectors
@@ -129,16 +130,12 @@ class SeatState:
     def launch_code(self) -> str:
         """The code the candidate enters at the seat, until a workstation holds
         the exam ("" then, and for a closed one)."""
-        from certwright.delivery.services import launch_code_display
-
         if self.attempt is None or not self.is_open or self.attempt.device_hash:
             return ""
         return launch_code_display(self.attempt.launch_code)
 
     @property
     def launch_locked(self) -> bool:
-        from certwright.delivery.services import MAX_LAUNCH_FAILURES
-
         return bool(
             self.attempt is not None
             and self.attempt.launch_failures >= MAX_LAUNCH_FAILURES

@@ -39,8 +39,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from certwright.accounts.roles import Role, user_roles
 from certwright.core import clock
+from certwright.core.roles import Role, user_roles
 from certwright.delivery import proctoring
 from certwright.delivery.models import Attempt
 from certwright.delivery.proctor_forms import (

@@ -35,9 +35,10 @@ from certwright.audit.services import Actor, actor_split, event_record
 from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
 from certwright.delivery import services
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, Incident
-from certwright.delivery.services import DeliveryError
 from certwright.scheduling.models import Appointment, AppointmentStatus
+from certwright.scheduling.selectors import centres_administered
 from certwright.scheduling.services import BookingError, appointment_check_in
 
 # Kept out of EventKind (a new choice would need an audit migration), like
@@ -60,8 +61,6 @@ _ACTION_EVENTS = {
 def _check_staff(actor: Actor, centre_id: int | None) -> None:
     """A person acting here must be staff of the centre (or program staff); a
     machine label is trusted."""
-    from certwright.scheduling.selectors import centres_administered
-
     if not isinstance(actor, AbstractBaseUser):
         return
     if (

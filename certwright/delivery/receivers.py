@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from certwright.audit.services import Actor
+from certwright.commerce.models import EntitlementKind
+from certwright.commerce.selectors import has_entitlement
+from certwright.delivery.services import practice_attempts_end
 
 
 def end_practice_on_revocation(
@@ -12,9 +15,6 @@ def end_practice_on_revocation(
 ) -> None:
     """A refund took the practice entitlement: its open practice attempts end (in
     the refund's transaction), so no key or rationale is shown after it."""
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import has_entitlement
-    from certwright.delivery.services import practice_attempts_end
 
     # Another purchase of the same test may still hold the entitlement.
     if has_entitlement(technician_id, test, EntitlementKind.PRACTICE):

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from certwright.core.program import current_program
 from certwright.delivery.models import Attempt
+from certwright.delivery.services import attempt_result_context
 
 # PDF/UA-1 makes WeasyPrint write a tagged PDF (structure tree, language, title), so a
 # screen reader reads the report in order instead of as loose text.
@@ -22,8 +23,6 @@ def report_pdf(attempt: Attempt) -> bytes:
 
 def report_html(attempt: Attempt) -> str:
     """The HTML the PDF is laid out from."""
-    from certwright.delivery.services import attempt_result_context
-
     program = current_program()
     return render_to_string(
         "delivery/report_pdf.html",

@@ -15,6 +15,8 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from certwright.commerce.models import EntitlementKind
+from certwright.commerce.selectors import entitled_tests
 from certwright.core.clock import now as clock_now
 from certwright.delivery.models import (
     SCORED_STATUSES,
@@ -141,9 +143,6 @@ def attempt_clock(attempt: Attempt) -> dict[str, Any]:
 
 def practice_tests(technician_id: int) -> list[str]:
     """The tests whose practice tests the candidate may take."""
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import entitled_tests
-
     return entitled_tests(technician_id, EntitlementKind.PRACTICE)
 
 

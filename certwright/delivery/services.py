@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -49,10 +48,13 @@ from certwright.audit.services import (
     event_record_change,
 )
 from certwright.candidates.models import Technician
+from certwright.commerce.models import EntitlementKind
+from certwright.commerce.selectors import has_entitlement
 from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.services import result_record
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import (
     FINISHED_STATUSES,
     Accommodation,
@@ -62,10 +64,18 @@ from certwright.delivery.models import (
     Incident,
     Response,
 )
+from certwright.delivery.practice import practice_form_get
 from certwright.delivery.scoring import Score, ScoringItem, attempt_score
 from certwright.itembank.models import OPTION_COUNT, Form, FormItem, FormStatus
 from certwright.itembank.services import SCALE_MAX, SCALE_MIN, SCALE_PASS
+from certwright.notifications.services import email_send
 from certwright.scheduling.models import Appointment, AppointmentStatus, AppointmentTest
+from certwright.scheduling.selectors import centres_administered, live_tests_of
+from certwright.scheduling.services import (
+    BookingError,
+    _lock_appointment,
+    appointment_complete,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +98,6 @@ MAX_LAUNCH_FAILURES = 5
 # A second device retrying in a loop makes one incident for the proctor per
 # attempt in this long, not one per request (each refusal is still an event).
 DEVICE_INCIDENT_INTERVAL = dt.timedelta(minutes=5)
-
-
-class DeliveryError(ValidationError):
-    """A refused request, with a message for the candidate or proctor; nothing was
-    written. ``code``: not_found, forbidden, state, not_started, paused, finished,
-    deadline, item, choice, seq, flagged, no_form, entitlement, minutes, reason,
-    stale, busy."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code=code)
 
 
 def device_hash(token: str) -> str:
@@ -193,8 +193,6 @@ def device_error(attempt: Attempt) -> DeliveryError:
 def _check_proctor(actor: Actor, centre_id: int | None) -> None:
     """A person acting as a proctor must be staff of the attempt's centre (or
     program staff)."""
-    from certwright.scheduling.selectors import centres_administered
-
     user = _user(actor)
     if user is None:
         return
@@ -434,8 +432,6 @@ def attempt_authorise(
     candidate's player starts the clock after the tutorial (``attempt_start``).
     Authorising the same seat again returns the attempt already made.
     """
-    from certwright.scheduling.services import _lock_appointment
-
     with transaction.atomic():
         seat = (
             AppointmentTest.objects.filter(pk=appointment_test_id)
@@ -550,15 +546,11 @@ def practice_attempt_create(
     """Start a practice test of ``test`` for a candidate holding the practice
     entitlement: on a published practice form (one is assembled from the bank when
     none is published). Unproctored, untimed, never a result."""
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import has_entitlement
-
     if not has_entitlement(technician_id, test, EntitlementKind.PRACTICE):
         raise DeliveryError(
             "entitlement",
             _("Practice tests of %(test)s come with buying the test.") % {"test": test},
         )
-    from certwright.delivery.practice import practice_form_get
 
     with transaction.atomic():
         form = practice_form_get(test=test, actor=actor)
@@ -1245,9 +1237,6 @@ def _result_day(attempt: Attempt, moment: dt.datetime) -> dt.date:
 def _appointment_complete_if_done(attempt: Attempt, *, actor: Actor) -> None:
     """Once every test of the appointment has a finished attempt, the appointment
     is complete and its order lines taken (scheduling's service)."""
-    from certwright.scheduling.selectors import live_tests_of
-    from certwright.scheduling.services import BookingError, appointment_complete
-
     assert attempt.appointment_id is not None
     seats = set(live_tests_of(attempt.appointment_id).values_list("pk", flat=True))
     done = set(
@@ -1316,8 +1305,6 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
 
 
 def _result_mail(attempt: Attempt) -> None:
-    from certwright.notifications.services import email_send
-
     technician = Technician.objects.select_related("user").get(pk=attempt.technician_id)
     to = technician.email or (technician.user.email if technician.user else "")
     if not to:
@@ -1547,9 +1534,6 @@ def _is_practice(attempt_id: int) -> bool:
 
 
 def _with_feedback(ack: SaveAck) -> SaveAck:
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import has_entitlement
-
     attempt = (
         Attempt.objects.filter(pk=ack.attempt_id)
         .values_list("technician_id", "test", "status")

@@ -38,9 +38,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from certwright.candidates.selectors import technician_for_user
+from certwright.commerce.models import EntitlementKind
+from certwright.commerce.selectors import has_entitlement
 from certwright.delivery import selectors, services
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, AttemptStatus
-from certwright.delivery.services import DeliveryError
+from certwright.delivery.practice import practice_offer, practice_review, study_material
+from certwright.delivery.reports import report_pdf as render_pdf
 from certwright.scheduling.selectors import request_actor
 
 View = Callable[..., HttpResponse]
@@ -466,10 +471,6 @@ def _practice_summary(request: HttpRequest, attempt: Attempt) -> HttpResponse:
     """The end of a practice test: how many first answers were right, and every
     question with the answer chosen, the key and the rationale (while the
     practice entitlement lasts: keys and rationales are what it sells)."""
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import has_entitlement
-    from certwright.delivery.practice import practice_review
-
     context = services.attempt_result_context(attempt)
     entitled = has_entitlement(
         attempt.technician_id, attempt.test, EntitlementKind.PRACTICE
@@ -514,8 +515,6 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    from certwright.delivery.reports import report_pdf as render_pdf
-
     attempt, elsewhere = _scored_exam_or_elsewhere(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
@@ -529,9 +528,6 @@ def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 def attempt_list(request: HttpRequest) -> HttpResponse:
-    from certwright.accounts.selectors import technician_for_user
-    from certwright.delivery.practice import practice_offer
-
     technician = technician_for_user(request.user)
     if technician is None:
         return render(request, "portal/no_technician.html", status=403)
@@ -557,8 +553,6 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
 def practice_start(request: HttpRequest, test: str) -> HttpResponse:
     from django.contrib import messages
 
-    from certwright.accounts.selectors import technician_for_user
-
     technician = technician_for_user(request.user)
     if technician is None:
         return render(request, "portal/no_technician.html", status=403)
@@ -575,11 +569,6 @@ def practice_start(request: HttpRequest, test: str) -> HttpResponse:
 
 @login_required
 def study(request: HttpRequest, test: str) -> HttpResponse:
-    from certwright.accounts.selectors import technician_for_user
-    from certwright.commerce.models import EntitlementKind
-    from certwright.commerce.selectors import has_entitlement
-    from certwright.delivery.practice import practice_offer, study_material
-
     technician = technician_for_user(request.user)
     if technician is None:
         return render(request, "portal/no_technician.html", status=403)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from certwright.accounts.roles import user_is_program_staff
+from certwright.core.roles import user_is_program_staff
 from certwright.itembank.models import (
     Form,
     FormItem,

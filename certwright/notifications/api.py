@@ -1,4 +1,4 @@
-"""The notifications part of the REST API, mounted by certwright.core.api."""
+"""The notifications part of the REST API, mounted by certwright.interface.api."""
 
 from ninja import Router
 

@@ -1,5 +1,6 @@
-"""The portal part of the REST API, mounted by certwright.core.api at /api/portal:
-the signed-in candidate's state, the catalog, and eligibility to buy a test."""
+"""The portal part of the REST API, mounted by certwright.interface.api at
+/api/portal: the signed-in candidate's state, the catalog, and eligibility to buy a
+test."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from certwright.accounts.api_auth import SessionOrToken
-from certwright.accounts.selectors import technician_for_user
+from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.portal.selectors import (

@@ -1,6 +1,6 @@
 """What each role sees in the site's menu, and where each role lands after signing in.
 
-One place decides both, from the roles a person holds (``accounts.roles``), so the
+One place decides both, from the roles a person holds (``core.roles``), so the
 menu never offers a page the role would be refused (a proctor once saw the
 candidate's Cart and got a 403), and the sign-in, the front door and the refusal
 pages all send a person to the same landing page.
@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from certwright.accounts.roles import Role, user_is_program_staff, user_roles
+from certwright.core.roles import Role, user_is_program_staff, user_roles
 
 _CENTRE_ROLES = frozenset({Role.PROCTOR, Role.CENTRE_ADMIN})
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from certwright import rules
 from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
+from certwright.commerce.selectors import order_lines_bookable, order_lines_open
 from certwright.core.clock import now as clock_now
 from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
 from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
@@ -164,8 +165,6 @@ def _pending(
 
 
 def _open_lines(technician_id: int, day: dt.date) -> list[dict[str, Any]]:
-    from certwright.commerce.selectors import order_lines_bookable
-
     return [
         {
             "id": line.pk,
@@ -308,8 +307,6 @@ def catalog_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
 
 def _open_tests(technician_id: int) -> dict[str, dt.date]:
     """Tests already bought and not yet taken: a second purchase is refused."""
-    from certwright.commerce.selectors import order_lines_open
-
     return {line.test: line.must_take_by for line in order_lines_open(technician_id)}
 
 

@@ -13,11 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from certwright.accounts.roles import Role, user_has_role, user_is_program_staff
-from certwright.accounts.selectors import technician_for_user
-from certwright.candidates.selectors import experience_review_queue
+from certwright.candidates.selectors import experience_review_queue, technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from certwright.core.roles import Role, user_has_role, user_is_program_staff
 from certwright.credentials.selectors import technician_facts
 from certwright.portal.navigation import landing_url
 from certwright.portal.selectors import (

@@ -17,7 +17,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from certwright.accounts.roles import user_is_program_staff
+from certwright.core.roles import user_is_program_staff
 from certwright.scheduling import selectors, services
 from certwright.scheduling.models import (
     Appointment,

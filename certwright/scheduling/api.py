@@ -1,5 +1,5 @@
-"""The scheduling part of the REST API, mounted by certwright.core.api at
-/api/scheduling/.
+"""The scheduling part of the REST API, mounted by certwright.interface.api
+(with ``SessionOrToken``: a session or an API token) at /api/scheduling/.
 
 A signed-in candidate (session or API token) lists centres and free times, and books,
 moves and cancels their own appointments; anyone else's appointment answers 404, as
@@ -18,8 +18,8 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from certwright.accounts.api_auth import SessionOrToken
-from certwright.accounts.selectors import MAX_ID, technician_for_user
+from certwright.accounts.selectors import MAX_ID
+from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.scheduling import orders, selectors, services
@@ -27,7 +27,7 @@ from certwright.scheduling.invites import appointment_invite
 from certwright.scheduling.models import Appointment, AppointmentStatus, TestCentre
 from certwright.scheduling.selectors import request_actor
 
-router = Router(tags=["scheduling"], auth=SessionOrToken)
+router = Router(tags=["scheduling"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 # A day of appointments is at most this long (a test battery plus check-in).

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from certwright.audit.services import event_record
 from certwright.candidates.models import Technician
+from certwright.commerce.demo import demo_load as commerce_demo_load
 from certwright.core import clock
 from certwright.credentials.demo import CANDIDATE_EMAIL  # Priya Raman's technician
 from certwright.scheduling import hours, orders
@@ -155,8 +156,6 @@ def _appointment(centre: TestCentre, report: SchedulingDemoReport) -> None:
     if technician is None or not orders.lines_bookable(
         technician_id=technician.pk, day=clock.today()
     ):
-        from certwright.commerce.demo import demo_load as commerce_demo_load
-
         commerce_demo_load()
         technician = Technician.objects.filter(email=CANDIDATE_EMAIL).first()
     if technician is None:

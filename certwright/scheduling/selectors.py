@@ -18,10 +18,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from certwright.accounts.roles import user_is_program_staff
 from certwright.audit.services import Actor
 from certwright.core.clock import now as clock_now
 from certwright.core.program import current_program
+from certwright.core.roles import user_is_program_staff
 from certwright.program.model import Program
 from certwright.scheduling import hours
 from certwright.scheduling.models import (

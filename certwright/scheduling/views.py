@@ -23,8 +23,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certwright.accounts.selectors import technician_for_user
 from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.scheduling import hours, orders, selectors, services

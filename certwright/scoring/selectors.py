@@ -21,7 +21,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from numpy.typing import NDArray
 
-from certwright.accounts.roles import user_is_program_staff
+from certwright.core.roles import user_is_program_staff
 from certwright.delivery.models import SCORED_STATUSES, Attempt, AttemptKind
 from certwright.itembank.models import OPTION_LETTERS, Form, FormItem
 from certwright.psychometrics.responses import OMIT

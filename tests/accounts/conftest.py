@@ -11,9 +11,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
+from certwright.core.roles import Role, role_add
 from tests.accounts.helpers import PASSWORD
 
 

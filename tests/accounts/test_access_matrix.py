@@ -43,7 +43,6 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from certwright.accounts.models import MembershipRole
-from certwright.accounts.roles import Role, role_add
 from certwright.accounts.services import (
     api_token_create,
     membership_add,
@@ -53,6 +52,7 @@ from certwright.accounts.services import (
 from certwright.candidates.services import employer_link_token, experience_submit
 from certwright.commerce import services as commerce
 from certwright.commerce.models import Entitlement, EntitlementKind
+from certwright.core.roles import Role, role_add
 from certwright.delivery.services import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun

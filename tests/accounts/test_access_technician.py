@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from certwright.accounts.models import MembershipRole
-from certwright.accounts.roles import Role
 from certwright.accounts.selectors import access_technician, technicians_visible_to
 from certwright.accounts.services import (
     membership_add,
@@ -20,6 +19,7 @@ from certwright.accounts.services import (
     share_revoke,
 )
 from certwright.candidates.services import technician_create
+from certwright.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
+from certwright.core.roles import Role, role_add
 from certwright.scheduling.models import TestCentre
 from tests.scheduling.conftest import centre_create, user_create
 

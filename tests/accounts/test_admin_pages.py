@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from certwright.accounts.models import ApiToken, Membership, Organization, ShareGrant
-from certwright.accounts.roles import Role, user_has_role
 from certwright.accounts.services import api_token_create, share_grant
 from certwright.audit.models import Event
+from certwright.core.roles import Role, user_has_role
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from certwright.accounts.models import ApiToken
-from certwright.accounts.roles import Role
 from certwright.accounts.services import api_token_create, api_token_revoke
 from certwright.audit.models import Event
+from certwright.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.test import Client
 
 from certwright.accounts.demo import PASSWORD, demo_load
 from certwright.accounts.models import Organization, ShareGrant
-from certwright.accounts.roles import Role, user_has_role
-from certwright.accounts.selectors import technician_for_user, technicians_visible_to
+from certwright.accounts.selectors import technicians_visible_to
+from certwright.candidates.selectors import technician_for_user
+from certwright.core.roles import Role, user_has_role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from certwright.accounts.roles import Role
+from certwright.core.roles import Role
 from tests.accounts.helpers import PASSWORD, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db

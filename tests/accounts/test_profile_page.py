@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from certwright.accounts.roles import Role, role_add
 from certwright.accounts.services import (
     api_token_create,
     membership_add,
     organization_create,
 )
+from certwright.core.roles import Role, role_add
 
 pytestmark = pytest.mark.django_db
 

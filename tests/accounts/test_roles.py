@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from certwright.accounts.roles import (
+from certwright.audit.models import Event
+from certwright.core.roles import (
     Role,
     role_add,
     role_remove,
@@ -15,7 +16,6 @@ from certwright.accounts.roles import (
     user_needs_mfa,
     user_roles,
 )
-from certwright.audit.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from certwright.accounts.roles import Role, user_has_role
-from certwright.accounts.selectors import technician_for_user
 from certwright.audit.models import Event
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_for_user
+from certwright.core.roles import Role, user_has_role
 from tests.accounts.helpers import PASSWORD, link_in_mail, post_committed, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from certwright.accounts.roles import Role, role_add, user_has_role
 from certwright.audit.models import Event
+from certwright.core.roles import Role, role_add, user_has_role
 from tests.scheduling.conftest import user_create
 
 pytestmark = pytest.mark.django_db

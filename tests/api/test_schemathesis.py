@@ -18,9 +18,9 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from certwright.accounts.roles import Role, role_add
 from certwright.accounts.services import api_token_create
 from certwright.candidates.services import technician_create
+from certwright.core.roles import Role, role_add
 from certwright.wsgi import application
 
 MAX_EXAMPLES = 10

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
 from certwright.commerce.models import OrderLine
 from certwright.core.clock import now, today
+from certwright.core.roles import Role, role_add
 from certwright.scheduling.models import OpeningHours, TestCentre
 from tests.forms_support import forms_publish_for_every_test
 from tests.scheduling.conftest import lines_buy

@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.services import experience_submit, technician_create
 from certwright.commerce.models import TaxRate
 from certwright.core.clock import today
+from certwright.core.roles import Role, role_add
 from certwright.credentials.models import Certification
 from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months

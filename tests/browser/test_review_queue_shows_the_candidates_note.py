@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.services import experience_submit
 from certwright.core.clock import today
+from certwright.core.roles import Role, role_add
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
 from tests.scheduling.conftest import candidate_create, user_create

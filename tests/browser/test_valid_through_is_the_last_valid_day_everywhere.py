@@ -11,7 +11,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from certwright.accounts.models import MembershipRole
-from certwright.accounts.roles import Role, role_add
 from certwright.accounts.services import (
     membership_add,
     organization_create,
@@ -19,6 +18,7 @@ from certwright.accounts.services import (
 )
 from certwright.candidates.services import technician_create
 from certwright.core.clock import today
+from certwright.core.roles import Role, role_add
 from certwright.credentials.models import Certification
 from certwright.credentials.services import experience_record_add, result_record
 from certwright.rules.dates import add_months

@@ -12,10 +12,10 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
 from certwright.core.clock import today
+from certwright.core.roles import Role, role_add
 from certwright.rules.dates import add_months
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

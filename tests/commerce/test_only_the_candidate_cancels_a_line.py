@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from certwright.accounts.roles import Role, role_add
 from certwright.commerce.models import LineStatus, Order, OrderLine
+from certwright.core.roles import Role, role_add
 from tests.commerce.conftest import buy, user_make
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import time_machine
 from django.urls import reverse
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
+from certwright.core.roles import Role, role_add
 from certwright.itembank.selectors import deliverable
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
 from certwright.scheduling.services import appointment_book

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from certwright.accounts.roles import Role, role_add
+from certwright.core.roles import Role, role_add
 from certwright.delivery.models import Attempt
 from certwright.scheduling.models import AppointmentStatus
 from tests.delivery.proctor_support import (

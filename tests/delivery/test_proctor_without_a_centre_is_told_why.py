@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from certwright.accounts.roles import Role, role_add
+from certwright.core.roles import Role, role_add
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from certwright.accounts.roles import Role, role_add
 from certwright.audit.models import Event, EventKind
+from certwright.core.roles import Role, role_add
 from certwright.itembank.models import Form, FormStatus, ItemVersion
 from certwright.itembank.services import form_publish
 from tests.itembank.conftest import DAY, MakeForm, MakeVersion, synthetic_bank

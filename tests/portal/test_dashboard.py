@@ -120,7 +120,7 @@ def test_an_expiring_certification_is_flagged(candidate, record_result, employme
 def test_the_dashboard_needs_a_technician(client, django_user_model):
     """A signed-in candidate without a technician yet (an unconfirmed address) sees
     an explanation, not an error; a visitor is sent to sign in."""
-    from certwright.accounts.roles import Role, role_add
+    from certwright.core.roles import Role, role_add
 
     assert client.get(reverse("portal:dashboard")).status_code == 302
     user = django_user_model.objects.create_user(username="x", email="x@example.com")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from certwright.accounts.roles import Role, role_add
+from certwright.core.roles import Role, role_add
 from certwright.portal.navigation import landing_url, menu_for
 
 pytestmark = pytest.mark.django_db

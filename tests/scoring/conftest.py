@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from certwright.accounts.roles import Role, role_add
 from certwright.candidates.models import Technician
+from certwright.core.roles import Role, role_add
 from certwright.delivery.models import Attempt, Response
 from certwright.itembank.models import Form, FormItem, Item, ItemStatus, ItemVersion
 from certwright.itembank.services import form_publish

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
-from certwright.accounts.roles import user_is_program_staff as _user_is_program_staff
-from certwright.accounts.roles import user_needs_mfa as _user_needs_mfa
+from certwright.core.roles import user_is_program_staff as _user_is_program_staff
+from certwright.core.roles import user_needs_mfa as _user_needs_mfa
 
 register = template.Library()
 

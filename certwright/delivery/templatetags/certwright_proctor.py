@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from certwright.accounts.roles import Role, user_has_role, user_is_program_staff
+from certwright.core.roles import Role, user_has_role, user_is_program_staff
 
 register = template.Library()
 

@@ -29,6 +29,7 @@ from certwright.itembank.exchange import (
     write_qti,
 )
 from certwright.itembank.services import ItemBankError
+from certwright.itembank.synthetic import synthetic_items
 
 INVALID_INPUT = 2
 ACTOR = "cli"
@@ -136,8 +137,6 @@ class Command(BaseCommand):
     def _generate(
         self, *, test: str, count: int, seed: int, out: str | None, **_: Any
     ) -> None:
-        from certwright.itembank.synthetic import synthetic_items
-
         program = current_program()
         if test not in program.tests:
             raise ItemBankError("test", f"The program has no test {test}.")

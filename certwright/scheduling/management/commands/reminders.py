@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from certwright.scheduling.services import appointment_reminders_send
+from certwright.scheduling.tasks import appointment_reminders_task
 
 
 class Command(BaseCommand):
@@ -26,8 +27,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "enqueue":
-            from certwright.scheduling.tasks import appointment_reminders_task
-
             result = appointment_reminders_task.enqueue()
             self.stdout.write(f"reminder sweep enqueued ({result.id})")
             return

@@ -1,8 +1,12 @@
 """``certwright demo load [--technicians N] [--seed S]``: demo data.
 
 Loads eleven technicians covering every certification state (dates relative to today),
-and optionally a seeded population of N technicians for load testing. Running it
-again adds nothing that is already there.
+and optionally a seeded population of N technicians for load testing; then each app's
+demo data, in the order they depend on each other. Running it again adds nothing
+that is already there.
+
+Each app loads its own demo data (its ``demo.py``); only this command, above every
+app, knows them all.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from certwright.accounts.demo import demo_load as accounts_demo
+from certwright.commerce.demo import demo_load as commerce_demo
 from certwright.credentials.demo import PERSONAS, demo_load
 from certwright.credentials.management.commands.recompute import positive
+from certwright.delivery.proctor_demo import demo_load as exam_day_demo
+from certwright.itembank.demo import demo_load as items_demo
+from certwright.scheduling.demo import candidate_story
+from certwright.scheduling.demo import demo_load as scheduling_demo
+from certwright.scoring.demo import demo_load as scoring_demo
 
 
 class Command(BaseCommand):
@@ -81,7 +92,6 @@ class Command(BaseCommand):
     def _load_scoring(self) -> None:
         """Simulated field-test sittings of A1 initial form 1, analysed
         (certwright/scoring/demo.py)."""
-        from certwright.scoring.demo import demo_load as scoring_demo
 
         scoring = scoring_demo()
         if scoring.sittings_added:
@@ -100,9 +110,6 @@ class Command(BaseCommand):
     def _load_journey(self) -> None:
         """Accounts, the shop and its vouchers, an order and test centres, in the
         order they depend on each other (scheduling looks up the demo proctor)."""
-        from certwright.accounts.demo import demo_load as accounts_demo
-        from certwright.commerce.demo import demo_load as commerce_demo
-        from certwright.scheduling.demo import demo_load as scheduling_demo
 
         accounts = accounts_demo()
         for note in accounts.notes:
@@ -127,7 +134,6 @@ class Command(BaseCommand):
 
     def _load_items(self) -> None:
         """The sample item bank and its published A1-A8 forms (itembank/demo.py)."""
-        from certwright.itembank.demo import demo_load as items_demo
 
         items = items_demo()
         if items.imported is not None:
@@ -143,7 +149,6 @@ class Command(BaseCommand):
     def _load_exam_day(self) -> None:
         """Priya's initial A1 appointment today at the proctor's centre
         (certwright/delivery/proctor_demo.py)."""
-        from certwright.delivery.proctor_demo import demo_load as exam_day_demo
 
         day = exam_day_demo()
         self._candidate_story()
@@ -167,7 +172,6 @@ class Command(BaseCommand):
     def _candidate_story(self) -> None:
         """The rest of the demo candidate's story, as the database has it: her
         other appointments and the tests she bought and has not booked."""
-        from certwright.scheduling.demo import candidate_story
 
         for line in candidate_story():
             self.stdout.write(line)

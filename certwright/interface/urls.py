@@ -5,8 +5,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from certwright.core.api import api
 from certwright.core.views import home
+from certwright.interface.api import api
 from certwright.portal.views import staff_home
 
 admin.site.site_header = "Certwright administration"

@@ -1,4 +1,8 @@
-"""Roles: Django groups with fixed names, created by a data migration.
+"""Roles: Django groups with fixed names, created by a data migration
+(``accounts/migrations/0002_roles.py``).
+
+They live in ``core``, below every app, because every app's ``access_*`` selectors
+ask them; the accounts app (sign-up, the admin's user pages) gives and takes them.
 
 A person can hold several roles (a shop owner who is also a candidate). The groups
 carry no model permissions; what a role may see is decided by the ``access_*``

@@ -1,0 +1,19 @@
+"""The refusal exam delivery raises (services, practice, proctoring).
+
+Its own module so that every delivery module can raise it without importing the
+services, which import most of them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+
+class DeliveryError(ValidationError):
+    """A refused request, with a message for the candidate or proctor; nothing was
+    written. ``code``: not_found, forbidden, state, not_started, paused, finished,
+    deadline, item, choice, seq, flagged, no_form, entitlement, minutes, reason,
+    stale, busy."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)

@@ -1,0 +1,40 @@
+"""The REST API (django-ninja), mounted at /api/; OpenAPI at /api/openapi.json.
+
+Each app declares its operations on a router of its own; this module puts them
+together under one API and decides who may call them: the routers whose every
+operation needs a signed-in user are mounted with ``SessionOrToken`` (a browser
+session or an API token), so an app below ``accounts`` need not import the accounts
+app to be authenticated by it. An operation that needs something else says so itself
+(``auth=None`` for a public one, ``SessionOnly`` for minting tokens).
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+import certwright
+from certwright.accounts.api import router as accounts
+from certwright.accounts.api_auth import SessionOrToken
+from certwright.candidates.api import router as candidates
+from certwright.commerce.api import router as commerce
+from certwright.core.api import router as platform
+from certwright.notifications.api import router as notifications
+from certwright.portal.api import router as portal
+from certwright.scheduling.api import router as scheduling
+
+api = NinjaAPI(
+    title="Certwright API",
+    version=certwright.__version__,
+    description="Certwright runs a professional certification program end to end.",
+    urls_namespace="api",
+)
+
+# /api/health and /api/program: open to anyone.
+api.add_router("", platform)
+api.add_router("/accounts", accounts, auth=SessionOrToken)
+api.add_router("/candidates", candidates, auth=SessionOrToken)
+api.add_router("/commerce", commerce, auth=SessionOrToken)
+api.add_router("/scheduling", scheduling, auth=SessionOrToken)
+# Public operations and signed-in ones side by side: each operation says which.
+api.add_router("/portal", portal)
+api.add_router("/notifications", notifications)
