@@ -33,11 +33,11 @@ from certwright.candidates.services import (
     experience_document_add,
     experience_edit,
     experience_employer_link_send,
-    experience_review_approve,
-    experience_review_reject,
+    experience_record_approve,
+    experience_record_reject,
+    experience_record_withdraw,
     experience_submit,
 )
-from certwright.credentials.services import experience_record_withdraw
 
 router = Router(tags=["candidates"], auth=SessionOrToken)
 
@@ -364,7 +364,7 @@ def experience_approve(request: HttpRequest, record_id: int) -> Any:
         return STAFF_ONLY
     record = _record(request, record_id)
     try:
-        record = experience_review_approve(record_id=record.pk, actor=_actor(request))
+        record = experience_record_approve(record_id=record.pk, actor=_actor(request))
     except ValidationError as exc:
         return _error(exc)
     return _out(record)
@@ -380,7 +380,7 @@ def experience_reject(request: HttpRequest, record_id: int, payload: RejectIn) -
         return STAFF_ONLY
     record = _record(request, record_id)
     try:
-        record = experience_review_reject(
+        record = experience_record_reject(
             record_id=record.pk, reason=payload.reason, actor=_actor(request)
         )
     except ValidationError as exc:

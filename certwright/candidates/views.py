@@ -40,12 +40,12 @@ from certwright.candidates.services import (
     experience_edit,
     experience_employer_link_send,
     experience_employer_respond,
-    experience_review_approve,
-    experience_review_reject,
+    experience_record_approve,
+    experience_record_reject,
+    experience_record_withdraw,
     experience_submit,
 )
 from certwright.core.program import current_program
-from certwright.credentials.services import experience_record_withdraw
 
 # An employer's link that cannot be used, as an HTTP status.
 _LINK_STATUS = {"invalid": 400, "expired": 410, "outdated": 410, "answered": 409}
@@ -313,7 +313,7 @@ def review_approve(request: HttpRequest, record_id: int) -> HttpResponse:
     _staff_only(request)
     record = access_experience_record(request.user, record_id)
     try:
-        experience_review_approve(record_id=record.pk, actor=_actor(request))
+        experience_record_approve(record_id=record.pk, actor=_actor(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -335,7 +335,7 @@ def review_reject(request: HttpRequest, record_id: int) -> HttpResponse:
         messages.error(request, _("A rejection needs a reason for the candidate."))
         return redirect("candidates:experience_detail", record_id=record.pk)
     try:
-        experience_review_reject(
+        experience_record_reject(
             record_id=record.pk,
             reason=form.cleaned_data["reason"],
             actor=_actor(request),

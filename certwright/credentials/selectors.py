@@ -16,7 +16,7 @@ from django.db import connection, models
 
 from certwright import rules
 from certwright.audit.bulk import column_name, concrete_field
-from certwright.candidates.models import ExperienceRecord
+from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord
 from certwright.credentials.models import (
     Certification,
     RenewalCredit,
@@ -33,7 +33,6 @@ from certwright.rules.facts import TestResult as ResultFact
 
 # Fact refs name the row an explanation step rests on.
 REF_RESULT = "result"
-REF_EXPERIENCE = "experience"
 REF_CREDIT = "credit"
 REF_REVOCATION = "revocation"
 

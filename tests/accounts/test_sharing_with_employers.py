@@ -16,8 +16,9 @@ from certwright.accounts.services import (
     share_grant,
 )
 from certwright.audit.models import Event
+from certwright.candidates.services import experience_record_add
 from certwright.core import clock
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 
 pytestmark = pytest.mark.django_db
 
