@@ -17,9 +17,8 @@ from certwright.candidates.models import REF_EXPERIENCE, Technician
 from certwright.candidates.selectors import technician_email
 from certwright.core.clock import today
 from certwright.core.program import current_program
-from certwright.credentials.models import Certification
 from certwright.credentials.recompute import technician_recompute
-from certwright.credentials.selectors import technician_facts
+from certwright.credentials.selectors import certifications_current, technician_facts
 from certwright.credentials.services import recompute_after_commit
 from certwright.notifications.services import email_send
 from certwright.rules.dates import last_valid_day
@@ -63,9 +62,9 @@ def certifications_on_experience_approved(
 def _recompute_and_announce(*, technician_id: int, pending: list[str]) -> None:
     technician_recompute(technician_id=technician_id)
     certified = list(
-        Certification.objects.filter(
-            technician_id=technician_id, test__in=pending, status="certified"
-        ).order_by("test")
+        certifications_current(on=today())
+        .filter(technician_id=technician_id, test__in=pending)
+        .order_by("test")
     )
     if not certified:
         return
