@@ -49,6 +49,7 @@ from certwright.audit.services import (
     event_record_change,
 )
 from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_email
 from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
 from certwright.core.program import current_program
@@ -1319,7 +1320,7 @@ def _result_mail(attempt: Attempt) -> None:
     from certwright.notifications.services import email_send
 
     technician = Technician.objects.select_related("user").get(pk=attempt.technician_id)
-    to = technician.email or (technician.user.email if technician.user else "")
+    to = technician_email(technician)
     if not to:
         logger.warning("attempt %s: the candidate has no e-mail", attempt.pk)
         return
