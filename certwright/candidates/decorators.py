@@ -1,5 +1,5 @@
-"""``candidate_required``: the one gate for pages only a candidate uses (the shop,
-booking), in the app that owns technicians."""
+"""``candidate_required``: the one gate for pages only a candidate uses (experience,
+the shop, booking, practice and study), in the app that owns technicians."""
 
 from __future__ import annotations
 

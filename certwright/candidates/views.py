@@ -2,7 +2,7 @@
 confirmation page; program staff's review queue.
 
 Views are thin: ``access_*`` selectors fetch-and-check (Http404 for other people's
-records), services write, forms parse.
+records), ``check_*`` selectors refuse (403), services write, forms parse.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certwright.accounts.roles import user_is_program_staff
-from certwright.accounts.selectors import technician_for_user
+from certwright.candidates.decorators import candidate_required
 from certwright.candidates.forms import (
     EmployerAnswerForm,
     ExperienceForm,
@@ -30,6 +29,9 @@ from certwright.candidates.models import ExperienceRecord, Technician
 from certwright.candidates.selectors import (
     access_experience_document,
     access_experience_record,
+    can_review_experience,
+    check_experience_record_owner,
+    check_experience_reviewer,
     experience_record_list,
     experience_review_queue,
 )
@@ -59,16 +61,9 @@ def _actor(request: HttpRequest) -> AbstractBaseUser:
     return user
 
 
-def _own_technician(request: HttpRequest) -> Technician | None:
-    return technician_for_user(request.user)
-
-
 def _own_record(request: HttpRequest, record_id: int) -> ExperienceRecord:
-    """The record if it is the signed-in candidate's own: staff may look at any
-    record, but only its owner changes it."""
     record = access_experience_record(request.user, record_id)
-    if record.technician.user_id != request.user.pk:
-        raise PermissionDenied
+    check_experience_record_owner(request.user, record)
     return record
 
 
@@ -78,15 +73,12 @@ def _throttled(response: HttpResponse, error: ThrottledError) -> HttpResponse:
     return response
 
 
-def _no_technician(request: HttpRequest) -> HttpResponse:
-    return render(request, "candidates/no_technician.html", status=403)
+# An account without a technician record has no experience to document.
+NO_TECHNICIAN = "candidates/no_technician.html"
 
 
-@login_required
-def experience_list(request: HttpRequest) -> HttpResponse:
-    technician = _own_technician(request)
-    if technician is None:
-        return _no_technician(request)
+@candidate_required(NO_TECHNICIAN)
+def experience_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     return render(
         request,
         "candidates/experience_list.html",
@@ -97,11 +89,8 @@ def experience_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def experience_add(request: HttpRequest) -> HttpResponse:
-    technician = _own_technician(request)
-    if technician is None:
-        return _no_technician(request)
+@candidate_required(NO_TECHNICIAN)
+def experience_add(request: HttpRequest, technician: Technician) -> HttpResponse:
     program = current_program()
     form = ExperienceForm(request.POST or None, request.FILES or None, program=program)
     throttled: ThrottledError | None = None
@@ -145,7 +134,7 @@ def _detail(request: HttpRequest, record: ExperienceRecord) -> HttpResponse:
             "record": record,
             "documents": list(record.documents.all()),
             "own": record.technician.user_id == request.user.pk,
-            "staff": user_is_program_staff(request.user),
+            "staff": can_review_experience(request.user),
             "reject_form": RejectForm(),
         },
     )
@@ -290,16 +279,9 @@ def _link_error(request: HttpRequest, error: EmployerLinkError) -> HttpResponse:
 # --- program staff ---------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest) -> None:
-    # Staff pages answer 403 to everyone else, whatever the record: the refusal
-    # does not depend on the id, so it reveals nothing.
-    if not user_is_program_staff(request.user):
-        raise PermissionDenied
-
-
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     return render(
         request,
         "candidates/review_queue.html",
@@ -310,7 +292,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_approve(request: HttpRequest, record_id: int) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     record = access_experience_record(request.user, record_id)
     try:
         experience_record_approve(record_id=record.pk, actor=_actor(request))
@@ -328,7 +310,7 @@ def review_approve(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_reject(request: HttpRequest, record_id: int) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     record = access_experience_record(request.user, record_id)
     form = RejectForm(request.POST)
     if not form.is_valid():

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from certwright.audit.services import Actor
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from certwright.delivery.errors import DeliveryError
 from certwright.itembank.models import (
     Form,
     FormItem,
@@ -95,7 +96,6 @@ def practice_form_get(*, test: str, actor: Actor = None) -> Form:
 
 
 def _practice_form_make(*, test: str) -> Form:
-    from certwright.delivery.services import DeliveryError
     from certwright.itembank.assembling import form_assemble
     from certwright.itembank.services import ItemBankError, form_publish
 

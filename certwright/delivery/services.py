@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -54,6 +53,7 @@ from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.services import result_record
+from certwright.delivery.errors import DeliveryError, attempt_not_found
 from certwright.delivery.models import (
     FINISHED_STATUSES,
     Accommodation,
@@ -64,6 +64,7 @@ from certwright.delivery.models import (
     Response,
 )
 from certwright.delivery.scoring import Score, ScoringItem, attempt_score
+from certwright.delivery.selectors import check_attempt_candidate, check_centre_staff
 from certwright.itembank.models import OPTION_COUNT, Form, FormItem, FormStatus
 from certwright.itembank.services import SCALE_MAX, SCALE_MIN, SCALE_PASS
 from certwright.scheduling.models import Appointment, AppointmentStatus, AppointmentTest
@@ -89,16 +90,6 @@ MAX_LAUNCH_FAILURES = 5
 # A second device retrying in a loop makes one incident for the proctor per
 # attempt in this long, not one per request (each refusal is still an event).
 DEVICE_INCIDENT_INTERVAL = dt.timedelta(minutes=5)
-
-
-class DeliveryError(ValidationError):
-    """A refused request, with a message for the candidate or proctor; nothing was
-    written. ``code``: not_found, forbidden, state, not_started, paused, finished,
-    deadline, item, choice, seq, flagged, no_form, entitlement, minutes, reason,
-    stale, busy."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code=code)
 
 
 def device_hash(token: str) -> str:
@@ -128,25 +119,6 @@ def _launch_code_normalise(code: object) -> str:
 
 def _user(actor: Actor) -> AbstractBaseUser | None:
     return actor if isinstance(actor, AbstractBaseUser) else None
-
-
-def _not_found() -> DeliveryError:
-    return DeliveryError("not_found", _("There is no such exam attempt."))
-
-
-def _check_owner(attempt: Attempt, by: Actor) -> None:
-    """A person acting on an attempt as its candidate must be its candidate (a
-    machine label, the fault test's or the CLI's, is trusted)."""
-    user = _user(by)
-    if user is None:
-        return
-    owner = (
-        Technician.objects.filter(pk=attempt.technician_id)
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    if owner != user.pk:
-        raise _not_found()
 
 
 def _device_ok(attempt: Attempt, by: Actor, device: str | None) -> bool:
@@ -191,27 +163,10 @@ def device_error(attempt: Attempt) -> DeliveryError:
     )
 
 
-def _check_proctor(actor: Actor, centre_id: int | None) -> None:
-    """A person acting as a proctor must be staff of the attempt's centre (or
-    program staff)."""
-    from certwright.scheduling.selectors import centres_administered
-
-    user = _user(actor)
-    if user is None:
-        return
-    if (
-        centre_id is None
-        or not centres_administered(user).filter(pk=centre_id).exists()
-    ):
-        raise DeliveryError(
-            "forbidden", _("Only the staff of this test centre can do that.")
-        )
-
-
 def _locked(attempt_id: int) -> Attempt:
     attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
     if attempt is None:
-        raise _not_found()
+        raise attempt_not_found()
     return attempt
 
 
@@ -447,7 +402,7 @@ def attempt_authorise(
             raise DeliveryError("not_found", _("There is no such seat."))
         # The scheduling lock order: the technician's row, then the appointment's.
         appointment = _lock_appointment(seat)
-        _check_proctor(actor, appointment.centre_id)
+        check_centre_staff(actor, appointment.centre_id)
         appointment_test = AppointmentTest.objects.get(pk=appointment_test_id)
         existing = Attempt.objects.filter(
             appointment_test_id=appointment_test.pk
@@ -650,7 +605,7 @@ def attempt_launch(
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         moment = clock_now()
         if _lapse_due(attempt, moment):
             _lapse(attempt, actor=by)
@@ -841,7 +796,7 @@ def attempt_start(*, attempt_id: int, by: Actor, device: str | None = None) -> A
     authorisation past the end of its appointment lapses instead."""
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         lapsed = _lapse_due(attempt, clock_now())
         if lapsed:
             # Committed before the refusal is raised below.
@@ -881,7 +836,7 @@ def _proctor_locked(attempt_id: int, actor: Actor) -> Attempt:
             .values_list("centre_id", flat=True)
             .first()
         )
-    _check_proctor(actor, centre_id)
+    check_centre_staff(actor, centre_id)
     return attempt
 
 
@@ -1004,7 +959,7 @@ def incident_note(
             appointment = Appointment.objects.filter(pk=appointment_id).first()
             if appointment is None:
                 raise DeliveryError("not_found", _("There is no such appointment."))
-            _check_proctor(actor, appointment.centre_id)
+            check_centre_staff(actor, appointment.centre_id)
             technician_id = appointment.technician_id
         else:
             raise DeliveryError("not_found", _("Say which exam or appointment."))
@@ -1055,7 +1010,7 @@ def attempt_submit(*, attempt_id: int, by: Actor, device: str | None = None) -> 
     """
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         if attempt.is_finished:
             return attempt
         _check_device(attempt, by, device)
@@ -1500,8 +1455,8 @@ def attempt_position_save(
         .first()
     )
     if attempt is None:
-        raise _not_found()
-    _check_owner(attempt, by)
+        raise attempt_not_found()
+    check_attempt_candidate(attempt, by)
     _check_device(attempt, by, device)
     if attempt.is_finished:
         _refuse_finished(attempt)
@@ -1604,7 +1559,7 @@ def _save_refused_or_stale(
         .first()
     )
     if attempt is None or (user is not None and attempt.technician.user_id != user.pk):
-        raise _not_found()
+        raise attempt_not_found()
     _check_device(attempt, by, device)
     if not FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id).exists():
         raise DeliveryError("item", _("That question is not part of this exam."))

@@ -492,9 +492,11 @@ def centre_appointment_action(
 ) -> HttpResponse:
     """Check-in, no-show or completion, recorded by the centre's staff."""
     centre = selectors.access_centre(request.user, centre_id)
-    appointment = selectors.access_appointment(request.user, appointment_id)
-    if appointment.centre_id != centre.pk or action not in _CENTRE_ACTIONS:
-        raise Http404("No such appointment at this centre.")
+    appointment = selectors.access_centre_appointment(
+        request.user, centre, appointment_id
+    )
+    if action not in _CENTRE_ACTIONS:
+        raise Http404("No such action.")
     try:
         _CENTRE_ACTIONS[action](
             appointment_id=appointment.pk, actor=request_actor(request)
