@@ -59,15 +59,15 @@ def _inline_decisions(path: pathlib.Path) -> list[str]:
         if (module, function.name) in NOT_DECISIONS:
             continue
         for node in ast.walk(function):
-            name = None
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                name = node.func.id if node.func.id in ROLE_TESTS else None
+                if node.func.id in ROLE_TESTS:
+                    found.append(
+                        f"{module}:{node.lineno} {function.name}: {node.func.id}"
+                    )
             elif isinstance(node, ast.Raise) and node.exc is not None:
                 raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
                 if isinstance(raised, ast.Name) and raised.id == "PermissionDenied":
-                    name = "raise PermissionDenied"
-            if name:
-                found.append(f"{module}:{node.lineno} {function.name}: {name}")
+                    found.append(f"{module}:{node.lineno} {function.name}: raise")
     return found
 
 
