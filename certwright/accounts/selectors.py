@@ -1,7 +1,8 @@
 """Reading accounts, and who may see which technician.
 
 The ``access_*`` functions fetch and check in one step and raise Http404 for
-anything the user may not see, whether it exists or not, so ids cannot be probed.
+anything the user may not see, whether it exists or not, so ids cannot be probed;
+the ``check_*`` functions raise PermissionDenied where the refusal names no object.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -22,11 +24,8 @@ from certwright.accounts.models import (
     ShareGrant,
 )
 from certwright.candidates.models import Technician
+from certwright.core.ids import MAX_ID
 from certwright.core.roles import user_is_program_staff
-
-# The largest id a 64-bit primary key holds; a bigger number is "not found" rather
-# than an overflow error from the database driver.
-MAX_ID = 2**63 - 1
 
 M = TypeVar("M", bound=models.Model)
 
@@ -44,6 +43,13 @@ def _get_or_404(qs: QuerySet[M], pk: int, *, lock: bool) -> M:
     if found is None:
         raise Http404
     return found
+
+
+def check_program_staff(user: Any) -> None:
+    """PermissionDenied (403) unless ``user`` is program staff
+    (``user_is_program_staff``), for pages that are staff's whatever is asked."""
+    if not user_is_program_staff(user):
+        raise PermissionDenied
 
 
 # --- technicians ----------------------------------------------------------------------

@@ -46,11 +46,8 @@ from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.core.roles import user_needs_mfa, user_roles
-from certwright.credentials.models import (
-    Certification,
-    CertificationStatus,
-    TitleHolding,
-)
+from certwright.credentials.models import TitleHolding
+from certwright.credentials.selectors import certifications_current
 
 
 def _user(request: HttpRequest) -> AbstractBaseUser:
@@ -185,9 +182,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
     technicians = technicians_shared_with(organization.pk).prefetch_related(
         Prefetch(
             "certifications",
-            queryset=Certification.objects.filter(
-                status=CertificationStatus.CERTIFIED, expires_on__gt=day
-            ).order_by("test"),
+            queryset=certifications_current(on=day).order_by("test"),
             to_attr="current_certifications",
         ),
         Prefetch(

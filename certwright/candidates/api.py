@@ -23,6 +23,8 @@ from pydantic import Field, field_validator
 from certwright.candidates.models import ExperienceDocument, ExperienceRecord
 from certwright.candidates.selectors import (
     access_experience_record,
+    access_own_experience_record,
+    can_review_experience,
     experience_record_list,
     experience_review_queue,
     technician_for_user,
@@ -32,17 +34,13 @@ from certwright.candidates.services import (
     experience_document_add,
     experience_edit,
     experience_employer_link_send,
-    experience_review_approve,
-    experience_review_reject,
+    experience_record_approve,
+    experience_record_reject,
+    experience_record_withdraw,
     experience_submit,
 )
-from certwright.core.roles import user_is_program_staff
-from certwright.credentials.services import experience_record_withdraw
 
 router = Router(tags=["candidates"])
-
-# Ids above this do not fit a database integer: they are simply not found.
-MAX_ID = 2**63 - 1
 
 
 class ErrorOut(Schema):
@@ -203,21 +201,6 @@ def _actor(request: HttpRequest) -> AbstractBaseUser:
     return user
 
 
-def _record(request: HttpRequest, record_id: int) -> ExperienceRecord:
-    if not 0 < record_id <= MAX_ID:
-        raise Http404
-    return access_experience_record(request.user, record_id)
-
-
-def _own(request: HttpRequest, record_id: int) -> ExperienceRecord:
-    """The caller's own record; anyone else's (staff included) is 404 here, since
-    only the owner changes a record."""
-    record = _record(request, record_id)
-    if record.technician.user_id != request.user.pk:
-        raise Http404
-    return record
-
-
 @router.get(
     "/experience",
     response={200: list[ExperienceOut], **ERRORS},
@@ -258,7 +241,7 @@ def experience_create(
     summary="One experience record (yours, or any for program staff)",
 )
 def experience_get(request: HttpRequest, record_id: int) -> Any:
-    return _out(_record(request, record_id))
+    return _out(access_experience_record(request.user, record_id))
 
 
 @router.put(
@@ -272,7 +255,7 @@ def experience_update(
     payload: ExperienceUpdateIn,
     response: HttpResponse,
 ) -> Any:
-    record = _own(request, record_id)
+    record = access_own_experience_record(request.user, record_id)
     data = payload.dict()
     revision = data.pop("revision")
     try:
@@ -295,7 +278,7 @@ def experience_update(
     summary="Withdraw a record before it is approved (it is kept, never counted)",
 )
 def experience_withdraw(request: HttpRequest, record_id: int) -> Any:
-    record = _own(request, record_id)
+    record = access_own_experience_record(request.user, record_id)
     try:
         record = experience_record_withdraw(record_id=record.pk, actor=_actor(request))
     except ValidationError as exc:
@@ -311,7 +294,7 @@ def experience_withdraw(request: HttpRequest, record_id: int) -> Any:
 def experience_document_upload(
     request: HttpRequest, record_id: int, file: File[UploadedFile]
 ) -> Any:
-    record = _own(request, record_id)
+    record = access_own_experience_record(request.user, record_id)
     try:
         record = experience_document_add(
             record_id=record.pk, upload=file, actor=_actor(request)
@@ -329,7 +312,7 @@ def experience_document_upload(
 def experience_employer_link(
     request: HttpRequest, record_id: int, response: HttpResponse
 ) -> Any:
-    record = _own(request, record_id)
+    record = access_own_experience_record(request.user, record_id)
     try:
         experience_employer_link_send(record_id=record.pk, actor=_actor(request))
     except ValidationError as exc:
@@ -349,7 +332,7 @@ def experience_employer_link(
     summary="Records waiting for a decision (program staff)",
 )
 def review_queue(request: HttpRequest) -> Any:
-    if not user_is_program_staff(request.user):
+    if not can_review_experience(request.user):
         return STAFF_ONLY
     return [_out(r) for r in experience_review_queue()]
 
@@ -360,11 +343,11 @@ def review_queue(request: HttpRequest) -> Any:
     summary="Approve a record (program staff); pending passes may become certified",
 )
 def experience_approve(request: HttpRequest, record_id: int) -> Any:
-    if not user_is_program_staff(request.user):
+    if not can_review_experience(request.user):
         return STAFF_ONLY
-    record = _record(request, record_id)
+    record = access_experience_record(request.user, record_id)
     try:
-        record = experience_review_approve(record_id=record.pk, actor=_actor(request))
+        record = experience_record_approve(record_id=record.pk, actor=_actor(request))
     except ValidationError as exc:
         return _error(exc)
     return _out(record)
@@ -376,11 +359,11 @@ def experience_approve(request: HttpRequest, record_id: int) -> Any:
     summary="Reject a record with a reason (program staff)",
 )
 def experience_reject(request: HttpRequest, record_id: int, payload: RejectIn) -> Any:
-    if not user_is_program_staff(request.user):
+    if not can_review_experience(request.user):
         return STAFF_ONLY
-    record = _record(request, record_id)
+    record = access_experience_record(request.user, record_id)
     try:
-        record = experience_review_reject(
+        record = experience_record_reject(
             record_id=record.pk, reason=payload.reason, actor=_actor(request)
         )
     except ValidationError as exc:

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 # Experience older than this is a typing error, not a career.
 EARLIEST_EXPERIENCE = dt.date(1950, 1, 1)
 
+# An experience record's ref ("experience:<pk>"): the subject of its events and the
+# fact an explanation step rests on.
+REF_EXPERIENCE = "experience"
+
 
 class Technician(models.Model):
     """A person who takes tests and holds certifications.

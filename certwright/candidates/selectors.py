@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -15,6 +16,7 @@ from certwright.candidates.models import (
     ExperienceRecord,
     Technician,
 )
+from certwright.core.ids import MAX_ID
 from certwright.core.roles import user_is_program_staff
 
 
@@ -150,8 +152,24 @@ def experience_overlaps(
     return list(qs.order_by("start", "id"))
 
 
-def _may_see_all(user: Any) -> bool:
+# --- who may see and do what ---------------------------------------------------------
+#
+# The ``access_*`` functions fetch and check in one step and raise Http404 for
+# anything the user may not see, whether it exists or not; the ``check_*`` functions
+# raise PermissionDenied (403) where the refusal does not depend on an id.
+
+
+def can_review_experience(user: Any) -> bool:
+    """Program staff (``user_is_program_staff``) see every record and decide on
+    them (approve, reject); nobody else does either."""
     return user_is_program_staff(user)
+
+
+def check_experience_reviewer(user: Any) -> None:
+    """PermissionDenied unless ``user`` decides on experience records: 403 whatever
+    the record, so the refusal reveals nothing."""
+    if not can_review_experience(user):
+        raise PermissionDenied
 
 
 def access_experience_record(
@@ -159,12 +177,12 @@ def access_experience_record(
 ) -> ExperienceRecord:
     """The record if ``user`` owns it or is program staff; otherwise Http404, so a
     record's id says nothing to anyone else."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not 0 < record_id <= MAX_ID:
         raise Http404("no such experience record")
     qs = ExperienceRecord.objects.select_related("technician")
     if lock:
         qs = qs.select_for_update()
-    if not _may_see_all(user):
+    if not can_review_experience(user):
         qs = qs.filter(technician__user_id=user.pk)
     record = qs.filter(pk=record_id).first()
     if record is None:
@@ -172,12 +190,28 @@ def access_experience_record(
     return record
 
 
+def check_experience_record_owner(user: Any, record: ExperienceRecord) -> None:
+    """PermissionDenied unless ``user`` owns the record: program staff may read any
+    record (``access_experience_record``), but only its owner changes it."""
+    if record.technician.user_id != user.pk:
+        raise PermissionDenied
+
+
+def access_own_experience_record(user: Any, record_id: int) -> ExperienceRecord:
+    """The record for its owner alone; Http404 for everyone else, program staff
+    included (the API's way: a record nobody else changes is nobody else's)."""
+    record = access_experience_record(user, record_id)
+    if record.technician.user_id != user.pk:
+        raise Http404("no such experience record")
+    return record
+
+
 def access_experience_document(user: Any, document_id: int) -> ExperienceDocument:
     """A supporting document, for its record's owner and program staff only."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not 0 < document_id <= MAX_ID:
         raise Http404("no such document")
     qs = ExperienceDocument.objects.select_related("record")
-    if not _may_see_all(user):
+    if not can_review_experience(user):
         qs = qs.filter(record__technician__user_id=user.pk)
     document = qs.filter(pk=document_id).first()
     if document is None:

@@ -1,8 +1,12 @@
-"""Writing technicians, and the portal's side of their experience records.
+"""Writing technicians and their experience records.
 
-Facts about a technician (results, experience, credits, revocations) are recorded by
-``certwright.credentials.services``: recording one also marks the technician's derived
-state stale and schedules its recompute, which is the credentials domain's business.
+Candidates owns the experience record and every write to it: recording, correcting,
+approving, rejecting and withdrawing one all happen here, and the review page, the
+API and the admin call the same functions. Results, renewal credits and revocations
+are recorded by ``certwright.credentials.services``. An experience write bumps the
+technician's ``facts_version`` and sends ``signals.facts_changed`` (approval also
+``signals.experience_approved``); credentials, which derives certifications from the
+facts, listens and recomputes, so this app never imports it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,17 +25,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from certwright.audit.models import Event, EventKind
-from certwright.audit.services import Actor, event_record
+from certwright.audit.services import Actor, event_record, event_record_change
 from certwright.candidates.ids import certification_id_new, certification_id_normalize
 from certwright.candidates.models import (
     DOCUMENT_MAX_BYTES,
     DOCUMENT_TYPES,
+    EARLIEST_EXPERIENCE,
+    REF_EXPERIENCE,
     EmployerFlag,
     ExperienceDocument,
+    ExperienceKind,
     ExperienceRecord,
     Technician,
 )
@@ -41,10 +50,13 @@ from certwright.candidates.selectors import (
     technician_email,
     technician_own_addresses,
 )
+from certwright.candidates.signals import experience_approved, facts_changed
 from certwright.core.clock import now, today
+from certwright.core.dates import day_problem
 from certwright.core.program import current_program
+from certwright.notifications.services import email_send
 from certwright.notifications.text import looks_like_link
-from certwright.rules.dates import last_valid_day
+from certwright.program.model import Program
 
 # 32^8 IDs: a collision is a one-in-10^7 event at a million technicians; a few tries
 # make a failure practically impossible without a lock or a sequence.
@@ -122,12 +134,360 @@ def technician_update(
     return technician
 
 
+def technician_facts_touch(technician_id: int) -> None:
+    """Mark the technician's derived state stale: every fact write (here and in
+    credentials) bumps ``facts_version`` in its transaction. The UPDATE also locks
+    the technician's row until commit, so a recompute running meanwhile waits and
+    then sees the fact."""
+    updated = Technician.objects.filter(pk=technician_id).update(
+        facts_version=F("facts_version") + 1
+    )
+    if not updated:
+        raise ValidationError(
+            {"technician_id": f"no technician with id {technician_id}"}
+        )
+
+
+def _user_id(actor: Actor) -> int | None:
+    return actor.pk if isinstance(actor, AbstractBaseUser) else None
+
+
+# --- experience records: the facts ---------------------------------------------------
+#
+# The one function per change of a record. The portal's submit and edit below add
+# their own checks (overlaps, documents, the employer's link) around ``add`` and
+# ``update``; approval, rejection and withdrawal have no other path.
+
+EVENT_EXPERIENCE_REJECTED = "experience.rejected"
+EVENT_EXPERIENCE_WITHDRAWN = "experience.withdrawn"
+
+# Changing what a record says about the work; confirming it again is the employer's.
+_EMPLOYER_FACING = ("kind", "employer", "role", "start", "end", "full_time")
+
+
+def experience_errors(
+    *, program: Program, kind: object, start: object, end: object
+) -> dict[str, str]:
+    """What is wrong with a span of experience, by field (empty: nothing)."""
+    errors: dict[str, str] = {}
+    if kind not in ExperienceKind.values or kind not in program.experience.kinds:
+        known = sorted(set(ExperienceKind.values) & set(program.experience.kinds))
+        errors["kind"] = f"{kind!r} is not one of {', '.join(known)}"
+    on = today()
+    if problem := day_problem(start, earliest=EARLIEST_EXPERIENCE, on=on):
+        errors["start"] = problem
+    if end is not None:
+        if problem := day_problem(end, earliest=EARLIEST_EXPERIENCE, on=on):
+            errors["end"] = problem
+        elif (
+            "start" not in errors
+            and isinstance(start, dt.date)
+            and isinstance(end, dt.date)
+            and end < start
+        ):
+            errors["end"] = (
+                f"the end ({end.isoformat()}) is before the start ({start.isoformat()})"
+            )
+    return errors
+
+
+def _experience_content(r: ExperienceRecord) -> dict[str, Any]:
+    return {
+        "kind": r.kind,
+        "employer": r.employer,
+        "role": r.role,
+        "start": r.start.isoformat(),
+        "end": r.end.isoformat() if r.end else None,
+        "full_time": r.full_time,
+        "approved": r.approved,
+        "employer_email": r.employer_email,
+    }
+
+
+def _record_for_update(record_id: int) -> ExperienceRecord:
+    record = ExperienceRecord.objects.select_for_update().filter(pk=record_id).first()
+    if record is None:
+        raise ValidationError(
+            {"record_id": f"no experience record with id {record_id}"}
+        )
+    return record
+
+
+def _facts_changed(technician_id: int) -> None:
+    # Credentials recomputes the technician after commit (see signals.py).
+    facts_changed.send(sender=ExperienceRecord, technician_id=technician_id)
+
+
+def experience_record_add(
+    *,
+    technician_id: int,
+    kind: str,
+    start: dt.date,
+    end: dt.date | None = None,
+    full_time: bool = True,
+    employer: str = "",
+    role: str = "",
+    note: str = "",
+    approved: bool = False,
+    employer_email: str = "",
+    actor: Actor = None,
+) -> ExperienceRecord:
+    """Record a span of experience; it counts once approved (here, as staff and
+    imports record it, or later through ``experience_record_approve``)."""
+    errors = experience_errors(
+        program=current_program(), kind=kind, start=start, end=end
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        technician_facts_touch(technician_id)
+        record = ExperienceRecord.objects.create(
+            technician_id=technician_id,
+            kind=kind,
+            start=start,
+            end=end,
+            full_time=full_time,
+            employer=employer,
+            role=role,
+            note=note,
+            employer_email=employer_email,
+            approved=approved,
+            approved_by_id=_user_id(actor) if approved else None,
+            approved_at=now() if approved else None,
+        )
+        event_record_change(
+            kind=EventKind.FACT_RECORDED,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=technician_id,
+            actor=actor,
+            after=_experience_content(record),
+            reason=f"{kind} experience recorded"
+            + (" and approved" if approved else ", awaiting approval"),
+        )
+        _facts_changed(technician_id)
+    return record
+
+
+def experience_record_update(
+    *,
+    record_id: int,
+    kind: str,
+    start: dt.date,
+    end: dt.date | None,
+    full_time: bool,
+    employer: str,
+    role: str,
+    employer_email: str,
+    note: str = "",
+    actor: Actor = None,
+) -> ExperienceRecord:
+    """Correct an experience record that is not yet approved.
+
+    An approved record is a fact the derived state rests on and is never edited
+    (staff record a new one instead). Editing a rejected record resubmits it for
+    review. When what the employer would confirm changes, an earlier confirmation
+    or dispute no longer applies and the record's revision moves on, so links sent
+    for the old content stop working.
+    """
+    errors = experience_errors(
+        program=current_program(), kind=kind, start=start, end=end
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        record = _record_for_update(record_id)
+        if not record.editable:
+            raise ValidationError(
+                "This record was already "
+                + ("approved" if record.approved else "withdrawn")
+                + " and can no longer be changed."
+            )
+        before = _experience_content(record)
+        new = {
+            "kind": kind,
+            "employer": employer.strip(),
+            "role": role.strip(),
+            "start": start,
+            "end": end,
+            "full_time": full_time,
+            "employer_email": employer_email.strip(),
+            "note": note,
+        }
+        if all(getattr(record, k) == v for k, v in new.items()):
+            return record
+        facing_changed = any(
+            getattr(record, k) != new[k] for k in (*_EMPLOYER_FACING, "employer_email")
+        )
+        technician_facts_touch(record.technician_id)
+        for k, v in new.items():
+            setattr(record, k, v)
+        record.revision += 1
+        fields = [*new, "revision"]
+        if facing_changed:
+            record.employer_confirmed_at = None
+            record.employer_disputed_at = None
+            record.employer_response = ""
+            record.employer_link_sent_at = None
+            record.employer_flags = ""
+            fields += [
+                "employer_confirmed_at",
+                "employer_disputed_at",
+                "employer_response",
+                "employer_link_sent_at",
+                "employer_flags",
+            ]
+        resubmitted = record.rejected_at is not None
+        if resubmitted:
+            record.rejected_at = None
+            record.rejected_by = None
+            record.rejection_reason = ""
+            fields += ["rejected_at", "rejected_by", "rejection_reason"]
+        record.save(update_fields=fields)
+        event_record_change(
+            kind=EventKind.FACT_UPDATED,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            before=before,
+            after=_experience_content(record),
+            reason=f"{record.kind} experience corrected before approval"
+            + (" and resubmitted after rejection" if resubmitted else ""),
+        )
+        _facts_changed(record.technician_id)
+    return record
+
+
+def experience_record_approve(
+    *, record_id: int, actor: Actor = None
+) -> ExperienceRecord:
+    """Program staff approve a record: from now on it counts. The review page, the
+    API and the admin all approve through here.
+
+    Approving twice changes nothing; a withdrawn record is refused. After commit the
+    candidate is e-mailed, and credentials (told by ``experience_approved``)
+    recomputes at once and announces every pass the approval made a certification.
+    """
+    with transaction.atomic():
+        record = _record_for_update(record_id)
+        if record.approved:
+            return record
+        if record.withdrawn_at is not None:
+            # Withdrawn by the candidate: kept, never counted (whoever asks).
+            raise ValidationError(_("The candidate withdrew this record."))
+        before = _experience_content(record)
+        technician_facts_touch(record.technician_id)
+        record.approved = True
+        record.approved_by_id = _user_id(actor)
+        record.approved_at = now()
+        record.save(update_fields=["approved", "approved_by", "approved_at"])
+        event_record_change(
+            kind=EventKind.FACT_UPDATED,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            before=before,
+            after=_experience_content(record),
+            reason=f"{record.kind} experience approved",
+        )
+        _facts_changed(record.technician_id)
+        # Registered before the signal's receivers register theirs: the candidate
+        # reads "approved" before any "certified" the approval leads to.
+        transaction.on_commit(partial(_approval_mail, record_id=record.pk))
+        experience_approved.send(
+            sender=ExperienceRecord,
+            record_id=record.pk,
+            technician_id=record.technician_id,
+            actor=actor,
+        )
+    return record
+
+
+def _approval_mail(*, record_id: int) -> None:
+    record = ExperienceRecord.objects.select_related("technician__user").get(
+        pk=record_id
+    )
+    to = technician_email(record.technician)
+    if to:
+        email_send(
+            to=to,
+            template="experience_approved",
+            context={"record": record, "technician": record.technician},
+        )
+
+
+def experience_record_reject(
+    *, record_id: int, reason: str, actor: Actor = None
+) -> ExperienceRecord:
+    """Program staff decide not to approve a record, with the reason, and the
+    candidate is e-mailed it.
+
+    The record stays (unapproved, so it never counts); the decision is on the record
+    and in the audit trail, and the candidate may correct and resubmit it.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "A rejection needs a reason."})
+    with transaction.atomic():
+        record = _record_for_update(record_id)
+        if record.approved:
+            raise ValidationError("This record is already approved.")
+        if record.withdrawn_at is not None:
+            raise ValidationError("The candidate withdrew this record.")
+        record.rejected_at = now()
+        record.rejected_by_id = _user_id(actor)
+        record.rejection_reason = reason
+        record.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
+        event_record(
+            kind=EVENT_EXPERIENCE_REJECTED,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            data={"record": _experience_content(record), "revision": record.revision},
+            reason=f"{record.kind} experience rejected: {reason}",
+        )
+        technician = Technician.objects.select_related("user").get(
+            pk=record.technician_id
+        )
+        to = technician_email(technician)
+        if to:
+            email_send(
+                to=to,
+                template="experience_rejected",
+                context={"record": record, "technician": technician},
+            )
+    return record
+
+
+def experience_record_withdraw(
+    *, record_id: int, actor: Actor = None
+) -> ExperienceRecord:
+    """The candidate takes back a record before it is approved (it is kept, never
+    counted, and leaves the review queue)."""
+    with transaction.atomic():
+        record = _record_for_update(record_id)
+        if record.approved:
+            raise ValidationError(
+                "An approved record cannot be withdrawn; ask program staff."
+            )
+        if record.withdrawn_at is not None:
+            return record
+        record.withdrawn_at = now()
+        record.save(update_fields=["withdrawn_at"])
+        event_record(
+            kind=EVENT_EXPERIENCE_WITHDRAWN,
+            subject=f"{REF_EXPERIENCE}:{record.pk}",
+            technician_id=record.technician_id,
+            actor=actor,
+            data={"record": _experience_content(record)},
+            reason=f"{record.kind} experience withdrawn by the candidate",
+        )
+    return record
+
+
 # --- experience on the portal --------------------------------------------------------
 #
-# Recording and approving experience are fact writes and live with the other facts in
-# ``certwright.credentials.services``; what follows is the candidate's and staff's
-# side around them: overlap checks, supporting documents, the employer's confirmation
-# link, the review decisions and the e-mails each one sends.
+# The candidate's side around the facts above: overlap checks, supporting documents
+# and the employer's confirmation link.
 
 EVENT_EMPLOYER_CONFIRMED = "experience.employer_confirmed"
 EVENT_EMPLOYER_DISPUTED = "experience.employer_disputed"
@@ -170,10 +530,6 @@ class ThrottledError(Exception):
     @property
     def retry_after_seconds(self) -> int:
         return max(1, int((self.retry_at - now()).total_seconds()) + 1)
-
-
-def _user_id(actor: Actor) -> int | None:
-    return actor.pk if isinstance(actor, AbstractBaseUser) else None
 
 
 def document_errors(upload: UploadedFile) -> str | None:
@@ -361,8 +717,6 @@ def experience_submit(
     """A candidate documents experience: checked (dates, kind, overlap with their
     other records of the same kind, the files), recorded unapproved for staff to
     review, and the named employer is sent a confirmation link. All or nothing."""
-    from certwright.credentials.services import experience_errors, experience_record_add
-
     technician = Technician.objects.select_related("user").get(pk=technician_id)
     errors = (
         experience_errors(program=current_program(), kind=kind, start=start, end=end)
@@ -425,11 +779,6 @@ def experience_edit(
     record changed meanwhile, in another tab or by a decision) is refused rather
     than silently overwriting. A changed employer-facing record sends a new link.
     """
-    from certwright.credentials.services import (
-        experience_errors,
-        experience_record_update,
-    )
-
     owner = Technician.objects.select_related("user").filter(
         experience_records=record_id
     )
@@ -579,8 +928,6 @@ def employer_link_read(token: str) -> ExperienceRecord:
 
 def experience_employer_link_send(*, record_id: int, actor: Actor = None) -> None:
     """E-mail the record's employer a link to confirm or dispute it (after commit)."""
-    from certwright.notifications.services import email_send
-
     with transaction.atomic():
         record = (
             ExperienceRecord.objects.select_for_update()
@@ -753,114 +1100,4 @@ def experience_employer_respond(
                 + (f" (flagged for review: {', '.join(flags)})" if flags else "")
             ),
         )
-    return record
-
-
-# --- staff decisions -----------------------------------------------------------------
-
-
-def experience_review_approve(*, record_id: int, actor: Actor) -> ExperienceRecord:
-    """Program staff approve a record: the fact the core counts.
-
-    After commit the technician's state is recomputed at once (the task the fact
-    enqueues then finds nothing to do), the candidate is told, and every pass that
-    was waiting on experience and is now a certification gets its own e-mail.
-    """
-    from certwright import rules
-    from certwright.credentials.selectors import technician_facts
-    from certwright.credentials.services import experience_record_approve
-
-    with transaction.atomic():
-        record = (
-            ExperienceRecord.objects.select_for_update().filter(pk=record_id).first()
-        )
-        if record is None:
-            raise ValidationError(f"no experience record with id {record_id}")
-        if record.withdrawn_at is not None:
-            raise ValidationError(_("The candidate withdrew this record."))
-        if record.approved:
-            return record
-        program, day = current_program(), today()
-        before = rules.evaluate(
-            program, technician_facts(record.technician_id), day, explain=False
-        )
-        pending = sorted(
-            code
-            for code, state in before.certifications.items()
-            if state.status == "pending_experience"
-        )
-        record = experience_record_approve(record_id=record.pk, actor=actor)
-        transaction.on_commit(
-            partial(_after_approval, record_id=record.pk, pending=pending)
-        )
-    return record
-
-
-def _after_approval(*, record_id: int, pending: list[str]) -> None:
-    from certwright.credentials.models import Certification
-    from certwright.credentials.recompute import technician_recompute
-    from certwright.notifications.services import email_send
-
-    record = ExperienceRecord.objects.select_related("technician__user").get(
-        pk=record_id
-    )
-    technician = record.technician
-    technician_recompute(technician_id=technician.pk)
-    certified = list(
-        Certification.objects.filter(
-            technician_id=technician.pk, test__in=pending, status="certified"
-        ).order_by("test")
-    )
-    to = technician_email(technician)
-    if not to:
-        return
-    program = current_program()
-    email_send(
-        to=to,
-        template="experience_approved",
-        context={"record": record, "technician": technician},
-    )
-    if certified:
-        email_send(
-            to=to,
-            template="certification_granted",
-            context={
-                "technician": technician,
-                "certifications": [
-                    {
-                        "test": c.test,
-                        "name": program.tests[c.test].name
-                        if c.test in program.tests
-                        else c.test,
-                        "certified_on": c.certified_on,
-                        "expires_on": c.expires_on,
-                        "valid_through": last_valid_day(c.expires_on),
-                    }
-                    for c in certified
-                ],
-            },
-        )
-
-
-def experience_review_reject(
-    *, record_id: int, reason: str, actor: Actor
-) -> ExperienceRecord:
-    """Program staff reject a record with a reason; the candidate is e-mailed it."""
-    from certwright.credentials.services import experience_record_reject
-    from certwright.notifications.services import email_send
-
-    with transaction.atomic():
-        record = experience_record_reject(
-            record_id=record_id, reason=reason, actor=actor
-        )
-        technician = Technician.objects.select_related("user").get(
-            pk=record.technician_id
-        )
-        to = technician_email(technician)
-        if to:
-            email_send(
-                to=to,
-                template="experience_rejected",
-                context={"record": record, "technician": technician},
-            )
     return record

@@ -2,7 +2,7 @@
 confirmation page; program staff's review queue.
 
 Views are thin: ``access_*`` selectors fetch-and-check (Http404 for other people's
-records), services write, forms parse.
+records), ``check_*`` selectors refuse (403), services write, forms parse.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certwright.candidates.decorators import candidate_required
 from certwright.candidates.forms import (
     EmployerAnswerForm,
     ExperienceForm,
@@ -28,9 +29,11 @@ from certwright.candidates.models import ExperienceRecord, Technician
 from certwright.candidates.selectors import (
     access_experience_document,
     access_experience_record,
+    can_review_experience,
+    check_experience_record_owner,
+    check_experience_reviewer,
     experience_record_list,
     experience_review_queue,
-    technician_for_user,
 )
 from certwright.candidates.services import (
     EmployerLinkError,
@@ -39,13 +42,12 @@ from certwright.candidates.services import (
     experience_edit,
     experience_employer_link_send,
     experience_employer_respond,
-    experience_review_approve,
-    experience_review_reject,
+    experience_record_approve,
+    experience_record_reject,
+    experience_record_withdraw,
     experience_submit,
 )
 from certwright.core.program import current_program
-from certwright.core.roles import user_is_program_staff
-from certwright.credentials.services import experience_record_withdraw
 
 # An employer's link that cannot be used, as an HTTP status.
 _LINK_STATUS = {"invalid": 400, "expired": 410, "outdated": 410, "answered": 409}
@@ -59,16 +61,9 @@ def _actor(request: HttpRequest) -> AbstractBaseUser:
     return user
 
 
-def _own_technician(request: HttpRequest) -> Technician | None:
-    return technician_for_user(request.user)
-
-
 def _own_record(request: HttpRequest, record_id: int) -> ExperienceRecord:
-    """The record if it is the signed-in candidate's own: staff may look at any
-    record, but only its owner changes it."""
     record = access_experience_record(request.user, record_id)
-    if record.technician.user_id != request.user.pk:
-        raise PermissionDenied
+    check_experience_record_owner(request.user, record)
     return record
 
 
@@ -78,15 +73,12 @@ def _throttled(response: HttpResponse, error: ThrottledError) -> HttpResponse:
     return response
 
 
-def _no_technician(request: HttpRequest) -> HttpResponse:
-    return render(request, "candidates/no_technician.html", status=403)
+# An account without a technician record has no experience to document.
+NO_TECHNICIAN = "candidates/no_technician.html"
 
 
-@login_required
-def experience_list(request: HttpRequest) -> HttpResponse:
-    technician = _own_technician(request)
-    if technician is None:
-        return _no_technician(request)
+@candidate_required(NO_TECHNICIAN)
+def experience_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     return render(
         request,
         "candidates/experience_list.html",
@@ -97,11 +89,8 @@ def experience_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def experience_add(request: HttpRequest) -> HttpResponse:
-    technician = _own_technician(request)
-    if technician is None:
-        return _no_technician(request)
+@candidate_required(NO_TECHNICIAN)
+def experience_add(request: HttpRequest, technician: Technician) -> HttpResponse:
     program = current_program()
     form = ExperienceForm(request.POST or None, request.FILES or None, program=program)
     throttled: ThrottledError | None = None
@@ -145,7 +134,7 @@ def _detail(request: HttpRequest, record: ExperienceRecord) -> HttpResponse:
             "record": record,
             "documents": list(record.documents.all()),
             "own": record.technician.user_id == request.user.pk,
-            "staff": user_is_program_staff(request.user),
+            "staff": can_review_experience(request.user),
             "reject_form": RejectForm(),
         },
     )
@@ -290,16 +279,9 @@ def _link_error(request: HttpRequest, error: EmployerLinkError) -> HttpResponse:
 # --- program staff ---------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest) -> None:
-    # Staff pages answer 403 to everyone else, whatever the record: the refusal
-    # does not depend on the id, so it reveals nothing.
-    if not user_is_program_staff(request.user):
-        raise PermissionDenied
-
-
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     return render(
         request,
         "candidates/review_queue.html",
@@ -310,10 +292,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_approve(request: HttpRequest, record_id: int) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     record = access_experience_record(request.user, record_id)
     try:
-        experience_review_approve(record_id=record.pk, actor=_actor(request))
+        experience_record_approve(record_id=record.pk, actor=_actor(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -328,14 +310,14 @@ def review_approve(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_reject(request: HttpRequest, record_id: int) -> HttpResponse:
-    _staff_only(request)
+    check_experience_reviewer(request.user)
     record = access_experience_record(request.user, record_id)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A rejection needs a reason for the candidate."))
         return redirect("candidates:experience_detail", record_id=record.pk)
     try:
-        experience_review_reject(
+        experience_record_reject(
             record_id=record.pk,
             reason=form.cleaned_data["reason"],
             actor=_actor(request),

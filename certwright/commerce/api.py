@@ -20,13 +20,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 
-from certwright.accounts.selectors import MAX_ID
 from certwright.candidates.models import Technician
 from certwright.commerce import selectors, services
 from certwright.commerce.errors import LineStateError, NotEligible, StaleCart
 from certwright.commerce.models import LineKind, LineStatus, Order, OrderLine
 from certwright.commerce.selectors import CartView
 from certwright.core import clock
+from certwright.core.ids import MAX_ID
 from certwright.core.program import current_program
 
 router = Router(tags=["commerce"])

@@ -8,8 +8,6 @@ request with the cart fragment only.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certwright.candidates.decorators import candidate_required
 from certwright.candidates.models import Technician
 from certwright.commerce import selectors, services
 from certwright.commerce.forms import (
@@ -37,21 +36,8 @@ from certwright.commerce.pricing import money
 from certwright.core import clock
 from certwright.core.program import current_program
 
-View = Callable[..., HttpResponse]
-
-
-def candidate_required(view: View) -> View:
-    """Signed in, with a technician record; passes it as ``technician``."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        technician = selectors.technician_for_user(request.user)
-        if technician is None:
-            return render(request, "commerce/not_candidate.html", status=403)
-        return view(request, technician, *args, **kwargs)
-
-    return wrapper
+# An account without a technician record is told what it cannot do here.
+NOT_CANDIDATE = "commerce/not_candidate.html"
 
 
 def _error_text(exc: ValidationError) -> list[str]:
@@ -97,13 +83,13 @@ def _cart_response(request: HttpRequest, technician: Technician) -> HttpResponse
     return redirect("commerce:cart")
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def cart(request: HttpRequest, technician: Technician) -> HttpResponse:
     return render(request, "commerce/cart.html", _cart_context(request, technician))
 
 
 @require_POST
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def cart_add(request: HttpRequest, technician: Technician) -> HttpResponse:
     program = current_program()
     form = CartAddForm(request.POST, program=program, day=clock.today())
@@ -130,7 +116,7 @@ def cart_add(request: HttpRequest, technician: Technician) -> HttpResponse:
 
 
 @require_POST
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def cart_remove(
     request: HttpRequest, technician: Technician, line_id: int
 ) -> HttpResponse:
@@ -150,7 +136,7 @@ def cart_remove(
 
 
 @require_POST
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def cart_region(request: HttpRequest, technician: Technician) -> HttpResponse:
     form = RegionForm(request.POST)
     if not form.is_valid():
@@ -168,7 +154,7 @@ def cart_region(request: HttpRequest, technician: Technician) -> HttpResponse:
 
 
 @require_POST
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def cart_voucher(
     request: HttpRequest, technician: Technician, line_id: int
 ) -> HttpResponse:
@@ -202,7 +188,7 @@ def cart_voucher(
     return _cart_response(request, technician)
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def checkout(request: HttpRequest, technician: Technician) -> HttpResponse:
     """GET: the fee breakdown and the Place order button. POST: place the order."""
     if request.method != "POST":
@@ -230,7 +216,7 @@ def checkout(request: HttpRequest, technician: Technician) -> HttpResponse:
     return redirect("commerce:order_detail", order_id=placed.order.pk)
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def order_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     return render(
         request,
@@ -319,7 +305,7 @@ def line_cancel(request: HttpRequest, order_id: int, line_id: int) -> HttpRespon
     )
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def study_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     program = current_program()
     tests = selectors.entitled_tests(technician.pk, EntitlementKind.STUDY)
@@ -330,7 +316,7 @@ def study_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     )
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def study(request: HttpRequest, technician: Technician, test: str) -> HttpResponse:
     """The content areas of a purchased test's blueprint in force today."""
     program = current_program()

@@ -2,9 +2,11 @@
 
 Facts are append-only here too: existing fact rows are read-only and a new one is
 added through a form that calls the recording service (validation, event, recompute
-after commit). Derived rows are read-only everywhere. The technician page ends with a
-"Why" panel computed live from the stored facts (``?as_of=YYYY-MM-DD`` for another
-day), so explanations never have to be stored.
+after commit); an experience record's service is candidates', which owns the record
+and its own admin (the review queue, in ``certwright.candidates.admin``). Derived
+rows are read-only everywhere. The technician page ends with a "Why" panel computed
+live from the stored facts (``?as_of=YYYY-MM-DD`` for another day), so explanations
+never have to be stored.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +24,8 @@ from certwright.audit.selectors import event_list
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import ExperienceRecord, Technician
 from certwright.candidates.services import (
-    experience_review_approve,
+    experience_errors,
+    experience_record_add,
     technician_create,
     technician_update,
 )
@@ -41,8 +42,6 @@ from certwright.credentials.models import (
 from certwright.credentials.recompute import technicians_recompute
 from certwright.credentials.selectors import technician_explanation
 from certwright.credentials.services import (
-    experience_errors,
-    experience_record_add,
     renewal_credit_errors,
     renewal_credit_record,
     result_errors,
@@ -355,57 +354,6 @@ class TechnicianAdmin(admin.ModelAdmin):
             )
             context["events_limit"] = EVENTS_SHOWN
         return super().change_view(request, object_id, form_url, context)
-
-
-@admin.register(ExperienceRecord)
-class ExperienceRecordAdmin(admin.ModelAdmin):
-    """The experience review queue: staff approve documented experience here."""
-
-    list_display = ("technician", "kind", "employer", "start", "end", "full_time",
-                    "approved", "approved_at")  # fmt: skip
-    list_filter = ("approved", "kind", "full_time")
-    search_fields = ("technician__certification_id", "technician__name", "employer")
-    list_select_related = ("technician",)
-    actions = ("approve_selected",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # added on the technician's page, through the service
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description="Approve selected experience records")
-    def approve_selected(
-        self, request: HttpRequest, queryset: QuerySet[ExperienceRecord]
-    ) -> None:
-        # The portal's review path: its checks (a withdrawn record is refused), its
-        # recompute and its e-mails to the candidate.
-        withdrawn = list(queryset.filter(withdrawn_at__isnull=False))
-        if withdrawn:
-            self.message_user(
-                request,
-                "Nothing was approved: the candidate withdrew "
-                + ", ".join(f"{r.technician} {r}" for r in withdrawn)
-                + ". Unselect withdrawn records and try again.",
-                messages.ERROR,
-            )
-            return
-        ids = list(queryset.filter(approved=False).values_list("id", flat=True))
-        try:
-            with transaction.atomic():
-                for record_id in ids:
-                    experience_review_approve(record_id=record_id, actor=request.user)  # type: ignore[arg-type]
-        except ValidationError as error:
-            self.message_user(
-                request,
-                "Nothing was approved: " + " ".join(error.messages),
-                messages.ERROR,
-            )
-            return
-        self.message_user(request, f"Approved {len(ids)} experience records.")
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

@@ -25,12 +25,15 @@ from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.ids import ALPHABET, BODY_LENGTH, PREFIX, check_character
 from certwright.candidates.models import ExperienceRecord, Technician
-from certwright.candidates.services import technician_create, technician_update
+from certwright.candidates.services import (
+    experience_record_add,
+    technician_create,
+    technician_update,
+)
 from certwright.core.clock import now, today
 from certwright.credentials.models import RenewalCredit, Revocation, TestResult
 from certwright.credentials.recompute import certifications_recompute_all
 from certwright.credentials.services import (
-    experience_record_add,
     renewal_credit_record,
     result_record,
     revocation_record,

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection, models
+from django.db.models import Q, QuerySet
 
 from certwright import rules
 from certwright.audit.bulk import column_name, concrete_field
-from certwright.candidates.models import ExperienceRecord
+from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord
 from certwright.credentials.models import (
     Certification,
+    CertificationStatus,
     RenewalCredit,
     Revocation,
     TestResult,
@@ -33,7 +35,6 @@ from certwright.rules.facts import TestResult as ResultFact
 
 # Fact refs name the row an explanation step rests on.
 REF_RESULT = "result"
-REF_EXPERIENCE = "experience"
 REF_CREDIT = "credit"
 REF_REVOCATION = "revocation"
 
@@ -220,6 +221,22 @@ def technicians_derived(
     for pk, tid, title_id, held, since, until in scope.rows(query):
         titles.setdefault(tid, {})[title_id] = (pk, bool(held), since, until)
     return certs, titles
+
+
+def certifications_current(*, on: dt.date) -> QuerySet[Certification]:
+    """The certifications in force on ``on``: the one definition of "current".
+
+    Certified, and ``on`` no later than the last valid day: ``expires_on`` is the
+    rules core's exclusive end (the first day no longer certified; pages show
+    ``valid_through``, the day before), so ``on < expires_on``. No ``expires_on`` is
+    open-ended. The date is checked as well as the status because a stored status is
+    as of the last recompute, and a certification whose last day has passed stays
+    "certified" until the daily sweep reaches it.
+    """
+    return Certification.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gt=on),
+        status=CertificationStatus.CERTIFIED,
+    )
 
 
 def technician_certifications(technician_id: int) -> list[Certification]:

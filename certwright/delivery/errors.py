@@ -7,6 +7,7 @@ services, which import most of them.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class DeliveryError(ValidationError):
@@ -17,3 +18,8 @@ class DeliveryError(ValidationError):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, code=code)
+
+
+def attempt_not_found() -> DeliveryError:
+    """No such attempt, as far as the asker may know."""
+    return DeliveryError("not_found", _("There is no such exam attempt."))

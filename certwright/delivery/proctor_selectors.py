@@ -12,10 +12,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from certwright.core.roles import Role, user_is_program_staff, user_roles
 from certwright.delivery.models import Accommodation, Attempt, AttemptStatus, Incident
 from certwright.delivery.services import MAX_LAUNCH_FAILURES, launch_code_display
 from certwright.itembank.models import FormKind
@@ -27,6 +29,21 @@ from certwright.scheduling.models import (
     AppointmentTest,
     TestCentre,
 )
+
+
+def centre_staff_by_role(user: Any) -> bool:
+    """A proctor or a centre administrator by role, listed at a centre or not yet
+    (program staff are neither: they see every centre through
+    ``centres_administered``)."""
+    return bool(user_roles(user) & {Role.PROCTOR, Role.CENTRE_ADMIN})
+
+
+def may_proctor(user: Any) -> bool:
+    """Whether the proctor console is for ``user`` at all (the menu shows it):
+    centre staff by role and program staff. Which centres they see is
+    ``access_centre``'s."""
+    return user_is_program_staff(user) or centre_staff_by_role(user)
+
 
 # The badge tone of each state the console shows (site.css: ok, warn, bad).
 _TONES = {

@@ -40,7 +40,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from certwright.core import clock
-from certwright.core.roles import Role, user_roles
 from certwright.delivery import proctoring
 from certwright.delivery.models import Attempt
 from certwright.delivery.proctor_forms import (
@@ -56,6 +55,7 @@ from certwright.delivery.proctor_forms import (
 from certwright.delivery.proctor_selectors import (
     SeatState,
     Sitting,
+    centre_staff_by_role,
     day_summary,
     sitting_get,
     sittings_of_day,
@@ -67,7 +67,7 @@ from certwright.delivery.services import (
 )
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
-from certwright.scheduling.selectors import request_actor
+from certwright.scheduling.selectors import access_centre_appointment, request_actor
 from certwright.scheduling.services import BookingError, appointment_mark_no_show
 
 View = Callable[..., HttpResponse]
@@ -116,16 +116,6 @@ def _day(value: str | None, today: dt.date) -> dt.date:
     return day
 
 
-def _appointment(
-    request: HttpRequest, centre: TestCentre, appointment_id: int
-) -> Appointment:
-    """The appointment, at this centre (404 through another centre's address)."""
-    appointment = scheduling_selectors.access_appointment(request.user, appointment_id)
-    if appointment.centre_id != centre.pk:
-        raise Http404("No such appointment at this centre.")
-    return appointment
-
-
 def _seat(appointment: Appointment, seat_id: int) -> AppointmentTest:
     seat = AppointmentTest.objects.filter(
         pk=seat_id, appointment_id=appointment.pk
@@ -163,7 +153,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The centres the user staffs; straight to the day when there is one."""
     centres = list(scheduling_selectors.centres_administered(request.user))
     if not centres:
-        if not user_roles(request.user) & {Role.PROCTOR, Role.CENTRE_ADMIN}:
+        if not centre_staff_by_role(request.user):
             raise Http404("You do not work at a test centre.")
         # A proctor no centre has listed yet: their menu leads here, so say why the
         # console is empty instead of answering 404.
@@ -340,7 +330,7 @@ def _refused_form(
 def check_in(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpResponse:
     """Check the candidate in: the photo ID checked, the name matching."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     form = CheckInForm(request.POST, prefix="checkin")
     id_checked, name_matches = form.verdict()
     try:
@@ -374,7 +364,7 @@ def check_in(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpR
 def no_show(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpResponse:
     """Record a no-show, after a confirmation (only once the appointment started)."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     status = 200
     if request.method == "POST":
         try:
@@ -408,7 +398,7 @@ def no_show(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpRe
 def incident(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpResponse:
     """Note an incident on the sitting or one of its exams."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     attempts = [
         (pk, test)
         for pk, test in Attempt.objects.filter(
@@ -448,7 +438,7 @@ def authorise(
     """Let the checked-in candidate start this test (the clock starts when they
     press Start)."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     seat = _seat(appointment, seat_id)
     try:
         attempt = attempt_authorise(
@@ -514,7 +504,7 @@ def control(
 ) -> HttpResponse:
     """Pause, resume or extend the exam of this seat."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     seat = _seat(appointment, seat_id)
     form_class = _CONTROL_FORMS.get(action)
     attempt = Attempt.objects.filter(appointment_test_id=seat.pk).first()
@@ -558,7 +548,7 @@ def end(
     """End the exam of this seat (not scored), after a confirmation with the
     reason."""
     centre = scheduling_selectors.access_centre(request.user, centre_id)
-    appointment = _appointment(request, centre, appointment_id)
+    appointment = access_centre_appointment(request.user, centre, appointment_id)
     seat = _seat(appointment, seat_id)
     attempt = Attempt.objects.filter(appointment_test_id=seat.pk).first()
     if attempt is None:

@@ -26,7 +26,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,8 +36,8 @@ from certwright.core.clock import now as clock_now
 from certwright.delivery import services
 from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, Incident
+from certwright.delivery.selectors import check_centre_staff
 from certwright.scheduling.models import Appointment, AppointmentStatus
-from certwright.scheduling.selectors import centres_administered
 from certwright.scheduling.services import BookingError, appointment_check_in
 
 # Kept out of EventKind (a new choice would need an audit migration), like
@@ -56,20 +55,6 @@ _ACTION_EVENTS = {
     # A new workstation: the bound browser loses the seat, a new launch code.
     "device": EventKind.ATTEMPT_DEVICE_RESET,
 }
-
-
-def _check_staff(actor: Actor, centre_id: int | None) -> None:
-    """A person acting here must be staff of the centre (or program staff); a
-    machine label is trusted."""
-    if not isinstance(actor, AbstractBaseUser):
-        return
-    if (
-        centre_id is None
-        or not centres_administered(actor).filter(pk=centre_id).exists()
-    ):
-        raise DeliveryError(
-            "forbidden", _("Only the staff of this test centre can do that.")
-        )
 
 
 def _lock_sitting(appointment_id: int) -> Appointment:
@@ -115,7 +100,7 @@ def appointment_check_in_verified(
     booked)."""
     with transaction.atomic():
         appointment = _lock_sitting(appointment_id)
-        _check_staff(actor, appointment.centre_id)
+        check_centre_staff(actor, appointment.centre_id)
         if appointment.status == AppointmentStatus.CHECKED_IN:
             return appointment, False
         if appointment.status != AppointmentStatus.BOOKED:
@@ -232,7 +217,7 @@ def attempt_control(
             if attempt.appointment_id is not None
             else None
         )
-        _check_staff(actor, centre_id)
+        check_centre_staff(actor, centre_id)
         if version is not None and attempt.version != version:
             if _done_from(attempt.pk, action, version):
                 return attempt, False
@@ -280,7 +265,7 @@ def incident_record(
             if attempt is None or attempt.appointment_id != appointment_id:
                 raise DeliveryError("not_found", _("There is no such exam attempt."))
         appointment = _lock_sitting(appointment_id)
-        _check_staff(actor, appointment.centre_id)
+        check_centre_staff(actor, appointment.centre_id)
         repeat: dict[str, Any] = (
             {"created_by_id": actor_id}
             if actor_id is not None

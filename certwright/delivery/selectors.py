@@ -1,4 +1,5 @@
-"""Reads: a candidate's attempts, and what the player may show of one.
+"""Reads: a candidate's attempts, what the player may show of one, and who may act
+on one (``access_*`` and ``check_*``).
 
 ``player_items`` is the only way an item's content reaches a candidate's page: stem,
 options and image, in the attempt's order, by form-item id. It never reads the key,
@@ -11,13 +12,18 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from certwright.audit.services import Actor
+from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import entitled_tests
 from certwright.core.clock import now as clock_now
+from certwright.delivery.errors import DeliveryError, attempt_not_found
 from certwright.delivery.models import (
     SCORED_STATUSES,
     Attempt,
@@ -26,6 +32,7 @@ from certwright.delivery.models import (
     Response,
 )
 from certwright.itembank.models import FormItem
+from certwright.scheduling.selectors import centres_administered
 
 
 def access_own_attempt(user: Any, attempt_id: int) -> Attempt:
@@ -41,6 +48,36 @@ def access_own_attempt(user: Any, attempt_id: int) -> Attempt:
     if attempt is None:
         raise Http404("No such attempt.")
     return attempt
+
+
+def check_attempt_candidate(attempt: Attempt, by: Actor) -> None:
+    """A person acting on an attempt as its candidate must be its candidate:
+    otherwise "not_found" (an attempt's existence is nobody else's business). A
+    machine label (the fault test's, the CLI's) is trusted."""
+    if not isinstance(by, AbstractBaseUser):
+        return
+    owner = (
+        Technician.objects.filter(pk=attempt.technician_id)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if owner != by.pk:
+        raise attempt_not_found()
+
+
+def check_centre_staff(actor: Actor, centre_id: int | None) -> None:
+    """A person acting for a test centre (a proctor's action on a sitting) must be
+    staff of that centre or program staff (``centres_administered``): otherwise
+    "forbidden". A machine label is trusted."""
+    if not isinstance(actor, AbstractBaseUser):
+        return
+    if (
+        centre_id is None
+        or not centres_administered(actor).filter(pk=centre_id).exists()
+    ):
+        raise DeliveryError(
+            "forbidden", _("Only the staff of this test centre can do that.")
+        )
 
 
 def attempts_of(technician_id: int) -> QuerySet[Attempt]:

@@ -48,13 +48,14 @@ from certwright.audit.services import (
     event_record_change,
 )
 from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_email
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
 from certwright.core.clock import now as clock_now
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.services import result_record
-from certwright.delivery.errors import DeliveryError
+from certwright.delivery.errors import DeliveryError, attempt_not_found
 from certwright.delivery.models import (
     FINISHED_STATUSES,
     Accommodation,
@@ -66,11 +67,12 @@ from certwright.delivery.models import (
 )
 from certwright.delivery.practice import practice_form_get
 from certwright.delivery.scoring import Score, ScoringItem, attempt_score
+from certwright.delivery.selectors import check_attempt_candidate, check_centre_staff
 from certwright.itembank.models import OPTION_COUNT, Form, FormItem, FormStatus
 from certwright.itembank.services import SCALE_MAX, SCALE_MIN, SCALE_PASS
 from certwright.notifications.services import email_send
 from certwright.scheduling.models import Appointment, AppointmentStatus, AppointmentTest
-from certwright.scheduling.selectors import centres_administered, live_tests_of
+from certwright.scheduling.selectors import live_tests_of
 from certwright.scheduling.services import (
     BookingError,
     _lock_appointment,
@@ -129,25 +131,6 @@ def _user(actor: Actor) -> AbstractBaseUser | None:
     return actor if isinstance(actor, AbstractBaseUser) else None
 
 
-def _not_found() -> DeliveryError:
-    return DeliveryError("not_found", _("There is no such exam attempt."))
-
-
-def _check_owner(attempt: Attempt, by: Actor) -> None:
-    """A person acting on an attempt as its candidate must be its candidate (a
-    machine label, the fault test's or the CLI's, is trusted)."""
-    user = _user(by)
-    if user is None:
-        return
-    owner = (
-        Technician.objects.filter(pk=attempt.technician_id)
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    if owner != user.pk:
-        raise _not_found()
-
-
 def _device_ok(attempt: Attempt, by: Actor, device: str | None) -> bool:
     """A person sitting a proctored attempt must be at its workstation: holding
     the seat token of the browser it was launched on."""
@@ -190,25 +173,10 @@ def device_error(attempt: Attempt) -> DeliveryError:
     )
 
 
-def _check_proctor(actor: Actor, centre_id: int | None) -> None:
-    """A person acting as a proctor must be staff of the attempt's centre (or
-    program staff)."""
-    user = _user(actor)
-    if user is None:
-        return
-    if (
-        centre_id is None
-        or not centres_administered(user).filter(pk=centre_id).exists()
-    ):
-        raise DeliveryError(
-            "forbidden", _("Only the staff of this test centre can do that.")
-        )
-
-
 def _locked(attempt_id: int) -> Attempt:
     attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
     if attempt is None:
-        raise _not_found()
+        raise attempt_not_found()
     return attempt
 
 
@@ -442,7 +410,7 @@ def attempt_authorise(
             raise DeliveryError("not_found", _("There is no such seat."))
         # The scheduling lock order: the technician's row, then the appointment's.
         appointment = _lock_appointment(seat)
-        _check_proctor(actor, appointment.centre_id)
+        check_centre_staff(actor, appointment.centre_id)
         appointment_test = AppointmentTest.objects.get(pk=appointment_test_id)
         existing = Attempt.objects.filter(
             appointment_test_id=appointment_test.pk
@@ -641,7 +609,7 @@ def attempt_launch(
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         moment = clock_now()
         if _lapse_due(attempt, moment):
             _lapse(attempt, actor=by)
@@ -832,7 +800,7 @@ def attempt_start(*, attempt_id: int, by: Actor, device: str | None = None) -> A
     authorisation past the end of its appointment lapses instead."""
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         lapsed = _lapse_due(attempt, clock_now())
         if lapsed:
             # Committed before the refusal is raised below.
@@ -872,7 +840,7 @@ def _proctor_locked(attempt_id: int, actor: Actor) -> Attempt:
             .values_list("centre_id", flat=True)
             .first()
         )
-    _check_proctor(actor, centre_id)
+    check_centre_staff(actor, centre_id)
     return attempt
 
 
@@ -995,7 +963,7 @@ def incident_note(
             appointment = Appointment.objects.filter(pk=appointment_id).first()
             if appointment is None:
                 raise DeliveryError("not_found", _("There is no such appointment."))
-            _check_proctor(actor, appointment.centre_id)
+            check_centre_staff(actor, appointment.centre_id)
             technician_id = appointment.technician_id
         else:
             raise DeliveryError("not_found", _("Say which exam or appointment."))
@@ -1046,7 +1014,7 @@ def attempt_submit(*, attempt_id: int, by: Actor, device: str | None = None) -> 
     """
     with transaction.atomic():
         attempt = _locked(attempt_id)
-        _check_owner(attempt, by)
+        check_attempt_candidate(attempt, by)
         if attempt.is_finished:
             return attempt
         _check_device(attempt, by, device)
@@ -1306,7 +1274,7 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
 
 def _result_mail(attempt: Attempt) -> None:
     technician = Technician.objects.select_related("user").get(pk=attempt.technician_id)
-    to = technician.email or (technician.user.email if technician.user else "")
+    to = technician_email(technician)
     if not to:
         logger.warning("attempt %s: the candidate has no e-mail", attempt.pk)
         return
@@ -1486,8 +1454,8 @@ def attempt_position_save(
         .first()
     )
     if attempt is None:
-        raise _not_found()
-    _check_owner(attempt, by)
+        raise attempt_not_found()
+    check_attempt_candidate(attempt, by)
     _check_device(attempt, by, device)
     if attempt.is_finished:
         _refuse_finished(attempt)
@@ -1587,7 +1555,7 @@ def _save_refused_or_stale(
         .first()
     )
     if attempt is None or (user is not None and attempt.technician.user_id != user.pk):
-        raise _not_found()
+        raise attempt_not_found()
     _check_device(attempt, by, device)
     if not FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id).exists():
         raise DeliveryError("item", _("That question is not part of this exam."))

@@ -38,7 +38,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from certwright.candidates.selectors import technician_for_user
+from certwright.candidates.decorators import candidate_required
+from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
 from certwright.delivery import selectors, services
@@ -49,6 +50,8 @@ from certwright.delivery.reports import report_pdf as render_pdf
 from certwright.scheduling.selectors import request_actor
 
 View = Callable[..., HttpResponse]
+# An account without a technician record has no attempts, practice or study.
+NO_TECHNICIAN = "portal/no_technician.html"
 
 # Refusals: the request is wrong (400), the attempt is not the caller's (404), or
 # the exam's state does not allow it now (409: the player reloads its state).
@@ -526,11 +529,8 @@ def report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return response
 
 
-@login_required
-def attempt_list(request: HttpRequest) -> HttpResponse:
-    technician = technician_for_user(request.user)
-    if technician is None:
-        return render(request, "portal/no_technician.html", status=403)
+@candidate_required(NO_TECHNICIAN)
+def attempt_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     return render(
         request,
         "delivery/attempt_list.html",
@@ -549,13 +549,12 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def practice_start(request: HttpRequest, test: str) -> HttpResponse:
+@candidate_required(NO_TECHNICIAN)
+def practice_start(
+    request: HttpRequest, technician: Technician, test: str
+) -> HttpResponse:
     from django.contrib import messages
 
-    technician = technician_for_user(request.user)
-    if technician is None:
-        return render(request, "portal/no_technician.html", status=403)
     try:
         attempt = services.practice_attempt_create(
             technician_id=technician.pk, test=test, actor=request_actor(request)
@@ -567,11 +566,8 @@ def practice_start(request: HttpRequest, test: str) -> HttpResponse:
     return redirect("delivery:player", attempt_id=attempt.pk)
 
 
-@login_required
-def study(request: HttpRequest, test: str) -> HttpResponse:
-    technician = technician_for_user(request.user)
-    if technician is None:
-        return render(request, "portal/no_technician.html", status=403)
+@candidate_required(NO_TECHNICIAN)
+def study(request: HttpRequest, technician: Technician, test: str) -> HttpResponse:
     if not has_entitlement(technician.pk, test, EntitlementKind.STUDY):
         return render(request, "delivery/study_locked.html", {"test": test}, status=403)
     try:

@@ -13,10 +13,15 @@ import datetime as dt
 from typing import Any
 
 from certwright import rules
-from certwright.candidates.models import ExperienceRecord, ReviewStatus, Technician
+from certwright.candidates.models import (
+    REF_EXPERIENCE,
+    ExperienceRecord,
+    ReviewStatus,
+    Technician,
+)
 from certwright.commerce.selectors import order_lines_bookable, order_lines_open
 from certwright.core.clock import now as clock_now
-from certwright.credentials.selectors import REF_EXPERIENCE, technician_facts
+from certwright.credentials.selectors import technician_facts
 from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 from certwright.program import catalog_rows, test_detail
 from certwright.program.catalog import prerequisite_text

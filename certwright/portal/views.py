@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from certwright.accounts.selectors import check_program_staff
 from certwright.candidates.selectors import experience_review_queue, technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
-from certwright.core.roles import Role, user_has_role, user_is_program_staff
+from certwright.core.roles import Role, user_has_role
 from certwright.credentials.selectors import technician_facts
 from certwright.portal.navigation import landing_url
 from certwright.portal.selectors import (
@@ -106,8 +106,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Program staff's landing page: the review queue, item analysis, the proctor
     console and the admin, with what waits for them."""
-    if not user_is_program_staff(request.user):
-        raise PermissionDenied
+    check_program_staff(request.user)
     return render(
         request,
         "portal/staff_home.html",

@@ -18,9 +18,9 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from certwright.accounts.selectors import MAX_ID
 from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
+from certwright.core.ids import MAX_ID
 from certwright.core.program import current_program
 from certwright.scheduling import orders, selectors, services
 from certwright.scheduling.invites import appointment_invite

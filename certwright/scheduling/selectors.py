@@ -119,6 +119,18 @@ def access_appointment(
     return appointment
 
 
+def access_centre_appointment(
+    user: Any, centre: TestCentre, appointment_id: int
+) -> Appointment:
+    """The appointment through its own centre's pages (``centre`` as
+    ``access_centre`` gave it): Http404 through another centre's address, and for
+    anyone ``access_appointment`` refuses."""
+    appointment = access_appointment(user, appointment_id)
+    if appointment.centre_id != centre.pk:
+        raise Http404("No such appointment at this centre.")
+    return appointment
+
+
 def access_own_appointment(user: Any, appointment_id: int) -> Appointment:
     """The appointment, for its candidate only (booking changes are the candidate's);
     Http404 for anyone else, centre staff included."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -23,8 +22,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from certwright.candidates.decorators import candidate_required
 from certwright.candidates.models import Technician
-from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
 from certwright.core.program import current_program
 from certwright.scheduling import hours, orders, selectors, services
@@ -33,25 +32,13 @@ from certwright.scheduling.invites import appointment_invite
 from certwright.scheduling.models import Appointment, TestCentre
 from certwright.scheduling.selectors import request_actor
 
-View = Callable[..., HttpResponse]
-
 # Refusals the candidate can fix by choosing again answer 409 (the state moved
 # under them); the others 400.
 _CONFLICTS = {"full", "stale", "lines", "overlap", "deadline", "state"}
 
 
-def candidate_required(view: View) -> View:
-    """Signed in, with a technician record; passes it as ``technician``."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        technician = technician_for_user(request.user)
-        if technician is None:
-            return render(request, "scheduling/not_candidate.html", status=403)
-        return view(request, technician, *args, **kwargs)
-
-    return wrapper
+# An account without a technician record is told what it cannot do here.
+NOT_CANDIDATE = "scheduling/not_candidate.html"
 
 
 def _refused(request: HttpRequest, error: services.BookingError) -> int:
@@ -160,7 +147,7 @@ def _earliest(lines: Sequence[Any]) -> dt.date | None:
     return min((line.must_take_by for line in lines), default=None)
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def slots(request: HttpRequest, technician: Technician) -> HttpResponse:
     """The free-times fragment for the picker (htmx), booking or rescheduling."""
     centre = _centre_from(request.GET.get("centre"))
@@ -197,7 +184,7 @@ def slots(request: HttpRequest, technician: Technician) -> HttpResponse:
 # --- the candidate's pages -----------------------------------------------------------
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 def appointment_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     appointments = list(selectors.appointments_of(technician.pk))
     moment = clock.now()
@@ -212,7 +199,7 @@ def appointment_list(request: HttpRequest, technician: Technician) -> HttpRespon
     )
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: HttpRequest, technician: Technician) -> HttpResponse:
     """Choose purchased tests, a centre, a day and a free time; book."""
@@ -332,7 +319,7 @@ def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return response
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 @require_http_methods(["GET", "POST"])
 def appointment_reschedule(
     request: HttpRequest, technician: Technician, appointment_id: int
@@ -401,7 +388,7 @@ def appointment_reschedule(
     )
 
 
-@candidate_required
+@candidate_required(NOT_CANDIDATE)
 @require_http_methods(["GET", "POST"])
 def appointment_cancel(
     request: HttpRequest, technician: Technician, appointment_id: int
@@ -508,9 +495,11 @@ def centre_appointment_action(
 ) -> HttpResponse:
     """Check-in, no-show or completion, recorded by the centre's staff."""
     centre = selectors.access_centre(request.user, centre_id)
-    appointment = selectors.access_appointment(request.user, appointment_id)
-    if appointment.centre_id != centre.pk or action not in _CENTRE_ACTIONS:
-        raise Http404("No such appointment at this centre.")
+    appointment = selectors.access_centre_appointment(
+        request.user, centre, appointment_id
+    )
+    if action not in _CENTRE_ACTIONS:
+        raise Http404("No such action.")
     try:
         _CENTRE_ACTIONS[action](
             appointment_id=appointment.pk, actor=request_actor(request)

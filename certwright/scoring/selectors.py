@@ -16,6 +16,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
@@ -40,6 +41,13 @@ def can_analyse(user: Any) -> bool:
     A Django permission on the scoring models makes nobody else an analyst: it would
     show them every key."""
     return user_is_program_staff(user)
+
+
+def check_analyst(user: Any) -> None:
+    """PermissionDenied unless ``user`` may analyse (``can_analyse``): 403 whatever
+    the id asked for, so the refusal reveals nothing about what exists."""
+    if not can_analyse(user):
+        raise PermissionDenied
 
 
 @dataclass(frozen=True, slots=True)

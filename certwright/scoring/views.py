@@ -1,6 +1,6 @@
 """Psychometrics pages for program staff: item analysis, calibration, equating.
 
-Every page answers 403 to anyone who is not program staff (``can_analyse``), and
+Every page answers 403 to anyone who is not program staff (``check_analyst``), and
 signed-out visitors go to the sign-in page. Runs never execute in the request: the
 page queues one and shows its progress (htmx polls the progress fragment, which
 reloads the page when the run has finished).
@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString, mark_safe
@@ -43,6 +43,7 @@ from certwright.scoring.models import AnalysisRun, RunKind, RunStatus
 from certwright.scoring.selectors import (
     base_form_choices,
     can_analyse,
+    check_analyst,
     form_sittings,
     forms_overview,
     item_history,
@@ -53,12 +54,6 @@ from certwright.scoring.selectors import (
 
 ICC_GRID_MAX = 12
 PLOT_CACHE_SECONDS = 24 * 3600
-
-
-def _access(request: HttpRequest) -> None:
-    # 403 whatever the id: the refusal reveals nothing about what exists.
-    if not can_analyse(request.user):
-        raise PermissionDenied
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -94,7 +89,7 @@ def _plot(run: AnalysisRun, name: str, draw: Callable[[], SafeString]) -> SafeSt
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _access(request)
+    check_analyst(request.user)
     return render(request, "scoring/index.html", {"rows": forms_overview()})
 
 
@@ -102,7 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def guide(request: HttpRequest) -> HttpResponse:
     """The psychometrics guide (docs/psychometrics.md) as a page beside the
     statistics it explains, so staff need not find the repository to read it."""
-    _access(request)
+    check_analyst(request.user)
     try:
         body = guides.guide_html("psychometrics")
     except guides.GuideMissing as missing:
@@ -194,7 +189,7 @@ def _run_context(run: AnalysisRun) -> dict[str, Any]:
 @login_required
 def form_report(request: HttpRequest, form_id: int) -> HttpResponse:
     """A form's sittings, its latest item analysis, and the runs to start."""
-    _access(request)
+    check_analyst(request.user)
     form = get_object_or_404(Form, pk=form_id)
     run = latest_run(form.pk)
     bases = base_form_choices(form) if form.status == FormStatus.DRAFT else []
@@ -216,7 +211,7 @@ def form_report(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
-    _access(request)
+    check_analyst(request.user)
     run = _run(run_id)
     context = _run_context(run)
     context["can_change"] = can_analyse(request.user)
@@ -227,7 +222,7 @@ def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once the run has finished it tells htmx to
     reload the page, which then shows the results."""
-    _access(request)
+    check_analyst(request.user)
     run = _run(run_id)
     response = render(request, "scoring/_progress.html", {"run": run})
     if run.is_finished and request.headers.get("HX-Request"):
@@ -238,7 +233,7 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 def run_item(request: HttpRequest, run_id: int, position: int) -> HttpResponse:
     """One item in one analysis: flags, distractors, its curves and its text."""
-    _access(request)
+    check_analyst(request.user)
     run = _run(run_id)
     if run.kind != RunKind.ANALYSIS or run.status != RunStatus.DONE:
         raise Http404("No item analysis in this run.")
@@ -292,7 +287,7 @@ def run_item(request: HttpRequest, run_id: int, position: int) -> HttpResponse:
 @login_required
 def item_report(request: HttpRequest, item_id: int) -> HttpResponse:
     """An item's statistics in every form it was on, and its versions' bank stats."""
-    _access(request)
+    check_analyst(request.user)
     item = get_object_or_404(Item, pk=item_id)
     return render(
         request,
@@ -330,7 +325,7 @@ def _run_start(
 @login_required
 @require_POST
 def analyse(request: HttpRequest, form_id: int) -> HttpResponse:
-    _access(request)
+    check_analyst(request.user)
     return _run_start(
         request,
         form_id,
@@ -345,7 +340,7 @@ def analyse(request: HttpRequest, form_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def calibrate(request: HttpRequest, form_id: int) -> HttpResponse:
-    _access(request)
+    check_analyst(request.user)
     return _run_start(
         request,
         form_id,
@@ -363,7 +358,7 @@ def calibrate(request: HttpRequest, form_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def equate(request: HttpRequest, form_id: int) -> HttpResponse:
-    _access(request)
+    check_analyst(request.user)
     target = get_object_or_404(Form, pk=form_id)
     return _run_start(
         request,
@@ -399,7 +394,7 @@ def _run_apply(
 @require_POST
 def record(request: HttpRequest, run_id: int) -> HttpResponse:
     """Record a calibration's parameters in the item bank."""
-    _access(request)
+    check_analyst(request.user)
 
     def record_it(reason: str) -> str:
         written = services.calibration_record(
@@ -416,7 +411,7 @@ def record(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def apply(request: HttpRequest, run_id: int) -> HttpResponse:
     """Set the draft form's cut score and table from an equating."""
-    _access(request)
+    check_analyst(request.user)
 
     def apply_it(reason: str) -> str:
         target = services.equating_apply(

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from certwright.accounts.models import MembershipRole, ShareGrant
@@ -16,8 +17,10 @@ from certwright.accounts.services import (
     share_grant,
 )
 from certwright.audit.models import Event
+from certwright.candidates.services import experience_record_add
 from certwright.core import clock
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.models import Certification, CertificationStatus
+from certwright.credentials.services import result_record
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +262,35 @@ def test_an_account_without_technician_gets_409_from_the_api(
         content_type="application/json",
     )
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"), [("valid_through", True), ("expires_on", False)]
+)
+def test_the_roster_shows_a_certification_through_its_last_valid_day(
+    client: Client,
+    make_candidate: Any,
+    shop: Any,
+    django_capture_on_commit_callbacks: Any,
+    day: str,
+    shown: bool,
+) -> None:
+    """On the day the roster says A1 is "valid through", A1 is listed; the next day
+    (``expires_on``) it is not, before any recompute has marked it expired."""
+    # given
+    _ana, technician = make_candidate("ana@example.com", "Ana López")
+    with django_capture_on_commit_callbacks(execute=True):
+        _record_a1_pass(technician.pk, clock.today())
+    share_grant(technician_id=technician.pk, organization_id=shop.pk)
+    certification = Certification.objects.get(technician=technician, test="A1")
+    assert certification.status == CertificationStatus.CERTIFIED
+    moment = dt.datetime.combine(getattr(certification, day), dt.time(12), dt.UTC)
+
+    # when
+    with time_machine.travel(moment, tick=False):
+        client.force_login(shop.boss)
+        html = client.get(f"/account/organizations/{shop.pk}/").content.decode()
+
+    # then
+    assert "Ana López" in html
+    assert (">A1</span>" in html) is shown

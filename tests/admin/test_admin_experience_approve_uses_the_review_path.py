@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
-from certwright.candidates.services import experience_submit
-from certwright.credentials.services import experience_record_withdraw
+from certwright.candidates.services import experience_record_withdraw, experience_submit
 from certwright.notifications.models import OutboundEmail
 from tests.scheduling.conftest import candidate_create
 

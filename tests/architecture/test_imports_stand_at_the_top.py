@@ -38,21 +38,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         )
         for app in ("credentials", "notifications", "scoring")
     },
-    # TEMPORARY: the experience writes that still call credentials from candidates
-    # (issue 10, item 1) leave candidates on the i10-own branch, with these imports;
-    # delete these entries when it is merged (this test fails while they match
-    # nothing).
-    **{
-        ("certwright.candidates.services", imported): "moves out with item 1"
-        for imported in (
-            "certwright.credentials.models",
-            "certwright.credentials.recompute",
-            "certwright.credentials.selectors",
-            "certwright.credentials.services",
-            "certwright.notifications.services",
-            "certwright.rules",
-        )
-    },
 }
 
 

@@ -16,11 +16,11 @@ from certwright.accounts.services import (
     organization_create,
     share_grant,
 )
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.core.clock import today
 from certwright.core.roles import Role, role_add
 from certwright.credentials.models import Certification
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 
 from .signing_in import sign_in

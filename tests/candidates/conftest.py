@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certwright.candidates.models import Technician
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_submit, technician_create
 from certwright.core.clock import today
 from certwright.core.roles import Role, role_add
+from certwright.credentials.models import Certification
+from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -69,3 +72,32 @@ def staff_user(db: None) -> Any:
         user=user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
     )
     return user
+
+
+@pytest.fixture
+def waiting(candidate: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """Three years of employment awaiting review, and an A1 pass two months ago
+    pending that experience."""
+    _user, technician = candidate
+    with django_capture_on_commit_callbacks(execute=True):
+        record = experience_submit(
+            technician_id=technician.pk,
+            kind="employment",
+            start=ago(years=3),
+            end=None,
+            full_time=True,
+            employer="Harbor Marine & Auto",
+            documents=[pdf("letter.pdf")],
+        )
+        result_record(
+            technician_id=technician.pk,
+            test="A1",
+            date=ago(months=2),
+            kind="initial",
+            outcome="pass",
+        )
+    assert Certification.objects.get(technician=technician).status == (
+        "pending_experience"
+    )
+    mail.outbox.clear()
+    return record

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certwright.accounts.services import api_token_create
 from certwright.candidates.models import ExperienceRecord
+from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import Certification
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 
 from .conftest import PDF, ago
 

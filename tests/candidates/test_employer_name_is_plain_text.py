@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
-from certwright.candidates.services import experience_employer_link_send
-from certwright.credentials.services import experience_record_add
+from certwright.candidates.services import (
+    experience_employer_link_send,
+    experience_record_add,
+)
 from certwright.notifications.models import OutboundEmail
 
 from .conftest import ago

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from certwright.candidates.models import ExperienceRecord
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.core.clock import today
-from certwright.credentials.services import experience_record_add
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceDocument, ExperienceRecord
+from certwright.candidates.services import experience_record_add
 from certwright.core.clock import today
-from certwright.credentials.services import experience_record_add
 
 from .conftest import PNG, ago, pdf
 

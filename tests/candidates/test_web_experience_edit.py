@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
-from certwright.candidates.services import experience_submit
-from certwright.credentials.services import (
+from certwright.candidates.services import (
     experience_record_add,
     experience_record_approve,
     experience_record_reject,
+    experience_submit,
 )
 
 from .conftest import ago

@@ -4,50 +4,17 @@ see the queue or decide."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
-from certwright.candidates.services import experience_submit
 from certwright.credentials.models import Certification
-from certwright.credentials.services import result_record
 
-from .conftest import ago, pdf
+from .conftest import ago
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def waiting(candidate: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    """Three years of employment awaiting review, and an A1 pass two months ago
-    pending that experience."""
-    _user, technician = candidate
-    with django_capture_on_commit_callbacks(execute=True):
-        record = experience_submit(
-            technician_id=technician.pk,
-            kind="employment",
-            start=ago(years=3),
-            end=None,
-            full_time=True,
-            employer="Harbor Marine & Auto",
-            documents=[pdf("letter.pdf")],
-        )
-        result_record(
-            technician_id=technician.pk,
-            test="A1",
-            date=ago(months=2),
-            kind="initial",
-            outcome="pass",
-        )
-    assert Certification.objects.get(technician=technician).status == (
-        "pending_experience"
-    )
-    mail.outbox.clear()
-    return record
 
 
 def test_the_queue_lists_waiting_records_for_staff(client, staff_user, waiting):

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from certwright.candidates.models import Technician
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.core.clock import today
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 
 

@@ -13,13 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certwright import rules
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import Certification, TitleHolding
 from certwright.credentials.recompute import technicians_recompute
 from certwright.credentials.services import (
-    experience_record_add,
     renewal_credit_record,
     result_record,
     revocation_record,

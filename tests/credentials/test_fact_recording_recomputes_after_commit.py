@@ -7,12 +7,12 @@ from django.test import override_settings
 from django_tasks import task_backends
 from django_tasks.backends.dummy import DummyBackend
 
-from certwright.credentials.models import Certification, CertificationStatus
-from certwright.credentials.services import (
+from certwright.candidates.services import (
     experience_record_add,
     experience_record_approve,
-    result_record,
 )
+from certwright.credentials.models import Certification, CertificationStatus
+from certwright.credentials.services import result_record
 from tests.credentials.conftest import ago
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,14 @@ from django.core.management import call_command
 from django.db.models import F
 
 from certwright.candidates.models import Technician
+from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import (
     Certification,
     RecomputeRun,
     RecomputeRunStatus,
 )
 from certwright.credentials.recompute import certifications_recompute_all
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from tests.credentials.conftest import ago
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.test import override_settings
 
 from certwright import rules
 from certwright.candidates.models import Technician
+from certwright.candidates.services import experience_record_add
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials import recompute as recompute_module
@@ -18,7 +19,7 @@ from certwright.credentials.recompute import (
     technicians_recompute,
 )
 from certwright.credentials.selectors import technicians_facts
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from tests.credentials.conftest import ago
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import Certification, RecomputeRun
 from certwright.credentials.recompute import (
     certifications_recompute_all,
     technician_recompute,
 )
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from tests.credentials.conftest import ago
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ def write(tmp_path, name, *lines):
 
 @pytest.fixture
 def two(make_technician):
-    from certwright.credentials.services import experience_record_add
+    from certwright.candidates.services import experience_record_add
 
     technicians = [make_technician("Ana"), make_technician("Ben")]
     for t in technicians:

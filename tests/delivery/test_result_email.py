@@ -49,3 +49,23 @@ def test_a_replayed_submit_mails_nothing_more(
             attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
         )
     assert len([m for m in mail.outbox if "A1 result" in m.subject]) == 1
+
+
+def test_without_an_address_of_their_own_the_result_goes_to_the_account(
+    started, candidate, django_capture_on_commit_callbacks
+):
+    """Where to write to a technician is candidates' ``technician_email``: their
+    own address, else their account's (as every other mail to them)."""
+    # given a technician record without an address, on an account with one
+    candidate.user.email = "casey.account@example.com"
+    candidate.user.save(update_fields=["email"])
+    candidate.email = ""
+    candidate.save(update_fields=["email"])
+    # when submitted
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(
+            attempt_id=started.pk, by=candidate.user, device=SEATS[started.pk]
+        )
+    # then the result goes to the account's address
+    [message] = [m for m in mail.outbox if "A1 result" in m.subject]
+    assert message.to == ["casey.account@example.com"]

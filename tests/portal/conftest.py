@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from certwright.candidates.models import Technician
-from certwright.candidates.services import technician_create
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.core.clock import today
-from certwright.credentials.services import experience_record_add, result_record
+from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 from tests.forms_support import every_test_deliverable
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from certwright.core.roles import Role, user_has_role, user_is_program_staff
+from certwright.delivery.proctor_selectors import may_proctor
 
 register = template.Library()
 
@@ -19,8 +19,4 @@ def user_may_proctor(user: Any) -> bool:
     already). Whether they staff a centre is the console's own check."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (
-        user_is_program_staff(user)
-        or user_has_role(user, Role.PROCTOR)
-        or user_has_role(user, Role.CENTRE_ADMIN)
-    )
+    return may_proctor(user)
