@@ -129,11 +129,6 @@ def technician_update(
 # side around them: overlap checks, supporting documents, the employer's confirmation
 # link, the review decisions and the e-mails each one sends.
 
-EVENT_EMPLOYER_CONFIRMED = "experience.employer_confirmed"
-EVENT_EMPLOYER_DISPUTED = "experience.employer_disputed"
-EVENT_EMPLOYER_LINK_SENT = "experience.employer_link_sent"
-EVENT_DOCUMENT_ADDED = "experience.document_added"
-
 _LINK_SALT = "certwright.candidates.employer-confirmation"
 MAX_DOCUMENTS_PER_RECORD = 10
 
@@ -330,7 +325,7 @@ def _documents_store(
         written.append((document.file.storage, document.file.name or ""))
         document.save()
         event_record(
-            kind=EVENT_DOCUMENT_ADDED,
+            kind=EventKind.EXPERIENCE_DOCUMENT_ADDED,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -600,7 +595,7 @@ def experience_employer_link_send(*, record_id: int, actor: Actor = None) -> Non
         record.employer_link_sent_at = now()
         record.save(update_fields=["employer_link_sent_at"])
         event_record(
-            kind=EVENT_EMPLOYER_LINK_SENT,
+            kind=EventKind.EXPERIENCE_EMPLOYER_LINK_SENT,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -642,7 +637,7 @@ def _link_throttle(record: ExperienceRecord) -> None:
             retry_at,
         )
     sends = Event.objects.filter(
-        kind=EVENT_EMPLOYER_LINK_SENT, occurred_at__gt=moment - _DAY
+        kind=EventKind.EXPERIENCE_EMPLOYER_LINK_SENT, occurred_at__gt=moment - _DAY
     )
     for scope, limit, message in (
         (
@@ -742,7 +737,9 @@ def experience_employer_respond(
             ]
         )
         event_record(
-            kind=EVENT_EMPLOYER_CONFIRMED if confirmed else EVENT_EMPLOYER_DISPUTED,
+            kind=EventKind.EXPERIENCE_EMPLOYER_CONFIRMED
+            if confirmed
+            else EventKind.EXPERIENCE_EMPLOYER_DISPUTED,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=f"employer:{record.employer_email}",

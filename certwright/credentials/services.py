@@ -453,10 +453,6 @@ def experience_record_update(
     return record
 
 
-EVENT_EXPERIENCE_REJECTED = "experience.rejected"
-EVENT_EXPERIENCE_WITHDRAWN = "experience.withdrawn"
-
-
 def experience_record_reject(
     *, record_id: int, reason: str, actor: Actor = None
 ) -> ExperienceRecord:
@@ -485,7 +481,7 @@ def experience_record_reject(
         record.rejection_reason = reason
         record.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
         event_record(
-            kind=EVENT_EXPERIENCE_REJECTED,
+            kind=EventKind.EXPERIENCE_REJECTED,
             subject=f"{REF_EXPERIENCE}:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -517,7 +513,7 @@ def experience_record_withdraw(
         record.withdrawn_at = now()
         record.save(update_fields=["withdrawn_at"])
         event_record(
-            kind=EVENT_EXPERIENCE_WITHDRAWN,
+            kind=EventKind.EXPERIENCE_WITHDRAWN,
             subject=f"{REF_EXPERIENCE}:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
