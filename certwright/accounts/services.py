@@ -26,6 +26,7 @@ from certwright.accounts.selectors import (
     organization_code_normalize,
     user_mfa_enabled,
 )
+from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.ids import ALPHABET
 from certwright.candidates.models import Technician
@@ -38,17 +39,6 @@ from certwright.core.roles import (
     user_has_role,
     user_needs_mfa,
 )
-
-# Audit event kinds of this app (plain strings: Event.kind is open-ended).
-EVENT_TECHNICIAN_LINKED = "account.technician_linked"
-EVENT_ORGANIZATION_CREATED = "organization.created"
-EVENT_ORGANIZATION_UPDATED = "organization.updated"
-EVENT_MEMBER_ADDED = "organization.member_added"
-EVENT_MEMBER_REMOVED = "organization.member_removed"
-EVENT_SHARE_GRANTED = "share.granted"
-EVENT_SHARE_REVOKED = "share.revoked"
-EVENT_TOKEN_CREATED = "api_token.created"
-EVENT_TOKEN_REVOKED = "api_token.revoked"
 
 # A token's last use is written at most this often, so a busy integration does not
 # turn every API read into a write.
@@ -110,7 +100,7 @@ def technician_link_user(
         technician.save(update_fields=["user"])
         role_add(user, Role.CANDIDATE, actor=actor)
         event_record(
-            kind=EVENT_TECHNICIAN_LINKED,
+            kind=EventKind.ACCOUNT_TECHNICIAN_LINKED,
             subject=f"technician:{technician.certification_id}",
             technician_id=technician.pk,
             actor=actor,
@@ -156,7 +146,7 @@ def organization_create(
         organization.full_clean()
         organization.save()
         event_record(
-            kind=EVENT_ORGANIZATION_CREATED,
+            kind=EventKind.ORGANIZATION_CREATED,
             subject=f"organization:{organization.code}",
             actor=actor,
             data={"after": {"name": organization.name, "kind": organization.kind}},
@@ -185,7 +175,7 @@ def organization_update(
         organization.full_clean()
         organization.save(update_fields=["name", "kind"])
         event_record(
-            kind=EVENT_ORGANIZATION_UPDATED,
+            kind=EventKind.ORGANIZATION_UPDATED,
             subject=f"organization:{organization.code}",
             actor=actor,
             data={"before": before, "after": after},
@@ -220,7 +210,7 @@ def membership_add(
             return membership
         role_add(user, Role.EMPLOYER, actor=actor)
         event_record(
-            kind=EVENT_MEMBER_ADDED,
+            kind=EventKind.ORGANIZATION_MEMBER_ADDED,
             subject=f"organization:{organization.code}",
             actor=actor,
             data={"user": user.get_username(), "before": before, "after": role.value},
@@ -238,7 +228,7 @@ def membership_remove(*, organization_id: int, user: Any, actor: Actor = None) -
         if not deleted:
             return False
         event_record(
-            kind=EVENT_MEMBER_REMOVED,
+            kind=EventKind.ORGANIZATION_MEMBER_REMOVED,
             subject=f"organization:{organization.code}",
             actor=actor,
             data={"user": user.get_username()},
@@ -270,7 +260,7 @@ def share_grant(
             technician=technician, organization=organization, granted_at=now()
         )
         event_record(
-            kind=EVENT_SHARE_GRANTED,
+            kind=EventKind.SHARE_GRANTED,
             subject=f"organization:{organization.code}",
             technician_id=technician.pk,
             actor=actor,
@@ -292,7 +282,7 @@ def share_revoke(*, grant_id: int, actor: Actor = None) -> ShareGrant:
         grant.revoked_at = now()
         grant.save(update_fields=["revoked_at"])
         event_record(
-            kind=EVENT_SHARE_REVOKED,
+            kind=EventKind.SHARE_REVOKED,
             subject=f"organization:{grant.organization.code}",
             technician_id=grant.technician_id,
             actor=actor,
@@ -322,7 +312,7 @@ def api_token_create(
                 token.full_clean(exclude=["prefix", "hashed_secret", "user"])
                 token.save()
                 event_record(
-                    kind=EVENT_TOKEN_CREATED,
+                    kind=EventKind.API_TOKEN_CREATED,
                     subject=f"user:{user.pk}",
                     actor=actor or user,
                     data={"token": token.pk, "name": name, "prefix": new.prefix},
@@ -343,7 +333,7 @@ def api_token_revoke(*, token_id: int, actor: Actor = None) -> ApiToken:
         token.revoked_at = now()
         token.save(update_fields=["revoked_at"])
         event_record(
-            kind=EVENT_TOKEN_REVOKED,
+            kind=EventKind.API_TOKEN_REVOKED,
             subject=f"user:{token.user_id}",
             actor=actor,
             data={"token": token.pk, "name": token.name, "prefix": token.prefix},
@@ -382,10 +372,6 @@ def api_token_authenticate(raw: str) -> Any | None:
 # Who may do what hangs on these: every change is an event (the admin's user page
 # is the one place that edits them outside the role services).
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
-USER_FLAGS_CHANGED = "account.flags_changed"
-USER_GROUP_ADDED = "account.group_added"
-USER_GROUP_REMOVED = "account.group_removed"
-USER_DELETED = "account.deleted"
 
 
 def user_flags_record(*, user: Any, before: dict[str, bool], actor: Actor) -> None:
@@ -398,7 +384,7 @@ def user_flags_record(*, user: Any, before: dict[str, bool], actor: Actor) -> No
     }
     if changed:
         event_record(
-            kind=USER_FLAGS_CHANGED,
+            kind=EventKind.ACCOUNT_FLAGS_CHANGED,
             subject=f"user:{user.pk}",
             actor=actor,
             data={"user": user.get_username(), "flags": changed},
@@ -421,7 +407,7 @@ def user_groups_set(*, user: Any, names: set[str], actor: Actor = None) -> None:
             group = Group.objects.get(name=name)
             user.groups.add(group)
             event_record(
-                kind=USER_GROUP_ADDED,
+                kind=EventKind.ACCOUNT_GROUP_ADDED,
                 subject=f"user:{user.pk}",
                 actor=actor,
                 data={"group": name, "user": user.get_username()},
@@ -432,7 +418,7 @@ def user_groups_set(*, user: Any, names: set[str], actor: Actor = None) -> None:
                 continue
             user.groups.remove(Group.objects.get(name=name))
             event_record(
-                kind=USER_GROUP_REMOVED,
+                kind=EventKind.ACCOUNT_GROUP_REMOVED,
                 subject=f"user:{user.pk}",
                 actor=actor,
                 data={"group": name, "user": user.get_username()},
@@ -450,4 +436,6 @@ def user_delete(*, user: Any, actor: Actor = None) -> None:
         }
         pk = user.pk
         user.delete()
-        event_record(kind=USER_DELETED, subject=f"user:{pk}", actor=actor, data=data)
+        event_record(
+            kind=EventKind.ACCOUNT_DELETED, subject=f"user:{pk}", actor=actor, data=data
+        )

@@ -158,8 +158,6 @@ def _user_id(actor: Actor) -> int | None:
 # their own checks (overlaps, documents, the employer's link) around ``add`` and
 # ``update``; approval, rejection and withdrawal have no other path.
 
-EVENT_EXPERIENCE_REJECTED = "experience.rejected"
-EVENT_EXPERIENCE_WITHDRAWN = "experience.withdrawn"
 
 # Changing what a record says about the work; confirming it again is the employer's.
 _EMPLOYER_FACING = ("kind", "employer", "role", "start", "end", "full_time")
@@ -438,7 +436,7 @@ def experience_record_reject(
         record.rejection_reason = reason
         record.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
         event_record(
-            kind=EVENT_EXPERIENCE_REJECTED,
+            kind=EventKind.EXPERIENCE_REJECTED,
             subject=f"{REF_EXPERIENCE}:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -474,7 +472,7 @@ def experience_record_withdraw(
         record.withdrawn_at = now()
         record.save(update_fields=["withdrawn_at"])
         event_record(
-            kind=EVENT_EXPERIENCE_WITHDRAWN,
+            kind=EventKind.EXPERIENCE_WITHDRAWN,
             subject=f"{REF_EXPERIENCE}:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -488,11 +486,6 @@ def experience_record_withdraw(
 #
 # The candidate's side around the facts above: overlap checks, supporting documents
 # and the employer's confirmation link.
-
-EVENT_EMPLOYER_CONFIRMED = "experience.employer_confirmed"
-EVENT_EMPLOYER_DISPUTED = "experience.employer_disputed"
-EVENT_EMPLOYER_LINK_SENT = "experience.employer_link_sent"
-EVENT_DOCUMENT_ADDED = "experience.document_added"
 
 _LINK_SALT = "certwright.candidates.employer-confirmation"
 MAX_DOCUMENTS_PER_RECORD = 10
@@ -686,7 +679,7 @@ def _documents_store(
         written.append((document.file.storage, document.file.name or ""))
         document.save()
         event_record(
-            kind=EVENT_DOCUMENT_ADDED,
+            kind=EventKind.EXPERIENCE_DOCUMENT_ADDED,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -947,7 +940,7 @@ def experience_employer_link_send(*, record_id: int, actor: Actor = None) -> Non
         record.employer_link_sent_at = now()
         record.save(update_fields=["employer_link_sent_at"])
         event_record(
-            kind=EVENT_EMPLOYER_LINK_SENT,
+            kind=EventKind.EXPERIENCE_EMPLOYER_LINK_SENT,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=actor,
@@ -989,7 +982,7 @@ def _link_throttle(record: ExperienceRecord) -> None:
             retry_at,
         )
     sends = Event.objects.filter(
-        kind=EVENT_EMPLOYER_LINK_SENT, occurred_at__gt=moment - _DAY
+        kind=EventKind.EXPERIENCE_EMPLOYER_LINK_SENT, occurred_at__gt=moment - _DAY
     )
     for scope, limit, message in (
         (
@@ -1089,7 +1082,9 @@ def experience_employer_respond(
             ]
         )
         event_record(
-            kind=EVENT_EMPLOYER_CONFIRMED if confirmed else EVENT_EMPLOYER_DISPUTED,
+            kind=EventKind.EXPERIENCE_EMPLOYER_CONFIRMED
+            if confirmed
+            else EventKind.EXPERIENCE_EMPLOYER_DISPUTED,
             subject=f"experience:{record.pk}",
             technician_id=record.technician_id,
             actor=f"employer:{record.employer_email}",

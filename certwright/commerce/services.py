@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from certwright import rules
+from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.commerce import selectors
 from certwright.commerce.errors import (
@@ -68,7 +69,7 @@ VOUCHER_BATCH_MAX = 500
 def _line_event(
     line: OrderLine,
     *,
-    kind: str,
+    kind: EventKind,
     before: str,
     actor: Actor,
     reason: str = "",
@@ -96,7 +97,7 @@ def _line_transition(
     allowed_from: Sequence[str],
     to: str,
     verb: str,
-    event: str,
+    event: EventKind,
     actor: Actor,
     reason: str = "",
     values: dict[str, Any] | None = None,
@@ -154,7 +155,7 @@ def order_line_mark_booked(
             allowed_from=(LineStatus.PURCHASED,),
             to=LineStatus.BOOKED,
             verb="booked",
-            event="order_line.booked",
+            event=EventKind.ORDER_LINE_BOOKED,
             actor=actor,
             values={"appointment_id": appointment_id},
             must_take_from=clock.today(),
@@ -171,7 +172,7 @@ def order_line_release(*, line_id: int, actor: Actor = None) -> OrderLine:
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.PURCHASED,
             verb="released",
-            event="order_line.released",
+            event=EventKind.ORDER_LINE_RELEASED,
             actor=actor,
             values={"appointment_id": None},
         )
@@ -186,7 +187,7 @@ def order_line_mark_taken(*, line_id: int, actor: Actor = None) -> OrderLine:
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.TAKEN,
             verb="marked taken",
-            event="order_line.taken",
+            event=EventKind.ORDER_LINE_TAKEN,
             actor=actor,
         )
     return line
@@ -201,7 +202,7 @@ def order_line_forfeit(*, line_id: int, actor: Actor = None) -> OrderLine:
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.FORFEITED,
             verb="forfeited",
-            event="order_line.forfeited",
+            event=EventKind.ORDER_LINE_FORFEITED,
             actor=actor,
             reason="no-show: fees forfeited",
         )
@@ -223,7 +224,7 @@ def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> Orde
             allowed_from=OPEN_LINE_STATUSES,
             to=LineStatus.REFUNDED,
             verb="refunded",
-            event="order_line.refunded",
+            event=EventKind.ORDER_LINE_REFUNDED,
             actor=actor,
             reason=reason,
             values={
@@ -246,7 +247,7 @@ def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> Orde
         ).update(revoked_at=clock.now())
         if revoked:
             event_record(
-                kind="entitlement.revoked",
+                kind=EventKind.ENTITLEMENT_REVOKED,
                 subject=f"order_line:{line.pk}",
                 technician_id=line.technician_id,
                 actor=actor,
@@ -280,7 +281,7 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
                     allowed_from=(LineStatus.PURCHASED,),
                     to=LineStatus.EXPIRED,
                     verb="expired",
-                    event="order_line.expired",
+                    event=EventKind.ORDER_LINE_EXPIRED,
                     actor=actor,
                     reason="not taken by the must-take-by date",
                 )
@@ -497,7 +498,7 @@ def _grant_entitlements(line: OrderLine, actor: Actor) -> None:
             source_line=line,
         )
     event_record(
-        kind="entitlement.granted",
+        kind=EventKind.ENTITLEMENT_GRANTED,
         subject=f"order_line:{line.pk}",
         technician_id=line.technician_id,
         actor=actor,
@@ -659,7 +660,7 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
     cart.lines.all().delete()
     _cart_touch(cart)
     event_record(
-        kind="order.placed",
+        kind=EventKind.ORDER_PLACED,
         subject=f"order:{order.pk}",
         technician_id=order.technician_id,
         actor=actor,
@@ -707,7 +708,7 @@ def _voucher_redeem(*, voucher: Voucher, line: OrderLine, actor: Actor) -> None:
             {"code": f"Voucher {voucher.code} has already been used."}, code="used"
         )
     event_record(
-        kind="voucher.redeemed",
+        kind=EventKind.VOUCHER_REDEEMED,
         subject=f"voucher:{voucher.code}",
         technician_id=line.technician_id,
         actor=actor,
@@ -735,7 +736,7 @@ def order_mark_paid(
         order.paid_at = clock.now()
         order.save(update_fields=["payment_status", "paid_at"])
         event_record(
-            kind="order.paid",
+            kind=EventKind.ORDER_PAID,
             subject=f"order:{order.pk}",
             technician_id=order.technician_id,
             actor=actor,
@@ -820,7 +821,7 @@ def voucher_batch_purchase(
                 payable=batch, amount_cents=batch.total_cents
             )
             event_record(
-                kind="voucher_batch.placed",
+                kind=EventKind.VOUCHER_BATCH_PLACED,
                 subject=f"voucher_batch:{batch.pk}",
                 actor=actor,
                 data={
@@ -868,7 +869,7 @@ def voucher_batch_mark_paid(
         batch.paid_at = clock.now()
         batch.save(update_fields=["payment_status", "paid_at"])
         event_record(
-            kind="voucher_batch.paid",
+            kind=EventKind.VOUCHER_BATCH_PAID,
             subject=f"voucher_batch:{batch.pk}",
             actor=actor,
             data={
@@ -904,7 +905,9 @@ def tax_rate_save(*, rate: TaxRate, actor: Actor = None) -> TaxRate:
             return rate
         rate.save()
         event_record(
-            kind="tax_rate.created" if before is None else "tax_rate.changed",
+            kind=EventKind.TAX_RATE_CREATED
+            if before is None
+            else EventKind.TAX_RATE_CHANGED,
             subject=f"tax_rate:{rate.region}",
             actor=actor,
             data={"before": before, "after": after},
@@ -922,7 +925,7 @@ def tax_rate_delete(*, rate_id: int, actor: Actor = None) -> None:
         before = _tax_content(rate)
         rate.delete()
         event_record(
-            kind="tax_rate.deleted",
+            kind=EventKind.TAX_RATE_DELETED,
             subject=f"tax_rate:{before['region']}",
             actor=actor,
             data={"before": before},

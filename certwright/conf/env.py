@@ -41,20 +41,28 @@ def bad_value(name: str, value: str, expected: str) -> ImproperlyConfigured:
 
 
 class Env:
-    """Typed reads from an environment mapping."""
+    """Typed reads from an environment mapping.
+
+    It remembers every name it was asked for (``names``), set or not: the
+    settings' ``env.names`` is the list of variables Certwright reads, which a test
+    compares with docs/configuration.md.
+    """
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
+        self.names: set[str] = set()
 
     def raw(self, name: str) -> str | None:
+        """The variable's value as set (None when unset); every read goes here."""
+        self.names.add(name)
         return self.environ.get(name)
 
     def string(self, name: str, default: str) -> str:
-        value = self.environ.get(name)
+        value = self.raw(name)
         return default if value is None else value.strip()
 
     def boolean(self, name: str, default: bool) -> bool:
-        value = self.environ.get(name)
+        value = self.raw(name)
         if value is None:
             return default
         folded = value.strip().lower()
@@ -65,7 +73,7 @@ class Env:
         raise bad_value(name, value, "one of 1, true, yes, on, 0, false, no, off")
 
     def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
-        value = self.environ.get(name)
+        value = self.raw(name)
         if value is None or not value.strip():
             return default
         try:
@@ -78,13 +86,13 @@ class Env:
 
     def strings(self, name: str, default: Sequence[str]) -> list[str]:
         """A comma-separated list; blanks around items and empty items are dropped."""
-        value = self.environ.get(name)
+        value = self.raw(name)
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
     def choice(self, name: str, choices: Sequence[str], default: str) -> str:
-        value = self.environ.get(name)
+        value = self.raw(name)
         if value is None or not value.strip():
             return default
         folded = value.strip().lower()
@@ -103,7 +111,7 @@ class Env:
         return value
 
     def directory(self, name: str, default: Path) -> Path:
-        value = self.environ.get(name)
+        value = self.raw(name)
         if value is None or not value.strip():
             return default
         path = Path(value.strip()).expanduser()

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 
 # Cached on the user object, so a request that asks several times (the MFA
@@ -42,9 +43,6 @@ class Role(models.TextChoices):
 
 # Roles whose holders must sign in with a second factor (as must Django staff).
 MFA_ROLES = frozenset({Role.PROCTOR, Role.CENTRE_ADMIN, Role.PROGRAM_STAFF})
-
-ROLE_EVENT_ADDED = "account.role_added"
-ROLE_EVENT_REMOVED = "account.role_removed"
 
 
 def user_roles(user: Any) -> frozenset[Role]:
@@ -122,7 +120,7 @@ def role_add(user: Any, role: Role | str, *, actor: Actor = None) -> bool:
             return False
         user.groups.add(group)
         event_record(
-            kind=ROLE_EVENT_ADDED,
+            kind=EventKind.ACCOUNT_ROLE_ADDED,
             subject=f"user:{user.pk}",
             actor=actor,
             data={"role": role.value, "user": user.get_username()},
@@ -140,7 +138,7 @@ def role_remove(user: Any, role: Role | str, *, actor: Actor = None) -> bool:
             return False
         user.groups.remove(group)
         event_record(
-            kind=ROLE_EVENT_REMOVED,
+            kind=EventKind.ACCOUNT_ROLE_REMOVED,
             subject=f"user:{user.pk}",
             actor=actor,
             data={"role": role.value, "user": user.get_username()},

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from certwright.audit.models import EventKind
 from certwright.candidates.models import Technician
 from certwright.commerce import services as commerce
 from certwright.core import clock
@@ -163,7 +164,7 @@ def _walk_in(
         scheduling_services._seats_change(claim=keys, release=())
         scheduling_services._event(
             appointment,
-            kind=scheduling_services.EventKinds.BOOKED,
+            kind=EventKind.APPOINTMENT_BOOKED,
             actor=ACTOR,
             reason=f"{line.test} walk-in at {centre.code} (demo)",
             extra={"order_lines": [line.id], "walk_in": True},

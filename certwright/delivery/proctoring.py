@@ -40,9 +40,6 @@ from certwright.delivery.selectors import check_centre_staff
 from certwright.scheduling.models import Appointment, AppointmentStatus
 from certwright.scheduling.services import BookingError, appointment_check_in
 
-# Kept out of EventKind (a new choice would need an audit migration), like
-# scheduling's appointment.* kinds.
-IDENTITY_CHECKED = "appointment.identity_checked"
 # The same incident note sent again within this long is the same note.
 INCIDENT_REPEAT = dt.timedelta(minutes=10)
 
@@ -140,7 +137,7 @@ def appointment_check_in_verified(
         except BookingError as error:
             raise _refusal(error) from None
         event_record(
-            kind=IDENTITY_CHECKED,
+            kind=EventKind.APPOINTMENT_IDENTITY_CHECKED,
             subject=f"appointment:{appointment.pk}",
             technician_id=appointment.technician_id,
             actor=actor,

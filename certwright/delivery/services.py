@@ -193,7 +193,7 @@ def _snapshot(attempt: Attempt) -> dict[str, Any]:
 def _event(
     attempt: Attempt,
     *,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     before: dict[str, Any] | None = None,
     reason: str = "",

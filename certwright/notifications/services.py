@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 
+from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
 from certwright.notifications.models import (
@@ -287,7 +288,7 @@ def outbound_email_retry(*, outbound_id: int, actor: Actor = None) -> bool:
         ).update(status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now())
         if updated:
             event_record(
-                kind="email.retried",
+                kind=EventKind.EMAIL_RETRIED,
                 subject=f"email:{outbound_id}",
                 actor=actor,
                 reason="failed e-mail queued again",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from certwright.audit.models import EventKind
 from certwright.audit.services import event_record
 from certwright.candidates.models import Technician
 from certwright.commerce.demo import demo_load as commerce_demo_load
@@ -123,7 +124,7 @@ def _centre(spec: _Centre, report: SchedulingDemoReport) -> TestCentre:
             for day in range(6)  # Monday to Saturday
         )
         event_record(
-            kind="centre.created",
+            kind=EventKind.CENTRE_CREATED,
             subject=f"centre:{centre.code}",
             actor=ACTOR,
             data={"seats": SEATS, "time_zone": spec.time_zone},

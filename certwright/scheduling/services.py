@@ -37,6 +37,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record, event_record_change
 from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
@@ -56,22 +57,6 @@ from certwright.scheduling.models import (
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class EventKinds:
-    """Audit event kinds written by scheduling."""
-
-    BOOKED = "appointment.booked"
-    RESCHEDULED = "appointment.rescheduled"
-    CANCELLED = "appointment.cancelled"
-    CHECKED_IN = "appointment.checked_in"
-    COMPLETED = "appointment.completed"
-    NO_SHOW = "appointment.no_show"
-    REMINDED = "appointment.reminded"
-    CENTRE_CREATED = "centre.created"
-    CENTRE_CHANGED = "centre.changed"
-    CENTRE_SEATS = "centre.seats_synced"
-    CENTRE_DELETED = "centre.deleted"
 
 
 class BookingError(ValidationError):
@@ -394,7 +379,7 @@ def _snapshot(appointment: Appointment) -> dict[str, Any]:
 def _event(
     appointment: Appointment,
     *,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     reason: str,
     before: dict[str, Any] | None = None,
@@ -524,7 +509,7 @@ def appointment_book(
         appointment.centre = centre
         _event(
             appointment,
-            kind=EventKinds.BOOKED,
+            kind=EventKind.APPOINTMENT_BOOKED,
             actor=actor,
             reason=f"{', '.join(line.test for line in lines)} booked at {centre.code}"
             f" for {appointment.local_start():%Y-%m-%d %H:%M}",
@@ -625,7 +610,7 @@ def appointment_reschedule(
         )
         _event(
             appointment,
-            kind=EventKinds.RESCHEDULED,
+            kind=EventKind.APPOINTMENT_RESCHEDULED,
             actor=actor,
             before=before,
             reason=f"moved to {centre.code} {appointment.local_start():%Y-%m-%d %H:%M}",
@@ -675,7 +660,7 @@ def appointment_cancel(
         )
         _event(
             appointment,
-            kind=EventKinds.CANCELLED,
+            kind=EventKind.APPOINTMENT_CANCELLED,
             actor=actor,
             before=before,
             reason=reason or "cancelled",
@@ -706,7 +691,7 @@ def _centre_transition(
     appointment_id: int,
     allowed_from: Sequence[str],
     to: str,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     after_start: bool,
     reason: str,
@@ -747,7 +732,7 @@ def appointment_check_in(*, appointment_id: int, actor: Actor = None) -> Appoint
             appointment_id=appointment_id,
             allowed_from=[AppointmentStatus.BOOKED],
             to=AppointmentStatus.CHECKED_IN,
-            kind=EventKinds.CHECKED_IN,
+            kind=EventKind.APPOINTMENT_CHECKED_IN,
             actor=actor,
             after_start=False,
             reason="checked in",
@@ -767,7 +752,7 @@ def appointment_complete(
             appointment_id=appointment_id,
             allowed_from=[AppointmentStatus.CHECKED_IN],
             to=AppointmentStatus.COMPLETED,
-            kind=EventKinds.COMPLETED,
+            kind=EventKind.APPOINTMENT_COMPLETED,
             actor=actor,
             after_start=not sat,
             reason="completed",
@@ -793,7 +778,7 @@ def appointment_mark_no_show(
             appointment_id=appointment_id,
             allowed_from=[AppointmentStatus.BOOKED],
             to=AppointmentStatus.NO_SHOW,
-            kind=EventKinds.NO_SHOW,
+            kind=EventKind.APPOINTMENT_NO_SHOW,
             actor=actor,
             after_start=True,
             reason="no show",
@@ -860,7 +845,7 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
             appointment.reminder_sent_at = moment
             _event(
                 appointment,
-                kind=EventKinds.REMINDED,
+                kind=EventKind.APPOINTMENT_REMINDED,
                 actor="reminders",
                 reason="day-before reminder sent",
             )
@@ -886,7 +871,7 @@ def centre_changed(
     with transaction.atomic():
         centre = TestCentre.objects.get(pk=centre_id)
         event_record(
-            kind=EventKinds.CENTRE_CREATED if created else EventKinds.CENTRE_CHANGED,
+            kind=EventKind.CENTRE_CREATED if created else EventKind.CENTRE_CHANGED,
             subject=f"centre:{centre.code}",
             actor=actor,
             data={"changed": list(changed)},
@@ -913,7 +898,7 @@ def centre_delete(*, centre_id: int, actor: Actor = None) -> None:
         code, name = centre.code, centre.name
         centre.delete()
         event_record(
-            kind=EventKinds.CENTRE_DELETED,
+            kind=EventKind.CENTRE_DELETED,
             subject=f"centre:{code}",
             actor=actor,
             data={"before": {"code": code, "name": name}},
@@ -936,7 +921,7 @@ def centre_seats_sync(*, centre_id: int, actor: Actor = None) -> int:
         )
         if changed:
             event_record(
-                kind=EventKinds.CENTRE_SEATS,
+                kind=EventKind.CENTRE_SEATS_SYNCED,
                 subject=f"centre:{centre.code}",
                 actor=actor,
                 data={"seats": centre.seats, "blocks": changed},

@@ -11,13 +11,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from certwright.audit.models import Event
+from certwright.audit.models import Event, EventKind
 from certwright.candidates.models import ExperienceRecord
 from certwright.candidates.services import (
     EMPLOYER_LINK_INTERVAL,
     EMPLOYER_LINK_PER_CANDIDATE_PER_DAY,
     EMPLOYER_LINK_PER_RECORD_PER_DAY,
-    EVENT_EMPLOYER_LINK_SENT,
     experience_submit,
 )
 from certwright.core.clock import now
@@ -48,7 +47,7 @@ def _mails() -> int:
 
 
 def _sends() -> int:
-    return Event.objects.filter(kind=EVENT_EMPLOYER_LINK_SENT).count()
+    return Event.objects.filter(kind=EventKind.EXPERIENCE_EMPLOYER_LINK_SENT).count()
 
 
 def test_a_resend_within_the_interval_answers_429_on_the_web(client, candidate):
