@@ -5,7 +5,7 @@
     .venv/bin/python bench/assembly.py --quick      # smoke run, 3 seeds, 5 forms (~5 s)
     .venv/bin/python bench/assembly.py --pool 5000 --seeds 5 --json out.json
 
-The bank is ``certwright.assembly.testing.synthetic_pool``: seeded, 85% operational
+The bank is ``tests.assembly.pools.synthetic_pool``: seeded, 85% operational
 items over the five A1 areas in blueprint proportion (IRT b ~ N(0, 1)), 15% pretest
 items, enemy pairs for 5% of the bank (four in five within one area), exposure mixed
 (half the items fresh, a few already on five live forms). Each run assembles the
@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from certwright.assembly import Assembly, FormSpec, PoolItem, assemble  # noqa: E402
-from certwright.assembly.testing import A1_AREAS, synthetic_pool  # noqa: E402
+from tests.assembly.pools import A1_AREAS, synthetic_pool  # noqa: E402
 
 TARGET = 0.5
 MAX_EXPOSURE = 4

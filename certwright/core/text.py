@@ -4,24 +4,17 @@ SQLite keeps a NUL character or an over-long ``varchar`` without complaint; Post
 refuses both (``DataError``), and neither database can encode a lone surrogate
 (which ``json`` produces from an escaped ``"\\ud800"``). Importers check their input
 with these before anything is written, so an import that checks out on one database
-cannot fail on the other.
+cannot fail on the other. The character check is pure, so it lives with the item
+file formats, which import no Django (``certwright.itemformats.text``).
 """
 
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext as _
 
+from certwright.itemformats.text import text_problem
 
-def text_problem(value: str) -> str | None:
-    """Why ``value`` cannot be stored as text (None: it can)."""
-    if "\x00" in value:
-        return _("contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return _("is not valid Unicode text")
-    return None
+__all__ = ["field_max_length", "text_problem"]
 
 
 def field_max_length(model: type[models.Model], name: str) -> int:

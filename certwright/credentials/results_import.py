@@ -125,29 +125,51 @@ def _existing(result_ids: list[str]) -> dict[str, tuple[int, str, dt.date, str, 
     return found
 
 
-def _check(text: str, report: ImportReport) -> list[ResultRow]:
-    """Every row of ``text`` checked; errors go to ``report``, good rows come back."""
-    program = current_program()
+# A data row's cells by column, with the line it starts on.
+_Record = tuple[int, dict[str, str]]
+# A problem with the file: the line it is on, and the message naming it.
+_Problem = tuple[int, str]
+
+
+def _result_rows(text: str, report: ImportReport) -> list[ResultRow]:
+    """The good rows of the results file ``text``; every problem goes to
+    ``report``, in line order."""
+    problems: list[_Problem] = []
+    records = _records_read(text, report, problems)
+    if records is None:
+        return []
+    good = _records_check(records, report, problems)
+    # A stable sort: one line's problems keep the column order.
+    report.errors.extend(message for _, message in sorted(problems, key=lambda p: p[0]))
+    return good
+
+
+def _records_read(
+    text: str, report: ImportReport, problems: list[_Problem]
+) -> list[_Record] | None:
+    """The data rows of ``text`` as cells by column (blank rows skipped, each
+    counted in ``report.rows``). A missing or incomplete header goes to ``report``
+    and gives None; a row with the wrong number of fields, or where the CSV reader
+    cannot go on, goes to ``problems``."""
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         report.errors.append("line 1: the file is empty (expected a header row)")
-        return []
+        return None
     except csv.Error as exc:
         report.errors.append(f"line 1: {exc}")
-        return []
+        return None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         report.errors.append(
             f"line 1: missing column(s) {', '.join(missing)} "
             f"(expected {','.join(COLUMNS)})"
         )
-        return []
+        return None
     index = {name: header.index(name) for name in COLUMNS}
 
-    raw: list[tuple[int, dict[str, str]]] = []
-    problems: list[tuple[int, str]] = []  # (line, message), reported in line order
+    records: list[_Record] = []
     line = reader.line_num
     try:
         for record in reader:
@@ -164,36 +186,51 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
                     )
                 )
                 continue
-            raw.append((start, {c: record[i].strip() for c, i in index.items()}))
+            records.append((start, {c: record[i].strip() for c, i in index.items()}))
     except csv.Error as exc:
         # A field over the csv module's size limit or a broken quote: the reader
         # cannot go on past it.
         problems.append((line + 1, f"line {line + 1}: {exc}"))
+    return records
 
-    result_id_length = field_max_length(TestResult, "external_id")
 
-    def result_id_problem(rid: str) -> str | None:
-        if not rid:
-            return "missing"
-        problem = text_problem(rid)
-        if problem is not None:
-            return problem
-        if len(rid) > result_id_length:
-            return f"longer than {result_id_length} characters"
-        return None
+def _result_id_problem(rid: str, longest: int) -> str | None:
+    """What is wrong with ``rid`` as a result_id (None: nothing)."""
+    if not rid:
+        return "missing"
+    problem = text_problem(rid)
+    if problem is not None:
+        return problem
+    if len(rid) > longest:
+        return f"longer than {longest} characters"
+    return None
 
+
+def _records_check(
+    records: list[_Record], report: ImportReport, problems: list[_Problem]
+) -> list[ResultRow]:
+    """Each record checked against the program, the technicians and the results
+    already imported. A record already imported with the same content is counted
+    in ``report.skipped``; what is wrong goes to ``problems``, column by column; the
+    new, good rows come back."""
+    program = current_program()
+    longest = field_max_length(TestResult, "external_id")
     technicians = technician_ids_by_certification_id(
-        {v["certification_id"] for _, v in raw}
+        {v["certification_id"] for _, v in records}
     )
     # Only storable ids are looked up: PostgreSQL refuses a NUL even in a query.
     existing = _existing(
         sorted(
-            {v["result_id"] for _, v in raw if not result_id_problem(v["result_id"])}
+            {
+                v["result_id"]
+                for _, v in records
+                if not _result_id_problem(v["result_id"], longest)
+            }
         )
     )
     seen: dict[str, int] = {}
     good: list[ResultRow] = []
-    for start, v in raw:
+    for start, v in records:
         errors: dict[str, str] = {}
         cid = certification_id_normalize(v["certification_id"])
         tid = technicians.get(cid) if cid else None
@@ -216,7 +253,7 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
         if day is None:
             errors["date"] = f"{v['date']!r} is not a date (YYYY-MM-DD)"
         rid = v["result_id"]
-        if (problem := result_id_problem(rid)) is not None:
+        if (problem := _result_id_problem(rid, longest)) is not None:
             errors["result_id"] = problem
         elif rid in seen:
             errors["result_id"] = f"{rid!r} is also on line {seen[rid]}"
@@ -247,8 +284,6 @@ def _check(text: str, report: ImportReport) -> list[ResultRow]:
                 report.skipped += 1
             continue
         good.append(row)
-    # A stable sort: one line's problems keep the column order.
-    report.errors.extend(message for _, message in sorted(problems, key=lambda p: p[0]))
     return good
 
 
@@ -334,7 +369,7 @@ def results_import(
         line = data[: exc.start].count(b"\n") + 1
         report.errors.append(f"line {line}: the file is not UTF-8 text")
         return report
-    rows = _check(text, report)
+    rows = _result_rows(text, report)
     if report.errors:
         return report
     report.created = len(rows)

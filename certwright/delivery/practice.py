@@ -97,7 +97,7 @@ def practice_form_get(*, test: str, actor: Actor = None) -> Form:
 
 
 def _practice_form_make(*, test: str) -> Form:
-    from certwright.itembank.assembling import form_assemble
+    from certwright.itembank.form_building import form_assemble
 
     try:
         with transaction.atomic():
@@ -120,7 +120,7 @@ def practice_offer(test: str, day: dt.date | None = None) -> PracticeOffer | Non
     """How many questions a practice test of ``test`` has (the published practice
     form's, else what the practice pool allows in the blueprint's proportions) and
     how many the exam has; None when no practice test is available. Reads only."""
-    from certwright.itembank.assembling import practice_area_counts
+    from certwright.itembank.form_building import practice_area_counts
 
     spec = current_program().tests.get(test)
     blueprint = spec.blueprint_on(day or today()) if spec is not None else None

@@ -514,7 +514,7 @@ class AssembleForm(forms.ModelForm):
         self.assembled: Form | None = None
 
     def _post_clean(self) -> None:
-        from certwright.itembank.assembling import form_assemble
+        from certwright.itembank.form_building import form_assemble
 
         super()._post_clean()  # type: ignore[misc]
         if self.errors:

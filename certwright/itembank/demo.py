@@ -14,7 +14,7 @@ from pathlib import Path
 
 from certwright.core.clock import today
 from certwright.core.program import current_program
-from certwright.itembank.exchange import ImportReport, items_import, read_path
+from certwright.itembank.item_files import ImportReport, items_import, read_path
 from certwright.itembank.models import Form, FormKind, FormStatus
 from certwright.itembank.services import ItemBankError, form_publish
 
@@ -53,7 +53,7 @@ def demo_load() -> ItemsDemoReport:
         if live.exists():
             report.forms_present.append(f"{test} {kind}")
             continue
-        from certwright.itembank.assembling import form_assemble
+        from certwright.itembank.form_building import form_assemble
 
         try:
             form = form_assemble(test=test, kind=kind, day=today(), seed=1, actor=ACTOR)

@@ -28,8 +28,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-OPTION_COUNT = 4
-OPTION_LETTERS = "ABCD"
+from certwright.itemformats import OPTION_LETTERS
+
+OPTION_COUNT = len(OPTION_LETTERS)
 
 
 def _account() -> Any:
@@ -45,7 +46,7 @@ def _account() -> Any:
 
 class ItemStatus(models.TextChoices):
     """An item version's lifecycle (services.ITEM_TRANSITIONS says which moves are
-    allowed)."""
+    allowed). The item files write the same words (``itemformats.model.STATUSES``)."""
 
     DRAFT = "draft", _("draft")
     REVIEWED = "reviewed", _("reviewed")
@@ -58,7 +59,8 @@ class ItemPool(models.TextChoices):
     """Which forms an item is written for. Exam items go on initial and recert forms
     and, once retired from them, may be shown on practice forms; practice items are
     written for practice (their keys and rationales are shown after each answer) and
-    never go on an exam form."""
+    never go on an exam form. The item files write the same words
+    (``itemformats.model.POOLS``)."""
 
     EXAM = "exam", _("exam")
     PRACTICE = "practice", _("practice")

@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from certwright.assembly import recert_area_counts
-from certwright.itembank.exchange import ExchangeItem, ItemBundle
 from certwright.itembank.models import OPTION_LETTERS, ItemStatus
+from certwright.itemformats import ExchangeItem, ItemBundle
 from certwright.program.model import Program
 
 VEHICLES = (

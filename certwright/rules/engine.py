@@ -50,6 +50,26 @@ from .facts import (
     TestResult,
     TitleState,
 )
+from .reasons import (
+    CreditBeforePass,
+    CreditOverMonthlyLimit,
+    CreditsExtend,
+    CreditsOutsideApp,
+    CreditsReinstate,
+    ExtensionWithoutCertification,
+    PassAwaitsExperience,
+    PassCertifies,
+    PassExtends,
+    PassLapsedBeforeExperience,
+    PassLeavesExpiry,
+    PassRanOut,
+    Reason,
+    RecertEarlierPassVoided,
+    RecertTooLongAfterLapse,
+    RecertWithoutEarlierPass,
+    Revoked,
+    reason_step,
+)
 
 _ONE_DAY = dt.timedelta(days=1)
 # Same-day order: passes before extensions before revocations (a revocation voids
@@ -69,15 +89,11 @@ class TestTrack:
     revoked_on: dt.date | None  # a revocation in force (no later certification)
     valid_pass_dates: list[dt.date]  # passes not voided by a revocation
     extensions: list[dt.date]
-    steps: list[Step]
+    reasons: list[Reason]  # empty unless explaining
 
 
 _RESULT_ORDER = attrgetter("date", "test", "kind", "outcome", "ref")
 _CREDIT_ORDER = attrgetter("date", "test", "ref")
-
-
-def _noop(*args: object, **kwargs: object) -> None:
-    return None
 
 
 def evaluate(
@@ -182,72 +198,24 @@ def _track(
     as_of: dt.date,
     explain: bool,
 ) -> TestTrack:
+    """Decide one test's certification periods from its facts; with ``explain``,
+    record the reason for each decision (``reasons.py`` words them)."""
     policy = program.policy
     years = test.validity_years or policy.validity_years
-    steps: list[Step] = []
-
-    def note(
-        text: str, facts: tuple[str, ...] = (), rules: tuple[str, ...] = ()
-    ) -> None:
-        steps.append(Step(text, facts, rules))
-
-    rule_key = f"experience.rules.{test.experience_rule}" if explain else ""
+    # Filled only when explaining: the reasons cost nothing on a recompute.
+    found: list[Reason] = []
     # The requirement is "met" only if it was met by as_of: experience accrued
     # later is not yet known on that day.
     met = req.met_on if req.met_on is not None and req.met_on <= as_of else None
 
-    # Events: (day, order, kind, payload). A pass's event falls on the day it takes
-    # effect: the pass itself, or the day experience is met if that is later.
-    events: list[tuple[dt.date, int, int, object]] = []
     passes = [r for r in results if r.outcome == "pass"]
-    valid_passes: list[dt.date] = []
     first_pass = passes[0].date if passes else None
-    pending_since: dt.date | None = None
-
-    for seq, r in enumerate(passes):
-        if r.kind == "recert" and not any(p.date < r.date for p in passes[:seq]):
-            if explain:
-                note(
-                    f"{r.test} recertification pass on {r.date} does not count: "
-                    "there is no earlier pass of this test",
-                    (r.ref,),
-                    ("recertification needs an earlier pass",),
-                )
-            continue
-        valid_passes.append(r.date)
-        if met is None:
-            pending_since = r.date
-            if explain:
-                required_days = program.experience.rules[
-                    test.experience_rule
-                ].required_days
-                note(
-                    f"{r.test} passed on {r.date}; waiting for the experience "
-                    f"requirement ({required_days} days)",
-                    (r.ref, *req.counted),
-                    (rule_key,),
-                )
-            continue
-        effective = max(r.date, met)
-        lapse_limit = policy.pending_pass_valid_days
-        if (
-            effective > r.date
-            and lapse_limit is not None
-            and (effective - r.date).days > lapse_limit
-        ):
-            if explain:
-                note(
-                    f"{r.test} pass on {r.date} lapsed before experience was met "
-                    f"on {met}",
-                    (r.ref,),
-                    ("policy.pending_pass_valid_days",),
-                )
-            continue
-        events.append((effective, _ORDER_PASS, seq, r))
-
+    events, valid_passes, pending_since = _pass_events(
+        program, test, passes, req, met, found if explain else None
+    )
     if credits:
         extensions_due = _extensions(
-            program, test, credits, first_pass, note if explain else _noop
+            program, test, credits, first_pass, found if explain else None
         )
         for n, (extension_day, used) in enumerate(extensions_due):
             events.append((extension_day, _ORDER_EXTEND, n, used))
@@ -265,7 +233,7 @@ def _track(
     valid_after_revocation = list(valid_passes)
     for day, order, _, payload in events:
         if order == _ORDER_PASS:
-            r = payload  # type: ignore[assignment]
+            r = payload
             assert isinstance(r, TestResult)
             if revoked_on is not None and r.date <= revoked_on:
                 continue  # voided by the revocation
@@ -273,13 +241,7 @@ def _track(
                 d for d in valid_after_revocation if d < r.date
             ]:
                 if explain:
-                    note(
-                        f"{r.test} recertification pass on {r.date} does not "
-                        "count: its "
-                        "earlier pass was voided by a revocation",
-                        (r.ref,),
-                        ("recertification needs an earlier pass",),
-                    )
+                    found.append(RecertEarlierPassVoided(r))
                 continue
             if (
                 r.kind == "recert"
@@ -289,93 +251,57 @@ def _track(
                 and (r.date - expiry).days > policy.recert_max_lapse_days
             ):
                 if explain:
-                    note(
-                        f"{r.test} recertification on {r.date} is too long after the "
-                        f"certification lapsed on {expiry}",
-                        (r.ref,),
-                        ("policy.recert_max_lapse_days",),
-                    )
+                    found.append(RecertTooLongAfterLapse(r, expiry))
                 continue
             anchor = r.date if policy.validity_from == "pass" else day
             new_expiry = dates.add_years(anchor, years) if years else FOREVER
             if new_expiry <= day:
                 if explain:
-                    note(
-                        f"{r.test} pass on {r.date} ran out on {new_expiry} before "
-                        "it could "
-                        f"become a certification on {day}",
-                        (r.ref,),
-                        ("policy.validity_years",),
-                    )
+                    found.append(PassRanOut(r, new_expiry, day))
                 continue
             passed_on = r.date
             revoked_on = None
             if start is not None and expiry is not None and day <= expiry:
                 if new_expiry > expiry:
                     if explain:
-                        note(
-                            f"{r.test} {_kind_word(r)} pass on {r.date} extends the "
-                            f"certification to {new_expiry}",
-                            (r.ref,),
-                            ("policy.validity_years",),
-                        )
+                        found.append(PassExtends(r, new_expiry))
                     expiry = new_expiry
-                else:
-                    if explain:
-                        note(
-                            f"{r.test} pass on {r.date} leaves the expiry at "
-                            f"{expiry}: a "
-                            "later pass never shortens validity",
-                            (r.ref,),
-                            ("policy.validity_years",),
-                        )
+                elif explain:
+                    found.append(PassLeavesExpiry(r, expiry))
             else:
                 if start is not None and expiry is not None:
                     spans.append((start, expiry))
                 start, expiry = day, new_expiry
-                why = f" once experience was met on {met}" if day > r.date else ""
                 if explain:
-                    note(
-                        f"{r.test} certified from {day}{why}: {_kind_word(r)} pass on "
-                        f"{r.date}, valid {years} years to {expiry}",
-                        (r.ref, *req.counted),
-                        ("policy.validity_years", rule_key),
+                    assert met is not None  # a pass takes effect once met
+                    found.append(
+                        PassCertifies(
+                            r,
+                            day,
+                            met,
+                            years,
+                            expiry,
+                            test.experience_rule,
+                            req.counted,
+                        )
                     )
         elif order == _ORDER_EXTEND:
             refs = payload
             assert isinstance(refs, tuple)
             if start is None or expiry is None:
                 if explain:
-                    note(
-                        f"{test.code} renewal credits earned an extension on "
-                        f"{day}, but "
-                        "there is no certification to extend yet",
-                        refs,
-                        ("renewal.credits_for_extension",),
-                    )
+                    found.append(ExtensionWithoutCertification(test.code, day, refs))
                 continue
             months = program.renewal.extension_months
             if day < expiry:
                 expiry = dates.add_months(expiry, months)
                 if explain:
-                    note(
-                        f"{test.code} extended by {months} months to {expiry} by "
-                        "renewal "
-                        f"credits completed on {day}",
-                        refs,
-                        ("renewal.credits_for_extension", "renewal.extension_months"),
-                    )
+                    found.append(CreditsExtend(test.code, day, months, expiry, refs))
             else:
                 spans.append((start, expiry))
                 start, expiry = day, dates.add_months(day, months)
                 if explain:
-                    note(
-                        f"{test.code} reinstated on {day} to {expiry} by renewal "
-                        "credits "
-                        "after it had lapsed",
-                        refs,
-                        ("renewal.credits_for_extension", "renewal.extend_from"),
-                    )
+                    found.append(CreditsReinstate(test.code, day, expiry, refs))
             extensions.append(day)
         else:
             assert isinstance(payload, Revocation)
@@ -389,12 +315,7 @@ def _track(
                 spans.append((start, expiry))
                 start = expiry = None
             if explain:
-                note(
-                    f"{test.code} revoked on {v.date}"
-                    + (f": {v.reason}" if v.reason else ""),
-                    (v.ref,),
-                    ("revocation",),
-                )
+                found.append(Revoked(test.code, v))
             if pending_since is not None and pending_since <= v.date:
                 pending_since = None
     if start is not None and expiry is not None:
@@ -414,12 +335,56 @@ def _track(
         revoked_on=revoked_on,
         valid_pass_dates=valid_after_revocation,
         extensions=extensions,
-        steps=steps,
+        reasons=found,
     )
 
 
-def _kind_word(r: TestResult) -> str:
-    return "recertification" if r.kind == "recert" else "initial"
+# A fact on the day it takes effect: (day, order, seq, payload), where the payload
+# is a pass (TestResult), the refs of the credits that earned an extension, or a
+# Revocation.
+_Event = tuple[dt.date, int, int, object]
+
+
+def _pass_events(
+    program: Program,
+    test: Test,
+    passes: list[TestResult],
+    req: Requirement,
+    met: dt.date | None,
+    found: list[Reason] | None,
+) -> tuple[list[_Event], list[dt.date], dt.date | None]:
+    """Which passes can count, and from when: the events of the passes that take
+    effect (on the pass, or the day experience is met if that is later), the dates
+    of every pass that counts, and the latest one still waiting for experience. The
+    reason a pass does not take effect goes to ``found`` (None: not explaining)."""
+    events: list[_Event] = []
+    valid_passes: list[dt.date] = []
+    pending_since: dt.date | None = None
+    lapse_limit = program.policy.pending_pass_valid_days
+    for seq, r in enumerate(passes):
+        if r.kind == "recert" and not any(p.date < r.date for p in passes[:seq]):
+            if found is not None:
+                found.append(RecertWithoutEarlierPass(r))
+            continue
+        valid_passes.append(r.date)
+        if met is None:
+            pending_since = r.date
+            if found is not None:
+                rule = test.experience_rule
+                days = program.experience.rules[rule].required_days
+                found.append(PassAwaitsExperience(r, rule, days, req.counted))
+            continue
+        effective = max(r.date, met)
+        if (
+            effective > r.date
+            and lapse_limit is not None
+            and (effective - r.date).days > lapse_limit
+        ):
+            if found is not None:
+                found.append(PassLapsedBeforeExperience(r, met))
+            continue
+        events.append((effective, _ORDER_PASS, seq, r))
+    return events, valid_passes, pending_since
 
 
 def _extensions(
@@ -427,9 +392,10 @@ def _extensions(
     test: Test,
     credits: list[RenewalCredit],
     first_pass: dt.date | None,
-    note: Callable[..., None],
+    found: list[Reason] | None,
 ) -> list[tuple[dt.date, tuple[str, ...]]]:
-    """The days on which renewal credits earn an extension, with the credits used.
+    """The days on which renewal credits earn an extension, with the credits used;
+    the reason a credit does not count goes to ``found`` (None: not explaining).
 
     Credits count one extension each, at most ``questions_per_month`` a calendar
     month, and only inside a rolling window of ``credit_window_months``.
@@ -438,32 +404,21 @@ def _extensions(
         return []
     renewal = program.renewal
     if not (test.renewable_by_app or test.series in renewal.eligible_series):
-        note(
-            f"{test.code} renewal credits do not count: the test is not in the renewal "
-            "app",
-            tuple(c.ref for c in credits),
-            ("renewal.eligible_series",),
-        )
+        if found is not None:
+            found.append(CreditsOutsideApp(test.code, tuple(c.ref for c in credits)))
         return []
     per_month: dict[tuple[int, int], int] = {}
     window: list[RenewalCredit] = []
     granted: list[tuple[dt.date, tuple[str, ...]]] = []
     for c in credits:
         if renewal.requires_prior_pass and (first_pass is None or c.date <= first_pass):
-            note(
-                f"{test.code} renewal credit on {c.date} does not count: the test was "
-                "not passed before it",
-                (c.ref,),
-                ("renewal.requires_prior_pass",),
-            )
+            if found is not None:
+                found.append(CreditBeforePass(test.code, c))
             continue
         month = (c.date.year, c.date.month)
         if per_month.get(month, 0) >= renewal.questions_per_month:
-            note(
-                f"{test.code} renewal credit on {c.date} is over the monthly limit",
-                (c.ref,),
-                ("renewal.questions_per_month",),
-            )
+            if found is not None:
+                found.append(CreditOverMonthlyLimit(test.code, c))
             continue
         per_month[month] = per_month.get(month, 0) + 1
         # Drop credits that fall out of the window ending with this one.
@@ -486,7 +441,7 @@ def _state_on(
     current = dates.span_at(track.spans, as_of)
     status: Status
     certified_on = expires_on = None
-    steps = list(track.steps)
+    steps = [reason_step(reason) for reason in track.reasons]
     if current is not None:
         status = "certified"
         certified_on, expires_on = current
@@ -505,8 +460,8 @@ def _state_on(
         return None
     if explain:
         tail = {
-            "certified": f"certified on {as_of}: from {certified_on} until "
-            f"{expires_on}",
+            "certified": f"certified on {as_of}: "
+            f"from {certified_on} until {expires_on}",
             "expired": f"expired on {expires_on}",
             "revoked": f"revoked on {track.revoked_on}",
             "pending_experience": "passed, pending the experience requirement",
@@ -689,8 +644,8 @@ def _title_steps(
     elif held_spans:
         steps.append(
             Step(
-                f"{title.name} not held on {as_of}: lost on {held_spans[-1][1]} when a "
-                "required certification expired or was revoked",
+                f"{title.name} not held on {as_of}: lost on {held_spans[-1][1]} "
+                "when a required certification expired or was revoked",
                 (),
                 (f"titles.{tid}",),
             )
@@ -709,13 +664,14 @@ def _experience_steps(
     for code, req in sorted(requirements.items()):
         rule = program.experience.rules[code]
         if req.met_on is not None and req.met_on <= as_of:
-            text = f"experience rule {code} ({rule.required_days} days) met on "
-            text += str(req.met_on)
+            text = (
+                f"experience rule {code} ({rule.required_days} days) "
+                f"met on {req.met_on}"
+            )
         elif req.met_on is not None:
             text = (
-                f"experience rule {code} ({rule.required_days} days) not met on "
-                f"{as_of}; "
-                f"on current records it will be met on {req.met_on}"
+                f"experience rule {code} ({rule.required_days} days) "
+                f"not met on {as_of}; on current records it will be met on {req.met_on}"
             )
         else:
             text = f"experience rule {code} ({rule.required_days} days) not met"

@@ -73,8 +73,8 @@ class Facts:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One line of an explanation trail: what was decided, from which facts and "
-    "rules."""
+    """One line of an explanation trail: what was decided, from which facts and
+    rules."""
 
     text: str
     facts: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ ROOT = Path(certwright.__file__).parent
 # (importing module, imported module): why the import waits for the call.
 ALLOWED: dict[tuple[str, str], str] = {
     **{
-        (importer, "certwright.itembank.assembling"): (
+        (importer, "certwright.itembank.form_building"): (
             "loads numpy and the HiGHS solver (0.15 s): only when a form is "
             "assembled, not in every web process that shows a form or the admin"
         )

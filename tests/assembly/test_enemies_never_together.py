@@ -4,7 +4,7 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from certwright.assembly import AssemblyInfeasible, FormSpec, PoolItem, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import enemies_together, form_problems, some_form_exists
 

@@ -1,7 +1,7 @@
 """Items the caller excludes never go on the form."""
 
 from certwright.assembly import FormSpec, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import op
 

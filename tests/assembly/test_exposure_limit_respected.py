@@ -1,7 +1,7 @@
 """No item goes on more live forms than the exposure limit; fresh items come first."""
 
 from certwright.assembly import FormSpec, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import form_problems, op, pt
 

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from certwright.assembly import FormSpec, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import op, pt
 

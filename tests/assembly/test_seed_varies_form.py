@@ -3,7 +3,7 @@
 import random
 
 from certwright.assembly import FormSpec, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 POOL = synthetic_pool(2000, seed=21)
 

@@ -6,7 +6,7 @@ import pytest
 
 from certwright.assembly import FormSpec, assemble
 from certwright.assembly.solver import DIFFICULTY_STEP
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import form_problems, op
 

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from certwright.assembly import AssemblyTimeout, FormSpec, assemble
-from certwright.assembly.testing import A1_AREAS, synthetic_pool
+from tests.assembly.pools import A1_AREAS, synthetic_pool
 
 from .pools import form_problems, op
 

@@ -13,7 +13,7 @@ from certwright.commerce.models import Entitlement, EntitlementKind
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.itembank.demo import sample_bank_dir
-from certwright.itembank.exchange import items_import, read_path
+from certwright.itembank.item_files import items_import, read_path
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
 from tests.itembank.test_sample_bank_tasks_are_distinct import near_duplicates

@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certwright.audit.models import Event
-from certwright.itembank.exchange import (
-    ItemFileError,
+from certwright.itembank.item_files import (
     items_check,
     items_import,
     read_path,
@@ -25,6 +24,7 @@ from certwright.itembank.exchange import (
     write_qti,
 )
 from certwright.itembank.models import Item, ItemEnemy, ItemVersion
+from certwright.itemformats import ItemFileError
 from tests.fuzz.mutations import NASTY, mutated
 
 BOUNDED = settings(
@@ -135,7 +135,7 @@ def test_fuzz_items_json(db: Any, media: None, tmp_path: Path, data: bytes) -> N
 
 
 def _seed_csv() -> bytes:
-    from certwright.itembank.exchange import read_json
+    from certwright.itembank.item_files import read_json
 
     bundle = read_json(SEED_JSON)
     return write_csv([bundle]).encode("utf-8")
@@ -150,7 +150,7 @@ def test_fuzz_items_csv(db: Any, media: None, tmp_path: Path, data: Any) -> None
 
 
 def _seed_qti() -> bytes:
-    from certwright.itembank.exchange import read_json
+    from certwright.itembank.item_files import read_json
 
     return write_qti([read_json(SEED_JSON)])
 

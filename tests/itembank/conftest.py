@@ -120,7 +120,7 @@ def media(settings: Any, tmp_path: Any) -> Any:
 def synthetic_bank(test: str = "A1", count: int = 200, seed: int = 1) -> Any:
     """A seeded synthetic bank of ``test`` in the database (through the import)."""
     from certwright.core.program import current_program
-    from certwright.itembank.exchange import items_import
+    from certwright.itembank.item_files import items_import
     from certwright.itembank.synthetic import synthetic_items
 
     bundle = synthetic_items(

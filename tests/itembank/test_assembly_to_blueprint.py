@@ -8,7 +8,7 @@ from typing import Any
 
 from certwright.audit.models import Event, EventKind
 from certwright.core.program import current_program
-from certwright.itembank.assembling import form_assemble
+from certwright.itembank.form_building import form_assemble
 from certwright.itembank.models import FormItem, ItemEnemy, ItemStatus
 from tests.itembank.conftest import DAY, synthetic_bank
 

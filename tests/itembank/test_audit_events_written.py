@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from certwright.audit.models import Event, EventKind
-from certwright.itembank.assembling import form_assemble
-from certwright.itembank.exchange import items_export
+from certwright.itembank.form_building import form_assemble
+from certwright.itembank.item_files import items_export
 from certwright.itembank.services import (
     form_publish,
     form_retire,

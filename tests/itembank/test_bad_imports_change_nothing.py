@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from certwright.audit.models import Event, EventKind
-from certwright.itembank.exchange import (
-    ItemFileError,
+from certwright.itembank.item_files import (
     items_import,
     read_csv,
     read_path,
@@ -23,6 +22,7 @@ from certwright.itembank.exchange import (
     write_qti,
 )
 from certwright.itembank.models import Item, ItemEnemy, ItemVersion
+from certwright.itemformats import ItemFileError
 
 SAMPLE = Path(__file__).parents[2] / "certwright/itembank/data/ase/A1.json"
 
@@ -62,7 +62,7 @@ def bank(db: Any) -> tuple[Any, ...]:
             for n in (1, 2)
         ],
     }
-    from certwright.itembank.exchange import read_json
+    from certwright.itembank.item_files import read_json
 
     items_import([read_json(json.dumps(doc))], actor="test")
     return _bank_state()

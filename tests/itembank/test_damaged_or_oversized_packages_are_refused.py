@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from certwright.itembank import exchange
-from certwright.itembank.exchange import ItemFileError, read_path, read_qti, write_qti
+from certwright.itembank.item_files import read_path, read_qti, write_qti
+from certwright.itemformats import ItemFileError, qti
 from tests.itembank.import_files import document, item, png, stored, write_json
 
 ITEM = "items/A1/A1-001.xml"
@@ -131,7 +131,7 @@ def test_too_many_members_are_refused(
 ) -> None:
     """A package with more members than MAX_PACKAGE_MEMBERS is refused whole."""
     # given
-    monkeypatch.setattr(exchange, "MAX_PACKAGE_MEMBERS", 3)
+    monkeypatch.setattr(qti, "MAX_PACKAGE_MEMBERS", 3)
     package = _package(tmp_path)  # manifest, two items, one image
     # when / then
     with pytest.raises(ItemFileError, match=r"A1\.zip: the package has more than 3"):

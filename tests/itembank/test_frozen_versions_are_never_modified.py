@@ -105,7 +105,7 @@ def test_an_import_never_modifies_a_frozen_version(
     version 2 (operational, as the file says) and retires, but does not alter,
     version 1."""
     # given
-    from certwright.itembank.exchange import items_export, items_import
+    from certwright.itembank.item_files import items_export, items_import
 
     frozen = make_version("A1-001")
     form_publish(form_id=make_form([frozen]).pk)

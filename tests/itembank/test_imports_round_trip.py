@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from certwright.itembank.exchange import (
-    ItemBundle,
+from certwright.itembank.item_files import (
     items_export,
     items_import,
     read_csv,
@@ -27,6 +26,7 @@ from certwright.itembank.exchange import (
 )
 from certwright.itembank.models import Item, ItemEnemy, ItemVersion
 from certwright.itembank.services import item_enemy_add, item_version_edit
+from certwright.itemformats import ItemBundle
 
 
 def _png() -> bytes:

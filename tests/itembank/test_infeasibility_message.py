@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from certwright.itembank.assembling import form_assemble
+from certwright.itembank.form_building import form_assemble
 from certwright.itembank.models import Form, ItemVersion
 from certwright.itembank.services import ItemBankError, form_publish
 from tests.itembank.conftest import DAY, synthetic_bank

@@ -13,14 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from certwright.itembank.admin import ContentForm
-from certwright.itembank.exchange import (
-    ItemFileError,
-    items_import,
-    read_path,
-    read_qti,
-    write_qti,
-)
+from certwright.itembank.item_files import items_import, read_path, read_qti, write_qti
 from certwright.itembank.models import ItemVersion
+from certwright.itemformats import ItemFileError
 from tests.itembank.import_files import (
     document,
     item,

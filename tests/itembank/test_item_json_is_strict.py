@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from certwright.itembank.exchange import MAX_JSON_DEPTH
+from certwright.itemformats import MAX_JSON_DEPTH
 from tests.itembank.import_files import document, stored
 
 

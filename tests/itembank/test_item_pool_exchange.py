@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-from certwright.itembank.exchange import (
-    CSV_COLUMNS,
-    ItemFileError,
+from certwright.itembank.item_files import (
     items_import,
     read_csv,
     read_json,
@@ -24,6 +22,7 @@ from certwright.itembank.exchange import (
 )
 from certwright.itembank.models import Item, ItemPool, ItemVersion
 from certwright.itembank.services import form_publish
+from certwright.itemformats import CSV_COLUMNS, ItemFileError
 from tests.itembank.conftest import MakeForm
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from certwright.itembank.exchange import CSV_COLUMNS, ItemFileError, read_path
+from certwright.itembank.item_files import read_path
+from certwright.itemformats import CSV_COLUMNS, ItemFileError
 from tests.itembank.import_files import document, item, stored, write_json
 
 

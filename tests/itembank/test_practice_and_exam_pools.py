@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from certwright.itembank.assembling import form_assemble, practice_area_counts
+from certwright.itembank.form_building import form_assemble, practice_area_counts
 from certwright.itembank.models import (
     Form,
     FormItem,

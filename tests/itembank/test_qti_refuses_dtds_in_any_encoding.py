@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from certwright.itembank.exchange import ItemFileError, read_path, read_qti, write_qti
+from certwright.itembank.item_files import read_path, read_qti, write_qti
+from certwright.itemformats import ItemFileError
 from tests.itembank.import_files import document, qti_package, write_json
 
 ITEM = "items/A1/A1-001.xml"

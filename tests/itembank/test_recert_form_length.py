@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from certwright.core.program import current_program
-from certwright.itembank.assembling import form_assemble, form_plan
+from certwright.itembank.form_building import form_assemble, form_plan
 from certwright.itembank.services import ItemBankError
 from tests.itembank.conftest import DAY, synthetic_bank
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from certwright.assembly import recert_area_counts
 from certwright.core.program import current_program
-from certwright.itembank.assembling import form_assemble
 from certwright.itembank.demo import demo_load, sample_bank_dir
-from certwright.itembank.exchange import read_path
+from certwright.itembank.form_building import form_assemble
+from certwright.itembank.item_files import read_path
 from certwright.itembank.models import (
     Form,
     FormItem,

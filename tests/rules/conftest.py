@@ -3,7 +3,7 @@
 import pytest
 
 from certwright.program.model import Program
-from certwright.rules.testing import make_program
+from tests.rules.builders import make_program
 
 
 @pytest.fixture

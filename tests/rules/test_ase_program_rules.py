@@ -6,7 +6,7 @@ import pytest
 
 from certwright import rules
 from certwright.program import get_program
-from certwright.rules.testing import D, facts, job, passed, two_years_before
+from tests.rules.builders import D, facts, job, passed, two_years_before
 
 WELDING = Path(__file__).parents[1] / "fixtures" / "programs" / "welding"
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from certwright import rules
-from certwright.rules.testing import D, facts, failed, passed, two_years_before
+from tests.rules.builders import D, facts, failed, passed, two_years_before
 
 
 def test_pass_with_experience_certifies_for_five_years(program):

@@ -17,7 +17,7 @@ from certwright.program import get_program
 from certwright.rules import Experience, Facts, RenewalCredit, Revocation, TestResult
 from certwright.rules.dates import FOREVER, add_days, add_months, add_years
 from certwright.rules.interchange import evaluation_to_json
-from certwright.rules.testing import make_program, passed, two_years_before
+from tests.rules.builders import make_program, passed, two_years_before
 
 ASE = get_program("ase")
 TINY = make_program()

@@ -1,7 +1,7 @@
 """May a technician buy a test on a day, and why not."""
 
 from certwright import rules
-from certwright.rules.testing import (
+from tests.rules.builders import (
     D,
     facts,
     failed,

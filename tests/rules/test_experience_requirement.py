@@ -3,7 +3,7 @@
 import datetime as dt
 
 from certwright import rules
-from certwright.rules.testing import D, facts, job, passed
+from tests.rules.builders import D, facts, job, passed
 
 
 def test_pass_without_experience_is_pending(program):

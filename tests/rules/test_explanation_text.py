@@ -1,7 +1,7 @@
 """Explanation texts are complete sentences with the dates filled in."""
 
 from certwright import rules
-from certwright.rules.testing import (
+from tests.rules.builders import (
     D,
     credits,
     facts,

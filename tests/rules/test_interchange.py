@@ -4,7 +4,7 @@ import pytest
 
 from certwright import rules
 from certwright.rules.interchange import FactsError, evaluation_to_json, parse_facts
-from certwright.rules.testing import make_program
+from tests.rules.builders import make_program
 
 PROGRAM = make_program()
 

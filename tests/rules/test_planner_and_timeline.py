@@ -1,7 +1,7 @@
 """The title planner and the timeline of changes."""
 
 from certwright import rules
-from certwright.rules.testing import D, facts, passed, two_years_before
+from tests.rules.builders import D, facts, passed, two_years_before
 
 
 def test_planner_lists_missing_and_expiring(program):

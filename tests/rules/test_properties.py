@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from certwright import rules
 from certwright.rules import Experience, Facts, RenewalCredit, Revocation, TestResult
 from certwright.rules.interchange import evaluation_to_json
-from certwright.rules.testing import make_program
+from tests.rules.builders import make_program
 
 PROGRAM = make_program()
 TESTS = ["A1", "A2", "A5", "A8", "H1", "H2", "H3", "S3", "T2", "L1"] + [

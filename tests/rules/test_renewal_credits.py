@@ -1,7 +1,7 @@
 """Renewal credits: eight in a year extend a certification by a year."""
 
 from certwright import rules
-from certwright.rules.testing import D, credits, facts, passed, two_years_before
+from tests.rules.builders import D, credits, facts, passed, two_years_before
 
 
 def monthly(year: int, months: range, day: int = 5) -> list:

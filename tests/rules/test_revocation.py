@@ -1,7 +1,7 @@
 """Revocations end a certification and void the passes before them."""
 
 from certwright import rules
-from certwright.rules.testing import D, facts, passed, revoked, two_years_before
+from tests.rules.builders import D, facts, passed, revoked, two_years_before
 
 
 def test_revocation_ends_certification_that_day(program):

@@ -1,7 +1,7 @@
 """Titles are held exactly while their rule holds over certified tests."""
 
 from certwright import rules
-from certwright.rules.testing import D, facts, passed, two_years_before
+from tests.rules.builders import D, facts, passed, two_years_before
 
 
 def all_a(day, *, skip=()):

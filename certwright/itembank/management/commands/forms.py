@@ -1,7 +1,7 @@
 """``certwright forms assemble|publish|retire|show``: exam forms.
 
 ``assemble`` builds a draft form to the blueprint in force (HiGHS, see
-certwright/itembank/assembling.py); ``publish`` freezes it with its number, cut
+certwright/itembank/form_building.py); ``publish`` freezes it with its number, cut
 score and raw-to-scaled table; ``show`` lists forms or one form's items. Refusals
 (an infeasible blueprint, a form already published) exit with status 2.
 """
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         publish: bool,
         **_: Any,
     ) -> None:
-        from certwright.itembank.assembling import form_assemble
+        from certwright.itembank.form_building import form_assemble
 
         form = form_assemble(
             test=test,

@@ -16,10 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from certwright.core.clock import today
 from certwright.core.program import current_program
-from certwright.itembank.exchange import (
+from certwright.itembank.item_files import (
     ImportReport,
-    ItemBundle,
-    ItemFileError,
     items_check,
     items_export,
     items_import,
@@ -30,6 +28,7 @@ from certwright.itembank.exchange import (
 )
 from certwright.itembank.services import ItemBankError
 from certwright.itembank.synthetic import synthetic_items
+from certwright.itemformats import ItemBundle, ItemFileError
 
 INVALID_INPUT = 2
 ACTOR = "cli"

@@ -1,4 +1,5 @@
-"""Short constructors for facts, for tests of the rules core and of its callers."""
+"""Short constructors for facts and a small program (series A, H, S, T, L; tests
+named for them), for the tests of the rules core."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Assembling a draft form from the bank to the program's blueprint.
+"""Building a draft form from the bank to the program's blueprint.
 
-``form_spec`` reads what a form must hold from the program (pure: no database);
+``form_plan`` reads what a form must hold from the program (pure: no database);
 ``form_assemble`` builds the pool from the bank, calls the solver in
-``certwright.assembly`` and stores the result as a draft form in a seeded random
-order, for staff to check and publish.
+``certwright.assembly`` (which chooses the items) and stores the result as a draft
+form in a seeded random order, for staff to check and publish.
 
 What a form holds:
 
