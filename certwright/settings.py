@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "certwright.scheduling",
     "certwright.itembank",
     "certwright.delivery",
+    "certwright.proctoring",
     "certwright.scoring",
     "certwright.portal",
     # Last: the composition of the apps above (URLs, the API, the demo command).

@@ -1,6 +1,6 @@
 """Demo data for `make run`: Main Street Auto with ten unused vouchers, and an order
 for the demo candidate (Priya Raman) so scheduling has purchased tests to book: the
-initial A1 she sits today (certwright/delivery/proctor_demo.py), one the scheduling
+initial A1 she sits today (certwright/proctoring/demo.py), one the scheduling
 demo books ten days out and one left for the visitor to book. Each purchase grants
 its practice test and study material.
 

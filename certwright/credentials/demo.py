@@ -129,7 +129,7 @@ def _exam_day(tid: int, t: dt.date) -> None:
     # The demo candidate (candidate@example.com): a two-year automotive degree and
     # fourteen months on the job make the two years (the degree stands for one), met
     # two months ago; no test passed yet. She sits A1 today at Springfield
-    # (certwright/delivery/proctor_demo.py), so a pass is certified at once.
+    # (certwright/proctoring/demo.py), so a pass is certified at once.
     experience_record_add(
         technician_id=tid,
         kind="degree",

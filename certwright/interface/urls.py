@@ -23,7 +23,7 @@ urlpatterns = [
     path("booking/", include("certwright.scheduling.urls")),
     path("exam/", include("certwright.delivery.urls")),
     path("scoring/", include("certwright.scoring.urls")),
-    path("proctor/", include("certwright.delivery.proctor_urls")),
+    path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

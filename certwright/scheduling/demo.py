@@ -1,7 +1,7 @@
 """Demo data for `make run`: three test centres in three time zones, and a booked
 appointment for the demo candidate (Priya Raman) with one purchased test left over
 for the visitor to book. Her A1 is not booked here: the exam-day demo
-(certwright/delivery/proctor_demo.py) books it today at Springfield.
+(certwright/proctoring/demo.py) books it today at Springfield.
 
 Loading twice changes nothing: centres are found by code, their hours and closures
 are written only when they have none, and a candidate with an appointment gets no
@@ -34,7 +34,7 @@ from certwright.scheduling.services import BookingError, appointment_book
 
 ACTOR = "demo"
 PROCTOR_EMAIL = "proctor@example.com"  # certwright.accounts.demo's proctor
-EXAM_DAY_TEST = "A1"  # booked today by certwright.delivery.proctor_demo, not here
+EXAM_DAY_TEST = "A1"  # booked today by certwright.proctoring.demo, not here
 SEATS = 10
 
 

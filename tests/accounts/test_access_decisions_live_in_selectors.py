@@ -16,7 +16,7 @@ PACKAGE = pathlib.Path(certwright.__file__).parent
 ROLE_TESTS = {"user_is_program_staff", "user_has_role", "user_roles"}
 
 # Modules whose business is roles or permissions themselves.
-DECIDERS = {"selectors.py", "proctor_selectors.py", "roles.py", "backends.py"}
+DECIDERS = {"selectors.py", "roles.py", "backends.py"}
 # Django's own permission hooks (has_*_permission) and the menu, which only shows
 # links (each page still checks through its selector).
 HOOKS = {"admin.py", "navigation.py"}

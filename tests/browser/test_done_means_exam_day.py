@@ -24,8 +24,8 @@ from certwright.accounts.demo import PASSWORD
 from certwright.core.clock import now
 from certwright.credentials.models import Certification
 from certwright.delivery.models import Attempt, AttemptStatus, Response
-from certwright.delivery.proctor_demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.itembank.models import Form, FormItem
+from certwright.proctoring.demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.scheduling.models import Appointment, AppointmentStatus
 from certwright.scoring.models import AnalysisRun
 from tests.browser.conftest import DESKTOP, launch_at_seat

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from certwright.accounts.demo import ORGANIZATION_NAME, PASSWORD
-from certwright.delivery.proctor_demo import CENTRE_CODE
+from certwright.proctoring.demo import CENTRE_CODE
 from certwright.scheduling.models import TestCentre
 from tests.browser.conftest import page_factory, sign_in
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from certwright.accounts.demo import PASSWORD
 from certwright.candidates.models import Technician
-from certwright.delivery.proctor_demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.itembank.models import Form
+from certwright.proctoring.demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.scheduling.models import TestCentre
 from tests.browser.conftest import DESKTOP
 

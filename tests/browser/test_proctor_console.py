@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import expect
 
 from certwright.core.clock import now
-from certwright.delivery import proctor_views
 from certwright.delivery.models import Attempt, AttemptStatus
+from certwright.proctoring import views as proctoring_views
 from certwright.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -79,7 +79,7 @@ def test_a_proctor_checks_in_and_authorises_and_the_candidate_starts(
     opened: list[Any],
 ) -> None:
     # given a booked candidate, their proctor on a phone, a one-second refresh
-    monkeypatch.setattr(proctor_views, "POLL_SECONDS", 1)
+    monkeypatch.setattr(proctoring_views, "POLL_SECONDS", 1)
     appointment = _booked_now()
     centre = appointment.centre
     proctor = console_proctor(centre)
@@ -167,7 +167,7 @@ def test_a_refresh_sent_before_the_proctor_ticked_does_not_wipe_the_tick(
     the proctor ticked the ID box is dropped, not swapped in over the tick (on a
     slow network this made a check-in fail with the boxes silently unticked)."""
     # given the check-in page, with the next live refresh held in flight
-    monkeypatch.setattr(proctor_views, "POLL_SECONDS", 1)
+    monkeypatch.setattr(proctoring_views, "POLL_SECONDS", 1)
     appointment = _booked_now()
     proctor = console_proctor(appointment.centre)
     context = _signed_in(browser, live_server, proctor, viewport=DESKTOP)

@@ -13,7 +13,7 @@ from certwright.accounts.demo import demo_load as accounts_demo_load
 from certwright.candidates.models import Technician
 from certwright.core import clock
 from certwright.credentials.demo import CANDIDATE_EMAIL
-from certwright.delivery.proctor_demo import demo_load as exam_day_demo_load
+from certwright.proctoring.demo import demo_load as exam_day_demo_load
 from certwright.scheduling import orders
 from certwright.scheduling.demo import candidate_story
 from certwright.scheduling.demo import demo_load as scheduling_demo_load

@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from certwright.accounts.demo import demo_load as accounts_demo_load
 from certwright.delivery.models import Attempt, AttemptKind
-from certwright.delivery.proctor_demo import demo_load as exam_day_demo_load
 from certwright.delivery.services import answer_save
 from certwright.itembank.demo import demo_load as items_demo_load
 from certwright.itembank.models import FormItem, ItemPool
+from certwright.proctoring.demo import demo_load as exam_day_demo_load
 from certwright.scheduling.demo import demo_load as scheduling_demo_load
 
 pytestmark = pytest.mark.django_db

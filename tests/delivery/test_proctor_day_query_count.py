@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from certwright.delivery.proctoring import incident_record
 from certwright.delivery.services import (
     accommodation_approve,
     attempt_authorise,
     attempt_start,
 )
+from certwright.proctoring.services import incident_record
 from certwright.scheduling.services import appointment_check_in
 from tests.delivery.proctor_support import (
     board_url,

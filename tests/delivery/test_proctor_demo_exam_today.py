@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 
 from certwright.accounts.demo import demo_load as accounts_demo_load
 from certwright.audit.models import Event
-from certwright.delivery.proctor_demo import demo_load
+from certwright.proctoring.demo import demo_load
 from certwright.scheduling.demo import demo_load as scheduling_demo_load
 from certwright.scheduling.models import Appointment, AppointmentStatus, SeatBlock
 from tests.delivery.proctor_support import check_in_data, text_of

@@ -29,7 +29,7 @@ def test_the_day_polls_its_board(client, frozen, candidate, centre):
     assert f'hx-get="{board_url(centre)}"' in html
     assert 'hx-trigger="every 10s"' in html
     assert "data-live" in html
-    assert "delivery/proctor.js" in html
+    assert "proctoring/proctor.js" in html
     # when the fragment is asked for
     fragment = client.get(board_url(centre)).content.decode()
     # then it is the board alone, with the candidate

@@ -20,8 +20,8 @@ from certwright.accounts.demo import demo_load as accounts_demo
 from certwright.commerce.demo import demo_load as commerce_demo
 from certwright.credentials.demo import PERSONAS, demo_load
 from certwright.credentials.management.commands.recompute import positive
-from certwright.delivery.proctor_demo import demo_load as exam_day_demo
 from certwright.itembank.demo import demo_load as items_demo
+from certwright.proctoring.demo import demo_load as exam_day_demo
 from certwright.scheduling.demo import candidate_story
 from certwright.scheduling.demo import demo_load as scheduling_demo
 from certwright.scoring.demo import demo_load as scoring_demo
@@ -148,7 +148,7 @@ class Command(BaseCommand):
 
     def _load_exam_day(self) -> None:
         """Priya's initial A1 appointment today at the proctor's centre
-        (certwright/delivery/proctor_demo.py)."""
+        (certwright/proctoring/demo.py)."""
 
         day = exam_day_demo()
         self._candidate_story()

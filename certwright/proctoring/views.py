@@ -40,9 +40,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from certwright.core import clock
-from certwright.delivery import proctoring
 from certwright.delivery.models import Attempt
-from certwright.delivery.proctor_forms import (
+from certwright.delivery.services import (
+    DeliveryError,
+    attempt_authorise,
+    launch_code_display,
+)
+from certwright.proctoring import services
+from certwright.proctoring.forms import (
     PAUSE_REASONS,
     CheckInForm,
     DeviceForm,
@@ -52,18 +57,13 @@ from certwright.delivery.proctor_forms import (
     PauseForm,
     ResumeForm,
 )
-from certwright.delivery.proctor_selectors import (
+from certwright.proctoring.selectors import (
     SeatState,
     Sitting,
     centre_staff_by_role,
     day_summary,
     sitting_get,
     sittings_of_day,
-)
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_authorise,
-    launch_code_display,
 )
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
@@ -157,7 +157,7 @@ def home(request: HttpRequest) -> HttpResponse:
             raise Http404("You do not work at a test centre.")
         # A proctor no centre has listed yet: their menu leads here, so say why the
         # console is empty instead of answering 404.
-        return render(request, "delivery/proctor/home.html", {"centres": []})
+        return render(request, "proctoring/home.html", {"centres": []})
     chosen = request.GET.get("centre", "")
     if chosen.isdigit() or len(centres) == 1:
         # The day page checks the choice (404 for a centre not theirs).
@@ -165,7 +165,7 @@ def home(request: HttpRequest) -> HttpResponse:
         url = reverse("proctor:day", args=[centre_id])
         day = request.GET.get("date", "")
         return redirect(f"{url}?date={day}" if parse_date_safe(day) else url)
-    return render(request, "delivery/proctor/home.html", {"centres": centres})
+    return render(request, "proctoring/home.html", {"centres": centres})
 
 
 def _day_context(request: HttpRequest, centre_id: int) -> dict[str, Any]:
@@ -195,16 +195,14 @@ def day(request: HttpRequest, centre_id: int) -> HttpResponse:
     """A centre's day (today in its time zone by default)."""
     context = _day_context(request, centre_id)
     context["centres"] = list(scheduling_selectors.centres_administered(request.user))
-    return render(request, "delivery/proctor/day.html", context)
+    return render(request, "proctoring/day.html", context)
 
 
 @never_cache
 @proctor_login_required
 def board(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The day's board alone: what the day page polls."""
-    return render(
-        request, "delivery/proctor/_board.html", _day_context(request, centre_id)
-    )
+    return render(request, "proctoring/_board.html", _day_context(request, centre_id))
 
 
 # --- one sitting ---------------------------------------------------------------------
@@ -273,7 +271,7 @@ def _sitting_page(
 ) -> HttpResponse:
     return render(
         request,
-        "delivery/proctor/sitting.html",
+        "proctoring/sitting.html",
         _sitting_context(request, centre, appointment_id, bound),
         status=status,
     )
@@ -295,7 +293,7 @@ def sitting_live(
     centre = scheduling_selectors.access_centre(request.user, centre_id)
     return render(
         request,
-        "delivery/proctor/_sitting_live.html",
+        "proctoring/_sitting_live.html",
         _sitting_context(request, centre, appointment_id),
     )
 
@@ -334,7 +332,7 @@ def check_in(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpR
     form = CheckInForm(request.POST, prefix="checkin")
     id_checked, name_matches = form.verdict()
     try:
-        _appointment_done, changed = proctoring.appointment_check_in_verified(
+        _appointment_done, changed = services.appointment_check_in_verified(
             appointment_id=appointment.pk,
             id_checked=id_checked,
             name_matches=name_matches,
@@ -382,7 +380,7 @@ def no_show(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpRe
             return redirect(_sitting_url(centre, appointment))
     return render(
         request,
-        "delivery/proctor/no_show.html",
+        "proctoring/no_show.html",
         {
             "centre": centre,
             "appointment": appointment,
@@ -412,7 +410,7 @@ def incident(request: HttpRequest, centre_id: int, appointment_id: int) -> HttpR
             request, centre, appointment.pk, bound={"incident": form}, status=status
         )
     try:
-        _note, written = proctoring.incident_record(
+        _note, written = services.incident_record(
             note=form.cleaned_data["note"],
             actor=request_actor(request),
             appointment_id=appointment.pk,
@@ -519,7 +517,7 @@ def control(
         )
     data = form.cleaned_data
     try:
-        attempt, changed = proctoring.attempt_control(
+        attempt, changed = services.attempt_control(
             action=action,
             attempt_id=attempt.pk,
             version=data.get("version"),
@@ -561,7 +559,7 @@ def end(
             form, status = _refused_form(request, form, None)
         else:
             try:
-                attempt, changed = proctoring.attempt_control(
+                attempt, changed = services.attempt_control(
                     action="end",
                     attempt_id=attempt.pk,
                     version=form.cleaned_data.get("version"),
@@ -583,7 +581,7 @@ def end(
         form = EndForm(prefix=key, initial={"version": attempt.version})
     return render(
         request,
-        "delivery/proctor/end.html",
+        "proctoring/end.html",
         {
             "centre": centre,
             "appointment": appointment,

@@ -1,8 +1,8 @@
-"""The proctor console's URLs, under /proctor/ (see proctor_views.py)."""
+"""The proctor console's URLs, under /proctor/ (see views.py)."""
 
 from django.urls import path
 
-from certwright.delivery import proctor_views as views
+from certwright.proctoring import views
 
 app_name = "proctor"
 _sitting = "centres/<int:centre_id>/appointments/<int:appointment_id>/"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from certwright.delivery.proctor_selectors import may_proctor
+from certwright.proctoring.selectors import may_proctor
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The proctor console's forms. They collect what the proctor entered and keep it
 when a request is refused; the rules (an ID confirmation, a matching name, the range
-of extra time) are the services' (proctoring.py, services.py)."""
+of extra time) are the services' (this app's and delivery's)."""
 
 from __future__ import annotations
 
