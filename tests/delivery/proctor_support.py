@@ -1,4 +1,4 @@
-"""Helpers for the proctor console tests (tests/delivery/test_proctor_*.py).
+"""Helpers for the proctor console tests (tests/proctoring/).
 
 They build on tests/delivery/conftest.py (a published A1 form, a Chicago centre, a
 candidate, the clock frozen on exam day): ``console_proctor`` is a proctor as the
