@@ -56,9 +56,9 @@ from certwright.core.roles import Role, role_add
 from certwright.delivery.services import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
-from tests.delivery.conftest import EXAM_DAY, form_create
-from tests.forms_support import forms_publish_for_every_test
-from tests.scheduling.conftest import (
+from tests.support.delivery import EXAM_DAY, form_create
+from tests.support.forms import forms_publish_for_every_test
+from tests.support.scheduling import (
     NOW,
     candidate_create,
     centre_create,

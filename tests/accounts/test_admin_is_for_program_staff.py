@@ -14,7 +14,7 @@ from django.test import Client
 from certwright.candidates.models import Technician
 from certwright.core.roles import Role, role_add
 from certwright.scheduling.models import TestCentre
-from tests.scheduling.conftest import centre_create, user_create
+from tests.support.scheduling import centre_create, user_create
 
 pytestmark = pytest.mark.django_db
 

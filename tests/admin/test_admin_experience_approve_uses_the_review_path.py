@@ -16,7 +16,7 @@ from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
 from certwright.candidates.services import experience_record_withdraw, experience_submit
 from certwright.notifications.models import OutboundEmail
-from tests.scheduling.conftest import candidate_create
+from tests.support.scheduling import candidate_create
 
 pytestmark = pytest.mark.django_db
 

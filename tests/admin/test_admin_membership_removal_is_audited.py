@@ -12,7 +12,7 @@ from django.urls import reverse
 from certwright.accounts.models import Membership, Organization
 from certwright.accounts.services import membership_add, organization_create
 from certwright.audit.models import Event
-from tests.scheduling.conftest import user_create
+from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
 

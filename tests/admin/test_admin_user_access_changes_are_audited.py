@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from certwright.audit.models import Event
 from certwright.core.roles import Role, role_add, user_has_role
-from tests.scheduling.conftest import user_create
+from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -40,9 +40,9 @@ from certwright.itembank.services import item_create, item_review
 from certwright.notifications.models import EmailStatus, OutboundEmail
 from certwright.notifications.services import email_store
 from certwright.scheduling.services import appointment_book
-from tests.delivery.conftest import ITEMS, form_create, version_create
-from tests.forms_support import forms_publish_for_every_test
-from tests.scheduling.conftest import (
+from tests.support.delivery import ITEMS, form_create, version_create
+from tests.support.forms import forms_publish_for_every_test
+from tests.support.scheduling import (
     NOW,
     candidate_create,
     centre_create,

@@ -17,7 +17,7 @@ from certwright.audit.services import (
     event_record,
     events_record_bulk,
 )
-from tests.docs_support import first_cell_names
+from tests.support.docs import first_cell_names
 
 SOURCE = Path(__file__).resolve().parents[2] / "certwright"
 REGISTRY = SOURCE / "audit" / "models.py"

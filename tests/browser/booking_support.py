@@ -9,10 +9,10 @@ from typing import Any
 
 from certwright.core.clock import now
 from certwright.scheduling.models import TestCentre
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
-from tests.forms_support import forms_publish_for_every_test
-from tests.scheduling.conftest import candidate_create, centre_create, lines_buy
+from tests.support.browser import DESKTOP
+from tests.support.forms import forms_publish_for_every_test
+from tests.support.scheduling import candidate_create, centre_create, lines_buy
 
 
 def chicago_today(centre: TestCentre) -> dt.date:
@@ -30,7 +30,7 @@ def next_weekday(after: dt.date, weekday: int) -> dt.date:
 def booking_page(browser: Any, live_server: Any) -> tuple[Any, Any, TestCentre]:
     """(context, page on /booking/book/, centre)."""
     centre = centre_create(time_zone="America/Chicago", weekdays=(0, 1, 2, 3, 4, 5))
-    # Only a test with a published form is booked (tests/forms_support.py).
+    # Only a test with a published form is booked (tests/support/forms.py).
     forms_publish_for_every_test(["A1"])
     technician = candidate_create("Bo Booker")
     lines_buy(

@@ -15,13 +15,13 @@ from certwright.commerce.models import OrderLine
 from certwright.core.clock import now, today
 from certwright.core.roles import Role, role_add
 from certwright.scheduling.models import OpeningHours, TestCentre
-from tests.forms_support import forms_publish_for_every_test
-from tests.scheduling.conftest import lines_buy
+from tests.support.forms import forms_publish_for_every_test
+from tests.support.scheduling import lines_buy
 
 
 def candidate(name: str = "Pat Pages") -> tuple[Any, Technician]:
     # Only tests with a published form are sold and booked: stand-in forms for all
-    # (tests/forms_support.py), as these pages are not about the item bank.
+    # (tests/support/forms.py), as these pages are not about the item bank.
     forms_publish_for_every_test()
     email = f"{name.split()[0].lower()}@example.com"
     user = get_user_model().objects.create_user(

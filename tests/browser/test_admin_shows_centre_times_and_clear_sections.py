@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from certwright.scheduling.models import Appointment, AppointmentStatus
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
-from tests.scheduling.conftest import candidate_create, centre_create, user_create
+from tests.support.browser import DESKTOP
+from tests.support.scheduling import candidate_create, centre_create, user_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

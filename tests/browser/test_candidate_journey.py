@@ -23,7 +23,7 @@ from certwright.credentials.models import Certification
 from certwright.credentials.services import result_record
 from certwright.rules.dates import add_months
 from certwright.scheduling.models import OpeningHours, TestCentre
-from tests.forms_support import forms_publish_for_every_test
+from tests.support.forms import forms_publish_for_every_test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

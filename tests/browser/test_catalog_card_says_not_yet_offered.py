@@ -12,7 +12,7 @@ from django.test import Client
 
 from certwright.candidates.services import technician_create
 from certwright.itembank.models import Form
-from tests.forms_support import forms_publish_for_every_test
+from tests.support.forms import forms_publish_for_every_test
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -28,7 +28,7 @@ from certwright.itembank.models import Form, FormItem
 from certwright.proctoring.demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.scheduling.models import Appointment, AppointmentStatus
 from certwright.scoring.models import AnalysisRun
-from tests.browser.conftest import DESKTOP, launch_at_seat
+from tests.support.browser import DESKTOP, launch_at_seat
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 
-from tests.browser.conftest import DESKTOP
+from tests.support.browser import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from certwright.accounts.demo import ORGANIZATION_NAME, PASSWORD
 from certwright.proctoring.demo import CENTRE_CODE
 from certwright.scheduling.models import TestCentre
-from tests.browser.conftest import page_factory, sign_in
+from tests.support.browser import page_factory, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

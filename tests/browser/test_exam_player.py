@@ -31,9 +31,9 @@ from certwright.scheduling.models import (
     AppointmentTest,
     TestCentre,
 )
-from tests.browser.conftest import DESKTOP, launch_at_seat, launch_code_of
-from tests.delivery.conftest import form_create
-from tests.scheduling.conftest import lines_buy
+from tests.support.browser import DESKTOP, launch_at_seat, launch_code_of
+from tests.support.delivery import form_create
+from tests.support.scheduling import lines_buy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import page_factory
+from tests.support.browser import page_factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

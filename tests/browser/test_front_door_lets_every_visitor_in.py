@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from certwright.accounts.demo import PASSWORD
 from certwright.core.program import current_program
-from tests.browser.conftest import DESKTOP, PHONE, axe_violations, sign_in
+from tests.support.browser import DESKTOP, PHONE, axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

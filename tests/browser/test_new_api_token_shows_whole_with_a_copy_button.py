@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from certwright.accounts.models import ApiToken
-from tests.browser.conftest import PHONE
 from tests.browser.test_exam_player import _signed_in
-from tests.scheduling.conftest import candidate_create
+from tests.support.browser import PHONE
+from tests.support.scheduling import candidate_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

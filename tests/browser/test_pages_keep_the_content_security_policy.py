@@ -22,7 +22,7 @@ from certwright.candidates.models import Technician
 from certwright.itembank.models import Form
 from certwright.proctoring.demo import CANDIDATE_EMAIL, CENTRE_CODE
 from certwright.scheduling.models import TestCentre
-from tests.browser.conftest import DESKTOP
+from tests.support.browser import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

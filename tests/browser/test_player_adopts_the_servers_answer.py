@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from certwright.delivery.services import answer_save
-from tests.browser.conftest import seat_token
 from tests.browser.test_exam_player import (
     _player_items,
     _stored,
@@ -18,6 +17,7 @@ from tests.browser.test_exam_player import (
     exam,  # noqa: F401 (the fixture)
     exam_to_launch,  # noqa: F401 (the fixture it uses)
 )
+from tests.support.browser import seat_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 
-from tests.browser.conftest import DESKTOP, launch_at_seat, launch_code_of
 from tests.browser.test_exam_player import (
     _player_items,
     _seat_authorised,
     _stored,
     _wait_saved,
 )
+from tests.support.browser import DESKTOP, launch_at_seat, launch_code_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,13 +10,13 @@ import pytest
 
 from certwright.delivery.models import Attempt
 from certwright.delivery.services import attempt_device_reset
-from tests.browser.conftest import launch_code_of
 from tests.browser.test_exam_player import (
     _signed_in,
     _wait_saved,
     exam,  # noqa: F401 (the fixture)
     exam_to_launch,  # noqa: F401 (the fixture it uses)
 )
+from tests.support.browser import launch_code_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

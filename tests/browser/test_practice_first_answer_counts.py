@@ -14,10 +14,10 @@ from certwright.candidates.models import Technician
 from certwright.delivery.models import Response
 from certwright.delivery.services import practice_attempt_create
 from certwright.itembank.models import FormItem
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _player_items, _signed_in, _wait_saved
-from tests.delivery.conftest import form_create
 from tests.delivery.test_practice_tests import _entitle
+from tests.support.browser import DESKTOP
+from tests.support.delivery import form_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

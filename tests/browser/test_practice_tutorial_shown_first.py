@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 
 from certwright.candidates.models import Technician
 from certwright.delivery.services import practice_attempt_create
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in, _wait_saved
-from tests.delivery.conftest import form_create
 from tests.delivery.test_practice_tests import _entitle
+from tests.support.browser import DESKTOP
+from tests.support.delivery import form_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

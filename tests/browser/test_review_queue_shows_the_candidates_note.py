@@ -11,9 +11,9 @@ import pytest
 from certwright.candidates.services import experience_submit
 from certwright.core.clock import today
 from certwright.core.roles import Role, role_add
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
-from tests.scheduling.conftest import candidate_create, user_create
+from tests.support.browser import DESKTOP
+from tests.support.scheduling import candidate_create, user_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,10 +14,10 @@ from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.itembank.demo import sample_bank_dir
 from certwright.itembank.item_files import items_import, read_path
-from tests.browser.conftest import DESKTOP
 from tests.browser.test_exam_player import _signed_in
 from tests.itembank.test_sample_bank_tasks_are_distinct import near_duplicates
-from tests.scheduling.conftest import candidate_create, lines_buy
+from tests.support.browser import DESKTOP
+from tests.support.scheduling import candidate_create, lines_buy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

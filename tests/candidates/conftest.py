@@ -3,7 +3,6 @@ staff with a second factor (staff must have one before any page opens)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,26 +10,14 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_submit, technician_create
-from certwright.core.clock import today
 from certwright.core.roles import Role, role_add
 from certwright.credentials.models import Certification
 from certwright.credentials.services import result_record
-from certwright.rules.dates import add_months
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def ago(*, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
-    return add_months(today(), -(12 * years + months)) - dt.timedelta(days=days)
-
-
-def pdf(name: str = "diploma.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+from tests.support.candidates import pdf
+from tests.support.dates import ago
 
 
 @pytest.fixture(autouse=True)

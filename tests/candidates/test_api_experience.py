@@ -14,8 +14,8 @@ from certwright.candidates.models import ExperienceRecord
 from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import Certification
 from certwright.credentials.services import result_record
-
-from .conftest import PDF, ago
+from tests.support.candidates import PDF
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 from certwright.candidates.models import ExperienceRecord
 from certwright.candidates.services import experience_submit
 from certwright.notifications.models import OutboundEmail
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

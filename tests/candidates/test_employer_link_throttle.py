@@ -21,8 +21,7 @@ from certwright.candidates.services import (
 )
 from certwright.core.clock import now
 from certwright.notifications.models import OutboundEmail
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from certwright.candidates.services import (
     experience_record_add,
 )
 from certwright.notifications.models import OutboundEmail
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

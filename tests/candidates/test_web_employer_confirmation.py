@@ -19,8 +19,7 @@ from certwright.candidates.services import (
     experience_edit,
     experience_submit,
 )
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

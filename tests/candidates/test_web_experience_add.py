@@ -17,8 +17,8 @@ from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceDocument, ExperienceRecord
 from certwright.candidates.services import experience_record_add
 from certwright.core.clock import today
-
-from .conftest import PNG, ago, pdf
+from tests.support.candidates import PNG, pdf
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

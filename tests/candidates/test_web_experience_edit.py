@@ -17,8 +17,7 @@ from certwright.candidates.services import (
     experience_record_reject,
     experience_submit,
 )
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

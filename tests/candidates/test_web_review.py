@@ -11,8 +11,7 @@ from django.urls import reverse
 from certwright.audit.models import Event
 from certwright.candidates.models import ExperienceRecord
 from certwright.credentials.models import Certification
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

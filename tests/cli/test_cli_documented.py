@@ -9,7 +9,7 @@ import re
 
 from django.core.management import get_commands, load_command_class
 
-from tests.docs_support import DOCS, table_rows
+from tests.support.docs import DOCS, table_rows
 
 # A command's reference entry: a `### `certwright ...`` heading or the first cell of
 # a table row; plus every `$ certwright ...` line of an example.

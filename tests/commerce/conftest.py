@@ -9,7 +9,6 @@ and a $129 recertification cap.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections
 
@@ -30,12 +28,9 @@ from certwright.accounts.models import (
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_create
 from certwright.commerce import services
-from certwright.commerce.models import Cart, Order, TaxRate, Voucher, VoucherBatch
-from certwright.credentials.services import result_record
-from tests.forms_support import every_test_deliverable, forms_publish_for_every_test
-
-TODAY = dt.date(2026, 3, 2)
-_numbers = itertools.count(1)
+from certwright.commerce.models import TaxRate, Voucher, VoucherBatch
+from tests.support.commerce import user_make
+from tests.support.forms import every_test_deliverable, forms_publish_for_every_test
 
 
 @pytest.fixture(autouse=True)
@@ -45,16 +40,6 @@ def frozen_day() -> Iterator[time_machine.Traveller]:
         dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), tick=False
     ) as traveller:
         yield traveller
-
-
-def user_make(email: str | None = None, **extra: Any) -> Any:
-    n = next(_numbers)
-    return get_user_model().objects.create_user(
-        username=email or f"user{n}@example.com",
-        email=email or f"user{n}@example.com",
-        password="a long enough password 123",
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -84,48 +69,6 @@ def california_tax(db: None) -> TaxRate:
         effective_from=dt.date(2020, 1, 1),
         configured=True,
     )
-
-
-def record(
-    technician: Technician, test: str, day: dt.date, outcome: str = "pass", **kw: Any
-) -> None:
-    result_record(
-        technician_id=technician.pk,
-        test=test,
-        date=day,
-        kind=kw.pop("kind", "initial"),
-        outcome=outcome,
-        source="test",
-        **kw,
-    )
-
-
-def cart_fill(
-    technician: Technician,
-    *tests: str,
-    kind: str = "initial",
-    region: str = "US-CA",
-) -> Cart:
-    for test in tests:
-        services.cart_line_add(technician_id=technician.pk, test=test, kind=kind)
-    return services.cart_region_set(technician_id=technician.pk, region=region)
-
-
-def buy(
-    technician: Technician,
-    *tests: str,
-    kind: str = "initial",
-    region: str = "US-CA",
-    key: uuid.UUID | None = None,
-) -> Order:
-    """Put ``tests`` in the cart and place the order."""
-    cart = cart_fill(technician, *tests, kind=kind, region=region)
-    placed = services.order_place(
-        technician_id=technician.pk,
-        idempotency_key=key or uuid.uuid4(),
-        cart_version=cart.version,
-    )
-    return placed.order
 
 
 @pytest.fixture
@@ -193,5 +136,5 @@ def racing_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
-    """Every test of the program has a published form (see tests/forms_support)."""
+    """Every test of the program has a published form (see tests/support/forms.py)."""
     every_test_deliverable(request)

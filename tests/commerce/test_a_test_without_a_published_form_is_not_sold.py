@@ -13,7 +13,7 @@ from certwright.commerce import services
 from certwright.commerce.errors import NotEligible
 from certwright.commerce.models import Cart, CartLine, Order, OrderLine
 from certwright.itembank.models import Form
-from tests.commerce.conftest import cart_fill
+from tests.support.commerce import cart_fill
 
 REASON = "A4 is not offered yet: no exam form of it is published."
 

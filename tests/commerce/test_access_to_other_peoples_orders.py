@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certwright.commerce.models import LineStatus, OrderLine
-from tests.commerce.conftest import buy
+from tests.support.commerce import buy
 
 
 @pytest.fixture

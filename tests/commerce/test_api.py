@@ -65,7 +65,7 @@ def test_buying_through_the_api(api, california_tax):
 
 
 def test_placing_an_order_needs_an_idempotency_key(api, candidate):
-    from tests.commerce.conftest import cart_fill
+    from tests.support.commerce import cart_fill
 
     cart_fill(candidate, "A1", region="OTHER")
     response = _post(api, "/api/commerce/orders")
@@ -77,7 +77,7 @@ def test_placing_an_order_needs_an_idempotency_key(api, candidate):
 
 
 def test_a_stale_cart_version_is_a_conflict(api, candidate):
-    from tests.commerce.conftest import cart_fill
+    from tests.support.commerce import cart_fill
 
     cart = cart_fill(candidate, "A1", region="OTHER")
     response = _post(
@@ -129,7 +129,7 @@ def test_removing_a_cart_line(api):
 
 
 def test_cancelling_through_the_api_refunds(api, candidate):
-    from tests.commerce.conftest import buy
+    from tests.support.commerce import buy
 
     order = buy(candidate, "A1", region="OTHER")
     line = order.lines.get()

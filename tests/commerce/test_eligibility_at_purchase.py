@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from certwright.commerce import services
 from certwright.commerce.errors import NotEligible
 from certwright.commerce.models import Cart, CartLine, Order, OrderLine
-from tests.commerce.conftest import buy, record
+from tests.support.commerce import buy, record
 
 
 def test_a_retest_within_30_full_days_is_refused(candidate):

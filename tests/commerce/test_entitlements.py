@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from certwright.commerce import selectors
 from certwright.commerce.models import Entitlement
-from tests.commerce.conftest import buy
+from tests.support.commerce import buy
 
 
 def test_buying_a_test_unlocks_study_and_practice(candidate):

@@ -12,7 +12,7 @@ import time_machine
 from certwright.commerce.models import Order, PaymentStatus, Provider, TaxRate
 from certwright.commerce.pricing import LineIn, quote, share, tax_on
 from certwright.core.program import current_program
-from tests.commerce.conftest import buy, record
+from tests.support.commerce import buy, record
 
 
 def test_registration_is_charged_once_per_order(candidate, california_tax):

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from certwright.commerce import services
 from certwright.notifications.models import OutboundEmail
-from tests.commerce.conftest import buy
+from tests.support.commerce import buy
 
 
 def _pdf_text(email: OutboundEmail) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from certwright.audit.models import Event
 from certwright.commerce import selectors, services
 from certwright.commerce.models import LineStatus
-from tests.commerce.conftest import TODAY, buy
+from tests.support.commerce import TODAY, buy
 
 
 def test_must_take_by_is_the_order_date_plus_90_days(candidate):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from certwright.commerce.models import LineStatus, Order, OrderLine
 from certwright.core.roles import Role, role_add
-from tests.commerce.conftest import buy, user_make
+from tests.support.commerce import buy, user_make
 
 
 @pytest.fixture

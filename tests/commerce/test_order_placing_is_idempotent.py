@@ -11,7 +11,7 @@ from django.db import close_old_connections
 
 from certwright.commerce import services
 from certwright.commerce.models import Order, OrderLine, Payment, PaymentAction
-from tests.commerce.conftest import cart_fill
+from tests.support.commerce import cart_fill
 
 
 def test_the_same_key_twice_returns_the_same_order(candidate, california_tax):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from certwright.commerce.models import Cart, CartLine, Order, OrderLine, Payment
-from tests.commerce.conftest import buy, cart_fill, record
+from tests.support.commerce import buy, cart_fill, record
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from certwright.commerce.models import (
     Payment,
     PaymentAction,
 )
-from tests.commerce.conftest import buy
+from tests.support.commerce import buy
 
 
 def test_cancelling_a_paid_test_refunds_its_fee_and_tax(candidate, california_tax):

@@ -21,7 +21,7 @@ from certwright.commerce.models import (
     Provider,
     Voucher,
 )
-from tests.commerce.conftest import cart_fill
+from tests.support.commerce import cart_fill
 
 
 def _cart_with_voucher(technician, code, test="A1"):
@@ -102,7 +102,7 @@ def test_a_voucher_spent_after_it_was_applied_fails_the_checkout(
 
 def test_a_standard_voucher_does_not_pay_an_advanced_test(candidate, vouchers):
     """L1 ($124) is not covered by a standard voucher ($62)."""
-    from tests.commerce.conftest import record
+    from tests.support.commerce import record
 
     record(candidate, "A8", __import__("datetime").date(2025, 1, 10))
     services.cart_line_add(technician_id=candidate.pk, test="L1")

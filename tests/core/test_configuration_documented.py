@@ -10,7 +10,7 @@ from pathlib import Path
 
 from certwright import settings as project_settings
 from certwright.conf.env import Env
-from tests.docs_support import table_rows
+from tests.support.docs import table_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 VARIABLE = re.compile(r"`([A-Z][A-Z0-9_]+)`")

@@ -11,14 +11,8 @@ import pytest
 
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_record_add, technician_create
-from certwright.core.clock import today
 from certwright.credentials.services import result_record
-from certwright.rules.dates import add_months
-
-
-def ago(*, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
-    """A day before today, in calendar years/months and then days."""
-    return add_months(today(), -(12 * years + months)) - dt.timedelta(days=days)
+from tests.support.dates import ago
 
 
 @pytest.fixture

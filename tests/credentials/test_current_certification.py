@@ -15,8 +15,7 @@ from certwright.core.clock import today
 from certwright.credentials.models import Certification, CertificationStatus
 from certwright.credentials.recompute import technician_recompute
 from certwright.credentials.selectors import certifications_current
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from certwright.candidates.services import (
 )
 from certwright.credentials.models import Certification, CertificationStatus
 from certwright.credentials.services import result_record
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from certwright.credentials.services import (
     result_record,
     revocation_record,
 )
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

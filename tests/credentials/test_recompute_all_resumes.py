@@ -16,7 +16,7 @@ from certwright.credentials.models import (
 )
 from certwright.credentials.recompute import certifications_recompute_all
 from certwright.credentials.services import result_record
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

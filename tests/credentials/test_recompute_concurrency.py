@@ -20,7 +20,7 @@ from certwright.credentials.recompute import (
 )
 from certwright.credentials.selectors import technicians_facts
 from certwright.credentials.services import result_record
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 
 def _stale_population(make_technician, n):

@@ -12,7 +12,7 @@ from certwright.credentials.recompute import (
     certifications_recompute_all,
     technician_recompute,
 )
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from certwright.credentials.recompute import technician_recompute
 from certwright.credentials.services import renewal_credit_record
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from certwright.credentials import recompute as recompute_module
 from certwright.credentials.models import Certification, TitleHolding
 from certwright.credentials.recompute import technician_recompute
 from certwright.rules.dates import add_years
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from certwright.audit.models import Event, EventKind
 from certwright.credentials.models import Certification, TestResult
 from certwright.credentials.results_import import results_import
 from certwright.credentials.services import result_record
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from certwright.audit.models import Event
 from certwright.credentials.models import TestResult
 from certwright.credentials.results_import import results_import
-from tests.credentials.conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

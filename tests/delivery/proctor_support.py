@@ -1,6 +1,6 @@
 """Helpers for the proctor console tests (tests/proctoring/).
 
-They build on tests/delivery/conftest.py (a published A1 form, a Chicago centre, a
+They build on tests/support/delivery.py (a published A1 form, a Chicago centre, a
 candidate, the clock frozen on exam day): ``console_proctor`` is a proctor as the
 platform has them (the proctor role and an authenticator app, which the MFA
 middleware requires), ``book`` an A1 appointment not yet checked in.
@@ -21,9 +21,9 @@ from certwright.core.roles import Role, role_add
 from certwright.itembank.selectors import deliverable
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
 from certwright.scheduling.services import appointment_book
-from tests.delivery.conftest import EXAM_DAY
-from tests.forms_support import forms_publish_for_every_test
-from tests.scheduling.conftest import lines_buy, local, user_create
+from tests.support.delivery import EXAM_DAY
+from tests.support.forms import forms_publish_for_every_test
+from tests.support.scheduling import lines_buy, local, user_create
 
 
 def console_proctor(centre: TestCentre, email: str | None = None) -> Any:
@@ -53,7 +53,7 @@ def book(
     """``candidate``'s ``test`` at ``centre`` on exam day at ``hour``:00 Chicago,
     booked a week ahead; the clock then moves to ``now`` on exam day. A test is
     booked only while a form of it is published: without one, the stand-in forms
-    of tests/forms_support.py are published first."""
+    of tests/support/forms.py are published first."""
     if not deliverable(test, "initial"):
         forms_publish_for_every_test()
     (line,) = lines_buy(candidate, test)

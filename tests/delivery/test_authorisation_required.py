@@ -15,8 +15,8 @@ from certwright.delivery.services import (
     attempt_start,
 )
 from certwright.scheduling.services import appointment_book
-from tests.delivery.conftest import EXAM_DAY, launch
-from tests.scheduling.conftest import lines_buy, local, user_create
+from tests.support.delivery import EXAM_DAY, launch
+from tests.support.scheduling import lines_buy, local, user_create
 
 pytestmark = pytest.mark.django_db
 

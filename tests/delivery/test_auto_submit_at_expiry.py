@@ -15,7 +15,7 @@ from certwright.delivery.services import (
     attempt_pause,
     attempts_expire,
 )
-from tests.delivery.conftest import KEYS, form_items, save
+from tests.support.delivery import KEYS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.models import Response
-from tests.delivery.conftest import form_create, form_items, seat_cookie
-from tests.scheduling.conftest import user_create
+from tests.support.delivery import form_create, form_items, seat_cookie
+from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from certwright.delivery.services import (
     attempt_resume,
     attempt_start,
 )
-from tests.delivery.conftest import EXAM_DAY, launch
-from tests.scheduling.conftest import local
+from tests.support.delivery import EXAM_DAY, launch
+from tests.support.scheduling import local
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from certwright.scheduling.services import (
     appointment_check_in,
     appointment_complete,
 )
-from tests.delivery.conftest import EXAM_DAY, launch
-from tests.scheduling.conftest import lines_buy, local
+from tests.support.delivery import EXAM_DAY, launch
+from tests.support.scheduling import lines_buy, local
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from certwright.delivery.models import Attempt
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import SEATS, seat_cookie
+from tests.support.delivery import SEATS, seat_cookie
 
 pytestmark = pytest.mark.django_db
 

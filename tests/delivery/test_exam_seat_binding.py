@@ -24,7 +24,7 @@ from certwright.delivery.services import (
     launch_code_display,
 )
 from certwright.delivery.views import SEAT_COOKIE
-from tests.delivery.conftest import form_items
+from tests.support.delivery import form_items
 
 pytestmark = pytest.mark.django_db
 

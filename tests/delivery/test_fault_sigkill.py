@@ -41,7 +41,6 @@ from certwright.delivery.services import (
 from certwright.itembank.models import Form, FormItem
 from certwright.scheduling.models import Appointment
 from certwright.scheduling.services import appointment_book, appointment_check_in
-from tests.delivery.conftest import EXAM_DAY, form_create, launch
 from tests.delivery.live_server import (
     HOST,
     Gunicorn,
@@ -50,7 +49,8 @@ from tests.delivery.live_server import (
     login,
     request_json,
 )
-from tests.scheduling.conftest import (
+from tests.support.delivery import EXAM_DAY, form_create, launch
+from tests.support.scheduling import (
     NOW,
     candidate_create,
     centre_create,

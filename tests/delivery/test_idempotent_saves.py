@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from certwright.delivery.models import Response
-from tests.delivery.conftest import form_items, save
+from tests.support.delivery import form_items, save
 
 pytestmark = pytest.mark.django_db
 

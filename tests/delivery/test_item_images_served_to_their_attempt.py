@@ -13,8 +13,8 @@ from django.urls import reverse
 from certwright.delivery.selectors import player_items
 from certwright.delivery.views import SEAT_COOKIE
 from certwright.itembank.models import FormItem
-from tests.delivery.conftest import SEATS, form_items, launch
-from tests.scheduling.conftest import user_create
+from tests.support.delivery import SEATS, form_items, launch
+from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,7 @@ from django.urls import reverse
 
 from certwright.delivery.services import attempt_start, attempt_submit
 from certwright.itembank.models import FormItem
-from tests.delivery.conftest import (
-    SEATS,
-    client_launch,
-    form_items,
-    save,
-    seat_cookie,
-)
+from tests.support.delivery import SEATS, client_launch, form_items, save, seat_cookie
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from certwright.delivery.services import (
     attempt_submit,
     practice_attempt_create,
 )
-from tests.delivery.conftest import KEYS, form_create, form_items, save
 from tests.delivery.test_practice_tests import _entitle
+from tests.support.delivery import KEYS, form_create, form_items, save
 
 pytestmark = pytest.mark.django_db
 

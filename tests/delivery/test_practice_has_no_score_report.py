@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.services import attempt_submit, practice_attempt_create
-from tests.delivery.conftest import form_create
 from tests.delivery.test_practice_tests import _entitle
+from tests.support.delivery import form_create
 
 pytestmark = pytest.mark.django_db
 

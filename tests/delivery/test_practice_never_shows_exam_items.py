@@ -26,8 +26,8 @@ from certwright.itembank.models import (
     ItemPool,
     ItemVersion,
 )
-from tests.delivery.conftest import version_create
-from tests.scheduling.conftest import NOW, lines_buy
+from tests.support.delivery import version_create
+from tests.support.scheduling import NOW, lines_buy
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from certwright.delivery.services import (
     practice_attempt_create,
 )
 from certwright.itembank.models import FormKind, FormStatus, ItemPool
-from tests.delivery.conftest import KEYS, form_create, form_items, version_create
-from tests.scheduling.conftest import NOW, lines_buy
+from tests.support.delivery import KEYS, form_create, form_items, version_create
+from tests.support.scheduling import NOW, lines_buy
 
 pytestmark = pytest.mark.django_db
 

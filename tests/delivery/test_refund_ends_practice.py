@@ -14,8 +14,8 @@ from certwright.delivery.services import (
     practice_attempt_create,
 )
 from certwright.itembank.models import FormItem
-from tests.delivery.conftest import form_create
-from tests.scheduling.conftest import lines_buy
+from tests.support.delivery import form_create
+from tests.support.scheduling import lines_buy
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import SEATS
+from tests.support.delivery import SEATS
 
 pytestmark = pytest.mark.django_db
 

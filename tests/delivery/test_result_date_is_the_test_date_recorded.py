@@ -13,8 +13,8 @@ from django.urls import reverse
 from certwright.delivery.models import Attempt
 from certwright.delivery.reports import report_html
 from certwright.delivery.services import attempt_extend, attempt_submit
-from tests.delivery.conftest import EXAM_DAY, KEYS, SEATS, form_items, save
-from tests.scheduling.conftest import local
+from tests.support.delivery import EXAM_DAY, KEYS, SEATS, form_items, save
+from tests.support.scheduling import local
 
 pytestmark = pytest.mark.django_db
 

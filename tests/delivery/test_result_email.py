@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, SEATS, form_items, save
+from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from certwright.commerce.models import LineStatus, OrderLine
 from certwright.credentials.models import Certification, TestResult
 from certwright.delivery.services import attempt_submit
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.conftest import EXAM_DAY, KEYS, SEATS, form_items, save
+from tests.support.delivery import EXAM_DAY, KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

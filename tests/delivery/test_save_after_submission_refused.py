@@ -10,7 +10,7 @@ from certwright.delivery.services import (
     attempt_submit,
     attempt_void,
 )
-from tests.delivery.conftest import SEATS, form_items, launch, save
+from tests.support.delivery import SEATS, form_items, launch, save
 
 pytestmark = pytest.mark.django_db
 

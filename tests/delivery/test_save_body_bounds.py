@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from certwright.delivery.models import Response
 from certwright.delivery.services import MAX_CLIENT_SEQ
-from tests.delivery.conftest import SEATS, form_items
+from tests.support.delivery import SEATS, form_items
 
 pytestmark = pytest.mark.django_db
 

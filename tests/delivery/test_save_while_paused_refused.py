@@ -11,7 +11,7 @@ from certwright.delivery.services import (
     attempt_pause,
     attempt_resume,
 )
-from tests.delivery.conftest import form_items, save
+from tests.support.delivery import form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, SEATS, form_items, save
-from tests.scheduling.conftest import user_create
+from tests.support.delivery import KEYS, SEATS, form_items, save
+from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from certwright.delivery.models import Attempt
 from certwright.delivery.reports import report_document
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, SEATS, form_items, save
+from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from certwright.delivery.models import AttemptStatus
 from certwright.delivery.scoring import ScoringItem, attempt_score
 from certwright.delivery.services import attempt_submit
-from tests.delivery.conftest import KEYS, SEATS, form_items, save
+from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.delivery.conftest import form_items, save, seat_cookie
+from tests.support.delivery import form_items, save, seat_cookie
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from certwright.delivery.services import (
     _write,
     attempt_submit,
 )
-from tests.delivery.conftest import SEATS, form_items, save
+from tests.support.delivery import SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certwright.delivery.models import Response
-from tests.delivery.conftest import SEATS, form_items
+from tests.support.delivery import SEATS, form_items
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ tests themselves)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -18,11 +18,7 @@ from certwright.itembank.models import (
     ItemStatus,
     ItemVersion,
 )
-
-MakeVersion = Callable[..., ItemVersion]
-# A day on which the built-in ASE program's 2026 A1 blueprint is in force.
-DAY = dt.date(2026, 3, 2)
-MakeForm = Callable[..., Form]
+from tests.support.itembank import MakeForm, MakeVersion
 
 
 @pytest.fixture
@@ -93,38 +89,8 @@ def reviewer(django_user_model: Any) -> Any:
     )
 
 
-def draft_create(actor: Any, code: str = "A1-001", area: str = "A") -> ItemVersion:
-    """A draft item written by ``actor`` through the service."""
-    from certwright.itembank.services import item_create
-
-    return item_create(
-        test="A1",
-        code=code,
-        stem="Which gauge reading shows a leaking head gasket?",
-        options=["Low vacuum", "Steady vacuum", "Bubbles in coolant", "High oil"],
-        key=2,
-        area=area,
-        task="Diagnose head gasket failure",
-        rationale="Combustion gas in the coolant shows as bubbles.",
-        actor=actor,
-    )
-
-
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Any) -> Any:
     """Item images go to a fresh directory per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def synthetic_bank(test: str = "A1", count: int = 200, seed: int = 1) -> Any:
-    """A seeded synthetic bank of ``test`` in the database (through the import)."""
-    from certwright.core.program import current_program
-    from certwright.itembank.item_files import items_import
-    from certwright.itembank.synthetic import synthetic_items
-
-    bundle = synthetic_items(
-        program=current_program(), test=test, count=count, seed=seed, day=DAY
-    )
-    items_import([bundle], actor="test", source="synthetic")
-    return bundle

@@ -13,7 +13,7 @@ from certwright.audit.models import Event, EventKind
 from certwright.core.roles import Role, role_add
 from certwright.itembank.models import Form, FormStatus, ItemVersion
 from certwright.itembank.services import form_publish
-from tests.itembank.conftest import DAY, MakeForm, MakeVersion, synthetic_bank
+from tests.support.itembank import DAY, MakeForm, MakeVersion, synthetic_bank
 
 
 def test_opening_an_item_records_who_saw_it(

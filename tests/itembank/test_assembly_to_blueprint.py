@@ -10,7 +10,7 @@ from certwright.audit.models import Event, EventKind
 from certwright.core.program import current_program
 from certwright.itembank.form_building import form_assemble
 from certwright.itembank.models import FormItem, ItemEnemy, ItemStatus
-from tests.itembank.conftest import DAY, synthetic_bank
+from tests.support.itembank import DAY, synthetic_bank
 
 
 def test_an_initial_form_meets_the_blueprint(db: Any) -> None:

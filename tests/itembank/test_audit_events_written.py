@@ -20,7 +20,7 @@ from certwright.itembank.services import (
     item_version_edit,
     item_viewed,
 )
-from tests.itembank.conftest import DAY, draft_create, synthetic_bank
+from tests.support.itembank import DAY, draft_create, synthetic_bank
 
 
 def test_each_change_has_its_event(writer: Any, reviewer: Any) -> None:

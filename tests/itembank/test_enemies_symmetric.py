@@ -13,7 +13,7 @@ from certwright.itembank.services import (
     item_enemy_add,
     item_enemy_remove,
 )
-from tests.itembank.conftest import MakeVersion
+from tests.support.itembank import MakeVersion
 
 
 def test_adding_one_way_holds_both_ways(make_version: MakeVersion) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from certwright.itembank.selectors import item_exposure
 from certwright.itembank.services import form_publish, form_retire
-from tests.itembank.conftest import MakeForm, MakeVersion
+from tests.support.itembank import MakeForm, MakeVersion
 
 
 def test_exposure_counts_live_forms_only(

@@ -13,7 +13,7 @@ from certwright.itembank.services import (
     form_publish,
     item_version_edit,
 )
-from tests.itembank.conftest import MakeForm, MakeVersion, draft_create
+from tests.support.itembank import MakeForm, MakeVersion, draft_create
 
 
 def _content(version: ItemVersion) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ import pytest
 from certwright.itembank.form_building import form_assemble
 from certwright.itembank.models import Form, ItemVersion
 from certwright.itembank.services import ItemBankError, form_publish
-from tests.itembank.conftest import DAY, synthetic_bank
+from tests.support.itembank import DAY, synthetic_bank
 
 
 def test_a_short_area_is_named(db: Any) -> None:

@@ -23,7 +23,7 @@ from certwright.itembank.item_files import (
 from certwright.itembank.models import Item, ItemPool, ItemVersion
 from certwright.itembank.services import form_publish
 from certwright.itemformats import CSV_COLUMNS, ItemFileError
-from tests.itembank.conftest import MakeForm
+from tests.support.itembank import MakeForm
 
 
 def _doc(*items: dict[str, Any]) -> str:

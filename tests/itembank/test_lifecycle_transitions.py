@@ -15,7 +15,7 @@ from certwright.itembank.services import (
     item_status_set,
     item_version_edit,
 )
-from tests.itembank.conftest import draft_create
+from tests.support.itembank import draft_create
 
 
 def test_the_whole_lifecycle(writer: Any, reviewer: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from certwright.itembank.models import Form, Item, ItemEnemy, ItemVersion
-from tests.itembank.conftest import MakeVersion
+from tests.support.itembank import MakeVersion
 
 
 def test_key_outside_the_four_options_is_refused(make_version: MakeVersion) -> None:

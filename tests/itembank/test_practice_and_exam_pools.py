@@ -27,7 +27,7 @@ from certwright.itembank.services import (
     form_publish,
     item_enemy_add,
 )
-from tests.itembank.conftest import DAY, MakeForm, MakeVersion, synthetic_bank
+from tests.support.itembank import DAY, MakeForm, MakeVersion, synthetic_bank
 
 # The A1 2026 blueprint: 45 scored items.
 A1_COUNTS = {"A": 18, "B": 6, "C": 4, "D": 8, "E": 9}

@@ -13,7 +13,7 @@ from certwright.itembank.services import (
     form_publish,
     form_scale_set,
 )
-from tests.itembank.conftest import MakeForm, MakeVersion
+from tests.support.itembank import MakeForm, MakeVersion
 
 
 def test_publish_freezes_the_form_and_its_versions(

@@ -12,7 +12,7 @@ import pytest
 from certwright.core.program import current_program
 from certwright.itembank.form_building import form_assemble, form_plan
 from certwright.itembank.services import ItemBankError
-from tests.itembank.conftest import DAY, synthetic_bank
+from tests.support.itembank import DAY, synthetic_bank
 
 
 def test_a1_recert_is_25_questions_in_30_minutes(db: Any) -> None:

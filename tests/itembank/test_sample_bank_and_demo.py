@@ -23,7 +23,7 @@ from certwright.itembank.models import (
     ItemStatus,
     ItemVersion,
 )
-from tests.itembank.conftest import DAY
+from tests.support.itembank import DAY
 
 
 def test_the_sample_files_cover_every_area(db: Any) -> None:

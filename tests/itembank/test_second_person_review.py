@@ -10,7 +10,7 @@ import pytest
 from certwright.audit.models import Event, EventKind
 from certwright.itembank.models import ItemStatus
 from certwright.itembank.services import ItemBankError, item_review
-from tests.itembank.conftest import draft_create
+from tests.support.itembank import draft_create
 
 
 def test_a_second_person_approves(writer: Any, reviewer: Any) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from certwright.core.program import current_program
 from certwright.itembank.synthetic import synthetic_items, synthetic_responses
-from tests.itembank.conftest import DAY
+from tests.support.itembank import DAY
 
 
 def test_same_seed_same_items_covering_the_blueprint() -> None:

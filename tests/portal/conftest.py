@@ -11,14 +11,8 @@ from django.contrib.auth import get_user_model
 
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_record_add, technician_create
-from certwright.core.clock import today
 from certwright.credentials.services import result_record
-from certwright.rules.dates import add_months
-from tests.forms_support import every_test_deliverable
-
-
-def ago(*, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
-    return add_months(today(), -(12 * years + months)) - dt.timedelta(days=days)
+from tests.support.forms import every_test_deliverable
 
 
 @pytest.fixture
@@ -63,5 +57,5 @@ def employment() -> Callable[..., Any]:
 
 @pytest.fixture(autouse=True)
 def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
-    """Every test of the program has a published form (see tests/forms_support)."""
+    """Every test of the program has a published form (see tests/support/forms.py)."""
     every_test_deliverable(request)

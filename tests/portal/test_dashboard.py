@@ -9,8 +9,7 @@ from django.urls import reverse
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.portal.selectors import candidate_state
-
-from .conftest import ago
+from tests.support.dates import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ import pytest
 
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.delivery.services import accommodation_approve
-from tests.delivery.conftest import client_launch
 from tests.delivery.proctor_support import (
     book,
     console_proctor,
@@ -19,6 +18,7 @@ from tests.delivery.proctor_support import (
     sitting_url,
     text_of,
 )
+from tests.support.delivery import client_launch
 
 pytestmark = pytest.mark.django_db
 

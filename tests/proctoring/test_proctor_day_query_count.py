@@ -21,7 +21,7 @@ from tests.delivery.proctor_support import (
     seat_of,
     text_of,
 )
-from tests.scheduling.conftest import candidate_create
+from tests.support.scheduling import candidate_create
 
 pytestmark = pytest.mark.django_db
 

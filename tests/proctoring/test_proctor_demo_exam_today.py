@@ -121,7 +121,7 @@ def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
         attempt_submit,
     )
     from certwright.scheduling.services import appointment_check_in
-    from tests.delivery.conftest import launch
+    from tests.support.delivery import launch
 
     with time_machine.travel(WEDNESDAY, tick=False) as traveller:
         # given she sat A1 today (checked in, authorised, submitted)

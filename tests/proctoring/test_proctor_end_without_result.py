@@ -8,7 +8,6 @@ import pytest
 
 from certwright.credentials.models import TestResult
 from certwright.delivery.models import AttemptStatus, Incident
-from tests.delivery.conftest import form_items, save
 from tests.delivery.proctor_support import (
     console_proctor,
     control_url,
@@ -16,6 +15,7 @@ from tests.delivery.proctor_support import (
     send,
     text_of,
 )
+from tests.support.delivery import form_items, save
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import pytest
 
 from certwright.credentials.models import TestResult
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.conftest import EXAM_DAY
 from tests.delivery.proctor_support import (
     action_url,
     book,
@@ -15,6 +14,7 @@ from tests.delivery.proctor_support import (
     sitting_url,
     text_of,
 )
+from tests.support.delivery import EXAM_DAY
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from tests.delivery.proctor_support import (
     day_url,
     sitting_url,
 )
-from tests.scheduling.conftest import centre_create, user_create
+from tests.support.scheduling import centre_create, user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from certwright.program import Issue, ProgramError, load
-from tests.conftest import MINI_PROGRAM
+from tests.support.program import MINI_PROGRAM
 
 
 def issues(path: Path) -> list[Issue]:

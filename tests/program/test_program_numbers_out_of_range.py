@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from certwright.catalog.models import ProgramVersion
 from certwright.program import Issue, ProgramError, load
-from tests.conftest import MINI_PROGRAM
+from tests.support.program import MINI_PROGRAM
 
 
 def mini_with(tmp_path: Path, old: str, new: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from certwright.program.loader import ProgramError, get_program, load
-from tests.conftest import MINI_PROGRAM
+from tests.support.program import MINI_PROGRAM
 
 
 def test_ase_has_no_same_day_booking_a_3_day_window_and_an_address():

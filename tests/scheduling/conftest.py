@@ -1,78 +1,19 @@
-"""Fixtures for the scheduling tests: centres, candidates with purchased tests, and a
-clock frozen on a known Monday (the built-in ASE program is the program).
-
-Purchased tests are written straight into commerce's tables (an order with one line
-per test), because how they were bought is commerce's business and its own tests';
-here only their state matters.
+"""Fixtures for the scheduling tests: centres, candidates and purchased tests made
+on demand. The clock frozen at NOW, the Chicago centre and Casey Candidate are
+tests/support/scheduling.py's fixtures (shared with the delivery tests).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
 from certwright.candidates.models import Technician
-from certwright.commerce.models import LineStatus, Order, OrderLine
-from certwright.scheduling.models import Closure, OpeningHours, TestCentre
-from tests.forms_support import every_test_deliverable
-
-# Monday 2 March 2026, 15:00 UTC (09:00 in Chicago).
-NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
-CHICAGO = ZoneInfo("America/Chicago")
-
-_numbers = itertools.count(1)
-
-
-def local(day: dt.date, hh: int, mm: int = 0, tz: ZoneInfo = CHICAGO) -> dt.datetime:
-    """A local wall-clock time at a centre, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(hh, mm), tzinfo=tz)
-
-
-def days_from_now(n: int) -> dt.date:
-    return NOW.date() + dt.timedelta(days=n)
-
-
-@pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stopped at NOW (moved with ``frozen.move_to``)."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def centre_create(
-    *,
-    seats: int = 10,
-    time_zone: str = "America/Chicago",
-    opens: dt.time = dt.time(8, 0),
-    closes: dt.time = dt.time(18, 0),
-    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5),
-    code: str | None = None,
-) -> TestCentre:
-    n = next(_numbers)
-    centre = TestCentre.objects.create(
-        code=code or f"c{n}",
-        name=f"Centre {n}",
-        address_line1=f"{n} Main Street",
-        city="Springfield",
-        region="IL",
-        postal_code="62701",
-        country="US",
-        time_zone=time_zone,
-        seats=seats,
-    )
-    OpeningHours.objects.bulk_create(
-        OpeningHours(centre=centre, weekday=d, opens=opens, closes=closes)
-        for d in weekdays
-    )
-    return centre
+from certwright.commerce.models import OrderLine
+from certwright.scheduling.models import TestCentre
+from tests.support.forms import every_test_deliverable
+from tests.support.scheduling import candidate_create, centre_create, lines_buy
 
 
 @pytest.fixture
@@ -81,80 +22,8 @@ def make_centre(db: None) -> Callable[..., TestCentre]:
 
 
 @pytest.fixture
-def centre(make_centre: Callable[..., TestCentre]) -> TestCentre:
-    """Ten seats in Chicago, open Monday to Saturday 08:00-18:00."""
-    return make_centre()
-
-
-def closure_add(
-    centre: TestCentre, first: dt.date, last: dt.date | None = None
-) -> None:
-    Closure.objects.create(
-        centre=centre, starts_on=first, ends_on=last or first, reason="Holiday"
-    )
-
-
-def user_create(email: str | None = None, **extra: Any) -> User:
-    n = next(_numbers)
-    return User.objects.create_user(
-        username=email or f"user{n}@example.com",
-        email=email or f"user{n}@example.com",
-        password=None,  # unusable: no slow (argon2) hashing in fixtures
-        **extra,
-    )
-
-
-def candidate_create(name: str | None = None) -> Technician:
-    user = user_create()
-    return Technician.objects.create(
-        certification_id=f"CW{next(_numbers):08d}",
-        name=name or f"Candidate {user.pk}",
-        email=user.email,
-        user=user,
-    )
-
-
-@pytest.fixture
 def make_candidate(db: None) -> Callable[..., Technician]:
     return candidate_create
-
-
-def lines_buy(
-    technician: Technician,
-    *tests: str,
-    kind: str = "initial",
-    must_take_by: dt.date | None = None,
-    status: str = LineStatus.PURCHASED,
-) -> list[OrderLine]:
-    """Purchased tests (paid order lines) for ``technician``."""
-    day = NOW.date()
-    order = Order.objects.create(
-        technician=technician,
-        idempotency_key=uuid.uuid4(),
-        order_date=day,
-        currency="USD",
-        fee_period_start=day,
-        registration_cents=3400,
-        tests_list_cents=5400 * len(tests),
-        subtotal_cents=3400 + 5400 * len(tests),
-        total_cents=3400 + 5400 * len(tests),
-        provider="manual",
-        payment_status="paid",
-    )
-    return [
-        OrderLine.objects.create(
-            order=order,
-            technician=technician,
-            test=test,
-            kind=kind,
-            fee_class="standard",
-            list_cents=5400,
-            charged_cents=5400,
-            status=status,
-            must_take_by=must_take_by or day + dt.timedelta(days=90),
-        )
-        for test in tests
-    ]
 
 
 @pytest.fixture
@@ -162,12 +31,7 @@ def buy(db: None) -> Callable[..., list[OrderLine]]:
     return lines_buy
 
 
-@pytest.fixture
-def candidate(make_candidate: Callable[..., Technician]) -> Technician:
-    return make_candidate("Casey Candidate")
-
-
 @pytest.fixture(autouse=True)
 def _every_test_deliverable(request: pytest.FixtureRequest) -> None:
-    """Every test of the program has a published form (see tests/forms_support)."""
+    """Every test of the program has a published form (see tests/support/forms.py)."""
     every_test_deliverable(request)

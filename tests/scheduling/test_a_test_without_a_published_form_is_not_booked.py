@@ -12,7 +12,7 @@ from certwright.commerce.models import LineStatus, OrderLine
 from certwright.itembank.models import Form
 from certwright.scheduling.models import Appointment
 from certwright.scheduling.services import BookingError, appointment_book
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 TUESDAY = days_from_now(8)
 REASON = "A4 is not offered yet: no exam form of it is published."

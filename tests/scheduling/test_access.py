@@ -14,7 +14,7 @@ from certwright.scheduling.models import (
     TestCentre,
 )
 from certwright.scheduling.services import appointment_book
-from tests.scheduling.conftest import days_from_now, local, user_create
+from tests.support.scheduling import days_from_now, local, user_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

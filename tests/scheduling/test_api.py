@@ -6,7 +6,7 @@ import icalendar
 import pytest
 
 from certwright.scheduling.models import Appointment, AppointmentStatus
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -174,7 +174,7 @@ def test_bad_input_is_a_4xx_not_a_server_error(api, centre):
 
 
 def test_a_user_without_a_candidate_record_gets_403(client):
-    from tests.scheduling.conftest import user_create
+    from tests.support.scheduling import user_create
 
     client.force_login(user_create())
     response = client.get(f"{BASE}/appointments")

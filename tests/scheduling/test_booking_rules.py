@@ -10,7 +10,7 @@ from django.db import OperationalError
 from certwright.commerce.models import LineStatus, OrderLine
 from certwright.scheduling.models import Appointment, AppointmentStatus, SeatBlock
 from certwright.scheduling.services import BookingError, SlotFull, appointment_book
-from tests.scheduling.conftest import closure_add, days_from_now, local
+from tests.support.scheduling import closure_add, days_from_now, local
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

@@ -12,7 +12,7 @@ from certwright.scheduling.services import (
     centre_changed,
     centre_seats_sync,
 )
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 TUESDAY = days_from_now(8)
 

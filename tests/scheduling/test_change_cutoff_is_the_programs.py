@@ -13,7 +13,7 @@ from certwright.core import program as program_module
 from certwright.notifications.models import OutboundEmail
 from certwright.program import get_program
 from certwright.scheduling.services import appointment_book
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from certwright.scheduling.services import (
     appointment_cancel,
     appointment_reschedule,
 )
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 FRIDAY = days_from_now(11)
 

@@ -34,7 +34,7 @@ from certwright.scheduling.services import (
     appointment_book,
     appointment_cancel,
 )
-from tests.scheduling.conftest import (
+from tests.support.scheduling import (
     candidate_create,
     centre_create,
     days_from_now,

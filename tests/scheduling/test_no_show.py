@@ -16,7 +16,7 @@ from certwright.scheduling.services import (
     appointment_complete,
     appointment_mark_no_show,
 )
-from tests.scheduling.conftest import days_from_now, local
+from tests.support.scheduling import days_from_now, local
 
 TUESDAY = days_from_now(8)
 

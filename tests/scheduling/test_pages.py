@@ -12,7 +12,7 @@ from django.urls import reverse
 from certwright.commerce.models import LineStatus, OrderLine
 from certwright.scheduling.models import Appointment, AppointmentStatus
 from certwright.scheduling.services import appointment_book
-from tests.scheduling.conftest import days_from_now, local, user_create
+from tests.support.scheduling import days_from_now, local, user_create
 
 TUESDAY = days_from_now(8)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]

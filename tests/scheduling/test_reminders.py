@@ -18,7 +18,7 @@ from certwright.scheduling.services import (
     appointment_reminders_send,
     appointment_reschedule,
 )
-from tests.scheduling.conftest import NOW, days_from_now, local
+from tests.support.scheduling import NOW, days_from_now, local
 
 
 def _book(candidate, centre, start, buy):

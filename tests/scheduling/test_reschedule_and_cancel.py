@@ -18,7 +18,7 @@ from certwright.scheduling.services import (
     appointment_cancel,
     appointment_reschedule,
 )
-from tests.scheduling.conftest import CHICAGO, days_from_now, local
+from tests.support.scheduling import CHICAGO, days_from_now, local
 
 # Friday 13 March 2026, eleven days after NOW (Monday 2 March).
 FRIDAY = days_from_now(11)

@@ -14,7 +14,7 @@ from certwright.commerce.models import LineStatus, OrderLine
 from certwright.program.loader import builtin_path
 from certwright.scheduling.models import Appointment, SeatBlock
 from certwright.scheduling.services import BookingError, appointment_book
-from tests.scheduling.conftest import NOW, local
+from tests.support.scheduling import NOW, local
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.django_db]
 

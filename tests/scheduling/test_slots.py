@@ -9,7 +9,7 @@ import pytest
 
 from certwright.scheduling.selectors import centre_list, centre_slots
 from certwright.scheduling.services import appointment_book
-from tests.scheduling.conftest import CHICAGO, closure_add, days_from_now, local
+from tests.support.scheduling import CHICAGO, closure_add, days_from_now, local
 
 TUESDAY = days_from_now(8)
 
@@ -113,7 +113,7 @@ def test_a_week_of_slots_reads_the_seat_blocks_in_one_query(
     """With the centre listed (hours prefetched), a week's search is two queries:
     the closures and the seat blocks."""
     # given a centre as the centre list reads it
-    from tests.scheduling.conftest import centre_create
+    from tests.support.scheduling import centre_create
 
     centre_create()
     (centre,) = list(centre_list())

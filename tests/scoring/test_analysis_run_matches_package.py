@@ -13,7 +13,7 @@ from certwright.itembank.models import Form, ItemVersion
 from certwright.psychometrics import OMIT, item_analysis
 from certwright.scoring.models import RunStatus
 from certwright.scoring.services import analysis_request
-from tests.scoring.conftest import (
+from tests.support.scoring import (
     KEYS,
     SCORED,
     attempt_make,

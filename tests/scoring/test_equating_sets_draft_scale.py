@@ -22,7 +22,7 @@ from certwright.scoring.services import (
     equating_request,
     responses_simulate,
 )
-from tests.scoring.conftest import ITEMS, form_build
+from tests.support.scoring import ITEMS, form_build
 
 # The base form's six scored items (S-001..S-006) and two new ones (S-009, S-010).
 PARAMS = {

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from certwright.itembank.models import Form
 from certwright.scoring.services import analysis_request
-from tests.scoring.conftest import ITEMS, form_build, simulated_choices, sittings_add
+from tests.support.scoring import ITEMS, form_build, simulated_choices, sittings_add
 
 
 def test_a_wrong_key_is_flagged_on_the_page(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from certwright.audit.models import Event
 from certwright.itembank.models import Form
 from certwright.scoring.services import analysis_request
-from tests.scoring.conftest import simulated_choices, sittings_add
+from tests.support.scoring import simulated_choices, sittings_add
 
 
 def test_analysis_pages_show_statistics_and_captioned_plots(

@@ -12,7 +12,7 @@ from certwright.itembank.models import Form
 from certwright.psychometrics.responses import NOT_SEEN, OMIT
 from certwright.scoring.models import Sources
 from certwright.scoring.selectors import form_response_matrix
-from tests.scoring.conftest import KEYS, SCORED, attempt_make, form_build, sittings_add
+from tests.support.scoring import KEYS, SCORED, attempt_make, form_build, sittings_add
 
 
 def test_delivered_and_imported_sittings_in_position_order(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from certwright.itembank.models import Form, ItemVersion
 from certwright.scoring.models import AnalysisRun, RunStatus
 from certwright.scoring.services import ScoringError, analysis_request
-from tests.scoring.conftest import sittings_add
+from tests.support.scoring import sittings_add
 
 
 def test_identical_totals_fail_the_run_with_the_reason(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from certwright.itembank.models import Form
 from certwright.scoring import services
 from certwright.scoring.models import AnalysisRun, RunStatus
-from tests.scoring.conftest import simulated_choices, sittings_add
+from tests.support.scoring import simulated_choices, sittings_add
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from certwright.itembank.models import Form
 from certwright.scoring.models import AnalysisRun
-from tests.scheduling.conftest import user_create
-from tests.scoring.conftest import with_totp
+from tests.support.scheduling import user_create
+from tests.support.scoring import with_totp
 
 
 def _urls(form: Form, run: AnalysisRun) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 _SEPARATOR = re.compile(r"^\|[\s:|-]+\|$")
 _CODE = re.compile(r"`([^`]+)`")
