@@ -1,5 +1,6 @@
-"""Fixtures for the commerce tests: a frozen day, candidates with accounts, tax rates,
-a shop with an administrator, and helpers that buy through the services.
+"""Fixtures for the commerce tests: a frozen day, candidates with accounts, tax rates
+and a shop with an administrator (the helpers that buy through the services are in
+tests/support/commerce.py).
 
 The program is the built-in ASE program; its current fee table (from 2022-09-01) has
 a $34 registration fee per order, $62 per standard test, $124 per advanced (L) test

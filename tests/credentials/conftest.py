@@ -1,5 +1,6 @@
-"""Fixtures for the credentials tests: technicians, facts recorded through the
-services, and dates relative to today (the built-in ASE program is the program)."""
+"""Fixtures for the credentials tests: technicians and facts recorded through the
+services (the built-in ASE program is the program; dates relative to today come
+from tests/support/dates.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fixtures for the portal: a candidate with an account, and fact helpers."""
+"""Fixtures for the portal: a candidate with an account, and fact recorders."""
 
 from __future__ import annotations
 
