@@ -25,9 +25,9 @@ from certwright.scheduling.models import (
     AppointmentTest,
 )
 from tests.browser.test_exam_player import _axe, _signed_in, _tab_to
-from tests.delivery.proctor_support import console_proctor
 from tests.support.browser import DESKTOP, PHONE, launch_at_seat
 from tests.support.delivery import form_create
+from tests.support.proctoring import console_proctor
 from tests.support.scheduling import candidate_create, centre_create, lines_buy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 
 from certwright.audit.models import Event, EventKind
 from certwright.delivery.models import Accommodation
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     console_proctor,
     control_url,
     day_url,

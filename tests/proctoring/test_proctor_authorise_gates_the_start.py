@@ -10,7 +10,8 @@ import pytest
 
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.delivery.services import accommodation_approve
-from tests.delivery.proctor_support import (
+from tests.support.delivery import client_launch
+from tests.support.proctoring import (
     book,
     console_proctor,
     control_url,
@@ -18,7 +19,6 @@ from tests.delivery.proctor_support import (
     sitting_url,
     text_of,
 )
-from tests.support.delivery import client_launch
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from certwright.delivery.models import Attempt
 from certwright.itembank.models import Form, FormStatus
 from certwright.scheduling.services import appointment_check_in
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     book,
     console_proctor,
     control_url,

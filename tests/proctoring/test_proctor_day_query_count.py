@@ -13,7 +13,7 @@ from certwright.delivery.services import (
 )
 from certwright.proctoring.services import incident_record
 from certwright.scheduling.services import appointment_check_in
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     board_url,
     book,
     console_proctor,

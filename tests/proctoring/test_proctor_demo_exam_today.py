@@ -17,7 +17,7 @@ from certwright.audit.models import Event
 from certwright.proctoring.demo import demo_load
 from certwright.scheduling.demo import demo_load as scheduling_demo_load
 from certwright.scheduling.models import Appointment, AppointmentStatus, SeatBlock
-from tests.delivery.proctor_support import check_in_data, text_of
+from tests.support.proctoring import check_in_data, text_of
 
 pytestmark = pytest.mark.django_db
 

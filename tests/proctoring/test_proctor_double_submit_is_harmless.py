@@ -9,7 +9,7 @@ import pytest
 from certwright.audit.models import Event, EventKind
 from certwright.delivery.models import Attempt, AttemptStatus, Incident
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     action_url,
     book,
     check_in_data,

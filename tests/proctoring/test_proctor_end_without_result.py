@@ -8,14 +8,14 @@ import pytest
 
 from certwright.credentials.models import TestResult
 from certwright.delivery.models import AttemptStatus, Incident
-from tests.delivery.proctor_support import (
+from tests.support.delivery import form_items, save
+from tests.support.proctoring import (
     console_proctor,
     control_url,
     day_url,
     send,
     text_of,
 )
-from tests.support.delivery import form_items, save
 
 pytestmark = pytest.mark.django_db
 

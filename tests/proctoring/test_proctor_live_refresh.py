@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     board_url,
     book,
     console_proctor,

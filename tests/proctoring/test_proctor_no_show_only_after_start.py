@@ -7,14 +7,14 @@ import pytest
 
 from certwright.credentials.models import TestResult
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.proctor_support import (
+from tests.support.delivery import EXAM_DAY
+from tests.support.proctoring import (
     action_url,
     book,
     console_proctor,
     sitting_url,
     text_of,
 )
-from tests.support.delivery import EXAM_DAY
 
 pytestmark = pytest.mark.django_db
 

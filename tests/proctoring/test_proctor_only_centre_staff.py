@@ -9,7 +9,7 @@ import pytest
 from certwright.core.roles import Role, role_add
 from certwright.delivery.models import Attempt
 from certwright.scheduling.models import AppointmentStatus
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     action_url,
     board_url,
     book,

@@ -8,7 +8,7 @@ import pytest
 
 from certwright.audit.models import Event, EventKind
 from certwright.delivery.models import AttemptStatus
-from tests.delivery.proctor_support import (
+from tests.support.proctoring import (
     console_proctor,
     day_url,
     send,

@@ -6,12 +6,14 @@ The form is built straight in the item bank's tables and published through its
 service (the default cut: 3 of 4; the default scale: raw 3 → 500).
 
 A plugin of tests/conftest.py: the fixtures (``exam_form``, ``proctor``, ``seat``,
-``authorised``, ``started``) serve the delivery and fuzz tests alike.
+``authorised``, ``started``) serve the delivery, proctoring and fuzz tests alike,
+and every test starts with no seat token held (SEATS).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -149,6 +151,15 @@ def launch(attempt: Attempt, by: Any = None) -> str:
     )
     SEATS[attempt.pk] = token
     return token
+
+
+@pytest.fixture(autouse=True)
+def _seats_forgotten() -> Iterator[None]:
+    """Each test starts with no workstation holding a seat token: attempt ids are
+    reused across tests, and a token left from an earlier test must not count."""
+    SEATS.clear()
+    yield
+    SEATS.clear()
 
 
 def client_launch(client: Any, attempt: Attempt, code: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Helpers for the proctor console tests (tests/proctoring/).
+"""Helpers for the proctor console tests (tests/proctoring/, tests/browser/).
 
 They build on tests/support/delivery.py (a published A1 form, a Chicago centre, a
 candidate, the clock frozen on exam day): ``console_proctor`` is a proctor as the
