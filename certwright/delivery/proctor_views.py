@@ -41,6 +41,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from certwright.core import clock
 from certwright.delivery import proctoring
+from certwright.delivery.attempts import attempt_authorise
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt
 from certwright.delivery.proctor_forms import (
     PAUSE_REASONS,
@@ -60,11 +62,7 @@ from certwright.delivery.proctor_selectors import (
     sitting_get,
     sittings_of_day,
 )
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_authorise,
-    launch_code_display,
-)
+from certwright.delivery.seats import launch_code_display
 from certwright.scheduling import selectors as scheduling_selectors
 from certwright.scheduling.models import Appointment, AppointmentTest, TestCentre
 from certwright.scheduling.selectors import access_centre_appointment, request_actor

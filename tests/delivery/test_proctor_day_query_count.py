@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.delivery.accommodations import accommodation_approve
+from certwright.delivery.attempts import attempt_authorise, attempt_start
 from certwright.delivery.proctoring import incident_record
-from certwright.delivery.services import (
-    accommodation_approve,
-    attempt_authorise,
-    attempt_start,
-)
 from certwright.scheduling.services import appointment_check_in
 from tests.delivery.proctor_support import (
     board_url,
