@@ -64,6 +64,7 @@ from certwright.scheduling.services import (
 )
 
 logger = logging.getLogger(__name__)
+
 # A save that left the browser just before the deadline may arrive a moment after
 # it; it is accepted for this long past the deadline (the clock the candidate saw
 # is the server's; this only absorbs the network), and the attempt is closed after.
@@ -508,6 +509,7 @@ def attempt_lapse_locked(attempt: Attempt, *, actor: Actor) -> None:
 
 
 def lapsed_error() -> DeliveryError:
+    """The refusal of an attempt whose authorisation lapsed."""
     return DeliveryError(
         "finished",
         _(

@@ -46,7 +46,7 @@ def launch_code_display(code: str) -> str:
 
 
 def launch_code_normalise(code: object) -> str:
-    """The code as typed, without case, spaces or the dash of the display."""
+    """The code as typed, in capitals, its letters and digits only (no dash)."""
     if not isinstance(code, str):
         return ""
     return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
