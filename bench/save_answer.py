@@ -140,8 +140,8 @@ def candidates_make(count: int) -> list[Candidate]:
     from django.utils.crypto import get_random_string
 
     from certwright.candidates.models import Technician
+    from certwright.delivery.launch import attempt_launch
     from certwright.delivery.models import Attempt, AttemptStatus
-    from certwright.delivery.services import attempt_launch
     from certwright.itembank.models import FormItem
     from certwright.scheduling.models import (
         Appointment,

@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from certwright.core.roles import user_is_program_staff as is_program_staff
-from certwright.delivery import services
+from certwright.delivery import accommodations
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Accommodation, Attempt, Incident
 from certwright.scheduling.selectors import request_actor
 
@@ -78,12 +79,12 @@ class AccommodationForm(ModelForm[Accommodation]):
         if any(self.has_error(f) for f in ("test", "extra_percent", "extra_minutes")):
             return data
         try:
-            services.accommodation_check(
+            accommodations.accommodation_check(
                 test=data.get("test") or "",
                 extra_percent=data.get("extra_percent"),
                 extra_minutes=data.get("extra_minutes"),
             )
-        except services.DeliveryError as error:
+        except DeliveryError as error:
             field = "test"
             if error.code == "minutes":
                 given = data.get("extra_minutes") is not None
@@ -130,7 +131,7 @@ class AccommodationAdmin(_ProgramStaffOnly, admin.ModelAdmin[Accommodation]):
         form: ModelForm[Accommodation],
         change: bool,
     ) -> None:
-        saved = services.accommodation_approve(
+        saved = accommodations.accommodation_approve(
             technician_id=obj.technician_id,
             test=obj.test,
             extra_percent=obj.extra_percent,
@@ -143,7 +144,7 @@ class AccommodationAdmin(_ProgramStaffOnly, admin.ModelAdmin[Accommodation]):
     @admin.action(description=_("Revoke the selected accommodations"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[Accommodation]) -> None:
         for accommodation in queryset:
-            services.accommodation_revoke(
+            accommodations.accommodation_revoke(
                 accommodation_id=accommodation.pk, actor=request_actor(request)
             )
         messages.success(request, _("Revoked."))

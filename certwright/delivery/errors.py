@@ -1,7 +1,7 @@
-"""The refusal exam delivery raises (services, practice, proctoring).
+"""The refusal exam delivery raises (its writes, practice, proctoring).
 
-Its own module so that every delivery module can raise it without importing the
-services, which import most of them.
+Its own module so that every delivery module, the selectors included, can raise it
+without importing the writes, which import most of the others.
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ can move the attempt to a new workstation (a new launch code).
 
 The clock lives here, on the server. ``budget_seconds`` is the form's time plus any
 accommodation and proctor extension; ``deadline`` = ``started_at`` + budget +
-``paused_seconds`` and is rewritten by every change to those (services.py). While
+``paused_seconds`` and is rewritten by every change to those (attempts.py). While
 paused the clock stops: the time left is frozen at ``deadline - paused_at`` and the
 pause is added to ``paused_seconds`` on resume.
 
 A ``Response`` is the latest saved answer to one item of an attempt: one row per
 (attempt, form item), written by a conditional upsert that applies only a higher
-``client_seq`` (services.answer_save), so replays and stale saves never overwrite a
+``client_seq`` (answers.answer_save), so replays and stale saves never overwrite a
 newer answer.
 """
 

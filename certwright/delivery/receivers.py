@@ -7,7 +7,7 @@ from typing import Any
 from certwright.audit.services import Actor
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
-from certwright.delivery.services import practice_attempts_end
+from certwright.delivery.attempts import practice_attempts_end
 
 
 def end_practice_on_revocation(

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from certwright.core.program import current_program
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import attempt_result_context
+from certwright.delivery.selectors import attempt_result_context
 
 # PDF/UA-1 makes WeasyPrint write a tagged PDF (structure tree, language, title), so a
 # screen reader reads the report in order instead of as loose text.

@@ -1,5 +1,6 @@
-"""Reads: a candidate's attempts, what the player may show of one, and who may act
-on one (``access_*`` and ``check_*``).
+"""Reads: a candidate's attempts, what the player may show of one, what the result
+page, score report and result e-mail show of one (``attempt_result_context``), and
+who may act on one (``access_*`` and ``check_*``).
 
 ``player_items`` is the only way an item's content reaches a candidate's page: stem,
 options and image, in the attempt's order, by form-item id. It never reads the key,
@@ -12,10 +13,12 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certwright.audit.services import Actor
@@ -23,6 +26,7 @@ from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import entitled_tests
 from certwright.core.clock import now as clock_now
+from certwright.core.program import current_program
 from certwright.delivery.errors import DeliveryError, attempt_not_found
 from certwright.delivery.models import (
     SCORED_STATUSES,
@@ -31,7 +35,8 @@ from certwright.delivery.models import (
     AttemptStatus,
     Response,
 )
-from certwright.itembank.models import FormItem
+from certwright.itembank.models import Form, FormItem
+from certwright.itembank.services import SCALE_MAX, SCALE_MIN, SCALE_PASS
 from certwright.scheduling.selectors import centres_administered
 
 
@@ -198,3 +203,46 @@ def attempt_image(attempt: Attempt, form_item_id: int) -> str:
         .first()
         or ""
     )
+
+
+def _pass_mark(form: Form) -> int:
+    """The scaled score of the form's cut (every form a candidate sits is published,
+    so both are set)."""
+    if form.scale is None or form.cut_score is None:
+        return SCALE_PASS
+    return int(form.scale[form.cut_score])
+
+
+def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
+    """What the result page, report and e-mail show."""
+    spec = current_program().tests.get(attempt.test)
+    technician = attempt.technician
+    return {
+        "attempt": attempt,
+        "technician": technician,
+        "test_code": attempt.test,
+        "test_name": spec.name if spec is not None else attempt.test,
+        "passed": attempt.passed,
+        "scaled": attempt.scaled_score,
+        # The test date as recorded on the result fact (the centre's local day), so
+        # the pages and e-mail agree with the certification; practice has no fact.
+        "date": (
+            attempt.result.date
+            if attempt.result is not None
+            else timezone.localdate(attempt.submitted_at)
+            if attempt.submitted_at is not None
+            else None
+        ),
+        # The form's own pass mark on the reported scale (the scaled score of its cut).
+        "scale_pass": _pass_mark(attempt.form),
+        "scale_low": SCALE_MIN,
+        "scale_high": SCALE_MAX,
+        "raw": attempt.raw_score,
+        "of": attempt.scored_items,
+        "areas": [
+            {**a, "percent": round(100 * a["raw"] / a["of"]) if a["of"] else 0}
+            for a in attempt.area_scores
+        ],
+        "report_url": settings.CERTWRIGHT_SITE_URL
+        + reverse("delivery:report", args=[attempt.pk]),
+    }

@@ -11,7 +11,7 @@ A proctored attempt runs on one workstation: ``launch`` takes the proctor's laun
 code and gives that browser the seat token in a cookie scoped to the attempt's
 URLs; every page and endpoint that shows items or changes the attempt passes it
 to the services (``device``). A request from another browser is refused and noted
-for the proctor (services.device_refusal_record).
+for the proctor (``launch.device_refusal_record``).
 """
 
 from __future__ import annotations
@@ -42,11 +42,20 @@ from certwright.candidates.decorators import candidate_required
 from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
-from certwright.delivery import selectors, services
+from certwright.delivery import selectors
+from certwright.delivery.answers import SaveAck, answer_save, attempt_position_save
+from certwright.delivery.attempts import (
+    attempt_lazy_close,
+    attempt_start,
+    attempt_submit,
+    practice_attempt_create,
+)
 from certwright.delivery.errors import DeliveryError
+from certwright.delivery.launch import attempt_launch, device_refusal_record
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.delivery.practice import practice_offer, practice_review, study_material
 from certwright.delivery.reports import report_pdf as render_pdf
+from certwright.delivery.seats import attempt_holds_seat, device_error
 from certwright.scheduling.selectors import request_actor
 
 View = Callable[..., HttpResponse]
@@ -103,7 +112,7 @@ def _refused(
     error: DeliveryError, request: HttpRequest | None = None, attempt_id: int = 0
 ) -> JsonResponse:
     if error.code == "device" and request is not None:
-        services.device_refusal_record(
+        device_refusal_record(
             attempt_id=attempt_id,
             by=request_actor(request),
             device_label=_device_label(request),
@@ -139,7 +148,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _ack(ack: services.SaveAck) -> dict[str, Any]:
+def _ack(ack: SaveAck) -> dict[str, Any]:
     body: dict[str, Any] = {
         "ok": True,
         "item": ack.form_item_id,
@@ -160,7 +169,7 @@ def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
     "seq": n}``. Answered only after the answer is committed."""
     try:
         data = _body(request)
-        ack = services.answer_save(
+        ack = answer_save(
             attempt_id=attempt_id,
             form_item_id=data.get("item"),  # type: ignore[arg-type]
             choice=data.get("choice"),
@@ -182,7 +191,7 @@ def position(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt's order). The exam reopens there, in this browser or another."""
     try:
         data = _body(request)
-        stored = services.attempt_position_save(
+        stored = attempt_position_save(
             attempt_id=attempt_id,
             position=data.get("position"),  # type: ignore[arg-type]
             by=request_actor(request),
@@ -212,15 +221,15 @@ def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
         attempt = selectors.access_own_attempt(request.user, attempt_id)
     except Http404:
         return _error("not_found", _("There is no such exam attempt."))
-    attempt = services.attempt_lazy_close(attempt)
+    attempt = attempt_lazy_close(attempt)
     body = _state(attempt)
     if request.GET.get("answers"):
         # The answers are the exam's: only its workstation reads them back.
-        holds = services.attempt_holds_seat(
+        holds = attempt_holds_seat(
             attempt, request_actor(request), _seat(request, attempt.pk)
         )
         if not holds and not attempt.is_finished:
-            return _refused(services.device_error(attempt), request, attempt.pk)
+            return _refused(device_error(attempt), request, attempt.pk)
         body["answers"] = {
             str(k): v for k, v in selectors.saved_answers(attempt.pk).items()
         }
@@ -249,8 +258,8 @@ def _transition(service: Callable[..., Attempt]) -> View:
 
 
 # The candidate starts the clock after the tutorial; submits (replays are no-ops).
-start = _transition(services.attempt_start)
-submit = _transition(services.attempt_submit)
+start = _transition(attempt_start)
+submit = _transition(attempt_submit)
 
 
 # --- pages ---------------------------------------------------------------------------
@@ -306,7 +315,7 @@ def _launch_page(
 
 def _elsewhere_page(request: HttpRequest, attempt: Attempt) -> HttpResponse:
     """Another workstation holds the attempt: refused, and noted for the proctor."""
-    services.device_refusal_record(
+    device_refusal_record(
         attempt_id=attempt.pk,
         by=request_actor(request),
         device_label=_device_label(request),
@@ -321,11 +330,11 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
     proctored attempt shows only at its workstation: the launch-code page until a
     browser is launched, a refusal on any other."""
     attempt = selectors.access_own_attempt(request.user, attempt_id)
-    attempt = services.attempt_lazy_close(attempt)
+    attempt = attempt_lazy_close(attempt)
     if attempt.is_finished:
         return redirect("delivery:result", attempt_id=attempt.pk)
     by = request_actor(request)
-    if not services.attempt_holds_seat(attempt, by, _seat(request, attempt.pk)):
+    if not attempt_holds_seat(attempt, by, _seat(request, attempt.pk)):
         if not attempt.device_hash:
             return _launch_page(request, attempt)
         return _elsewhere_page(request, attempt)
@@ -375,7 +384,7 @@ def launch(request: HttpRequest, attempt_id: int) -> HttpResponse:
     gets the seat token (an HttpOnly cookie for this attempt's URLs only)."""
     attempt = selectors.access_own_attempt(request.user, attempt_id)
     try:
-        attempt, token = services.attempt_launch(
+        attempt, token = attempt_launch(
             attempt_id=attempt.pk,
             code=request.POST.get("code", ""),
             by=request_actor(request),
@@ -417,7 +426,7 @@ def image(
     if attempt.status not in (
         AttemptStatus.IN_PROGRESS,
         AttemptStatus.PAUSED,
-    ) or not services.attempt_holds_seat(
+    ) or not attempt_holds_seat(
         attempt, request_actor(request), _seat(request, attempt.pk)
     ):
         raise Http404("No such image.")
@@ -443,7 +452,7 @@ def _finished_or_player(
     """The candidate's finished attempt, or (for an unfinished one) the way back
     to the exam."""
     attempt = selectors.access_own_attempt(request.user, attempt_id)
-    attempt = services.attempt_lazy_close(attempt)
+    attempt = attempt_lazy_close(attempt)
     if not attempt.is_finished:
         return attempt, redirect("delivery:player", attempt_id=attempt.pk)
     return attempt, None
@@ -466,7 +475,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_practice:
         return _practice_summary(request, attempt)
-    context = services.attempt_result_context(attempt)
+    context = selectors.attempt_result_context(attempt)
     return render(request, "delivery/result.html", context)
 
 
@@ -474,7 +483,7 @@ def _practice_summary(request: HttpRequest, attempt: Attempt) -> HttpResponse:
     """The end of a practice test: how many first answers were right, and every
     question with the answer chosen, the key and the rationale (while the
     practice entitlement lasts: keys and rationales are what it sells)."""
-    context = services.attempt_result_context(attempt)
+    context = selectors.attempt_result_context(attempt)
     entitled = has_entitlement(
         attempt.technician_id, attempt.test, EntitlementKind.PRACTICE
     )
@@ -512,7 +521,7 @@ def report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt, elsewhere = _scored_exam_or_elsewhere(request, attempt_id)
     if elsewhere is not None:
         return elsewhere
-    context = services.attempt_result_context(attempt)
+    context = selectors.attempt_result_context(attempt)
     return render(request, "delivery/report.html", context)
 
 
@@ -556,7 +565,7 @@ def practice_start(
     from django.contrib import messages
 
     try:
-        attempt = services.practice_attempt_create(
+        attempt = practice_attempt_create(
             technician_id=technician.pk, test=test, actor=request_actor(request)
         )
     except DeliveryError as error:

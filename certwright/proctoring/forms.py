@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certwright.delivery.services import MAX_EXTEND_MINUTES
+from certwright.delivery.attempts import MAX_EXTEND_MINUTES
 
 # Offered as suggestions (a datalist) under the reason fields: a proctor with a
 # tablet in one hand types as little as possible.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from certwright.core.roles import Role, user_is_program_staff, user_roles
 from certwright.delivery.models import Accommodation, Attempt, AttemptStatus, Incident
-from certwright.delivery.services import MAX_LAUNCH_FAILURES, launch_code_display
+from certwright.delivery.seats import MAX_LAUNCH_FAILURES, launch_code_display
 from certwright.itembank.models import FormKind
 from certwright.itembank.selectors import deliverable_pairs
 from certwright.scheduling import selectors as scheduling_selectors

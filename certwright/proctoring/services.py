@@ -16,7 +16,7 @@ attempt and appointment events) with what the console adds:
   ``INCIDENT_REPEAT`` is one note.
 
 Refusals raise ``DeliveryError`` with a message for the proctor and write nothing.
-Lock order as in delivery.services: an attempt's row first; otherwise the
+Lock order as in delivery.attempt_changes: an attempt's row first; otherwise the
 technician's row, then the appointment's (scheduling's order).
 """
 
@@ -33,7 +33,7 @@ from certwright.audit.models import Event, EventKind
 from certwright.audit.services import Actor, actor_split, event_record
 from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
-from certwright.delivery import services
+from certwright.delivery import attempts, incidents, launch
 from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, Incident
 from certwright.delivery.selectors import check_centre_staff
@@ -164,22 +164,22 @@ def _service_call(
     action: str, attempt_id: int, actor: Actor, reason: str, minutes: int | None
 ) -> Attempt:
     calls: dict[str, Callable[[], Attempt]] = {
-        "pause": lambda: services.attempt_pause(
+        "pause": lambda: attempts.attempt_pause(
             attempt_id=attempt_id, actor=actor, reason=reason
         ),
-        "resume": lambda: services.attempt_resume(
+        "resume": lambda: attempts.attempt_resume(
             attempt_id=attempt_id, actor=actor, reason=reason
         ),
-        "extend": lambda: services.attempt_extend(
+        "extend": lambda: attempts.attempt_extend(
             attempt_id=attempt_id,
             minutes=minutes,  # type: ignore[arg-type]  # checked by the service
             reason=reason,
             actor=actor,
         ),
-        "end": lambda: services.attempt_void(
+        "end": lambda: attempts.attempt_void(
             attempt_id=attempt_id, reason=reason, actor=actor
         ),
-        "device": lambda: services.attempt_device_reset(
+        "device": lambda: launch.attempt_device_reset(
             attempt_id=attempt_id, reason=reason, actor=actor
         ),
     }
@@ -279,7 +279,7 @@ def incident_record(
         ).first()
         if same is not None:
             return same, False
-        incident = services.incident_note(
+        incident = incidents.incident_note(
             note=text,
             actor=actor,
             attempt_id=attempt_id,

@@ -40,12 +40,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from certwright.core import clock
+from certwright.delivery.attempts import attempt_authorise
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_authorise,
-    launch_code_display,
-)
+from certwright.delivery.seats import launch_code_display
 from certwright.proctoring import services
 from certwright.proctoring.forms import (
     PAUSE_REASONS,

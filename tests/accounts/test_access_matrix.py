@@ -53,7 +53,7 @@ from certwright.candidates.services import employer_link_token, experience_submi
 from certwright.commerce import services as commerce
 from certwright.commerce.models import Entitlement, EntitlementKind
 from certwright.core.roles import Role, role_add
-from certwright.delivery.services import attempt_authorise
+from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from tests.support.delivery import EXAM_DAY, form_create

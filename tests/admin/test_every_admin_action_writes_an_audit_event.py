@@ -33,7 +33,7 @@ from certwright.candidates.services import experience_submit, technician_create
 from certwright.commerce import services as commerce
 from certwright.commerce.models import LineStatus, TaxRate
 from certwright.credentials.services import result_record
-from certwright.delivery.services import accommodation_approve
+from certwright.delivery.accommodations import accommodation_approve
 from certwright.itembank.models import FormItem, ItemStatus
 from certwright.itembank.selectors import deliverable
 from certwright.itembank.services import item_create, item_review

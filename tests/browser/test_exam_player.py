@@ -23,8 +23,9 @@ from django.test import Client
 from certwright.candidates.models import Technician
 from certwright.commerce.models import LineStatus
 from certwright.core.clock import now
+from certwright.delivery.attempts import attempt_authorise
+from certwright.delivery.launch import attempt_device_reset
 from certwright.delivery.models import Attempt, AttemptStatus, Response
-from certwright.delivery.services import attempt_authorise, attempt_device_reset
 from certwright.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -370,7 +371,7 @@ def test_a_pause_holds_the_answer_until_the_proctor_resumes(
 ) -> None:
     """The proctor pauses: the candidate's next answer is refused by the server,
     the player shows the pause and keeps the answer; on resume it is saved."""
-    from certwright.delivery.services import attempt_pause, attempt_resume
+    from certwright.delivery.attempts import attempt_pause, attempt_resume
 
     page, attempt = exam
     page.click("#start-button")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from certwright.delivery.services import answer_save
+from certwright.delivery.answers import answer_save
 from tests.browser.test_exam_player import (
     _player_items,
     _stored,

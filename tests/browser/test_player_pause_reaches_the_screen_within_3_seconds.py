@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from certwright.delivery.attempts import attempt_pause
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import attempt_pause
 from tests.browser.test_exam_player import (
     exam,  # noqa: F401 (the fixture)
     exam_to_launch,  # noqa: F401 (the fixture it uses)

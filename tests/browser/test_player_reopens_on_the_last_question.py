@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from certwright.delivery.launch import attempt_device_reset
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import attempt_device_reset
 from tests.browser.test_exam_player import (
     _signed_in,
     _wait_saved,

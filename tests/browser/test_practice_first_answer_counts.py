@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from certwright.candidates.models import Technician
+from certwright.delivery.attempts import practice_attempt_create
 from certwright.delivery.models import Response
-from certwright.delivery.services import practice_attempt_create
 from certwright.itembank.models import FormItem
 from tests.browser.test_exam_player import _player_items, _signed_in, _wait_saved
 from tests.delivery.test_practice_tests import _entitle

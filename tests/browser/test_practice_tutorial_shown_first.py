@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from certwright.candidates.models import Technician
-from certwright.delivery.services import practice_attempt_create
+from certwright.delivery.attempts import practice_attempt_create
 from tests.browser.test_exam_player import _signed_in, _wait_saved
 from tests.delivery.test_practice_tests import _entitle
 from tests.support.browser import DESKTOP

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from certwright.audit.models import Event
+from certwright.delivery.attempts import LATE_SAVE_GRACE
 from certwright.delivery.models import Accommodation, AttemptStatus
-from certwright.delivery.services import LATE_SAVE_GRACE
 
 pytestmark = pytest.mark.django_db
 

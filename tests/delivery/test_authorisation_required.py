@@ -8,12 +8,9 @@ import datetime as dt
 import pytest
 
 from certwright.audit.models import Event
+from certwright.delivery.attempts import attempt_authorise, attempt_start
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, AttemptStatus
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_authorise,
-    attempt_start,
-)
 from certwright.scheduling.services import appointment_book
 from tests.support.delivery import EXAM_DAY, launch
 from tests.support.scheduling import lines_buy, local, user_create

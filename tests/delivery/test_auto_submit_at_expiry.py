@@ -8,13 +8,9 @@ import datetime as dt
 import pytest
 
 from certwright.credentials.models import TestResult
+from certwright.delivery.attempts import LATE_SAVE_GRACE, attempt_pause, attempts_expire
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import AttemptStatus, Response
-from certwright.delivery.services import (
-    LATE_SAVE_GRACE,
-    DeliveryError,
-    attempt_pause,
-    attempts_expire,
-)
 from tests.support.delivery import KEYS, form_items, save
 
 pytestmark = pytest.mark.django_db

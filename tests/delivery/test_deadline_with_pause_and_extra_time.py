@@ -8,16 +8,16 @@ import datetime as dt
 
 import pytest
 
-from certwright.delivery.models import AttemptStatus
-from certwright.delivery.services import (
-    DeliveryError,
-    accommodation_approve,
+from certwright.delivery.accommodations import accommodation_approve
+from certwright.delivery.attempts import (
     attempt_authorise,
     attempt_extend,
     attempt_pause,
     attempt_resume,
     attempt_start,
 )
+from certwright.delivery.errors import DeliveryError
+from certwright.delivery.models import AttemptStatus
 from tests.support.delivery import EXAM_DAY, launch
 from tests.support.scheduling import local
 

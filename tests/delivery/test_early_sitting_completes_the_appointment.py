@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from certwright.commerce.models import LineStatus, OrderLine
-from certwright.delivery.services import (
+from certwright.delivery.attempts import (
     attempt_authorise,
     attempt_start,
     attempt_submit,

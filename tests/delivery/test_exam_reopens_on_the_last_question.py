@@ -10,8 +10,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from certwright.delivery.attempts import attempt_submit
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import attempt_submit
 from tests.support.delivery import SEATS, seat_cookie
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from certwright.audit.models import Event, EventKind
+from certwright.delivery.errors import DeliveryError
+from certwright.delivery.launch import attempt_device_reset, attempt_launch
 from certwright.delivery.models import Attempt, AttemptStatus, Incident, Response
-from certwright.delivery.services import (
-    MAX_LAUNCH_FAILURES,
-    DeliveryError,
-    attempt_device_reset,
-    attempt_launch,
-    launch_code_display,
-)
+from certwright.delivery.seats import MAX_LAUNCH_FAILURES, launch_code_display
 from certwright.delivery.views import SEAT_COOKIE
 from tests.support.delivery import form_items
 
@@ -242,7 +238,7 @@ def test_only_the_workstation_reads_the_answers_back(started, candidate):
 def test_no_authorisation_after_the_appointment_ended(frozen, seat, proctor):
     """Authorising after the booked end would lapse at once and use the seat up:
     refused, nothing made."""
-    from certwright.delivery.services import attempt_authorise
+    from certwright.delivery.attempts import attempt_authorise
 
     frozen.move_to(seat.appointment.ends_at)
     with pytest.raises(DeliveryError) as refused:

@@ -30,14 +30,14 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 
-from certwright.delivery.models import Attempt, AttemptStatus, Response
-from certwright.delivery.services import (
-    accommodation_approve,
+from certwright.delivery.accommodations import accommodation_approve
+from certwright.delivery.attempts import (
     attempt_authorise,
     attempt_pause,
     attempt_resume,
     attempt_start,
 )
+from certwright.delivery.models import Attempt, AttemptStatus, Response
 from certwright.itembank.models import Form, FormItem
 from certwright.scheduling.models import Appointment
 from certwright.scheduling.services import appointment_book, appointment_check_in

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from certwright.delivery.services import attempt_start, attempt_submit
+from certwright.delivery.attempts import attempt_start, attempt_submit
 from certwright.itembank.models import FormItem
 from tests.support.delivery import SEATS, client_launch, form_items, save, seat_cookie
 

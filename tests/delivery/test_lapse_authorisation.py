@@ -14,13 +14,10 @@ from django.urls import reverse
 
 from certwright.audit.models import Event, EventKind
 from certwright.credentials.models import TestResult
+from certwright.delivery.attempts import attempt_start, attempts_lapse
+from certwright.delivery.errors import DeliveryError
+from certwright.delivery.launch import attempt_launch
 from certwright.delivery.models import Attempt, AttemptStatus
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_launch,
-    attempt_start,
-    attempts_lapse,
-)
 from certwright.scheduling.models import Appointment, AppointmentStatus
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from certwright.accounts.demo import demo_load as accounts_demo_load
+from certwright.delivery.answers import answer_save
 from certwright.delivery.models import Attempt, AttemptKind
-from certwright.delivery.services import answer_save
 from certwright.itembank.demo import demo_load as items_demo_load
 from certwright.itembank.models import FormItem, ItemPool
 from certwright.proctoring.demo import demo_load as exam_day_demo_load

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from certwright.commerce.models import Entitlement
+from certwright.delivery.attempts import attempt_submit, practice_attempt_create
 from certwright.delivery.practice import practice_review
-from certwright.delivery.services import attempt_submit, practice_attempt_create
 from tests.delivery.test_practice_tests import _entitle
 from tests.support.delivery import KEYS, form_create, form_items, save
 from tests.support.scheduling import NOW

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.delivery.answers import answer_save
+from certwright.delivery.attempts import attempt_submit, practice_attempt_create
 from certwright.delivery.models import Response
-from certwright.delivery.services import (
-    answer_save,
-    attempt_submit,
-    practice_attempt_create,
-)
 from tests.delivery.test_practice_tests import _entitle
 from tests.support.delivery import KEYS, form_create, form_items, save
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from certwright.delivery.services import attempt_submit, practice_attempt_create
+from certwright.delivery.attempts import attempt_submit, practice_attempt_create
 from tests.delivery.test_practice_tests import _entitle
 from tests.support.delivery import form_create
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from certwright.audit.models import Event, EventKind
 from certwright.commerce.models import Entitlement, EntitlementKind
+from certwright.delivery.attempts import practice_attempt_create
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import practice_attempt_create
 from certwright.itembank.models import (
     Form,
     FormItem,

@@ -10,13 +10,10 @@ from django.urls import reverse
 
 from certwright.commerce.models import Entitlement, EntitlementKind
 from certwright.credentials.models import TestResult
+from certwright.delivery.answers import answer_save
+from certwright.delivery.attempts import attempt_submit, practice_attempt_create
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, AttemptKind, AttemptStatus
-from certwright.delivery.services import (
-    DeliveryError,
-    answer_save,
-    attempt_submit,
-    practice_attempt_create,
-)
 from certwright.itembank.models import FormKind, FormStatus, ItemPool
 from tests.support.delivery import KEYS, form_create, form_items, version_create
 from tests.support.scheduling import NOW, lines_buy

@@ -7,12 +7,10 @@ import pytest
 
 from certwright.commerce.models import Entitlement, EntitlementKind, LineStatus
 from certwright.commerce.services import order_line_refund
+from certwright.delivery.answers import answer_save
+from certwright.delivery.attempts import practice_attempt_create
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, AttemptStatus
-from certwright.delivery.services import (
-    DeliveryError,
-    answer_save,
-    practice_attempt_create,
-)
 from certwright.itembank.models import FormItem
 from tests.support.delivery import form_create
 from tests.support.scheduling import lines_buy

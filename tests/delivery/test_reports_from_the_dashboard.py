@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from certwright.delivery.services import attempt_submit
+from certwright.delivery.attempts import attempt_submit
 from tests.support.delivery import SEATS
 
 pytestmark = pytest.mark.django_db

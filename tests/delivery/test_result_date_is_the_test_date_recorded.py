@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from certwright.delivery.attempts import attempt_extend, attempt_submit
 from certwright.delivery.models import Attempt
 from certwright.delivery.reports import report_html
-from certwright.delivery.services import attempt_extend, attempt_submit
 from tests.support.delivery import EXAM_DAY, KEYS, SEATS, form_items, save
 from tests.support.scheduling import local
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from certwright.delivery.services import attempt_submit
+from certwright.delivery.attempts import attempt_submit
 from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from certwright.audit.models import Event
 from certwright.candidates.services import experience_record_add
 from certwright.commerce.models import LineStatus, OrderLine
 from certwright.credentials.models import Certification, TestResult
-from certwright.delivery.services import attempt_submit
+from certwright.delivery.attempts import attempt_submit
 from certwright.scheduling.models import AppointmentStatus
 from tests.support.delivery import EXAM_DAY, KEYS, SEATS, form_items, save
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.delivery.attempts import attempt_submit, attempt_void
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Response
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_submit,
-    attempt_void,
-)
 from tests.support.delivery import SEATS, form_items, launch, save
 
 pytestmark = pytest.mark.django_db

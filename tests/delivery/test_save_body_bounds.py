@@ -9,8 +9,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from certwright.delivery.answers import MAX_CLIENT_SEQ
 from certwright.delivery.models import Response
-from certwright.delivery.services import MAX_CLIENT_SEQ
 from tests.support.delivery import SEATS, form_items
 
 pytestmark = pytest.mark.django_db

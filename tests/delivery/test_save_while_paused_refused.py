@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.delivery.attempts import attempt_pause, attempt_resume
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Response
-from certwright.delivery.services import (
-    DeliveryError,
-    attempt_pause,
-    attempt_resume,
-)
 from tests.support.delivery import form_items, save
 
 pytestmark = pytest.mark.django_db

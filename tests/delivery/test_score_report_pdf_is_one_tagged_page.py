@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from certwright.delivery.attempts import attempt_submit
 from certwright.delivery.models import Attempt
 from certwright.delivery.reports import report_document
-from certwright.delivery.services import attempt_submit
 from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db

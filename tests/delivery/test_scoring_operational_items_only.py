@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from certwright.delivery.attempts import attempt_submit
 from certwright.delivery.models import AttemptStatus
-from certwright.delivery.scoring import ScoringItem, attempt_score
-from certwright.delivery.services import attempt_submit
+from certwright.delivery.score_breakdown import ScoringItem, attempt_score
 from tests.support.delivery import KEYS, SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db

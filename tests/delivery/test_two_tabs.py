@@ -10,12 +10,10 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
+from certwright.delivery.attempt_changes import attempt_save_if_unchanged
+from certwright.delivery.attempts import attempt_submit
+from certwright.delivery.errors import DeliveryError
 from certwright.delivery.models import Attempt, AttemptStatus, Response
-from certwright.delivery.services import (
-    DeliveryError,
-    _write,
-    attempt_submit,
-)
 from tests.support.delivery import SEATS, form_items, save
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +52,10 @@ def test_a_change_against_an_old_version_is_refused(started):
     stale = Attempt.objects.get(pk=started.pk)
     fresh = Attempt.objects.get(pk=started.pk)
     fresh.paused_seconds = 5
-    _write(fresh, ["paused_seconds"])
+    attempt_save_if_unchanged(fresh, ["paused_seconds"])
     stale.paused_seconds = 9
     with pytest.raises(DeliveryError) as refused:
-        _write(stale, ["paused_seconds"])
+        attempt_save_if_unchanged(stale, ["paused_seconds"])
     assert refused.value.code == "stale"
     assert Attempt.objects.get(pk=started.pk).paused_seconds == 5
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from certwright.delivery.services import attempt_void
+from certwright.delivery.attempts import attempt_void
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from certwright.delivery.accommodations import accommodation_approve
 from certwright.delivery.models import Attempt, AttemptStatus
-from certwright.delivery.services import accommodation_approve
 from tests.support.delivery import client_launch
 from tests.support.proctoring import (
     book,

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from certwright.delivery.services import (
-    accommodation_approve,
-    attempt_authorise,
-    attempt_start,
-)
+from certwright.delivery.accommodations import accommodation_approve
+from certwright.delivery.attempts import attempt_authorise, attempt_start
 from certwright.proctoring.services import incident_record
 from certwright.scheduling.services import appointment_check_in
 from tests.support.proctoring import (

@@ -115,7 +115,7 @@ def test_once_she_has_sat_a1_a_later_load_books_nothing_and_says_why(
 ):
     """The exam day is played once per database: the day after she sat A1, a load
     books no second A1 and says to start from a new database."""
-    from certwright.delivery.services import (
+    from certwright.delivery.attempts import (
         attempt_authorise,
         attempt_start,
         attempt_submit,

@@ -16,7 +16,7 @@ def launch_code_of(attempt_id: int) -> str:
     """The attempt's launch code as the proctor's console shows it (ABC-DEF), read
     from the database (for tests that do not drive the console)."""
     from certwright.delivery.models import Attempt
-    from certwright.delivery.services import launch_code_display
+    from certwright.delivery.seats import launch_code_display
 
     code = Attempt.objects.values_list("launch_code", flat=True).get(pk=attempt_id)
     assert code, "no launch code: the attempt is launched or over"

@@ -20,12 +20,9 @@ import pytest
 import time_machine
 
 from certwright.candidates.models import Technician
+from certwright.delivery.attempts import attempt_authorise, attempt_start
+from certwright.delivery.launch import attempt_launch
 from certwright.delivery.models import Attempt
-from certwright.delivery.services import (
-    attempt_authorise,
-    attempt_launch,
-    attempt_start,
-)
 from certwright.itembank.models import (
     Form,
     FormItem,
@@ -169,7 +166,7 @@ def client_launch(client: Any, attempt: Attempt, code: str | None = None) -> str
     seat token (also kept in SEATS)."""
     from django.urls import reverse
 
-    from certwright.delivery.services import launch_code_display
+    from certwright.delivery.seats import launch_code_display
     from certwright.delivery.views import SEAT_COOKIE
 
     attempt.refresh_from_db()
@@ -222,7 +219,7 @@ def save(
     by: Any = None,
 ) -> Any:
     """The candidate (or ``by``) saves ``choice`` for ``item`` with ``seq``."""
-    from certwright.delivery.services import answer_save
+    from certwright.delivery.answers import answer_save
 
     return answer_save(
         attempt_id=attempt.pk,

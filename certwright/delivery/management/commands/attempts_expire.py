@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from certwright.delivery.services import attempts_expire, attempts_lapse
+from certwright.delivery.attempts import attempts_expire, attempts_lapse
 
 
 class Command(BaseCommand):

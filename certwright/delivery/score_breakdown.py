@@ -1,6 +1,7 @@
-"""Scoring one attempt: number correct on the scored items, by content area.
+"""One attempt's score, broken down by content area: number correct on the scored
+items in each area and in all, pass or fail, and the scaled score.
 
-Pure (no Django): the service reads the form and the answers and calls
+Pure (no Django): ``results`` reads the form and the answers and calls
 ``attempt_score``, which hands the counting to the psychometrics package's
 single-candidate scorer (``certwright.psychometrics.scoring.score_attempt``, the
 same rules as its batch scorer) and adds the area codes, names and item counts the
