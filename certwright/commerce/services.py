@@ -567,20 +567,20 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
 
     problems: dict[str, list[str]] = {}
     voucher_problems: list[str] = []
-    for cl in cart_lines:
-        if cl.test not in program.tests:
-            problems[cl.test] = [f"{cl.test} is no longer offered."]
+    for cart_line in cart_lines:
+        if cart_line.test not in program.tests:
+            problems[cart_line.test] = [f"{cart_line.test} is no longer offered."]
             continue
         reasons = _eligibility_reasons(
-            program, cart.technician_id, cl.test, cl.kind, day
+            program, cart.technician_id, cart_line.test, cart_line.kind, day
         )
         if reasons:
-            problems[cl.test] = reasons
-        if cl.voucher is not None:
+            problems[cart_line.test] = reasons
+        if cart_line.voucher is not None:
             try:
-                _voucher_for(program, cl.voucher.code, cl.test, day)
+                _voucher_for(program, cart_line.voucher.code, cart_line.test, day)
             except VoucherRefused as exc:
-                voucher_problems.extend(f"{cl.test}: {m}" for m in exc.messages)
+                voucher_problems.extend(f"{cart_line.test}: {m}" for m in exc.messages)
     if problems:
         raise NotEligible(
             [f"{test}: {reason}" for test, rs in problems.items() for reason in rs]
@@ -591,20 +591,20 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
         raise VoucherRefused(voucher_problems, code="voucher")
 
     rate_bp = selectors.tax_rate_bp(cart.billing_region, day)
-    q = quote(
+    quoted = quote(
         period,
         [
             LineIn(
-                test=cl.test,
-                kind=cl.kind,
-                fee_class=program.tests[cl.test].fee_class,
-                voucher=cl.voucher is not None,
+                test=cart_line.test,
+                kind=cart_line.kind,
+                fee_class=program.tests[cart_line.test].fee_class,
+                voucher=cart_line.voucher is not None,
             )
-            for cl in cart_lines
+            for cart_line in cart_lines
         ],
         rate_bp,
     )
-    due = q.total_cents
+    due = quoted.total_cents
     provider = Provider.INVOICE if due else Provider.VOUCHER
     now = clock.now()
     order = Order.objects.create(
@@ -613,49 +613,51 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
         idempotency_key=idempotency_key,
         placed_at=now,
         order_date=day,
-        currency=q.currency,
+        currency=quoted.currency,
         fee_period_start=period.start,
         billing_region=cart.billing_region,
         tax_rate_bp=rate_bp,
-        registration_cents=q.registration_cents,
-        tests_list_cents=q.tests_list_cents,
-        recert_cap_cents=q.recert_cap_cents,
-        recert_discount_cents=q.recert_discount_cents,
-        voucher_cents=q.voucher_cents,
-        subtotal_cents=q.subtotal_cents,
-        tax_cents=q.tax_cents,
-        total_cents=q.total_cents,
+        registration_cents=quoted.registration_cents,
+        tests_list_cents=quoted.tests_list_cents,
+        recert_cap_cents=quoted.recert_cap_cents,
+        recert_discount_cents=quoted.recert_discount_cents,
+        voucher_cents=quoted.voucher_cents,
+        subtotal_cents=quoted.subtotal_cents,
+        tax_cents=quoted.tax_cents,
+        total_cents=quoted.total_cents,
         provider=provider,
         payment_status=PaymentStatus.DUE if due else PaymentStatus.NOTHING_DUE,
     )
     must_take_by = day + dt.timedelta(days=program.policy.purchase_window_days)
     redeemed: list[str] = []
     line_ids: list[int] = []
-    for cl, lq in zip(cart_lines, q.lines, strict=True):
+    for cart_line, quoted_line in zip(cart_lines, quoted.lines, strict=True):
         line = OrderLine.objects.create(
             order=order,
             technician_id=cart.technician_id,
-            test=cl.test,
-            kind=cl.kind,
-            fee_class=lq.fee_class,
-            list_cents=lq.list_cents,
-            charged_cents=lq.charged_cents,
-            tax_cents=lq.tax_cents,
+            test=cart_line.test,
+            kind=cart_line.kind,
+            fee_class=quoted_line.fee_class,
+            list_cents=quoted_line.list_cents,
+            charged_cents=quoted_line.charged_cents,
+            tax_cents=quoted_line.tax_cents,
             status=LineStatus.PURCHASED,
             must_take_by=must_take_by,
             status_changed_at=now,
         )
         line_ids.append(line.pk)
-        if cl.voucher is not None:
-            _voucher_redeem(voucher=cl.voucher, line=line, actor=actor)
-            redeemed.append(cl.voucher.code)
+        if cart_line.voucher is not None:
+            _voucher_redeem(voucher=cart_line.voucher, line=line, actor=actor)
+            redeemed.append(cart_line.voucher.code)
         _grant_entitlements(line, actor)
 
     if due:
         provider_for(Provider.INVOICE).authorize(payable=order, amount_cents=due)
-    if q.voucher_cents:
+    if quoted.voucher_cents:
         provider_for(Provider.VOUCHER).capture(
-            payable=order, amount_cents=q.voucher_cents, reference=",".join(redeemed)
+            payable=order,
+            amount_cents=quoted.voucher_cents,
+            reference=",".join(redeemed),
         )
     cart.lines.all().delete()
     _cart_touch(cart)
@@ -669,18 +671,18 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
                 "lines": [
                     {
                         "id": line_id,
-                        "test": lq.test,
-                        "kind": lq.kind,
+                        "test": quoted_line.test,
+                        "kind": quoted_line.kind,
                         "status": LineStatus.PURCHASED,
-                        "charged": lq.charged_cents,
-                        "tax": lq.tax_cents,
-                        "voucher": lq.voucher,
+                        "charged": quoted_line.charged_cents,
+                        "tax": quoted_line.tax_cents,
+                        "voucher": quoted_line.voucher,
                     }
-                    for line_id, lq in zip(line_ids, q.lines, strict=True)
+                    for line_id, quoted_line in zip(line_ids, quoted.lines, strict=True)
                 ],
-                "registration": q.registration_charged_cents,
-                "tax": q.tax_cents,
-                "total": q.total_cents,
+                "registration": quoted.registration_charged_cents,
+                "tax": quoted.tax_cents,
+                "total": quoted.total_cents,
                 "provider": provider,
                 "fee_period_start": period.start,
                 "must_take_by": must_take_by,
