@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from certwright import rules
 from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
@@ -163,7 +164,9 @@ def cart_view(
         spec = program.tests.get(cart_line.test)
         reasons: list[str] = []
         if spec is None:
-            reasons.append(f"{cart_line.test} is no longer offered.")
+            reasons.append(
+                _("%(test)s is no longer offered.") % {"test": cart_line.test}
+            )
         elif facts is not None:
             verdict = rules.eligibility(
                 program, facts, cart_line.test, cart_line.kind, day
@@ -171,11 +174,17 @@ def cart_view(
             reasons.extend(step.text for step in verdict.reasons)
             if cart_line.test in open_tests:
                 reasons.append(
-                    f"You already have {cart_line.test} purchased and not yet taken "
-                    f"(take it by {open_tests[cart_line.test]})."
+                    _(
+                        "You already have %(test)s purchased and not yet taken (take "
+                        "it by %(day)s)."
+                    )
+                    % {"test": cart_line.test, "day": open_tests[cart_line.test]}
                 )
         if cart_line.voucher is not None and cart_line.voucher.redeemed_at is not None:
-            reasons.append(f"Voucher {cart_line.voucher.code} has already been used.")
+            reasons.append(
+                _("Voucher %(code)s has already been used.")
+                % {"code": cart_line.voucher.code}
+            )
         views.append(
             CartLineView(
                 line=cart_line,
