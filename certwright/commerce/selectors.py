@@ -10,6 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from certwright import rules
 from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
@@ -49,9 +51,10 @@ US_STATES = {
     "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
 }  # fmt: skip
 OUTSIDE_US = "OTHER"
-BILLING_REGIONS: dict[str, str] = {
+# The states' names are proper names, shown as they are; the rest is translated.
+BILLING_REGIONS: dict[str, StrOrPromise] = {
     **{f"US-{code}": name for code, name in US_STATES.items()},
-    OUTSIDE_US: "Outside the United States",
+    OUTSIDE_US: gettext_lazy("Outside the United States"),
 }
 
 

@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from certwright import rules
 from certwright.candidates.models import (
     REF_EXPERIENCE,
@@ -350,8 +352,11 @@ def eligibility_for(
             reasons += [r.text for r in answer.reasons]
             if code in open_tests:
                 reasons.append(
-                    f"{code} is already bought and not yet taken "
-                    f"(take it by {open_tests[code].isoformat()})"
+                    _(
+                        "%(test)s is already bought and not yet taken (take it by "
+                        "%(day)s)"
+                    )
+                    % {"test": code, "day": open_tests[code].isoformat()}
                 )
             allowed = not reasons
             out[code][kind] = {
