@@ -59,7 +59,10 @@ class PseudoTranslation(trans_real.DjangoTranslation):
 def pseudo_locale(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The site's language answers every message wrapped in ⟦…⟧."""
     pseudo = PseudoTranslation(settings.LANGUAGE_CODE)
-    monkeypatch.setitem(trans_real._translations, settings.LANGUAGE_CODE, pseudo)
+    # The cache of loaded translations (untyped in the stubs): the site's language
+    # now loads the pseudo one, wherever it is activated.
+    translations = vars(trans_real)["_translations"]
+    monkeypatch.setitem(translations, settings.LANGUAGE_CODE, pseudo)
     monkeypatch.setattr(trans_real, "_default", pseudo)
     trans_real.deactivate()
     yield
