@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from certwright.accounts import tokens
 from certwright.accounts.models import (
@@ -90,11 +91,11 @@ def technician_link_user(
             return technician
         if technician.user_id is not None:
             raise ValidationError(
-                {"technician": "This technician is already linked to an account."}
+                {"technician": _("This technician is already linked to an account.")}
             )
         if Technician.objects.filter(user_id=user.pk).exists():
             raise ValidationError(
-                {"user": "This account already has a technician record."}
+                {"user": _("This account already has a technician record.")}
             )
         technician.user_id = user.pk
         technician.save(update_fields=["user"])
@@ -115,8 +116,10 @@ def technician_link_user(
 def _unused_organization_code() -> str:
     # No 0/1 lookalikes problem: the alphabet has no I, L, O or U.
     letters = ALPHABET[10:]
-    for _ in range(_CODE_ATTEMPTS):
-        code = "".join(secrets.choice(letters) for _ in range(ORGANIZATION_CODE_LENGTH))
+    for _attempt in range(_CODE_ATTEMPTS):
+        code = "".join(
+            secrets.choice(letters) for _position in range(ORGANIZATION_CODE_LENGTH)
+        )
         if not Organization.objects.filter(code=code).exists():
             return code
     raise RuntimeError("could not find an unused organization code")
@@ -132,7 +135,7 @@ def organization_create(
     """A new shop or employer, with a fresh code unless one is given."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "An organization needs a name."})
+        raise ValidationError({"name": _("An organization needs a name.")})
     with transaction.atomic():
         organization = Organization(
             name=name,
@@ -164,7 +167,7 @@ def organization_update(
     """Rename an organization or change its kind (its code never changes)."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "An organization needs a name."})
+        raise ValidationError({"name": _("An organization needs a name.")})
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization_id)
         before = {"name": organization.name, "kind": organization.kind}
@@ -222,7 +225,7 @@ def membership_remove(*, organization_id: int, user: Any, actor: Actor = None) -
     """End ``user``'s membership; True when there was one."""
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization_id)
-        deleted, _ = Membership.objects.filter(
+        deleted, _by_model = Membership.objects.filter(
             organization_id=organization.pk, user_id=user.pk
         ).delete()
         if not deleted:
@@ -301,7 +304,9 @@ def api_token_create(
     shown this once and never stored."""
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Give the token a name, to recognise it later."})
+        raise ValidationError(
+            {"name": _("Give the token a name, to recognise it later.")}
+        )
     for _attempt in range(_CODE_ATTEMPTS):
         new = tokens.token_new()
         try:

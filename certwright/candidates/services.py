@@ -82,7 +82,7 @@ def technician_create(
     """Register a technician under a new (or a given, valid) certification ID."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A technician needs a name."})
+        raise ValidationError({"name": _("A technician needs a name.")})
     if certification_id is not None:
         normalized = certification_id_normalize(certification_id)
         if normalized is None:
@@ -296,9 +296,11 @@ def experience_record_update(
         record = _record_for_update(record_id)
         if not record.editable:
             raise ValidationError(
-                "This record was already "
-                + ("approved" if record.approved else "withdrawn")
-                + " and can no longer be changed."
+                _("This record was already approved and can no longer be changed.")
+                if record.approved
+                else _(
+                    "This record was already withdrawn and can no longer be changed."
+                )
             )
         before = _experience_content(record)
         new = {
@@ -424,13 +426,13 @@ def experience_record_reject(
     """
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "A rejection needs a reason."})
+        raise ValidationError({"reason": _("A rejection needs a reason.")})
     with transaction.atomic():
         record = _record_for_update(record_id)
         if record.approved:
-            raise ValidationError("This record is already approved.")
+            raise ValidationError(_("This record is already approved."))
         if record.withdrawn_at is not None:
-            raise ValidationError("The candidate withdrew this record.")
+            raise ValidationError(_("The candidate withdrew this record."))
         record.rejected_at = now()
         record.rejected_by_id = _user_id(actor)
         record.rejection_reason = reason
@@ -465,7 +467,7 @@ def experience_record_withdraw(
         record = _record_for_update(record_id)
         if record.approved:
             raise ValidationError(
-                "An approved record cannot be withdrawn; ask program staff."
+                _("An approved record cannot be withdrawn; ask program staff.")
             )
         if record.withdrawn_at is not None:
             return record

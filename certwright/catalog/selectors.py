@@ -1,7 +1,7 @@
 """Reading the catalog mirror.
 
 The catalog as the CLI and the API show it comes straight from the loaded program
-(``certwright.program.catalog``), which needs no database; these read the tables.
+(``certwright.program.listing``), which needs no database; these read the tables.
 """
 
 from __future__ import annotations

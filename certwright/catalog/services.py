@@ -16,7 +16,7 @@ from certwright.catalog.models import (
 )
 from certwright.catalog.selectors import program_digest
 from certwright.core import clock
-from certwright.program.catalog import expr_text, prerequisite_text, program_summary
+from certwright.program.listing import expr_text, prerequisite_text, program_summary
 from certwright.program.model import Program, expr_tests
 
 

@@ -49,8 +49,12 @@ def region_choices() -> list[tuple[str, str]]:
     """The states in alphabetical order, then "Outside the United States" on its
     own at the end (sorted by name it landed between Oklahoma and Oregon)."""
     states = sorted(
-        (item for item in BILLING_REGIONS.items() if item[0] != OUTSIDE_US),
-        key=lambda item: str(item[1]),
+        (
+            (code, str(name))
+            for code, name in BILLING_REGIONS.items()
+            if code != OUTSIDE_US
+        ),
+        key=lambda item: item[1],
     )
     return [
         ("", str(_("Choose…"))),

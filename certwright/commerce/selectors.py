@@ -9,6 +9,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from certwright import rules
 from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
@@ -48,9 +51,10 @@ US_STATES = {
     "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
 }  # fmt: skip
 OUTSIDE_US = "OTHER"
-BILLING_REGIONS: dict[str, str] = {
+# The states' names are proper names, shown as they are; the rest is translated.
+BILLING_REGIONS: dict[str, StrOrPromise] = {
     **{f"US-{code}": name for code, name in US_STATES.items()},
-    OUTSIDE_US: "Outside the United States",
+    OUTSIDE_US: gettext_lazy("Outside the United States"),
 }
 
 
@@ -152,41 +156,51 @@ def cart_view(
             OrderLine.objects.filter(
                 technician_id=technician_id,
                 status__in=OPEN_LINE_STATUSES,
-                test__in=[cl.test for cl in lines],
+                test__in=[cart_line.test for cart_line in lines],
             ).values_list("test", "must_take_by")
         )
         if check and lines
         else {}
     )
     views: list[CartLineView] = []
-    for cl in lines:
-        spec = program.tests.get(cl.test)
+    for cart_line in lines:
+        spec = program.tests.get(cart_line.test)
         reasons: list[str] = []
         if spec is None:
-            reasons.append(f"{cl.test} is no longer offered.")
+            reasons.append(
+                _("%(test)s is no longer offered.") % {"test": cart_line.test}
+            )
         elif facts is not None:
-            verdict = rules.eligibility(program, facts, cl.test, cl.kind, day)
+            verdict = rules.eligibility(
+                program, facts, cart_line.test, cart_line.kind, day
+            )
             reasons.extend(step.text for step in verdict.reasons)
-            if cl.test in open_tests:
+            if cart_line.test in open_tests:
                 reasons.append(
-                    f"You already have {cl.test} purchased and not yet taken (take "
-                    f"it by {open_tests[cl.test]})."
+                    _(
+                        "You already have %(test)s purchased and not yet taken (take "
+                        "it by %(day)s)."
+                    )
+                    % {"test": cart_line.test, "day": open_tests[cart_line.test]}
                 )
-        if cl.voucher is not None and cl.voucher.redeemed_at is not None:
-            reasons.append(f"Voucher {cl.voucher.code} has already been used.")
+        if cart_line.voucher is not None and cart_line.voucher.redeemed_at is not None:
+            reasons.append(
+                _("Voucher %(code)s has already been used.")
+                % {"code": cart_line.voucher.code}
+            )
         views.append(
             CartLineView(
-                line=cl,
-                name=spec.name if spec else cl.test,
+                line=cart_line,
+                name=spec.name if spec else cart_line.test,
                 fee_class=spec.fee_class if spec else "",
                 reasons=tuple(reasons),
             )
         )
     period = program.fees_on(day)
-    q: Quote | None = None
+    quoted: Quote | None = None
     if period is not None and lines and all(v.fee_class for v in views):
         try:
-            q = quote(
+            quoted = quote(
                 period,
                 [
                     LineIn(
@@ -200,8 +214,10 @@ def cart_view(
                 tax_rate_bp(cart.billing_region, day) if cart.billing_region else 0,
             )
         except UnknownFeeClass:
-            q = None
-    return CartView(cart, cart.version, cart.billing_region, tuple(views), period, q)
+            quoted = None
+    return CartView(
+        cart, cart.version, cart.billing_region, tuple(views), period, quoted
+    )
 
 
 # --- orders ------------------------------------------------------------------------

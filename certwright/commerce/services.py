@@ -20,6 +20,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from certwright import rules
 from certwright.audit.models import EventKind
@@ -112,7 +114,10 @@ def _line_transition(
         OrderLine.objects.filter(pk=line_id).values_list("status", flat=True).first()
     )
     if before is None:
-        raise LineStateError(f"There is no order line {line_id}.", code="not_found")
+        raise LineStateError(
+            _("There is no order line %(line)s.") % {"line": line_id},
+            code="not_found",
+        )
     rows = OrderLine.objects.filter(pk=line_id, status__in=allowed_from)
     if must_take_from is not None:
         rows = rows.filter(must_take_by__gte=must_take_from)
@@ -121,12 +126,13 @@ def _line_transition(
         line = OrderLine.objects.get(pk=line_id)
         if line.status in allowed_from and must_take_from is not None:
             raise LineStateError(
-                f"{line.test} had to be taken by {line.must_take_by}: it can no "
-                f"longer be {verb}.",
+                _("%(test)s had to be taken by %(day)s: it can no longer be %(verb)s.")
+                % {"test": line.test, "day": line.must_take_by, "verb": verb},
                 code="past_window",
             )
         raise LineStateError(
-            f"{line.test} is {line.get_status_display()}: it cannot be {verb}.",
+            _("%(test)s is %(status)s: it cannot be %(verb)s.")
+            % {"test": line.test, "status": line.get_status_display(), "verb": verb},
             code="bad_state",
         )
     line = OrderLine.objects.select_related("order").get(pk=line_id)
@@ -150,11 +156,11 @@ def order_line_mark_booked(
             and current.appointment_id == appointment_id
         ):
             return current
-        line, _ = _line_transition(
+        line, _before = _line_transition(
             line_id=line_id,
             allowed_from=(LineStatus.PURCHASED,),
             to=LineStatus.BOOKED,
-            verb="booked",
+            verb=pgettext("an order line", "booked"),
             event=EventKind.ORDER_LINE_BOOKED,
             actor=actor,
             values={"appointment_id": appointment_id},
@@ -167,11 +173,11 @@ def order_line_release(*, line_id: int, actor: Actor = None) -> OrderLine:
     """A booked line goes back to paid (its appointment was cancelled without a
     refund, or is being moved to another one)."""
     with transaction.atomic():
-        line, _ = _line_transition(
+        line, _before = _line_transition(
             line_id=line_id,
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.PURCHASED,
-            verb="released",
+            verb=pgettext("an order line", "released"),
             event=EventKind.ORDER_LINE_RELEASED,
             actor=actor,
             values={"appointment_id": None},
@@ -182,11 +188,11 @@ def order_line_release(*, line_id: int, actor: Actor = None) -> OrderLine:
 def order_line_mark_taken(*, line_id: int, actor: Actor = None) -> OrderLine:
     """The candidate sat the test: the line is used up."""
     with transaction.atomic():
-        line, _ = _line_transition(
+        line, _before = _line_transition(
             line_id=line_id,
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.TAKEN,
-            verb="marked taken",
+            verb=pgettext("an order line", "marked taken"),
             event=EventKind.ORDER_LINE_TAKEN,
             actor=actor,
         )
@@ -197,11 +203,11 @@ def order_line_forfeit(*, line_id: int, actor: Actor = None) -> OrderLine:
     """A no-show: ASE forfeits all fees, so nothing is refunded and the study
     material stays unlocked."""
     with transaction.atomic():
-        line, _ = _line_transition(
+        line, _before = _line_transition(
             line_id=line_id,
             allowed_from=(LineStatus.BOOKED,),
             to=LineStatus.FORFEITED,
-            verb="forfeited",
+            verb=pgettext("an order line", "forfeited"),
             event=EventKind.ORDER_LINE_FORFEITED,
             actor=actor,
             reason="no-show: fees forfeited",
@@ -219,11 +225,11 @@ def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> Orde
     and the voucher stays used. The line's entitlements are revoked.
     """
     with transaction.atomic():
-        line, _ = _line_transition(
+        line, _before = _line_transition(
             line_id=line_id,
             allowed_from=OPEN_LINE_STATUSES,
             to=LineStatus.REFUNDED,
-            verb="refunded",
+            verb=pgettext("an order line", "refunded"),
             event=EventKind.ORDER_LINE_REFUNDED,
             actor=actor,
             reason=reason,
@@ -280,7 +286,7 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
                     line_id=line_id,
                     allowed_from=(LineStatus.PURCHASED,),
                     to=LineStatus.EXPIRED,
-                    verb="expired",
+                    verb=pgettext("an order line", "expired"),
                     event=EventKind.ORDER_LINE_EXPIRED,
                     actor=actor,
                     reason="not taken by the must-take-by date",
@@ -295,7 +301,7 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
 
 
 def _cart(technician_id: int, *, lock: bool = False) -> Cart:
-    cart, _ = Cart.objects.get_or_create(technician_id=technician_id)
+    cart, _created = Cart.objects.get_or_create(technician_id=technician_id)
     if lock:
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
     return cart
@@ -311,8 +317,10 @@ def _cart_touch(cart: Cart) -> None:
 def _check_version(cart: Cart, cart_version: int | None) -> None:
     if cart_version is not None and cart_version != cart.version:
         raise StaleCart(
-            "Your cart changed since this page was shown (in another tab or window). "
-            "Check it again and retry; nothing was changed.",
+            _(
+                "Your cart changed since this page was shown (in another tab or "
+                "window). Check it again and retry; nothing was changed."
+            ),
             code="stale",
         )
 
@@ -339,8 +347,11 @@ def _eligibility_reasons(
     )
     if open_line is not None:
         reasons.append(
-            f"You already have {test} purchased and not yet taken (take it by "
-            f"{open_line})."
+            _(
+                "You already have %(test)s purchased and not yet taken (take it by "
+                "%(day)s)."
+            )
+            % {"test": test, "day": open_line}
         )
     return reasons
 
@@ -357,10 +368,18 @@ def cart_line_add(
     test = test.strip().upper()
     if kind not in LineKind.values:
         raise CommerceError(
-            {"kind": f"{kind!r} is not a purchase kind: use initial or recert."}
+            {
+                "kind": _("%(kind)r is not a purchase kind: use initial or recert.")
+                % {"kind": kind}
+            }
         )
     if test not in program.tests:
-        raise CommerceError({"test": f"{test or '(empty)'} is not a test we offer."})
+        raise CommerceError(
+            {
+                "test": _("%(test)s is not a test we offer.")
+                % {"test": test or _("(empty)")}
+            }
+        )
     reasons = _eligibility_reasons(program, technician_id, test, kind, clock.today())
     if reasons:
         raise NotEligible({"test": reasons}, code="not_eligible")
@@ -368,7 +387,9 @@ def cart_line_add(
         cart = _cart(technician_id, lock=True)
         _check_version(cart, cart_version)
         if cart.lines.filter(test=test).exists():
-            raise CommerceError({"test": f"{test} is already in your cart."})
+            raise CommerceError(
+                {"test": _("%(test)s is already in your cart.") % {"test": test}}
+            )
         line = CartLine.objects.create(cart=cart, test=test, kind=kind)
         _cart_touch(cart)
     return line
@@ -380,9 +401,9 @@ def cart_line_remove(
     with transaction.atomic():
         cart = _cart(technician_id, lock=True)
         _check_version(cart, cart_version)
-        deleted, _ = CartLine.objects.filter(pk=line_id, cart=cart).delete()
+        deleted, _by_model = CartLine.objects.filter(pk=line_id, cart=cart).delete()
         if not deleted:
-            raise CommerceError("That test is no longer in your cart.", code="gone")
+            raise CommerceError(_("That test is no longer in your cart."), code="gone")
         _cart_touch(cart)
 
 
@@ -391,7 +412,12 @@ def cart_region_set(
 ) -> Cart:
     region = region.strip().upper()
     if region and region not in selectors.BILLING_REGIONS:
-        raise CommerceError({"billing_region": f"{region!r} is not a known region."})
+        raise CommerceError(
+            {
+                "billing_region": _("%(region)r is not a known region.")
+                % {"region": region}
+            }
+        )
     with transaction.atomic():
         cart = _cart(technician_id, lock=True)
         _check_version(cart, cart_version)
@@ -406,26 +432,34 @@ def _voucher_for(program: Program, code: str, test: str, day: dt.date) -> Vouche
     normalized = voucher_code_normalize(code)
     if normalized is None:
         raise VoucherRefused(
-            {"code": "That is not a voucher code: check for a typing mistake."},
+            {"code": _("That is not a voucher code: check for a typing mistake.")},
             code="malformed",
         )
     voucher = Voucher.objects.filter(code=normalized).select_related("batch").first()
     if voucher is None:
-        raise VoucherRefused({"code": "There is no voucher with that code."})
+        raise VoucherRefused({"code": _("There is no voucher with that code.")})
     if voucher.redeemed_at is not None:
         raise VoucherRefused(
-            {"code": "This voucher has already been used."}, code="used"
+            {"code": _("This voucher has already been used.")}, code="used"
         )
     period = program.fees_on(day)
     spec = program.tests.get(test)
     if period is None or spec is None:
-        raise VoucherRefused({"code": f"{test} cannot be bought today."})
+        raise VoucherRefused(
+            {"code": _("%(test)s cannot be bought today.") % {"test": test}}
+        )
     covers = period.test_fees.get(voucher.fee_class, 0)
     if covers < period.test_fees.get(spec.fee_class, 0):
         raise VoucherRefused(
             {
-                "code": f"This is a {voucher.fee_class} voucher; {test} is a "
-                f"{spec.fee_class} test."
+                "code": _(
+                    "This is a %(voucher)s voucher; %(test)s is a %(test_class)s test."
+                )
+                % {
+                    "voucher": voucher.fee_class,
+                    "test": test,
+                    "test_class": spec.fee_class,
+                }
             },
             code="class",
         )
@@ -442,11 +476,11 @@ def cart_voucher_apply(
         _check_version(cart, cart_version)
         line = CartLine.objects.filter(pk=line_id, cart=cart).first()
         if line is None:
-            raise CommerceError("That test is no longer in your cart.", code="gone")
+            raise CommerceError(_("That test is no longer in your cart."), code="gone")
         voucher = _voucher_for(program, code, line.test, clock.today())
         if cart.lines.filter(voucher=voucher).exclude(pk=line.pk).exists():
             raise VoucherRefused(
-                {"code": "This voucher is already on another test in your cart."}
+                {"code": _("This voucher is already on another test in your cart.")}
             )
         line.voucher = voucher
         line.save(update_fields=["voucher"])
@@ -542,7 +576,7 @@ def order_place(
         # The partial unique index: a second open line for one of these tests was
         # committed between our check and our insert.
         raise NotEligible(
-            "You already have one of these tests purchased and not yet taken.",
+            _("You already have one of these tests purchased and not yet taken."),
             code="duplicate",
         ) from exc
     return OrderPlaced(order, True)
@@ -553,34 +587,37 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
     day = clock.today()
     cart_lines = list(cart.lines.select_related("voucher").order_by("id"))
     if not cart_lines:
-        raise CommerceError("Your cart is empty.", code="empty")
+        raise CommerceError(_("Your cart is empty."), code="empty")
     if not cart.billing_region:
         raise CommerceError(
-            {"billing_region": "Choose your billing region (for sales tax)."}
+            {"billing_region": _("Choose your billing region (for sales tax).")}
         )
     period = program.fees_on(day)
     if period is None:
         raise CommerceError(
-            f"No fee table is in force on {day}: tests cannot be bought.",
+            _("No fee table is in force on %(day)s: tests cannot be bought.")
+            % {"day": day},
             code="no_fees",
         )
 
     problems: dict[str, list[str]] = {}
     voucher_problems: list[str] = []
-    for cl in cart_lines:
-        if cl.test not in program.tests:
-            problems[cl.test] = [f"{cl.test} is no longer offered."]
+    for cart_line in cart_lines:
+        if cart_line.test not in program.tests:
+            problems[cart_line.test] = [
+                _("%(test)s is no longer offered.") % {"test": cart_line.test}
+            ]
             continue
         reasons = _eligibility_reasons(
-            program, cart.technician_id, cl.test, cl.kind, day
+            program, cart.technician_id, cart_line.test, cart_line.kind, day
         )
         if reasons:
-            problems[cl.test] = reasons
-        if cl.voucher is not None:
+            problems[cart_line.test] = reasons
+        if cart_line.voucher is not None:
             try:
-                _voucher_for(program, cl.voucher.code, cl.test, day)
+                _voucher_for(program, cart_line.voucher.code, cart_line.test, day)
             except VoucherRefused as exc:
-                voucher_problems.extend(f"{cl.test}: {m}" for m in exc.messages)
+                voucher_problems.extend(f"{cart_line.test}: {m}" for m in exc.messages)
     if problems:
         raise NotEligible(
             [f"{test}: {reason}" for test, rs in problems.items() for reason in rs]
@@ -591,20 +628,20 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
         raise VoucherRefused(voucher_problems, code="voucher")
 
     rate_bp = selectors.tax_rate_bp(cart.billing_region, day)
-    q = quote(
+    quoted = quote(
         period,
         [
             LineIn(
-                test=cl.test,
-                kind=cl.kind,
-                fee_class=program.tests[cl.test].fee_class,
-                voucher=cl.voucher is not None,
+                test=cart_line.test,
+                kind=cart_line.kind,
+                fee_class=program.tests[cart_line.test].fee_class,
+                voucher=cart_line.voucher is not None,
             )
-            for cl in cart_lines
+            for cart_line in cart_lines
         ],
         rate_bp,
     )
-    due = q.total_cents
+    due = quoted.total_cents
     provider = Provider.INVOICE if due else Provider.VOUCHER
     now = clock.now()
     order = Order.objects.create(
@@ -613,49 +650,51 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
         idempotency_key=idempotency_key,
         placed_at=now,
         order_date=day,
-        currency=q.currency,
+        currency=quoted.currency,
         fee_period_start=period.start,
         billing_region=cart.billing_region,
         tax_rate_bp=rate_bp,
-        registration_cents=q.registration_cents,
-        tests_list_cents=q.tests_list_cents,
-        recert_cap_cents=q.recert_cap_cents,
-        recert_discount_cents=q.recert_discount_cents,
-        voucher_cents=q.voucher_cents,
-        subtotal_cents=q.subtotal_cents,
-        tax_cents=q.tax_cents,
-        total_cents=q.total_cents,
+        registration_cents=quoted.registration_cents,
+        tests_list_cents=quoted.tests_list_cents,
+        recert_cap_cents=quoted.recert_cap_cents,
+        recert_discount_cents=quoted.recert_discount_cents,
+        voucher_cents=quoted.voucher_cents,
+        subtotal_cents=quoted.subtotal_cents,
+        tax_cents=quoted.tax_cents,
+        total_cents=quoted.total_cents,
         provider=provider,
         payment_status=PaymentStatus.DUE if due else PaymentStatus.NOTHING_DUE,
     )
     must_take_by = day + dt.timedelta(days=program.policy.purchase_window_days)
     redeemed: list[str] = []
     line_ids: list[int] = []
-    for cl, lq in zip(cart_lines, q.lines, strict=True):
+    for cart_line, quoted_line in zip(cart_lines, quoted.lines, strict=True):
         line = OrderLine.objects.create(
             order=order,
             technician_id=cart.technician_id,
-            test=cl.test,
-            kind=cl.kind,
-            fee_class=lq.fee_class,
-            list_cents=lq.list_cents,
-            charged_cents=lq.charged_cents,
-            tax_cents=lq.tax_cents,
+            test=cart_line.test,
+            kind=cart_line.kind,
+            fee_class=quoted_line.fee_class,
+            list_cents=quoted_line.list_cents,
+            charged_cents=quoted_line.charged_cents,
+            tax_cents=quoted_line.tax_cents,
             status=LineStatus.PURCHASED,
             must_take_by=must_take_by,
             status_changed_at=now,
         )
         line_ids.append(line.pk)
-        if cl.voucher is not None:
-            _voucher_redeem(voucher=cl.voucher, line=line, actor=actor)
-            redeemed.append(cl.voucher.code)
+        if cart_line.voucher is not None:
+            _voucher_redeem(voucher=cart_line.voucher, line=line, actor=actor)
+            redeemed.append(cart_line.voucher.code)
         _grant_entitlements(line, actor)
 
     if due:
         provider_for(Provider.INVOICE).authorize(payable=order, amount_cents=due)
-    if q.voucher_cents:
+    if quoted.voucher_cents:
         provider_for(Provider.VOUCHER).capture(
-            payable=order, amount_cents=q.voucher_cents, reference=",".join(redeemed)
+            payable=order,
+            amount_cents=quoted.voucher_cents,
+            reference=",".join(redeemed),
         )
     cart.lines.all().delete()
     _cart_touch(cart)
@@ -669,18 +708,18 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
                 "lines": [
                     {
                         "id": line_id,
-                        "test": lq.test,
-                        "kind": lq.kind,
+                        "test": quoted_line.test,
+                        "kind": quoted_line.kind,
                         "status": LineStatus.PURCHASED,
-                        "charged": lq.charged_cents,
-                        "tax": lq.tax_cents,
-                        "voucher": lq.voucher,
+                        "charged": quoted_line.charged_cents,
+                        "tax": quoted_line.tax_cents,
+                        "voucher": quoted_line.voucher,
                     }
-                    for line_id, lq in zip(line_ids, q.lines, strict=True)
+                    for line_id, quoted_line in zip(line_ids, quoted.lines, strict=True)
                 ],
-                "registration": q.registration_charged_cents,
-                "tax": q.tax_cents,
-                "total": q.total_cents,
+                "registration": quoted.registration_charged_cents,
+                "tax": quoted.tax_cents,
+                "total": quoted.total_cents,
                 "provider": provider,
                 "fee_period_start": period.start,
                 "must_take_by": must_take_by,
@@ -705,7 +744,11 @@ def _voucher_redeem(*, voucher: Voucher, line: OrderLine, actor: Actor) -> None:
     )
     if taken != 1:
         raise VoucherRefused(
-            {"code": f"Voucher {voucher.code} has already been used."}, code="used"
+            {
+                "code": _("Voucher %(code)s has already been used.")
+                % {"code": voucher.code}
+            },
+            code="used",
         )
     event_record(
         kind=EventKind.VOUCHER_REDEEMED,
@@ -724,7 +767,8 @@ def order_mark_paid(
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.payment_status != PaymentStatus.DUE:
             raise CommerceError(
-                f"Order {order.pk} is {order.get_payment_status_display()}.",
+                _("Order %(order)s is %(status)s.")
+                % {"order": order.pk, "status": order.get_payment_status_display()},
                 code="bad_state",
             )
         provider_for(Provider.MANUAL).capture(
@@ -771,15 +815,19 @@ def voucher_batch_purchase(
     day = clock.today()
     errors: dict[str, str] = {}
     if not 1 <= quantity <= VOUCHER_BATCH_MAX:
-        errors["quantity"] = f"Buy between 1 and {VOUCHER_BATCH_MAX} vouchers."
+        errors["quantity"] = _("Buy between 1 and %(max)s vouchers.") % {
+            "max": VOUCHER_BATCH_MAX
+        }
     period = program.fees_on(day)
     if period is None:
-        errors["__all__"] = f"No fee table is in force on {day}."
+        errors["__all__"] = _("No fee table is in force on %(day)s.") % {"day": day}
     elif fee_class not in period.test_fees:
-        errors["fee_class"] = f"{fee_class!r} is not a fee class."
+        errors["fee_class"] = _("%(fee_class)r is not a fee class.") % {
+            "fee_class": fee_class
+        }
     billing_region = billing_region.strip().upper()
     if billing_region not in selectors.BILLING_REGIONS:
-        errors["billing_region"] = "Choose the shop's billing region."
+        errors["billing_region"] = _("Choose the shop's billing region.")
     if errors:
         raise CommerceError(errors)
     assert period is not None
@@ -861,7 +909,10 @@ def voucher_batch_mark_paid(
     with transaction.atomic():
         batch = VoucherBatch.objects.select_for_update().get(pk=batch_id)
         if batch.payment_status != PaymentStatus.DUE:
-            raise CommerceError(f"Voucher batch {batch.pk} is not awaiting payment.")
+            raise CommerceError(
+                _("Voucher batch %(batch)s is not awaiting payment.")
+                % {"batch": batch.pk}
+            )
         provider_for(Provider.MANUAL).capture(
             payable=batch, amount_cents=batch.total_cents, reference=reference
         )

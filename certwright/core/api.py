@@ -53,7 +53,7 @@ def health(request: HttpRequest) -> Status:
 
 
 class TestOut(Schema):
-    """One test as it stands on the day asked (``certwright.program.catalog``)."""
+    """One test as it stands on the day asked (``certwright.program.listing``)."""
 
     code: str
     name: str

@@ -323,7 +323,8 @@ def _plan(techs: Sequence[TechRow], *, program: Program, as_of: dt.date) -> _Pla
     return _Plan(list(techs), old_certs, old_titles, w, changed_ids)
 
 
-def _write(w: _Writes, *, actor: Actor) -> None:
+def _writes_apply(w: _Writes, *, actor: Actor) -> None:
+    """Apply a plan's writes in bulk: deletes, updates, inserts, then their events."""
     rows_delete(Certification, w.cert_delete)
     rows_delete(TitleHolding, w.title_delete)
     rows_update(Certification, _CERT_UPDATE, w.cert_update)
@@ -381,7 +382,7 @@ def _recompute_locked(
     if not techs:
         return ChunkResult()
     plan = _plan(techs, program=program, as_of=as_of)
-    _write(plan.writes, actor=actor)
+    _writes_apply(plan.writes, actor=actor)
     return ChunkResult(len(techs), len(plan.changed_ids), tuple(plan.changed_ids))
 
 
@@ -420,7 +421,7 @@ def _recompute_chunk(
             ids = [t[0] for t in plan.techs]
             locked = {t[0]: t for t in _locked(Technician.objects.filter(pk__in=ids))}
             moved = {t[0] for t in plan.techs if locked.get(t[0]) != t}
-            _write(_without(plan, moved) if moved else plan.writes, actor=actor)
+            _writes_apply(_without(plan, moved) if moved else plan.writes, actor=actor)
             kept = [tid for tid in plan.changed_ids if tid not in moved]
             again = _recompute_locked(
                 [locked[t] for t in sorted(moved) if t in locked],

@@ -3,7 +3,7 @@ items in each area and in all, pass or fail, and the scaled score.
 
 Pure (no Django): ``results`` reads the form and the answers and calls
 ``attempt_score``, which hands the counting to the psychometrics package's
-single-candidate scorer (``certwright.psychometrics.scoring.score_attempt``, the
+single-candidate scorer (``certwright.psychometrics.number_correct.score_attempt``, the
 same rules as its batch scorer) and adds the area codes, names and item counts the
 report shows. Only scored (operational) items count; an unscored pretest item, an
 unanswered item or a wrong answer earns nothing. Pass = raw ≥ the form's cut; the
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from certwright.psychometrics.scoring import FormKey, score_attempt
+from certwright.psychometrics.number_correct import FormKey, score_attempt
 
 
 @dataclass(frozen=True, slots=True)

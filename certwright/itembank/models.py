@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from certwright.itemformats import OPTION_LETTERS
@@ -254,8 +255,16 @@ class Form(models.Model):
 
     def __str__(self) -> str:
         if self.number is None:
-            return f"{self.test} {self.kind} draft #{self.pk}"
-        return f"{self.test} {self.kind} form {self.number}"
+            return gettext("%(test)s %(kind)s draft #%(id)s") % {
+                "test": self.test,
+                "kind": self.kind,
+                "id": self.pk,
+            }
+        return gettext("%(test)s %(kind)s form %(number)s") % {
+            "test": self.test,
+            "kind": self.kind,
+            "number": self.number,
+        }
 
     @property
     def is_frozen(self) -> bool:

@@ -17,10 +17,10 @@ from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.portal.selectors import (
     candidate_state,
-    catalog,
-    catalog_test,
     eligibility_for,
     fees_summary,
+    offered_series,
+    offered_test,
 )
 
 router = Router(tags=["portal"])
@@ -230,7 +230,7 @@ def catalog_list(request: HttpRequest) -> Any:
         "program": program.id,
         "on": day,
         "fees": fees_summary(program, day),
-        "series": catalog(program, day),
+        "series": offered_series(program, day),
     }
 
 
@@ -243,7 +243,7 @@ def catalog_detail(request: HttpRequest, code: str) -> Any:
     program = current_program()
     if code not in program.tests:
         return Status(404, {"detail": f"no test {code!r}"})
-    return catalog_test(program, code, today())
+    return offered_test(program, code, today())
 
 
 @router.get(

@@ -62,7 +62,7 @@ def menu_for(user: Any) -> list[MenuLink]:
     Anonymous visitors get the public entries (the tests, sign in, register are
     the template's own, since they are not links a role earns)."""
     if not getattr(user, "is_authenticated", False):
-        return [MenuLink(_("Tests"), reverse("portal:catalog"), "public")]
+        return [MenuLink(_("Tests"), reverse("portal:tests"), "public")]
     roles = user_roles(user)
     links: list[MenuLink] = []
     if _has_candidate(roles):
@@ -98,7 +98,7 @@ def menu_for(user: Any) -> list[MenuLink]:
             # The admin opens for is_staff only; the role alone would get a 403.
             links.append(MenuLink(_("Admin"), reverse("admin:index"), staff))
     links += [
-        MenuLink(_("Tests"), reverse("portal:catalog"), "account"),
+        MenuLink(_("Tests"), reverse("portal:tests"), "account"),
         MenuLink(_("Account"), reverse("accounts:profile"), "account"),
     ]
     return links

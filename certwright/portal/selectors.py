@@ -2,8 +2,8 @@
 
 Everything here is a read: the technician's live evaluation (the rules core on their
 facts, as of today), the plan toward each title, eligibility to buy each test, and
-the catalog. The results are plain data (dates, strings, numbers), so the pages and
-the API serve the same thing.
+the tests on offer. The results are plain data (dates, strings, numbers), so the
+pages and the API serve the same thing.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from certwright import rules
 from certwright.candidates.models import (
@@ -24,7 +26,7 @@ from certwright.core.clock import now as clock_now
 from certwright.credentials.selectors import technician_facts
 from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 from certwright.program import catalog_rows, test_detail
-from certwright.program.catalog import prerequisite_text
+from certwright.program.listing import prerequisite_text
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
@@ -246,7 +248,7 @@ def candidate_state(
     }
 
 
-# --- the catalog --------------------------------------------------------------------
+# --- the tests on offer ---------------------------------------------------------------
 
 
 # Candidates' pages and the portal API show the program's facts, never its source
@@ -273,7 +275,7 @@ def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
     }
 
 
-def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
+def offered_series(program: Program, day: dt.date) -> list[dict[str, Any]]:
     """The program's series, each with its tests as they stand on ``day``."""
     rows = catalog_rows(program, day, offered_only=True)
     # Offered for sale and booking: the kinds with a published exam form.
@@ -294,7 +296,7 @@ def catalog(program: Program, day: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def catalog_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
+def offered_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
     """One test in detail (``KeyError`` for an unknown code)."""
     detail = test_detail(program, code, day)
     detail["title_names"] = [program.titles[t].name for t in detail["titles"]]
@@ -350,8 +352,11 @@ def eligibility_for(
             reasons += [r.text for r in answer.reasons]
             if code in open_tests:
                 reasons.append(
-                    f"{code} is already bought and not yet taken "
-                    f"(take it by {open_tests[code].isoformat()})"
+                    _(
+                        "%(test)s is already bought and not yet taken (take it by "
+                        "%(day)s)"
+                    )
+                    % {"test": code, "day": open_tests[code].isoformat()}
                 )
             allowed = not reasons
             out[code][kind] = {

@@ -6,6 +6,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("landing/", views.landing, name="landing"),
-    path("catalog/", views.catalog, name="catalog"),
+    path("catalog/", views.tests_page, name="tests"),
     path("catalog/<str:code>/", views.test_page, name="test"),
 ]

@@ -1,6 +1,6 @@
-"""Candidate portal pages: the dashboard (/me/) and the catalog (/me/catalog/).
+"""Candidate portal pages: the dashboard (/me/) and the tests on offer (/me/catalog/).
 
-The catalog is public; a signed-in candidate also sees, for each test, whether they
+The tests page is public; a signed-in candidate also sees, for each test, whether they
 can buy it now and if not why, and their progress toward each title.
 """
 
@@ -21,12 +21,10 @@ from certwright.credentials.selectors import technician_facts
 from certwright.portal.navigation import landing_url
 from certwright.portal.selectors import (
     candidate_state,
-    catalog_test,
     eligibility_for,
     fees_summary,
-)
-from certwright.portal.selectors import (
-    catalog as catalog_series,
+    offered_series,
+    offered_test,
 )
 
 
@@ -47,10 +45,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def catalog(request: HttpRequest) -> HttpResponse:
+def tests_page(request: HttpRequest) -> HttpResponse:
     program = current_program()
     day = today()
-    series = catalog_series(program, day)
+    series = offered_series(program, day)
     context: dict[str, Any] = {
         "program": program,
         "day": day,
@@ -71,14 +69,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
             technician=technician, program=program, day=day, facts=facts
         )
         context.update(technician=technician, titles=state["titles"])
-    return render(request, "portal/catalog.html", context)
+    return render(request, "portal/tests.html", context)
 
 
 def test_page(request: HttpRequest, code: str) -> HttpResponse:
     program = current_program()
     day = today()
     try:
-        detail = catalog_test(program, code, day)
+        detail = offered_test(program, code, day)
     except KeyError:
         raise Http404("no such test") from None
     context: dict[str, Any] = {

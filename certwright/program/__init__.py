@@ -5,7 +5,7 @@ program directory or file (format: ``docs/program-format.md``). Nothing here
 imports Django.
 """
 
-from certwright.program.catalog import (
+from certwright.program.listing import (
     CATALOG_COLUMNS,
     catalog_rows,
     expr_data,

@@ -10,8 +10,8 @@ call these functions and store the results.
   fixed anchors for pretest items (:func:`calibrate`); EAP/ML ability; ICC/TCC.
 * :mod:`.equating` — linking (Stocking–Lord, mean/sigma), IRT true-score equating,
   the new form's raw cut and raw→scaled table (:func:`equate_form`).
-* :mod:`.scoring` — number-correct scoring with content areas, pass/fail and scaled
-  score, batch (:func:`score_batch`) and one candidate (:func:`score_attempt`).
+* :mod:`.number_correct` — number-correct scoring with content areas, pass/fail and
+  scaled score, batch (:func:`score_batch`) and one candidate (:func:`score_attempt`).
 * :mod:`.simulate` — seeded synthetic parameters and responses.
 """
 
@@ -26,8 +26,14 @@ from .equating import (
     link,
 )
 from .irt import Calibration, calibrate, eap, icc, mle, raw_to_theta, tcc
+from .number_correct import (
+    AttemptScore,
+    BatchScores,
+    FormKey,
+    score_attempt,
+    score_batch,
+)
 from .responses import MISSING, NOT_SEEN, OMIT, as_choices, dichotomize
-from .scoring import AttemptScore, BatchScores, FormKey, score_attempt, score_batch
 
 __all__ = [
     "IDENTITY",

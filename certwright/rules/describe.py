@@ -1,6 +1,6 @@
 """Evaluating title and prerequisite expressions over a set of test codes.
 
-Their text for people is ``certwright.program.catalog.expr_text``.
+Their text for people is ``certwright.program.listing.expr_text``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from certwright.program.catalog import expr_text
+from certwright.program.listing import expr_text
 from certwright.program.model import Program
 
 from . import dates

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certwright.audit.services import Actor
@@ -321,36 +322,50 @@ def opening_problem(
     local_start = starts_at.astimezone(tz)
     day = local_start.date()
     if not centre.active:
-        return "closed", f"{centre.name} is not taking bookings."
+        return "closed", _("%(centre)s is not taking bookings.") % {
+            "centre": centre.name
+        }
     if starts_at <= moment:
-        return "past", "That time has passed; choose a later one."
+        return "past", _("That time has passed; choose a later one.")
     if not hours.on_grid(starts_at):
-        return "time", "Appointments start on the quarter hour."
+        return "time", _("Appointments start on the quarter hour.")
     closure = hours.closure_on(_closures_of(centre, day, day), day)
     if closure is not None:
-        return "closed", (
-            f"{centre.name} is closed on {day:%A %d %B %Y} ({closure.reason})."
-        )
+        return "closed", _("%(centre)s is closed on %(day)s (%(reason)s).") % {
+            "centre": centre.name,
+            "day": date_format(day, "l d F Y"),
+            "reason": closure.reason,
+        }
     intervals = hours.open_intervals(_hours_of(centre), (), tz, day, day)
     if not intervals:
-        return "closed", f"{centre.name} is closed on {day:%A}s."
+        return "closed", _("%(centre)s is closed on %(weekday)ss.") % {
+            "centre": centre.name,
+            "weekday": date_format(day, "l"),
+        }
     for interval in intervals:
         if interval.opens <= starts_at < interval.closes:
             if ends_at <= interval.closes:
                 return None
             closes = interval.closes.astimezone(tz)
-            return "hours", (
-                f"An appointment of {int((ends_at - starts_at).total_seconds() // 60)}"
-                f" minutes starting at {local_start:%H:%M} would end after the centre"
-                f" closes at {closes:%H:%M}."
-            )
+            return "hours", _(
+                "An appointment of %(minutes)d minutes starting at %(start)s would "
+                "end after the centre closes at %(closes)s."
+            ) % {
+                "minutes": (ends_at - starts_at).total_seconds() // 60,
+                "start": f"{local_start:%H:%M}",
+                "closes": f"{closes:%H:%M}",
+            }
     spans = ", ".join(
         f"{i.opens.astimezone(tz):%H:%M}–{i.closes.astimezone(tz):%H:%M}"
         for i in intervals
     )
-    return "hours", (
-        f"{local_start:%H:%M} is outside the opening hours on {day:%A}s ({spans})."
-    )
+    return "hours", _(
+        "%(start)s is outside the opening hours on %(weekday)ss (%(hours)s)."
+    ) % {
+        "start": f"{local_start:%H:%M}",
+        "weekday": date_format(day, "l"),
+        "hours": spans,
+    }
 
 
 # --- appointments --------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_a_tour_of_the_site_logs_no_policy_violation(tour: Tour) -> None:
     candidate = tour.browser_for("candidate@example.com")
     for name in (
         "portal:dashboard",
-        "portal:catalog",
+        "portal:tests",
         "candidates:experience_list",
         "commerce:cart",
         "scheduling:appointment_list",

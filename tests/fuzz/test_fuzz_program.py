@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from certwright import rules
 from certwright.catalog.models import ProgramVersion
 from certwright.program import DATA_DIR, ProgramError, catalog_rows, load
-from certwright.program.catalog import program_summary
+from certwright.program.listing import program_summary
 
 ASE_FILES = {
     path.name: tomllib.loads(path.read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""The catalog says which tests are not offered yet (no published exam form): the
+"""The tests page says which tests are not offered yet (no published exam form): the
 card says so to everyone, a candidate's buy box gives the reason with a disabled
 button, and the API's catalog and eligibility agree."""
 
@@ -23,8 +23,8 @@ def test_the_card_says_not_yet_offered(client):
     """A4 without forms: its card says "Not yet offered"; A5's does not."""
     # given A4 has no published form
     Form.objects.filter(test="A4").delete()
-    # when the public catalog is shown
-    page = client.get(reverse("portal:catalog")).content.decode()
+    # when the public tests page is shown
+    page = client.get(reverse("portal:tests")).content.decode()
     # then
     assert "Not yet offered" in _card(page, "A4")
     assert "Not yet offered" not in _card(page, "A5")
@@ -36,8 +36,8 @@ def test_a_candidate_sees_the_reason_and_no_working_button(client, candidate):
     user, _technician = candidate
     client.force_login(user)
     Form.objects.filter(test="A4").delete()
-    # when the catalog is shown
-    card = _card(client.get(reverse("portal:catalog")).content.decode(), "A4")
+    # when the tests page is shown
+    card = _card(client.get(reverse("portal:tests")).content.decode(), "A4")
     # then
     assert "A4 is not offered yet: no exam form of it is published." in card
     assert re.search(r"<button type=\"button\" disabled>Add to cart", card)

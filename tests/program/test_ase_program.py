@@ -15,9 +15,9 @@ from certwright.program import (
     OnePerGroup,
     builtin_path,
     builtin_programs,
-    catalog,
     expr_tests,
     get_program,
+    listing,
     load,
 )
 from certwright.program.model import Program
@@ -332,7 +332,7 @@ def test_fee_periods_are_consecutive_and_estimated(ase: Program) -> None:
 def test_catalog_rows_are_json_and_complete(ase: Program) -> None:
     """The catalog has one JSON-serialisable row per test, A1 first."""
     # when
-    rows = catalog.catalog_rows(ase, DAY)
+    rows = listing.catalog_rows(ase, DAY)
     # then
     assert len(rows) == len(ase.tests)
     assert rows[0]["code"] == "A1"
@@ -345,8 +345,8 @@ def test_catalog_rows_are_json_and_complete(ase: Program) -> None:
 def test_test_detail_has_the_content_areas_in_force(ase: Program) -> None:
     """test_detail shows the blueprint on the day asked, with its content areas."""
     # when
-    old = catalog.test_detail(ase, "A1", dt.date(2025, 6, 1))
-    new = catalog.test_detail(ase, "A1", dt.date(2026, 6, 1))
+    old = listing.test_detail(ase, "A1", dt.date(2025, 6, 1))
+    new = listing.test_detail(ase, "A1", dt.date(2026, 6, 1))
     # then
     assert [a["questions"] for a in old["areas"]] == [15, 10, 10, 8, 7]
     assert [a["questions"] for a in new["areas"]] == [18, 6, 4, 8, 9]

@@ -14,8 +14,8 @@ from certwright.program import (
     AllOf,
     AnyOf,
     OnePerGroup,
-    catalog,
     get_program,
+    listing,
     load,
 )
 from certwright.program.model import Program
@@ -59,7 +59,7 @@ def test_titles_with_any_of_and_one_per_group(welding: Program) -> None:
     assert isinstance(journeyman.items[1], AnyOf)
     assert isinstance(master, OnePerGroup)
     assert [g.name for g in master.groups] == ["Pipe", "Structural"]
-    assert catalog.expr_text(journeyman) == "PW3 and (PW1 or PW2)"
+    assert listing.expr_text(journeyman) == "PW3 and (PW1 or PW2)"
 
 
 def test_own_fee_table_and_classes(welding: Program) -> None:
@@ -78,9 +78,9 @@ def test_own_fee_table_and_classes(welding: Program) -> None:
 def test_catalog_for_the_second_program(welding: Program) -> None:
     """The catalog helpers work unchanged: blueprints by date, withdrawn tests."""
     # when
-    rows = {r["code"]: r for r in catalog.catalog_rows(welding, dt.date(2025, 3, 1))}
-    offered = catalog.catalog_rows(welding, dt.date(2025, 3, 1), offered_only=True)
-    summary = catalog.program_summary(welding)
+    rows = {r["code"]: r for r in listing.catalog_rows(welding, dt.date(2025, 3, 1))}
+    offered = listing.catalog_rows(welding, dt.date(2025, 3, 1), offered_only=True)
+    summary = listing.program_summary(welding)
     # then
     assert rows["PW2"]["scored"] == 36
     assert rows["PW1"]["fee_cents"] == 18000
@@ -95,9 +95,9 @@ def test_catalog_for_the_second_program(welding: Program) -> None:
 def test_format_table_lines_up_columns(welding: Program) -> None:
     """The CLI table has a header, a rule and one line per row."""
     # given
-    rows = catalog.catalog_rows(welding, dt.date(2025, 3, 1))
+    rows = listing.catalog_rows(welding, dt.date(2025, 3, 1))
     # when
-    text = catalog.format_table(rows, ["code", "scored", "minutes", "estimated"])
+    text = listing.format_table(rows, ["code", "scored", "minutes", "estimated"])
     # then
     lines = text.splitlines()
     assert lines[0].split() == ["code", "scored", "minutes", "estimated"]

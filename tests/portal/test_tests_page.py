@@ -1,4 +1,4 @@
-"""The catalog at /me/catalog/: public series, tests, length and fees; a signed-in
+"""The tests page at /me/catalog/: public series, tests, length and fees; a signed-in
 candidate also sees whether each test can be bought now and, if not, why."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ def test_visitors_see_series_tests_length_and_fees(client):
     """No account needed: series headings, each test with its questions and
     minutes, the fee table, and no buy buttons."""
     # when
-    response = client.get(reverse("portal:catalog"))
+    response = client.get(reverse("portal:tests"))
 
     # then
     assert response.status_code == 200
@@ -35,7 +35,7 @@ def test_l1_without_a8_shows_the_prerequisite_as_the_reason(client, candidate):
     client.force_login(candidate[0])
 
     # when
-    response = client.get(reverse("portal:catalog"))
+    response = client.get(reverse("portal:tests"))
 
     # then
     text = response.content.decode()
@@ -120,15 +120,15 @@ def test_an_unknown_test_is_404(client):
     assert client.get(reverse("portal:test", args=["Z9"])).status_code == 404
 
 
-def test_the_catalog_shows_title_progress_to_a_candidate(
+def test_the_tests_page_shows_title_progress_to_a_candidate(
     client, candidate, record_result, employment
 ):
-    """Signed in, the catalog ends with progress toward each Master title."""
+    """Signed in, the tests page ends with progress toward each Master title."""
     user, technician = candidate
     employment(technician, ago(years=5))
     record_result(technician, "A1", ago(months=5))
     client.force_login(user)
-    response = client.get(reverse("portal:catalog"))
+    response = client.get(reverse("portal:tests"))
     assert "Your progress toward Master titles" in response.content.decode()
     assert "1 of 8 parts certified" in response.content.decode()
 
@@ -136,19 +136,19 @@ def test_the_catalog_shows_title_progress_to_a_candidate(
 def test_the_pages_read_a_fixed_number_of_queries_however_many_facts(
     client, candidate, record_result, employment, django_assert_max_num_queries
 ):
-    """The catalog (51 tests, two kinds each) and the dashboard read the facts once:
+    """The tests page (51 tests, two kinds each) and the dashboard read the facts once:
     one or twenty results cost the same number of queries."""
     # given
     user, technician = candidate
     employment(technician, ago(years=9))
     client.force_login(user)
-    client.get(reverse("portal:catalog"))  # warm the session and the program cache
+    client.get(reverse("portal:tests"))  # warm the session and the program cache
     counts = []
     for tests in (("A1",), ("A2", "A3", "A4", "A5", "A6", "A7", "A8", "G1", "L1")):
         for test in tests:
             record_result(technician, test, ago(years=1))
         # when
-        for url in (reverse("portal:catalog"), reverse("portal:dashboard")):
+        for url in (reverse("portal:tests"), reverse("portal:dashboard")):
             # 14: two of them ask which tests have a published form (the cards and
             # the eligibility), whatever the facts.
             with django_assert_max_num_queries(14) as captured:

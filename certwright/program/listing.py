@@ -1,4 +1,5 @@
-"""Read-only views of a program for the CLI, the admin and the web pages.
+"""Read-only listings of a program (test rows, one test, a summary, expression text)
+for the CLI, the admin and the web pages.
 
 Every function is pure (program + date in, plain data out) and its output is
 JSON-serialisable: dates are ISO strings, money is integer cents, expressions are
