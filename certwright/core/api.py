@@ -77,14 +77,14 @@ class TestOut(Schema):
     estimated: bool
 
 
-class SeriesOut(Schema):
+class ProgramSeriesOut(Schema):
     code: str
     name: str
     tests: int
     note: str
 
 
-class TitleOut(Schema):
+class ProgramTitleOut(Schema):
     id: str
     name: str
     rule_text: str
@@ -101,9 +101,9 @@ class ProgramOut(Schema):
     body: str
     digest: str
     on: dt.date
-    series: list[SeriesOut]
+    series: list[ProgramSeriesOut]
     tests: list[TestOut]
-    titles: list[TitleOut]
+    titles: list[ProgramTitleOut]
 
 
 @router.get(

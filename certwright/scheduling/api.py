@@ -3,7 +3,8 @@
 
 A signed-in candidate (session or API token) lists centres and free times, and books,
 moves and cancels their own appointments; anyone else's appointment answers 404, as
-if it did not exist. Refusals answer ``{"code": ..., "detail": ...}``: 409 when the
+if it did not exist. Refusals are problem details (``certwright.core.problems``) whose
+``code`` names the rule: 409 when the
 state moved under the client (``full``: the last seat went; ``stale``: the
 appointment changed since it was read; a line already booked; the change deadline
 passed), 400 for a request that breaks a rule (closed, outside the hours, past the
@@ -16,11 +17,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
 from certwright.core.ids import MAX_ID
+from certwright.core.problems import ProblemDetails, problem
 from certwright.core.program import current_program
 from certwright.scheduling import orders, selectors, services
 from certwright.scheduling.invites import appointment_invite
@@ -35,15 +39,25 @@ MAX_MINUTES = 12 * 60
 CONFLICTS = {"full", "stale", "lines", "overlap", "deadline", "state"}
 
 
-class BookingErrorOut(Schema):
-    code: str = Field("", description="Which rule refused: full, stale, closed, ...")
-    detail: str
+# A local wall-clock time, "07:30:00". Not OpenAPI's "format: time" (RFC 3339's
+# full-time, which needs an offset): the centre's time zone is a field of its own.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "Local time at the centre (HH:MM:SS, in its time_zone)",
+            "examples": ["07:30:00"],
+        }
+    ),
+]
 
 
 class OpeningHoursOut(Schema):
     weekday: int = Field(..., description="0 = Monday … 6 = Sunday")
-    opens: dt.time
-    closes: dt.time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class CentreClosureOut(Schema):
@@ -139,19 +153,22 @@ class AppointmentCancelIn(Schema):
 
 
 ERRORS: dict[int, Any] = {
-    400: BookingErrorOut,
-    403: BookingErrorOut,
-    404: BookingErrorOut,
-    409: BookingErrorOut,
+    400: ProblemDetails,
+    403: ProblemDetails,
+    404: ProblemDetails,
+    409: ProblemDetails,
 }
-NOT_CANDIDATE = Status(
-    403, {"code": "not_candidate", "detail": "Only a candidate can book appointments."}
-)
+
+
+def _not_candidate() -> Status:
+    return problem(
+        403, _("Only a candidate can book appointments."), code="not_candidate"
+    )
 
 
 def _refusal(error: services.BookingError) -> Status:
     status = 409 if error.code in CONFLICTS else 400
-    return Status(status, {"code": error.code or "refused", "detail": error.message})
+    return problem(status, str(error.message), code=error.code or "refused")
 
 
 def _centre_out(centre: TestCentre) -> dict[str, Any]:
@@ -231,7 +248,7 @@ def centre_slots(
     Today is left out unless the program allows same-day booking."""
     centre = selectors.centre_get(centre_id=centre_id)
     if centre is None:
-        return Status(404, {"code": "not_found", "detail": "No such test centre."})
+        return problem(404, _("No such test centre."))
     found = selectors.centre_slots(
         centre=centre,
         first_day=max(date, selectors.first_bookable_day(centre)),
@@ -259,7 +276,7 @@ def centre_slots(
 def bookable_lines(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     today = clock.today()
     program = current_program()
     lines: list[tuple[orders.BookableLine, str | None]] = [
@@ -294,7 +311,7 @@ def bookable_lines(request: HttpRequest) -> Any:
 def appointment_list(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     return [_appointment_out(a) for a in selectors.appointments_of(technician.pk)]
 
 
@@ -308,7 +325,7 @@ def appointment_book(request: HttpRequest, body: AppointmentBookIn) -> Any:
     30 minutes. 409 ``full`` when a seat went meanwhile."""
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     try:
         appointment = services.appointment_book(
             technician_id=technician.pk,
