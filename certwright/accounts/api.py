@@ -37,6 +37,7 @@ from certwright.accounts.services import (
     share_revoke,
 )
 from certwright.candidates.selectors import technician_for_user
+from certwright.core.api_types import PRINTABLE_LINE, documented_pattern
 from certwright.core.clock import today
 from certwright.core.problems import ProblemDetails, problem
 from certwright.core.program import current_program
@@ -93,7 +94,15 @@ def _printable(value: str) -> str:
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        # Printable, and not only spaces.
+        json_schema_extra=documented_pattern(
+            r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]"
+            r"[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+        ),
+    )
 
     @field_validator("name")
     @classmethod
@@ -119,7 +128,11 @@ class ShareOut(Schema):
 
 
 class ShareIn(Schema):
-    organization_code: str = Field(min_length=1, max_length=32)
+    organization_code: str = Field(
+        min_length=1,
+        max_length=32,
+        json_schema_extra=documented_pattern(PRINTABLE_LINE),
+    )
 
     @field_validator("organization_code")
     @classmethod

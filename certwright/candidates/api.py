@@ -40,6 +40,13 @@ from certwright.candidates.services import (
     experience_record_withdraw,
     experience_submit,
 )
+from certwright.core.api_types import (
+    PRINTABLE,
+    BodyBool,
+    BodyInt,
+    IsoDate,
+    documented_pattern,
+)
 from certwright.core.problems import ProblemDetails, problem, validation_problem
 
 router = Router(tags=["candidates"])
@@ -91,15 +98,18 @@ def _printable(value: str) -> str:
     return value
 
 
+_PRINTABLE = documented_pattern(PRINTABLE)
+
+
 class ExperienceIn(Schema):
     kind: str = Field(description="employment, apprenticeship, degree or training")
-    start: dt.date
-    end: dt.date | None = Field(None, description="Empty while ongoing.")
-    full_time: bool = True
-    employer: str = Field("", max_length=200)
-    role: str = Field("", max_length=200)
-    employer_email: str = Field("", max_length=254)
-    note: str = Field("", max_length=2000)
+    start: IsoDate
+    end: IsoDate | None = Field(None, description="Empty while ongoing.")
+    full_time: BodyBool = True
+    employer: str = Field("", max_length=200, json_schema_extra=_PRINTABLE)
+    role: str = Field("", max_length=200, json_schema_extra=_PRINTABLE)
+    employer_email: str = Field("", max_length=254, json_schema_extra=_PRINTABLE)
+    note: str = Field("", max_length=2000, json_schema_extra=_PRINTABLE)
 
     @field_validator("employer", "role", "employer_email", "note")
     @classmethod
@@ -108,13 +118,13 @@ class ExperienceIn(Schema):
 
 
 class ExperienceUpdateIn(ExperienceIn):
-    revision: int | None = Field(
+    revision: BodyInt | None = Field(
         None, description="The revision the edit is based on; a mismatch is 409."
     )
 
 
 class RejectIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, json_schema_extra=_PRINTABLE)
 
     @field_validator("reason")
     @classmethod

@@ -18,6 +18,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from certwright.commerce.errors import LineStateError, NotEligible, StaleCart
 from certwright.commerce.models import LineKind, LineStatus, Order, OrderLine
 from certwright.commerce.selectors import CartView
 from certwright.core import clock
+from certwright.core.api_types import JSON_INTEGER, IsoDate
 from certwright.core.ids import MAX_ID
 from certwright.core.problems import ProblemDetails, problem, validation_problem
 from certwright.core.program import current_program
@@ -37,6 +39,7 @@ router = Router(tags=["commerce"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int | None, Field(None, ge=0, le=2**31 - 1)]
+BodyVersion = Annotated[int, Interval(ge=0, le=2**31 - 1), JSON_INTEGER] | None
 
 
 class QuoteLineOut(Schema):
@@ -87,21 +90,21 @@ class CartOut(Schema):
 class CartLineIn(Schema):
     test: str = Field(..., min_length=1, max_length=16)
     kind: LineKind = LineKind.INITIAL
-    version: Version = None
+    version: BodyVersion = None
 
 
 class RegionIn(Schema):
     billing_region: str = Field(..., max_length=10)
-    version: Version = None
+    version: BodyVersion = None
 
 
 class VoucherIn(Schema):
     code: str = Field(..., min_length=1, max_length=40)
-    version: Version = None
+    version: BodyVersion = None
 
 
 class OrderIn(Schema):
-    version: Version = None
+    version: BodyVersion = None
 
 
 class OrderLineOut(Schema):
@@ -403,7 +406,7 @@ def order_line_cancel(
     auth=None,
     summary="The fee table in force on a day",
 )
-def fees(request: HttpRequest, on: dt.date | None = None) -> Any:
+def fees(request: HttpRequest, on: IsoDate | None = None) -> Any:
     """The program's fees in force on ``on`` (default: today)."""
     program = current_program()
     day = on or clock.today()

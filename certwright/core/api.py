@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 
 import certwright
 from certwright.core import clock
+from certwright.core.api_types import IsoDate
 from certwright.core.program import current_program
 from certwright.program import catalog_rows, program_summary
 
@@ -109,7 +110,7 @@ class ProgramOut(Schema):
 @router.get(
     "/program", response=ProgramOut, tags=["catalog"], summary="The test catalog"
 )
-def program_catalog(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+def program_catalog(request: HttpRequest, on: IsoDate | None = None) -> dict[str, Any]:
     """The program's series, tests and titles; blueprints and fees as in force on
     ``on`` (default: today)."""
     program = current_program()

@@ -286,9 +286,12 @@ class ProblemDetailsAPI(NinjaAPI):
             exc_info=exc,
             extra={"status_code": 500, "request": request},
         )
-        return self.problem_response(
+        response = self.problem_response(
             request, 500, _("Something went wrong on our side; it has been logged.")
         )
+        # Logged once, with the traceback: Django would log it again without.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
 
     # --- the document -----------------------------------------------------------------
 

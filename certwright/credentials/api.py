@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from certwright.candidates.models import Technician
+from certwright.core.api_types import IsoDate
 from certwright.core.ids import MAX_ID
 from certwright.core.problems import ProblemDetails
 from certwright.core.program import current_program
@@ -156,7 +157,7 @@ def _technician_ref(technician: Technician) -> dict[str, Any]:
 TechnicianId = Annotated[
     int | None, Query(None, ge=1, le=MAX_ID, description="Only this technician's")
 ]
-Since = Annotated[dt.date | None, Query(None, description="From this day on")]
+Since = Annotated[IsoDate | None, Query(None, description="From this day on")]
 Offset = Annotated[int, Query(0, ge=0, le=MAX_ID, description="Skip this many")]
 Limit = Annotated[int, Query(100, ge=1, le=PAGE, description="At most this many")]
 
@@ -173,7 +174,7 @@ def staff_results(
     technician_id: TechnicianId = None,
     test: Annotated[str, Query("", max_length=16)] = "",
     since: Since = None,
-    until: Annotated[dt.date | None, Query(None, description="Up to this day")] = None,
+    until: Annotated[IsoDate | None, Query(None, description="Up to this day")] = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -23,6 +24,7 @@ from pydantic import WithJsonSchema
 
 from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
+from certwright.core.api_types import JSON_INTEGER, BodyInt, IsoDate, IsoDateTime
 from certwright.core.ids import MAX_ID
 from certwright.core.problems import ProblemDetails, problem
 from certwright.core.program import current_program
@@ -34,6 +36,9 @@ from certwright.scheduling.selectors import request_actor
 router = Router(tags=["scheduling"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+# In bodies: the bounds inside the type, so a nullable field documents them too.
+BodyId = Annotated[int, Interval(ge=1, le=MAX_ID), JSON_INTEGER]
+Sequence = Annotated[int, Interval(ge=0, le=2**31 - 1), JSON_INTEGER]
 # A day of appointments is at most this long (a test battery plus check-in).
 MAX_MINUTES = 12 * 60
 CONFLICTS = {"full", "stale", "lines", "overlap", "deadline", "state"}
@@ -128,28 +133,24 @@ class AppointmentOut(Schema):
 
 
 class AppointmentBookIn(Schema):
-    centre_id: int = Field(..., ge=1, le=MAX_ID)
-    starts_at: dt.datetime = Field(
+    centre_id: BodyInt = Field(..., ge=1, le=MAX_ID)
+    starts_at: IsoDateTime = Field(
         ..., description="An instant with its offset (ISO 8601), on the quarter hour"
     )
-    order_line_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        ..., min_length=1, max_length=20
-    )
+    order_line_ids: list[BodyId] = Field(..., min_length=1, max_length=20)
 
 
 class AppointmentRescheduleIn(Schema):
-    starts_at: dt.datetime
-    centre_id: int | None = Field(None, ge=1, le=MAX_ID)
-    sequence: int | None = Field(
+    starts_at: IsoDateTime
+    centre_id: BodyId | None = None
+    sequence: Sequence | None = Field(
         None,
-        ge=0,
-        le=2**31 - 1,
         description="The sequence last read: refuses the move if it changed",
     )
 
 
 class AppointmentCancelIn(Schema):
-    sequence: int | None = Field(None, ge=0, le=2**31 - 1)
+    sequence: Sequence | None = None
 
 
 ERRORS: dict[int, Any] = {
@@ -238,7 +239,7 @@ def centres(request: HttpRequest) -> list[dict[str, Any]]:
 def centre_slots(
     request: HttpRequest,
     centre_id: Id,
-    date: dt.date,
+    date: IsoDate,
     minutes: Annotated[int, Query(ge=15, le=MAX_MINUTES)],
     days: Annotated[int, Query(ge=1, le=selectors.MAX_SLOT_DAYS)] = 1,
 ) -> Any:
