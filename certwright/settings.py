@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request, the HTTPS redirect's included, has its id.
     "certwright.conf.request_id.RequestIdMiddleware",
+    # Then: every error under /api/ is problem details, whoever answered it.
+    "certwright.core.problems.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header (and its nonce), on every response.
     "csp.middleware.CSPMiddleware",

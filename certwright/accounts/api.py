@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from pydantic import field_validator
 
@@ -26,7 +27,7 @@ from certwright.accounts.selectors import (
     api_tokens_for_user,
     organization_get_by_code,
     share_grants_for_technician,
-    technicians_shared_with,
+    technicians_shared_with_credentials,
     user_mfa_enabled,
 )
 from certwright.accounts.services import (
@@ -36,15 +37,21 @@ from certwright.accounts.services import (
     share_revoke,
 )
 from certwright.candidates.selectors import technician_for_user
+from certwright.core.api_types import PRINTABLE_LINE, documented_pattern
+from certwright.core.clock import today
+from certwright.core.problems import ProblemDetails, problem
+from certwright.core.program import current_program
 from certwright.core.roles import user_roles
+from certwright.credentials.api import (
+    CertificationRecordOut,
+    HeldTitleOut,
+    certification_out,
+    title_out,
+)
 
 router = Router(tags=["accounts"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MembershipOut(Schema):
@@ -87,7 +94,15 @@ def _printable(value: str) -> str:
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        # Printable, and not only spaces.
+        json_schema_extra=documented_pattern(
+            r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]"
+            r"[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+        ),
+    )
 
     @field_validator("name")
     @classmethod
@@ -113,7 +128,11 @@ class ShareOut(Schema):
 
 
 class ShareIn(Schema):
-    organization_code: str = Field(min_length=1, max_length=32)
+    organization_code: str = Field(
+        min_length=1,
+        max_length=32,
+        json_schema_extra=documented_pattern(PRINTABLE_LINE),
+    )
 
     @field_validator("organization_code")
     @classmethod
@@ -125,6 +144,10 @@ class SharedTechnicianOut(Schema):
     id: int
     certification_id: str
     name: str
+    certifications: list[CertificationRecordOut] = Field(
+        description="Those in force today"
+    )
+    titles: list[HeldTitleOut] = Field(description="Those held today")
 
 
 def _token_out(token: ApiToken) -> dict[str, Any]:
@@ -153,7 +176,7 @@ def _share_out(grant: ShareGrant) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who am I?")
+@router.get("/me", response={200: MeOut, 401: ProblemDetails}, summary="Who am I?")
 def me(request: HttpRequest) -> dict[str, Any]:
     """The signed-in account: certification ID, roles, 2FA and organizations."""
     user = request.auth  # type: ignore[attr-defined]
@@ -183,7 +206,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/tokens", response={200: list[TokenOut], 401: ErrorOut}, summary="My API tokens"
+    "/tokens",
+    response={200: list[TokenOut], 401: ProblemDetails},
+    summary="My API tokens",
 )
 def token_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Active tokens (never the secrets)."""
@@ -194,7 +219,7 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
     "/tokens",
     # Session only: a token must not be able to mint more tokens.
     auth=SessionOnly(),
-    response={201: TokenCreatedOut, 401: ErrorOut, 403: ErrorOut},
+    response={201: TokenCreatedOut, 401: ProblemDetails, 403: ProblemDetails},
     summary="Create an API token",
 )
 def token_create(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
@@ -207,7 +232,7 @@ def token_create(request: HttpRequest, body: TokenIn) -> Status[dict[str, Any]]:
 
 @router.delete(
     "/tokens/{token_id}",
-    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={204: None, 401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails},
     summary="Revoke an API token",
 )
 def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
@@ -219,7 +244,7 @@ def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
 
 @router.get(
     "/shares",
-    response={200: list[ShareOut], 401: ErrorOut},
+    response={200: list[ShareOut], 401: ProblemDetails},
     summary="Organizations I share my records with",
 )
 def share_list(request: HttpRequest) -> list[dict[str, Any]]:
@@ -234,10 +259,10 @@ def share_list(request: HttpRequest) -> list[dict[str, Any]]:
     response={
         200: ShareOut,
         201: ShareOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
+        401: ProblemDetails,
+        403: ProblemDetails,
+        404: ProblemDetails,
+        409: ProblemDetails,
     },
     summary="Share my records with a shop or employer",
 )
@@ -248,12 +273,14 @@ def share_create(request: HttpRequest, body: ShareIn) -> Status[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
     technician = technician_for_user(user)
     if technician is None:
-        return Status(
-            409, {"detail": "This account has no technician record to share."}
+        return problem(
+            409,
+            _("This account has no technician record to share."),
+            code="not_candidate",
         )
     organization = organization_get_by_code(body.organization_code)
     if organization is None:
-        return Status(404, {"detail": "No organization has this code."})
+        return problem(404, _("No organization has this code."))
     grant, created = share_grant(
         technician_id=technician.pk, organization_id=organization.pk, actor=user
     )
@@ -262,7 +289,7 @@ def share_create(request: HttpRequest, body: ShareIn) -> Status[dict[str, Any]]:
 
 @router.delete(
     "/shares/{share_id}",
-    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={204: None, 401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails},
     summary="Stop sharing with an organization",
 )
 def share_delete(request: HttpRequest, share_id: Id) -> Status[None]:
@@ -273,15 +300,27 @@ def share_delete(request: HttpRequest, share_id: Id) -> Status[None]:
 
 @router.get(
     "/organizations/{organization_id}/technicians",
-    response={200: list[SharedTechnicianOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[SharedTechnicianOut], 401: ProblemDetails, 404: ProblemDetails},
     summary="Technicians who share their records with my organization",
 )
 def organization_technicians(
     request: HttpRequest, organization_id: Id
 ) -> list[dict[str, Any]]:
-    """For members of the organization (and program staff)."""
+    """For members of the organization (and program staff): each technician's
+    certifications in force today and the titles they hold."""
     organization = access_organization(request.auth, organization_id)  # type: ignore[attr-defined]
+    program = current_program()
+    technicians = technicians_shared_with_credentials(organization.pk, on=today())
     return [
-        {"id": t.pk, "certification_id": t.certification_id, "name": t.name}
-        for t in technicians_shared_with(organization.pk)
+        {
+            "id": t.pk,
+            "certification_id": t.certification_id,
+            "name": t.name,
+            "certifications": [
+                certification_out(program, c, current=True)
+                for c in t.current_certifications  # type: ignore[attr-defined]
+            ],
+            "titles": [title_out(program, h) for h in t.held_titles],  # type: ignore[attr-defined]
+        }
+        for t in technicians
     ]

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,7 +35,7 @@ from certwright.accounts.selectors import (
     organization_sells_vouchers_to,
     organizations_for_user,
     share_grants_for_technician,
-    technicians_shared_with,
+    technicians_shared_with_credentials,
     user_mfa_enabled,
 )
 from certwright.accounts.services import api_token_create, api_token_revoke
@@ -46,8 +45,6 @@ from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.core.roles import user_needs_mfa, user_roles
-from certwright.credentials.models import TitleHolding
-from certwright.credentials.selectors import certifications_current
 
 
 def _user(request: HttpRequest) -> AbstractBaseUser:
@@ -179,24 +176,13 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
     organization = access_organization(request.user, organization_id)
     day = today()
     program = current_program()
-    technicians = technicians_shared_with(organization.pk).prefetch_related(
-        Prefetch(
-            "certifications",
-            queryset=certifications_current(on=day).order_by("test"),
-            to_attr="current_certifications",
-        ),
-        Prefetch(
-            "titles",
-            queryset=TitleHolding.objects.filter(held=True).order_by("title_id"),
-            to_attr="held_titles",
-        ),
-    )
+    technicians = technicians_shared_with_credentials(organization.pk, on=day)
     titles = {title_id: title.name for title_id, title in program.titles.items()}
     rows = [
         {
             "technician": t,
-            "certifications": t.current_certifications,
-            "titles": [titles.get(h.title_id, h.title_id) for h in t.held_titles],
+            "certifications": t.current_certifications,  # type: ignore[attr-defined]
+            "titles": [titles.get(h.title_id, h.title_id) for h in t.held_titles],  # type: ignore[attr-defined]
         }
         for t in technicians
     ]

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, field_validator
@@ -39,13 +40,16 @@ from certwright.candidates.services import (
     experience_record_withdraw,
     experience_submit,
 )
+from certwright.core.api_types import (
+    PRINTABLE,
+    BodyBool,
+    BodyInt,
+    IsoDate,
+    documented_pattern,
+)
+from certwright.core.problems import ProblemDetails, problem, validation_problem
 
 router = Router(tags=["candidates"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class DocumentOut(Schema):
@@ -94,15 +98,18 @@ def _printable(value: str) -> str:
     return value
 
 
+_PRINTABLE = documented_pattern(PRINTABLE)
+
+
 class ExperienceIn(Schema):
     kind: str = Field(description="employment, apprenticeship, degree or training")
-    start: dt.date
-    end: dt.date | None = Field(None, description="Empty while ongoing.")
-    full_time: bool = True
-    employer: str = Field("", max_length=200)
-    role: str = Field("", max_length=200)
-    employer_email: str = Field("", max_length=254)
-    note: str = Field("", max_length=2000)
+    start: IsoDate
+    end: IsoDate | None = Field(None, description="Empty while ongoing.")
+    full_time: BodyBool = True
+    employer: str = Field("", max_length=200, json_schema_extra=_PRINTABLE)
+    role: str = Field("", max_length=200, json_schema_extra=_PRINTABLE)
+    employer_email: str = Field("", max_length=254, json_schema_extra=_PRINTABLE)
+    note: str = Field("", max_length=2000, json_schema_extra=_PRINTABLE)
 
     @field_validator("employer", "role", "employer_email", "note")
     @classmethod
@@ -111,13 +118,13 @@ class ExperienceIn(Schema):
 
 
 class ExperienceUpdateIn(ExperienceIn):
-    revision: int | None = Field(
+    revision: BodyInt | None = Field(
         None, description="The revision the edit is based on; a mismatch is 409."
     )
 
 
 class RejectIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, json_schema_extra=_PRINTABLE)
 
     @field_validator("reason")
     @classmethod
@@ -125,9 +132,14 @@ class RejectIn(Schema):
         return _printable(value)
 
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ProblemDetails,
+    403: ProblemDetails,
+    404: ProblemDetails,
+    409: ProblemDetails,
+}
 # The calls that may mail the employer also answer 429 (too many links too soon).
-MAILING_ERRORS: dict[int, Any] = {**ERRORS, 429: ErrorOut}
+MAILING_ERRORS: dict[int, Any] = {**ERRORS, 429: ProblemDetails}
 
 
 def _document_out(d: ExperienceDocument) -> dict[str, Any]:
@@ -171,26 +183,23 @@ def _out(r: ExperienceRecord) -> dict[str, Any]:
 
 def _throttled(exc: ThrottledError, response: HttpResponse) -> Status:
     response["Retry-After"] = str(exc.retry_after_seconds)
-    return Status(429, {"detail": exc.message})
+    return problem(429, exc.message)
 
 
 def _error(exc: ValidationError) -> Status:
     """400 for bad input (errors by field), 409 for a state that forbids the change
     (already approved, withdrawn, or changed since the caller read it)."""
-    errors: dict[str, list[str]] = {}
-    if hasattr(exc, "error_dict"):
-        errors = {
-            ("non_field" if f == "__all__" else f): [str(m) for m in msgs]
-            for f, msgs in exc.message_dict.items()
-        }
-    status = 400 if errors else 409
-    return Status(
-        status, {"detail": " ".join(str(m) for m in exc.messages), "errors": errors}
+    return validation_problem(exc, 400 if hasattr(exc, "error_dict") else 409)
+
+
+def _not_candidate() -> Status:
+    return problem(
+        403, _("This account has no technician record."), code="not_candidate"
     )
 
 
-NOT_CANDIDATE = Status(403, {"detail": "This account has no technician record."})
-STAFF_ONLY = Status(403, {"detail": "Only program staff decide on experience records."})
+def _refused_to_non_staff() -> Status:
+    return problem(403, _("Only program staff decide on experience records."))
 
 
 def _actor(request: HttpRequest) -> AbstractBaseUser:
@@ -209,7 +218,7 @@ def _actor(request: HttpRequest) -> AbstractBaseUser:
 def experience_list(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     return [_out(r) for r in experience_record_list(technician_id=technician.pk)]
 
 
@@ -223,7 +232,7 @@ def experience_create(
 ) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     try:
         record = experience_submit(
             technician_id=technician.pk, actor=_actor(request), **payload.dict()
@@ -333,7 +342,7 @@ def experience_employer_link(
 )
 def review_queue(request: HttpRequest) -> Any:
     if not can_review_experience(request.user):
-        return STAFF_ONLY
+        return _refused_to_non_staff()
     return [_out(r) for r in experience_review_queue()]
 
 
@@ -344,7 +353,7 @@ def review_queue(request: HttpRequest) -> Any:
 )
 def experience_approve(request: HttpRequest, record_id: int) -> Any:
     if not can_review_experience(request.user):
-        return STAFF_ONLY
+        return _refused_to_non_staff()
     record = access_experience_record(request.user, record_id)
     try:
         record = experience_record_approve(record_id=record.pk, actor=_actor(request))
@@ -360,7 +369,7 @@ def experience_approve(request: HttpRequest, record_id: int) -> Any:
 )
 def experience_reject(request: HttpRequest, record_id: int, payload: RejectIn) -> Any:
     if not can_review_experience(request.user):
-        return STAFF_ONLY
+        return _refused_to_non_staff()
     record = access_experience_record(request.user, record_id)
     try:
         record = experience_record_reject(

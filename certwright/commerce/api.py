@@ -2,9 +2,11 @@
 (with ``SessionOrToken``: a session or an API token) at /api/commerce/.
 
 A signed-in candidate (session or API token) manages their cart and orders. Other
-people's orders answer 404, as if they did not exist. Refusals answer with
-``{"detail": ..., "errors": {field: [messages]}}``: 400 bad input, 409 a stale cart
-or a line in the wrong state, 422 not eligible (the reasons are the rules core's).
+people's orders answer 404, as if they did not exist. Refusals are problem details
+(``certwright.core.problems``, with the messages by field in ``errors``): 400 bad
+input, 409 a stale cart or a line in the wrong state, 422 not eligible (code
+``not_eligible``; the reasons are the rules core's) or a request that does not match
+the schema (code ``invalid``).
 
 Placing an order needs an ``Idempotency-Key`` header (a UUID): a retried request with
 the same key gets the same order (200 instead of 201) and nothing is charged again.
@@ -16,8 +18,10 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from certwright.candidates.models import Technician
@@ -26,18 +30,16 @@ from certwright.commerce.errors import LineStateError, NotEligible, StaleCart
 from certwright.commerce.models import LineKind, LineStatus, Order, OrderLine
 from certwright.commerce.selectors import CartView
 from certwright.core import clock
+from certwright.core.api_types import JSON_INTEGER, IsoDate
 from certwright.core.ids import MAX_ID
+from certwright.core.problems import ProblemDetails, problem, validation_problem
 from certwright.core.program import current_program
 
 router = Router(tags=["commerce"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Version = Annotated[int | None, Field(None, ge=0, le=2**31 - 1)]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+BodyVersion = Annotated[int, Interval(ge=0, le=2**31 - 1), JSON_INTEGER] | None
 
 
 class QuoteLineOut(Schema):
@@ -88,21 +90,21 @@ class CartOut(Schema):
 class CartLineIn(Schema):
     test: str = Field(..., min_length=1, max_length=16)
     kind: LineKind = LineKind.INITIAL
-    version: Version = None
+    version: BodyVersion = None
 
 
 class RegionIn(Schema):
     billing_region: str = Field(..., max_length=10)
-    version: Version = None
+    version: BodyVersion = None
 
 
 class VoucherIn(Schema):
     code: str = Field(..., min_length=1, max_length=40)
-    version: Version = None
+    version: BodyVersion = None
 
 
 class OrderIn(Schema):
-    version: Version = None
+    version: BodyVersion = None
 
 
 class OrderLineOut(Schema):
@@ -159,7 +161,12 @@ class FeeTableOut(Schema):
     note: str
 
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ProblemDetails,
+    403: ProblemDetails,
+    404: ProblemDetails,
+    409: ProblemDetails,
+}
 
 
 def _error(exc: ValidationError) -> Status:
@@ -168,13 +175,8 @@ def _error(exc: ValidationError) -> Status:
         status = 409
     elif isinstance(exc, NotEligible):
         status = 422
-    errors: dict[str, list[str]] = {}
-    if hasattr(exc, "error_dict"):
-        errors = {
-            field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()
-        }
-    detail = " ".join(str(m) for m in exc.messages)
-    return Status(status, {"detail": detail, "errors": errors})
+    code = "not_eligible" if status == 422 else ""
+    return validation_problem(exc, status, code=code)
 
 
 def _technician(request: HttpRequest) -> Technician | None:
@@ -182,8 +184,10 @@ def _technician(request: HttpRequest) -> Technician | None:
 
 
 def _not_candidate() -> Status:
-    return Status(
-        403, {"detail": "Only a candidate (a technician account) can buy tests."}
+    return problem(
+        403,
+        _("Only a candidate (a technician account) can buy tests."),
+        code="not_candidate",
     )
 
 
@@ -234,7 +238,7 @@ def cart_get(request: HttpRequest) -> Any:
 
 @router.post(
     "/cart/lines",
-    response={201: CartOut, 422: ErrorOut, **ERRORS},
+    response={201: CartOut, 422: ProblemDetails, **ERRORS},
     summary="Put a test in the cart",
 )
 def cart_line_add(request: HttpRequest, payload: CartLineIn) -> Any:
@@ -271,7 +275,7 @@ def cart_line_remove(
     except StaleCart as exc:
         return _error(exc)
     except ValidationError as exc:
-        return Status(404, {"detail": " ".join(exc.messages), "errors": {}})
+        return problem(404, " ".join(exc.messages))
     return _cart(technician)
 
 
@@ -318,35 +322,30 @@ def cart_voucher_apply(request: HttpRequest, line_id: Id, payload: VoucherIn) ->
 
 @router.post(
     "/orders",
-    response={200: OrderOut, 201: OrderOut, 422: ErrorOut, **ERRORS},
+    response={200: OrderOut, 201: OrderOut, 422: ProblemDetails, **ERRORS},
     summary="Place the order (Idempotency-Key header required)",
 )
 def order_place(
     request: HttpRequest,
-    payload: OrderIn | None = None,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", max_length=64)
-    ] = None,
+        uuid.UUID,
+        Header(
+            alias="Idempotency-Key",
+            description="A fresh UUID for each order; the same one to retry it",
+        ),
+    ],
+    payload: OrderIn | None = None,
 ) -> Any:
     """Buy what is in the cart. Send a fresh UUID as ``Idempotency-Key``; repeat
-    the same key to retry safely (200 with the order already placed)."""
+    the same key to retry safely (200 with the order already placed). Without the
+    header, or with one that is not a UUID: 422, the header named in ``errors``."""
     technician = _technician(request)
     if technician is None:
         return _not_candidate()
     try:
-        key = uuid.UUID(idempotency_key or "")
-    except ValueError:
-        return Status(
-            400,
-            {
-                "detail": "Send an Idempotency-Key header with a UUID.",
-                "errors": {"Idempotency-Key": ["A UUID is required."]},
-            },
-        )
-    try:
         placed = services.order_place(
             technician_id=technician.pk,
-            idempotency_key=key,
+            idempotency_key=idempotency_key,
             cart_version=payload.version if payload else None,
             actor=request.user,  # type: ignore[arg-type]
         )
@@ -384,12 +383,11 @@ def order_line_cancel(
     booked test is cancelled through its appointment (scheduling)."""
     line = selectors.access_order_line(request.user, order_id, line_id)
     if line.status == LineStatus.BOOKED:
-        return Status(
+        return problem(
             409,
-            {
-                "detail": f"{line.test} is booked: cancel its appointment instead.",
-                "errors": {},
-            },
+            _("%(test)s is booked: cancel its appointment instead.")
+            % {"test": line.test},
+            code="booked",
         )
     try:
         line = services.order_line_refund(
@@ -404,19 +402,17 @@ def order_line_cancel(
 
 @router.get(
     "/fees",
-    response={200: FeeTableOut, 404: ErrorOut},
+    response={200: FeeTableOut, 404: ProblemDetails},
     auth=None,
     summary="The fee table in force on a day",
 )
-def fees(request: HttpRequest, on: dt.date | None = None) -> Any:
+def fees(request: HttpRequest, on: IsoDate | None = None) -> Any:
     """The program's fees in force on ``on`` (default: today)."""
     program = current_program()
     day = on or clock.today()
     period = program.fees_on(day)
     if period is None:
-        return Status(
-            404, {"detail": f"No fee table is in force on {day}.", "errors": {}}
-        )
+        return problem(404, _("No fee table is in force on %(day)s.") % {"day": day})
     return {
         "on": day,
         "start": period.start,

@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 
 import certwright
 from certwright.core import clock
+from certwright.core.api_types import IsoDate
 from certwright.core.program import current_program
 from certwright.program import catalog_rows, program_summary
 
@@ -77,14 +78,14 @@ class TestOut(Schema):
     estimated: bool
 
 
-class SeriesOut(Schema):
+class ProgramSeriesOut(Schema):
     code: str
     name: str
     tests: int
     note: str
 
 
-class TitleOut(Schema):
+class ProgramTitleOut(Schema):
     id: str
     name: str
     rule_text: str
@@ -101,15 +102,15 @@ class ProgramOut(Schema):
     body: str
     digest: str
     on: dt.date
-    series: list[SeriesOut]
+    series: list[ProgramSeriesOut]
     tests: list[TestOut]
-    titles: list[TitleOut]
+    titles: list[ProgramTitleOut]
 
 
 @router.get(
     "/program", response=ProgramOut, tags=["catalog"], summary="The test catalog"
 )
-def program_catalog(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+def program_catalog(request: HttpRequest, on: IsoDate | None = None) -> dict[str, Any]:
     """The program's series, tests and titles; blueprints and fees as in force on
     ``on`` (default: today)."""
     program = current_program()

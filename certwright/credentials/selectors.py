@@ -12,12 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from certwright import rules
 from certwright.audit.bulk import column_name, concrete_field
 from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord
+from certwright.core.roles import user_is_program_staff
 from certwright.credentials.models import (
     Certification,
     CertificationStatus,
@@ -343,3 +345,50 @@ def technician_explanation(
         ],
         "facts": labels,
     }
+
+
+def check_credentials_staff(user: Any) -> None:
+    """PermissionDenied (403) unless ``user`` is program staff: every technician's
+    results and revocations are theirs to read, nobody else's."""
+    if not user_is_program_staff(user):
+        raise PermissionDenied
+
+
+def technician_results(technician_id: int) -> QuerySet[TestResult]:
+    """One technician's results (the facts), newest first."""
+    return TestResult.objects.filter(technician_id=technician_id).order_by(
+        "-date", "-id"
+    )
+
+
+def results_list(
+    *,
+    technician_id: int | None = None,
+    test: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[TestResult]:
+    """Every technician's results (program staff), newest first, narrowed by
+    technician, test and date (``since`` .. ``until``, both included)."""
+    qs = TestResult.objects.select_related("technician").order_by("-date", "-id")
+    if technician_id is not None:
+        qs = qs.filter(technician_id=technician_id)
+    if test:
+        qs = qs.filter(test=test)
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    if until is not None:
+        qs = qs.filter(date__lte=until)
+    return qs
+
+
+def revocations_list(
+    *, technician_id: int | None = None, since: dt.date | None = None
+) -> QuerySet[Revocation]:
+    """Revocations (program staff), newest first."""
+    qs = Revocation.objects.select_related("technician", "by").order_by("-date", "-id")
+    if technician_id is not None:
+        qs = qs.filter(technician_id=technician_id)
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    return qs

@@ -98,6 +98,16 @@ def results_of(technician_id: int) -> QuerySet[Attempt]:
     )
 
 
+def access_own_score_report(user: Any, attempt_id: int) -> Attempt:
+    """The candidate's own scored exam attempt, whose score report they may
+    download; Http404 for anyone else's, and for one not scored (unfinished,
+    voided, a practice test: no report)."""
+    attempt = access_own_attempt(user, attempt_id)
+    if not results_of(attempt.technician_id).filter(pk=attempt.pk).exists():
+        raise Http404("No score report.")
+    return attempt
+
+
 def open_attempts_of(technician_id: int) -> QuerySet[Attempt]:
     return attempts_of(technician_id).filter(
         status__in=[

@@ -5,16 +5,35 @@ test."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from certwright.accounts.api_auth import SessionOrToken
 from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
+from certwright.core.ids import MAX_ID
+from certwright.core.problems import ProblemDetails, problem
 from certwright.core.program import current_program
+from certwright.credentials.api import (
+    CertificationRecordOut,
+    HeldTitleOut,
+    ResultOut,
+    certification_out,
+    result_out,
+    title_out,
+)
+from certwright.credentials.selectors import (
+    certifications_current,
+    technician_certifications,
+    technician_results,
+    technician_titles,
+)
+from certwright.delivery.reports import report_pdf
+from certwright.delivery.selectors import access_own_score_report, results_of
 from certwright.portal.selectors import (
     candidate_state,
     eligibility_for,
@@ -25,9 +44,7 @@ from certwright.portal.selectors import (
 
 router = Router(tags=["portal"])
 
-
-class ErrorOut(Schema):
-    detail: str
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class CertificationOut(Schema):
@@ -63,7 +80,7 @@ class PlanItemOut(Schema):
     options: list[str]
 
 
-class TitleOut(Schema):
+class TitleProgressOut(Schema):
     id: str
     name: str
     held: bool
@@ -107,14 +124,14 @@ class TechnicianOut(Schema):
     certification_id: str
 
 
-class AppointmentTestOut(Schema):
+class StateAppointmentTestOut(Schema):
     test: str
     kind: str
 
 
-class AppointmentOut(Schema):
+class StateAppointmentOut(Schema):
     id: int
-    tests: list[AppointmentTestOut]
+    tests: list[StateAppointmentTestOut]
     status: str
     starts_at: dt.datetime = Field(description="UTC")
     local_start: dt.datetime = Field(description="At the centre, in its time zone")
@@ -130,12 +147,12 @@ class StateOut(Schema):
     as_of: dt.date
     technician: TechnicianOut
     certifications: list[CertificationOut]
-    titles: list[TitleOut]
+    titles: list[TitleProgressOut]
     titles_held: list[str]
     pending: list[PendingOut]
     experience: dict[str, int]
     purchased: list[PurchasedOut]
-    appointments: list[AppointmentOut]
+    appointments: list[StateAppointmentOut]
     next_change_on: dt.date | None
 
 
@@ -162,7 +179,7 @@ class CatalogTestOut(Schema):
     )
 
 
-class SeriesOut(Schema):
+class CatalogSeriesOut(Schema):
     code: str
     name: str
     tests: list[CatalogTestOut]
@@ -180,7 +197,7 @@ class CatalogOut(Schema):
     program: str
     on: dt.date
     fees: FeesOut | None
-    series: list[SeriesOut]
+    series: list[CatalogSeriesOut]
 
 
 class AreaOut(Schema):
@@ -205,22 +222,135 @@ class EligibilityOut(Schema):
     earliest_on: dt.date | None
 
 
-NOT_CANDIDATE = Status(403, {"detail": "This account has no technician record."})
+def _not_candidate() -> Status:
+    return problem(
+        403, _("This account has no technician record."), code="not_candidate"
+    )
+
+
+def _no_test(code: str) -> Status:
+    return problem(404, _("The program has no test %(code)r.") % {"code": code})
 
 
 @router.get(
     "/me/state",
     auth=SessionOrToken,
-    response={200: StateOut, 403: ErrorOut},
+    response={200: StateOut, 403: ProblemDetails},
     summary="My certifications, titles and plans",
 )
 def me_state(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     return candidate_state(
         technician=technician, program=current_program(), day=today()
     )
+
+
+class MyResultOut(ResultOut):
+    score_report_id: int | None = Field(
+        description="The exam sat here, when it was: its score report is "
+        "/api/portal/me/score-reports/{score_report_id}"
+    )
+    scaled_score: int | None
+    passed: bool | None
+
+
+@router.get(
+    "/me/certifications",
+    auth=SessionOrToken,
+    response={200: list[CertificationRecordOut], 403: ProblemDetails},
+    summary="My certifications, as recorded",
+)
+def me_certifications(request: HttpRequest) -> Any:
+    """Every certification recorded for me, with ``current`` true for those in
+    force today."""
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return _not_candidate()
+    program = current_program()
+    current = set(
+        certifications_current(on=today())
+        .filter(technician_id=technician.pk)
+        .values_list("pk", flat=True)
+    )
+    return [
+        certification_out(program, c, current=c.pk in current)
+        for c in technician_certifications(technician.pk)
+    ]
+
+
+@router.get(
+    "/me/titles",
+    auth=SessionOrToken,
+    response={200: list[HeldTitleOut], 403: ProblemDetails},
+    summary="The titles I hold or have held",
+)
+def me_titles(request: HttpRequest) -> Any:
+    """Master Technician and the like: each title I hold or once held (the plan
+    toward the others is in /api/portal/me/state)."""
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return _not_candidate()
+    program = current_program()
+    return [title_out(program, h) for h in technician_titles(technician.pk)]
+
+
+@router.get(
+    "/me/results",
+    auth=SessionOrToken,
+    response={200: list[MyResultOut], 403: ProblemDetails},
+    summary="My results, newest first",
+)
+def me_results(request: HttpRequest) -> Any:
+    """Every result recorded for me; one from an exam sat here names its score
+    report."""
+    technician = technician_for_user(request.user)
+    if technician is None:
+        return _not_candidate()
+    program = current_program()
+    sat_here = {
+        a.result_id: a for a in results_of(technician.pk) if a.result_id is not None
+    }
+    out = []
+    for result in technician_results(technician.pk):
+        attempt = sat_here.get(result.pk)
+        out.append(
+            {
+                **result_out(program, result),
+                "score_report_id": attempt.pk if attempt else None,
+                "scaled_score": attempt.scaled_score if attempt else None,
+                "passed": attempt.passed if attempt else None,
+            }
+        )
+    return out
+
+
+@router.get(
+    "/me/score-reports/{attempt_id}",
+    auth=SessionOrToken,
+    response={200: None, 404: ProblemDetails},
+    summary="The score report of one of my exams (PDF)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The score report, as the results page serves it",
+                "content": {
+                    "application/pdf": {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                },
+            }
+        }
+    },
+)
+def me_score_report(request: HttpRequest, attempt_id: Id) -> HttpResponse:
+    attempt = access_own_score_report(request.user, attempt_id)
+    response = HttpResponse(report_pdf(attempt), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="score-report-{attempt.test}-{attempt.pk}.pdf"'
+    )
+    return response
 
 
 @router.get("/catalog", response=CatalogOut, summary="Series, tests and fees today")
@@ -236,20 +366,20 @@ def catalog_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/catalog/{code}",
-    response={200: TestDetailOut, 404: ErrorOut},
+    response={200: TestDetailOut, 404: ProblemDetails},
     summary="One test: content areas, length, prerequisites, fee",
 )
 def catalog_detail(request: HttpRequest, code: str) -> Any:
     program = current_program()
     if code not in program.tests:
-        return Status(404, {"detail": f"no test {code!r}"})
+        return _no_test(code)
     return offered_test(program, code, today())
 
 
 @router.get(
     "/catalog/{code}/eligibility",
     auth=SessionOrToken,
-    response={200: EligibilityOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: EligibilityOut, 403: ProblemDetails, 404: ProblemDetails},
     summary="Can I buy this test now, and if not, why",
 )
 def catalog_eligibility(
@@ -259,10 +389,10 @@ def catalog_eligibility(
 ) -> Any:
     program = current_program()
     if code not in program.tests:
-        return Status(404, {"detail": f"no test {code!r}"})
+        return _no_test(code)
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     day = today()
     answers = eligibility_for(
         technician_id=technician.pk, program=program, day=day, tests=[code]

@@ -3,7 +3,8 @@
 
 A signed-in candidate (session or API token) lists centres and free times, and books,
 moves and cancels their own appointments; anyone else's appointment answers 404, as
-if it did not exist. Refusals answer ``{"code": ..., "detail": ...}``: 409 when the
+if it did not exist. Refusals are problem details (``certwright.core.problems``) whose
+``code`` names the rule: 409 when the
 state moved under the client (``full``: the last seat went; ``stale``: the
 appointment changed since it was read; a line already booked; the change deadline
 passed), 400 for a request that breaks a rule (closed, outside the hours, past the
@@ -15,12 +16,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from certwright.candidates.selectors import technician_for_user
 from certwright.core import clock
+from certwright.core.api_types import JSON_INTEGER, BodyInt, IsoDate, IsoDateTime
 from certwright.core.ids import MAX_ID
+from certwright.core.problems import ProblemDetails, problem
 from certwright.core.program import current_program
 from certwright.scheduling import orders, selectors, services
 from certwright.scheduling.invites import appointment_invite
@@ -30,20 +36,33 @@ from certwright.scheduling.selectors import request_actor
 router = Router(tags=["scheduling"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+# In bodies: the bounds inside the type, so a nullable field documents them too.
+BodyId = Annotated[int, Interval(ge=1, le=MAX_ID), JSON_INTEGER]
+Sequence = Annotated[int, Interval(ge=0, le=2**31 - 1), JSON_INTEGER]
 # A day of appointments is at most this long (a test battery plus check-in).
 MAX_MINUTES = 12 * 60
 CONFLICTS = {"full", "stale", "lines", "overlap", "deadline", "state"}
 
 
-class BookingErrorOut(Schema):
-    code: str = Field("", description="Which rule refused: full, stale, closed, ...")
-    detail: str
+# A local wall-clock time, "07:30:00". Not OpenAPI's "format: time" (RFC 3339's
+# full-time, which needs an offset): the centre's time zone is a field of its own.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "Local time at the centre (HH:MM:SS, in its time_zone)",
+            "examples": ["07:30:00"],
+        }
+    ),
+]
 
 
 class OpeningHoursOut(Schema):
     weekday: int = Field(..., description="0 = Monday … 6 = Sunday")
-    opens: dt.time
-    closes: dt.time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class CentreClosureOut(Schema):
@@ -114,44 +133,43 @@ class AppointmentOut(Schema):
 
 
 class AppointmentBookIn(Schema):
-    centre_id: int = Field(..., ge=1, le=MAX_ID)
-    starts_at: dt.datetime = Field(
+    centre_id: BodyInt = Field(..., ge=1, le=MAX_ID)
+    starts_at: IsoDateTime = Field(
         ..., description="An instant with its offset (ISO 8601), on the quarter hour"
     )
-    order_line_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        ..., min_length=1, max_length=20
-    )
+    order_line_ids: list[BodyId] = Field(..., min_length=1, max_length=20)
 
 
 class AppointmentRescheduleIn(Schema):
-    starts_at: dt.datetime
-    centre_id: int | None = Field(None, ge=1, le=MAX_ID)
-    sequence: int | None = Field(
+    starts_at: IsoDateTime
+    centre_id: BodyId | None = None
+    sequence: Sequence | None = Field(
         None,
-        ge=0,
-        le=2**31 - 1,
         description="The sequence last read: refuses the move if it changed",
     )
 
 
 class AppointmentCancelIn(Schema):
-    sequence: int | None = Field(None, ge=0, le=2**31 - 1)
+    sequence: Sequence | None = None
 
 
 ERRORS: dict[int, Any] = {
-    400: BookingErrorOut,
-    403: BookingErrorOut,
-    404: BookingErrorOut,
-    409: BookingErrorOut,
+    400: ProblemDetails,
+    403: ProblemDetails,
+    404: ProblemDetails,
+    409: ProblemDetails,
 }
-NOT_CANDIDATE = Status(
-    403, {"code": "not_candidate", "detail": "Only a candidate can book appointments."}
-)
+
+
+def _not_candidate() -> Status:
+    return problem(
+        403, _("Only a candidate can book appointments."), code="not_candidate"
+    )
 
 
 def _refusal(error: services.BookingError) -> Status:
     status = 409 if error.code in CONFLICTS else 400
-    return Status(status, {"code": error.code or "refused", "detail": error.message})
+    return problem(status, str(error.message), code=error.code or "refused")
 
 
 def _centre_out(centre: TestCentre) -> dict[str, Any]:
@@ -221,7 +239,7 @@ def centres(request: HttpRequest) -> list[dict[str, Any]]:
 def centre_slots(
     request: HttpRequest,
     centre_id: Id,
-    date: dt.date,
+    date: IsoDate,
     minutes: Annotated[int, Query(ge=15, le=MAX_MINUTES)],
     days: Annotated[int, Query(ge=1, le=selectors.MAX_SLOT_DAYS)] = 1,
 ) -> Any:
@@ -231,7 +249,7 @@ def centre_slots(
     Today is left out unless the program allows same-day booking."""
     centre = selectors.centre_get(centre_id=centre_id)
     if centre is None:
-        return Status(404, {"code": "not_found", "detail": "No such test centre."})
+        return problem(404, _("No such test centre."))
     found = selectors.centre_slots(
         centre=centre,
         first_day=max(date, selectors.first_bookable_day(centre)),
@@ -259,7 +277,7 @@ def centre_slots(
 def bookable_lines(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     today = clock.today()
     program = current_program()
     lines: list[tuple[orders.BookableLine, str | None]] = [
@@ -294,7 +312,7 @@ def bookable_lines(request: HttpRequest) -> Any:
 def appointment_list(request: HttpRequest) -> Any:
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     return [_appointment_out(a) for a in selectors.appointments_of(technician.pk)]
 
 
@@ -308,7 +326,7 @@ def appointment_book(request: HttpRequest, body: AppointmentBookIn) -> Any:
     30 minutes. 409 ``full`` when a seat went meanwhile."""
     technician = technician_for_user(request.user)
     if technician is None:
-        return NOT_CANDIDATE
+        return _not_candidate()
     try:
         appointment = services.appointment_book(
             technician_id=technician.pk,

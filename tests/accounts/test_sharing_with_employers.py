@@ -230,6 +230,9 @@ def test_sharing_through_the_api(
             "id": technician.pk,
             "certification_id": technician.certification_id,
             "name": "Ana López",
+            # nothing certified yet, no title held
+            "certifications": [],
+            "titles": [],
         }
     ]
 

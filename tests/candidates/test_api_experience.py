@@ -84,7 +84,7 @@ def test_bad_input_is_400_naming_the_field_and_nothing_is_written(
         f"{BASE}/experience", _body(**change), content_type="application/json"
     )
     assert response.status_code == 400
-    assert field in response.json()["errors"]
+    assert field in {e["field"] for e in response.json()["errors"]}
     assert not ExperienceRecord.objects.exists()
 
 
@@ -107,7 +107,8 @@ def test_an_overlap_is_refused(client, candidate):
 
     # then
     assert response.status_code == 400
-    assert "Quick Lube" in response.json()["errors"]["non_field"][0]
+    errors = response.json()["errors"]
+    assert "Quick Lube" in next(e["message"] for e in errors if e["field"] == "")
     assert ExperienceRecord.objects.count() == 1
 
 
@@ -142,7 +143,9 @@ def test_documents_upload_with_the_same_checks(client, candidate):
     assert good.status_code == 201
     assert [d["name"] for d in good.json()["documents"]] == ["d.pdf"]
     assert bad.status_code == 400
-    assert "not a PDF, JPEG or PNG" in bad.json()["errors"]["documents"][0]
+    errors = bad.json()["errors"]
+    assert errors[0]["field"] == "documents"
+    assert "not a PDF, JPEG or PNG" in errors[0]["message"]
 
 
 def test_another_candidates_record_is_404_everywhere(client, make_candidate):

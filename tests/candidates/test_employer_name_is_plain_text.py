@@ -76,7 +76,7 @@ def test_a_link_in_the_role_is_refused_in_the_api(client, candidate):
 
     # then
     assert answer.status_code == 400
-    assert "role" in answer.json()["errors"]
+    assert "role" in {e["field"] for e in answer.json()["errors"]}
     assert not ExperienceRecord.objects.exists()
     assert not OutboundEmail.objects.exists()
 

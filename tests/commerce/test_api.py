@@ -69,10 +69,12 @@ def test_placing_an_order_needs_an_idempotency_key(api, candidate):
 
     cart_fill(candidate, "A1", region="OTHER")
     response = _post(api, "/api/commerce/orders")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["detail"]
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     response = _post(api, "/api/commerce/orders", **{"Idempotency-Key": "not-a-uuid"})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
     assert not Order.objects.exists()
 
 
@@ -94,7 +96,10 @@ def test_a_stale_cart_version_is_a_conflict(api, candidate):
 def test_an_ineligible_test_is_unprocessable_with_reasons(api):
     response = _post(api, "/api/commerce/cart/lines", {"test": "L1"})
     assert response.status_code == 422
-    assert "L1 requires A8" in response.json()["errors"]["test"][0]
+    problem = response.json()
+    assert problem["code"] == "not_eligible"
+    assert problem["errors"][0]["field"] == "test"
+    assert "L1 requires A8" in problem["errors"][0]["message"]
     assert not CartLine.objects.exists()
 
 
