@@ -169,7 +169,7 @@ def test_program_staff_read_every_result_and_revocation(master: Technician) -> N
     staff = _api(_user("staff", Role.PROGRAM_STAFF))
     # when
     results = staff.get(
-        "/api/credentials/results", {"test": "A1", "technician_id": master.pk}
+        "/api/credentials/results", {"test": "A1", "technician_id": str(master.pk)}
     ).json()
     page = staff.get("/api/credentials/results", {"limit": 3, "offset": 1}).json()
     revocations = staff.get("/api/credentials/revocations").json()
