@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, Strict
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -26,7 +27,7 @@ def _iso_date(value: Any) -> Any:
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         return value
-    raise ValueError("Give a date as YYYY-MM-DD.")
+    raise ValueError(_("Give a date as YYYY-MM-DD."))
 
 
 def _iso_datetime(value: Any) -> Any:
@@ -34,7 +35,7 @@ def _iso_datetime(value: Any) -> Any:
         return value
     if isinstance(value, str) and _DATETIME.match(value):
         return value
-    raise ValueError("Give an instant as ISO 8601 (YYYY-MM-DDTHH:MM:SS+00:00).")
+    raise ValueError(_("Give an instant as ISO 8601 (YYYY-MM-DDTHH:MM:SS+00:00)."))
 
 
 # A date as YYYY-MM-DD (body or query).
@@ -49,7 +50,7 @@ def _json_integer(value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise ValueError("Give a whole number.")
+    raise ValueError(_("Give a whole number."))
 
 
 # A JSON integer, not a boolean or a numeric string (body). Bounds go before it
