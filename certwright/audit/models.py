@@ -75,6 +75,9 @@ class EventKind(models.TextChoices):
     )
     SHARE_GRANTED = "share.granted", _("share granted")
     SHARE_REVOKED = "share.revoked", _("share revoked")
+    # Verification: the technician's public share links.
+    SHARE_LINK_CREATED = "share_link.created", _("share link created")
+    SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Commerce: orders, their lines, vouchers, entitlements and tax rates.

@@ -1,0 +1,2 @@
+"""Printable certificates and wallet cards, made from the derived certification
+state."""

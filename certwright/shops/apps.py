@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ShopsConfig(AppConfig):
+    name = "certwright.shops"
+    label = "shops"
+    verbose_name = "Shops"

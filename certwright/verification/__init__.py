@@ -1,0 +1,2 @@
+"""Public verification of certifications: the lookup by ID and last name, and the
+technicians' share links."""
