@@ -182,8 +182,17 @@ def test_a_refresh_sent_before_the_proctor_ticked_does_not_wipe_the_tick(
     page.goto(f"/proctor/centres/{appointment.centre.pk}/")
     page.click(f"#check-in-link-{appointment.pk}")
     page.wait_for_selector("#check-in")
-    while not held:  # Playwright calls the route handler between its own calls
-        page.wait_for_timeout(50)
+    # Wait for the condition (a refresh held), not for a time: Playwright calls the
+    # route handler only between its own calls, so each turn is one round trip to
+    # the page; the poll runs every second, so ten seconds is a failure.
+    page.wait_for_event(
+        "request", predicate=lambda r: r.url.endswith("/live/"), timeout=10_000
+    )
+    for _ in range(1000):
+        if held:
+            break
+        page.evaluate("0")
+    assert held, "the page sent no live refresh"
 
     # when the proctor ticks the ID box and then the held refresh arrives
     page.check("#id_checkin-id_checked")
