@@ -30,6 +30,7 @@ from certwright.commerce.models import (
 )
 from certwright.commerce.pricing import LineIn, Quote, UnknownFeeClass, quote
 from certwright.core.roles import user_is_program_staff
+from certwright.core.rule_words import step_words
 from certwright.credentials.selectors import technician_facts
 from certwright.program.model import FeePeriod, Program
 
@@ -174,7 +175,7 @@ def cart_view(
             verdict = rules.eligibility(
                 program, facts, cart_line.test, cart_line.kind, day
             )
-            reasons.extend(step.text for step in verdict.reasons)
+            reasons.extend(step_words(step) for step in verdict.reasons)
             if cart_line.test in open_tests:
                 reasons.append(
                     _(

@@ -57,6 +57,7 @@ from certwright.commerce.tasks import order_document_mail_task
 from certwright.commerce.vouchers import voucher_code_new, voucher_code_normalize
 from certwright.core import clock
 from certwright.core.program import current_program
+from certwright.core.rule_words import step_words
 from certwright.credentials.selectors import technician_facts
 from certwright.itembank.selectors import deliverable, not_deliverable_reason
 from certwright.program.model import Program
@@ -337,7 +338,7 @@ def _eligibility_reasons(
         reasons.append(not_deliverable_reason(test, kind))
     facts = technician_facts(technician_id)
     verdict = rules.eligibility(program, facts, test, kind, day)
-    reasons += [step.text for step in verdict.reasons]
+    reasons += [step_words(step) for step in verdict.reasons]
     open_line = (
         OrderLine.objects.filter(
             technician_id=technician_id, test=test, status__in=OPEN_LINE_STATUSES

@@ -399,7 +399,7 @@ def catalog_eligibility(
     )[code]
     answer = answers.get(kind) or {
         "allowed": False,
-        "reasons": [f"{code} has no recertification test"],
+        "reasons": [_("%(test)s has no recertification test") % {"test": code}],
         "earliest_on": None,
     }
     return {"test": code, "kind": kind, "on": day, **answer}

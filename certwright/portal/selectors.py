@@ -23,10 +23,18 @@ from certwright.candidates.models import (
 )
 from certwright.commerce.selectors import order_lines_bookable, order_lines_open
 from certwright.core.clock import now as clock_now
+from certwright.core.rule_words import (
+    plan_action_words,
+    plan_expiring_words,
+    plan_label_words,
+    plan_missing_words,
+    prerequisite_words,
+    prerequisites_words,
+    step_words,
+)
 from certwright.credentials.selectors import technician_facts
 from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 from certwright.program import catalog_rows, test_detail
-from certwright.program.listing import prerequisite_text
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
@@ -73,7 +81,7 @@ def _certifications(
     return out
 
 
-def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
+def _plan_dict(plan: rules.TitlePlan, program: Program) -> dict[str, Any]:
     needed = len(plan.items)
     done = sum(1 for item in plan.items if item.satisfied)
     return {
@@ -85,18 +93,18 @@ def _plan_dict(plan: rules.TitlePlan) -> dict[str, Any]:
         "done": done,
         "needed": needed,
         "percent": round(100 * done / needed) if needed else 100,
-        "missing": list(plan.missing),
-        "expiring": list(plan.expiring),
+        "missing": [plan_missing_words(item) for item in plan.missing_items],
+        "expiring": [plan_expiring_words(item) for item in plan.expiring_items],
         "items": [
             {
-                "label": item.label,
+                "label": plan_label_words(item),
                 "test": item.test,
                 "satisfied": item.satisfied,
                 "status": item.status,
-                "action": item.action,
+                "action": plan_action_words(item, program),
                 "expires_on": item.expires_on,
                 "valid_through": last_valid_day(item.expires_on),
-                "options": [o.label for o in item.options],
+                "options": [plan_label_words(o) for o in item.options],
             }
             for item in plan.items
         ],
@@ -111,7 +119,7 @@ def _titles(
         plan = rules.plan_title(
             program, facts, title_id, day, horizon_days=EXPIRING_DAYS, evaluation=ev
         )
-        data = _plan_dict(plan)
+        data = _plan_dict(plan, program)
         data["since"] = state.since if state.held else None
         titles.append(data)
     # Held titles first, then the closest to being earned.
@@ -257,9 +265,7 @@ def candidate_state(
 
 
 def _candidate_prerequisites(program: Program, code: str) -> str:
-    return "; ".join(
-        prerequisite_text(p, marks=False) for p in program.tests[code].prerequisites
-    )
+    return prerequisites_words(program.tests[code].prerequisites)
 
 
 def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
@@ -302,8 +308,7 @@ def offered_test(program: Program, code: str, day: dt.date) -> dict[str, Any]:
     detail["title_names"] = [program.titles[t].name for t in detail["titles"]]
     detail["prerequisites"] = _candidate_prerequisites(program, code)
     detail["prerequisite_list"] = [
-        {"text": prerequisite_text(p, marks=False)}
-        for p in program.tests[code].prerequisites
+        {"text": prerequisite_words(p)} for p in program.tests[code].prerequisites
     ]
     for key in ("note", "blueprint", "blueprints"):
         detail.pop(key, None)
@@ -349,7 +354,7 @@ def eligibility_for(
             answer = rules.eligibility(program, facts, code, kind, day)
             offered = (code, kind) in deliverable
             reasons = [] if offered else [not_deliverable_reason(code, kind)]
-            reasons += [r.text for r in answer.reasons]
+            reasons += [step_words(r) for r in answer.reasons]
             if code in open_tests:
                 reasons.append(
                     _(

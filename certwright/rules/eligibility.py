@@ -45,12 +45,32 @@ def eligibility(
     waits: list[dt.date] = []
     spec = program.tests.get(test)
     if kind not in KINDS:
-        reasons.append(Step(f"unknown purchase kind {kind!r}: use initial or recert"))
+        reasons.append(
+            Step(
+                f"unknown purchase kind {kind!r}: use initial or recert",
+                code="kind_unknown",
+                params=(("kind", kind),),
+            )
+        )
     if spec is None:
-        reasons.append(Step(f"{test} is not a test of the {program.id} program"))
+        reasons.append(
+            Step(
+                f"{test} is not a test of the {program.id} program",
+                code="test_unknown",
+                params=(("test", test), ("program", program.id)),
+            )
+        )
         return Eligibility(test, kind, day, False, tuple(reasons))
     if not spec.offered_on(day):
-        reasons.append(Step(f"{test} is not offered on {day}", (), (f"tests.{test}",)))
+        reasons.append(
+            Step(
+                f"{test} is not offered on {day}",
+                (),
+                (f"tests.{test}",),
+                code="not_offered",
+                params=(("test", test), ("day", day)),
+            )
+        )
 
     known = [r for r in facts.results if r.date <= day and r.test == test]
     revocations = [
@@ -67,7 +87,11 @@ def eligibility(
         if spec.recert is None:
             reasons.append(
                 Step(
-                    f"{test} has no recertification test", (), (f"tests.{test}.recert",)
+                    f"{test} has no recertification test",
+                    (),
+                    (f"tests.{test}.recert",),
+                    code="no_recert_test",
+                    params=(("test", test),),
                 )
             )
         elif not valid_passes:
@@ -76,6 +100,8 @@ def eligibility(
                     f"recertification needs an earlier pass of {test}",
                     tuple(v.ref for v in revocations),
                     ("recertification needs an earlier pass",),
+                    code="recert_needs_pass",
+                    params=(("test", test),),
                 )
             )
         elif program.policy.recert_max_lapse_days is not None:
@@ -94,6 +120,8 @@ def eligibility(
                         "recertify: take the certification test",
                         (),
                         ("policy.recert_max_lapse_days",),
+                        code="lapsed_too_long",
+                        params=(("test", test), ("expired_on", state.expires_on)),
                     )
                 )
     elif (
@@ -108,6 +136,12 @@ def eligibility(
                 f"{test} was already passed on {last.date}{also}",
                 (last.ref,),
                 ("policy.initial_requires_no_prior_pass",),
+                code="already_passed",
+                params=(
+                    ("test", test),
+                    ("passed_on", last.date),
+                    ("recert_offered", spec.recert is not None),
+                ),
             )
         )
 
@@ -132,6 +166,8 @@ def eligibility(
                         f"{test} requires {expr_text(p.expr)} {p.state}",
                         (),
                         (f"tests.{test}.prerequisites[{i}]",),
+                        code="prerequisite_missing",
+                        params=(("test", test), ("prerequisite", p)),
                     )
                 )
 
@@ -149,6 +185,13 @@ def eligibility(
                     f"{program.policy.retest_wait_days} full days, until {wait_end}",
                     (last.ref,),
                     ("policy.retest_wait_days",),
+                    code="retest_wait",
+                    params=(
+                        ("test", test),
+                        ("result_on", last.date),
+                        ("days", program.policy.retest_wait_days),
+                        ("until", wait_end),
+                    ),
                 )
             )
             waits.append(wait_end)

@@ -74,14 +74,35 @@ class Facts:
 @dataclass(frozen=True, slots=True)
 class Step:
     """One line of an explanation trail: what was decided, from which facts and
-    rules."""
+    rules.
+
+    ``text`` is the line in English, for the command line and the logs. A step that
+    reaches people also names what it says, ``code`` with its ``params`` (codes,
+    dates, numbers, program expressions): the core imports no translation machinery,
+    so the Django layer words it in the reader's language from these
+    (``certwright.core.rule_words``).
+    """
 
     text: str
     facts: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    code: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    def param(self, name: str) -> object:
+        """The value of parameter ``name`` (``KeyError`` if the step has none)."""
+        for key, value in self.params:
+            if key == name:
+                return value
+        raise KeyError(name)
 
     def as_dict(self) -> dict[str, object]:
-        return {"text": self.text, "facts": list(self.facts), "rules": list(self.rules)}
+        return {
+            "text": self.text,
+            "facts": list(self.facts),
+            "rules": list(self.rules),
+            "code": self.code,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,23 +124,6 @@ _DATA_TOKEN = re.compile(
 _NAMES = ["Certwright", "OpenAPI"]
 _NODE = "\x1f"  # between text nodes: no message holds it
 
-# Known gap: the sentences the pure cores compose import no Django, so gettext does
-# not reach them, and they stay English: a prerequisite or a title's rule
-# (program.listing.prerequisite_text, expr_text: "L2 requires (A9 or H2) and A6
-# certified", "A8 passed (initial)") and what a title still needs
-# (rules.planner: "Brakes: one of H4, S4, T4; A5"). Only these shapes pass.
-_CODES = r"[A-Z]\d{1,2}"
-_EXPR = rf"\(?{_CODES}\)?(?: (?:and|or) \(?{_CODES}\)?)*"
-_CORE_SENTENCES = [
-    re.compile(
-        rf"(?:{_CODES} requires )?{_EXPR} (?:passed|certified)"
-        r"(?: \((?:initial|recert)\))?"
-    ),
-    re.compile(
-        rf"(?:(?:[^:;]+: )?(?:one of {_CODES}(?:, {_CODES})*|{_CODES})(?:; |$))+"
-    ),
-]
-
 
 def _peel(text: str) -> str:
     """``text`` less every marked message (a message may hold marked pieces); the
@@ -156,8 +139,6 @@ def _separators_only(match: re.Match[str]) -> str:
 
 def _unmarked(text: str, data: re.Pattern[str]) -> str:
     """What of ``text`` is neither marked for translation nor data ('' if nothing)."""
-    if any(sentence.fullmatch(text.strip()) for sentence in _CORE_SENTENCES):
-        return ""
     text = data.sub(" ", text)
     return " ".join(w for w in text.split() if not _DATA_TOKEN.fullmatch(w))
 
