@@ -15,15 +15,27 @@ from typing import Any, NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from certwright import rules
 from certwright.audit.bulk import column_name, concrete_field
 from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord
 from certwright.core.roles import user_is_program_staff
+from certwright.core.rule_words import (
+    change_words,
+    plan_action_words,
+    plan_expiring_words,
+    plan_label_words,
+    plan_missing_words,
+    plan_status_words,
+    step_words,
+)
 from certwright.credentials.models import (
     Certification,
     CertificationStatus,
+    Outcome,
     RenewalCredit,
+    ResultKind,
     Revocation,
     TestResult,
     TitleHolding,
@@ -266,23 +278,43 @@ def fact_labels(facts: Facts) -> dict[str, str]:
     """ref -> a short human label, for naming facts in an explanation."""
     labels: dict[str, str] = {}
     for r in facts.results:
-        labels[r.ref] = f"{r.test} {r.kind} {r.outcome.replace('_', ' ')} {r.date}"
+        labels[r.ref] = _("%(test)s %(kind)s %(outcome)s %(day)s") % {
+            "test": r.test,
+            "kind": ResultKind(r.kind).label,
+            "outcome": Outcome(r.outcome).label,
+            "day": r.date.isoformat(),
+        }
     for e in facts.experience:
-        end = e.end.isoformat() if e.end else "ongoing"
-        state = "approved" if e.approved else "not approved"
-        time = "full time" if e.full_time else "part time"
-        labels[e.ref] = f"{e.kind} {e.start}–{end}, {time}, {state}"
+        values = {
+            "kind": e.kind,
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat() if e.end else _("ongoing"),
+            "time": _("full time") if e.full_time else _("part time"),
+        }
+        if e.approved:
+            labels[e.ref] = _("%(kind)s %(start)s–%(end)s, %(time)s, approved") % values
+        else:
+            labels[e.ref] = (
+                _("%(kind)s %(start)s–%(end)s, %(time)s, not approved") % values
+            )
     for c in facts.renewal_credits:
-        labels[c.ref] = f"{c.test} renewal credit {c.date}"
+        labels[c.ref] = _("%(test)s renewal credit %(day)s") % {
+            "test": c.test,
+            "day": c.date.isoformat(),
+        }
     for v in facts.revocations:
-        labels[v.ref] = f"{v.test or 'all'} revoked {v.date}"
+        values = {"test": v.test or "", "day": v.date.isoformat()}
+        if v.test:
+            labels[v.ref] = _("%(test)s revoked %(day)s") % values
+        else:
+            labels[v.ref] = _("all tests revoked %(day)s") % values
     return labels
 
 
 def _steps(steps: Sequence[rules.Step], labels: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
-            "text": s.text,
+            "text": step_words(s),
             "facts": [{"ref": f, "label": labels.get(f, f)} for f in s.facts],
             "rules": list(s.rules),
         }
@@ -308,6 +340,7 @@ def technician_explanation(
             "test": code,
             "name": program.tests[code].name if code in program.tests else code,
             "status": state.status,
+            "status_label": CertificationStatus(state.status).label,
             "passed_on": state.passed_on,
             "certified_on": state.certified_on,
             "expires_on": state.expires_on,
@@ -330,7 +363,21 @@ def technician_explanation(
                 "since": state.since,
                 "until": state.until,
                 "steps": _steps(state.explanation, labels),
-                "plan": plan.as_dict(),
+                "plan": {
+                    "items": [
+                        {
+                            "label": plan_label_words(item),
+                            "satisfied": item.satisfied,
+                            "status": item.status,
+                            "status_label": plan_status_words(item),
+                            "expires_on": item.expires_on,
+                            "action": plan_action_words(item, program),
+                        }
+                        for item in plan.items
+                    ],
+                    "missing": [plan_missing_words(i) for i in plan.missing_items],
+                    "expiring": [plan_expiring_words(i) for i in plan.expiring_items],
+                },
             }
         )
     return {
@@ -340,7 +387,12 @@ def technician_explanation(
         "experience": _steps(ev.explanation, labels),
         "next_change_on": ev.next_change_on,
         "timeline": [
-            {**c.as_dict(), "label": labels.get(c.ref, "")}
+            {
+                **c.as_dict(),
+                "change": change_words(c)[0],
+                "detail": change_words(c)[1],
+                "label": labels.get(c.ref, ""),
+            }
             for c in rules.timeline(program, facts, as_of)
         ],
         "facts": labels,

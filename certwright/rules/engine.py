@@ -466,7 +466,19 @@ def _state_on(
             "revoked": f"revoked on {track.revoked_on}",
             "pending_experience": "passed, pending the experience requirement",
         }[status]
-        steps.append(Step(f"{track.test}: {tail}"))
+        steps.append(
+            Step(
+                f"{track.test}: {tail}",
+                code=f"status_{status}",
+                params=(
+                    ("test", track.test),
+                    ("as_of", as_of),
+                    ("certified_on", certified_on),
+                    ("expires_on", expires_on),
+                    ("revoked_on", track.revoked_on),
+                ),
+            )
+        )
     return CertificationState(
         test=track.test,
         status=status,
@@ -623,14 +635,34 @@ def _title_steps(
     for code in sorted(expr_tests(title.rule)):
         c = certifications.get(code)
         if c is None:
-            steps.append(Step(f"{code}: not passed", (), (f"titles.{tid}",)))
+            steps.append(
+                Step(
+                    f"{code}: not passed",
+                    (),
+                    (f"titles.{tid}",),
+                    code="part_not_passed",
+                    params=(("test", code),),
+                )
+            )
         elif c.status == "certified":
             steps.append(
-                Step(f"{code}: certified until {c.expires_on}", (), (f"titles.{tid}",))
+                Step(
+                    f"{code}: certified until {c.expires_on}",
+                    (),
+                    (f"titles.{tid}",),
+                    code="part_certified",
+                    params=(("test", code), ("expires_on", c.expires_on)),
+                )
             )
         else:
             steps.append(
-                Step(f"{code}: {c.status.replace('_', ' ')}", (), (f"titles.{tid}",))
+                Step(
+                    f"{code}: {c.status.replace('_', ' ')}",
+                    (),
+                    (f"titles.{tid}",),
+                    code="part_state",
+                    params=(("test", code), ("status", c.status)),
+                )
             )
     if current is not None:
         until = (
@@ -639,7 +671,17 @@ def _title_steps(
             else f" until {current[1]}, the first expiry among its parts"
         )
         steps.append(
-            Step(f"{title.name} held since {current[0]}{until}", (), (f"titles.{tid}",))
+            Step(
+                f"{title.name} held since {current[0]}{until}",
+                (),
+                (f"titles.{tid}",),
+                code="title_held",
+                params=(
+                    ("title", title.name),
+                    ("since", current[0]),
+                    ("until", None if current[1] == FOREVER else current[1]),
+                ),
+            )
         )
     elif held_spans:
         steps.append(
@@ -648,13 +690,34 @@ def _title_steps(
                 "when a required certification expired or was revoked",
                 (),
                 (f"titles.{tid}",),
+                code="title_lost",
+                params=(
+                    ("title", title.name),
+                    ("as_of", as_of),
+                    ("lost_on", held_spans[-1][1]),
+                ),
             )
         )
     else:
         steps.append(
-            Step(f"{title.name} not held: its rule is not met", (), (f"titles.{tid}",))
+            Step(
+                f"{title.name} not held: its rule is not met",
+                (),
+                (f"titles.{tid}",),
+                code="title_not_held",
+                params=(("title", title.name),),
+            )
         )
     return tuple(steps)
+
+
+# Why an experience record did not count, in English (rules.experience).
+_IGNORED = {
+    "unknown_kind": "unknown experience kind {!r}",
+    "not_approved": "not approved",
+    "not_completed": "{} not completed (no end date)",
+    "no_credit": "earns no credit",
+}
 
 
 def _experience_steps(
@@ -664,18 +727,42 @@ def _experience_steps(
     for code, req in sorted(requirements.items()):
         rule = program.experience.rules[code]
         if req.met_on is not None and req.met_on <= as_of:
+            said = "experience_met"
             text = (
                 f"experience rule {code} ({rule.required_days} days) "
                 f"met on {req.met_on}"
             )
         elif req.met_on is not None:
+            said = "experience_met_later"
             text = (
                 f"experience rule {code} ({rule.required_days} days) "
                 f"not met on {as_of}; on current records it will be met on {req.met_on}"
             )
         else:
+            said = "experience_not_met"
             text = f"experience rule {code} ({rule.required_days} days) not met"
-        steps.append(Step(text, req.counted, (f"experience.rules.{code}",)))
-        for ref, why in req.ignored:
-            steps.append(Step(f"experience record not counted: {why}", (ref,), ()))
+        steps.append(
+            Step(
+                text,
+                req.counted,
+                (f"experience.rules.{code}",),
+                code=said,
+                params=(
+                    ("rule", code),
+                    ("days", rule.required_days),
+                    ("met_on", req.met_on),
+                    ("as_of", as_of),
+                ),
+            )
+        )
+        for ref, why, detail in req.ignored:
+            steps.append(
+                Step(
+                    f"experience record not counted: {_IGNORED[why].format(detail)}",
+                    (ref,),
+                    (),
+                    code=f"experience_{why}",
+                    params=(("detail", detail),),
+                )
+            )
     return tuple(steps)

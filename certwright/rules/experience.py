@@ -28,7 +28,10 @@ _ONE_DAY = dt.timedelta(days=1)
 class Requirement:
     met_on: dt.date | None  # the first day on which the requirement is met
     counted: tuple[str, ...]  # refs of the records that counted
-    ignored: tuple[tuple[str, str], ...]  # (ref, why) of records that did not
+    # (ref, why, detail) of the records that did not count: why is unknown_kind
+    # (detail: the kind written), not_approved, not_completed (detail: the kind's
+    # name) or no_credit.
+    ignored: tuple[tuple[str, str, str], ...]
 
 
 def requirement_met_on(
@@ -53,18 +56,18 @@ def requirement_met_on(
     changes: dict[dt.date, list[int]] = {}
     fixed: list[tuple[dt.date, int]] = []
     counted: list[str] = []
-    ignored: list[tuple[str, str]] = []
+    ignored: list[tuple[str, str, str]] = []
     for rec in records:
         kind = kinds.get(rec.kind)
         if kind is None:
-            ignored.append((rec.ref, f"unknown experience kind {rec.kind!r}"))
+            ignored.append((rec.ref, "unknown_kind", rec.kind))
             continue
         if not rec.approved:
-            ignored.append((rec.ref, "not approved"))
+            ignored.append((rec.ref, "not_approved", ""))
             continue
         if kind.accrual == "fixed":
             if rec.end is None:
-                ignored.append((rec.ref, f"{kind.name} not completed (no end date)"))
+                ignored.append((rec.ref, "not_completed", kind.name))
                 continue
             fixed.append((rec.end, kind.credit_days * _MILLI))
             counted.append(rec.ref)
@@ -72,7 +75,7 @@ def requirement_met_on(
         factor = kind.full_time_factor if rec.full_time else kind.part_time_factor
         rate = round(factor * _MILLI)
         if rate <= 0 or (rec.end is not None and rec.end < rec.start):
-            ignored.append((rec.ref, "earns no credit"))
+            ignored.append((rec.ref, "no_credit", ""))
             continue
         slot = 1 if kind.substitution else 0
         changes.setdefault(rec.start, [0, 0])[slot] += rate

@@ -86,8 +86,9 @@ class Step:
     text: str
     facts: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
-    code: str = ""
-    params: tuple[tuple[str, object], ...] = ()
+    # Not compared: they say again what ``text`` says, for wording elsewhere.
+    code: str = field(default="", compare=False)
+    params: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
     def param(self, name: str) -> object:
         """The value of parameter ``name`` (``KeyError`` if the step has none)."""

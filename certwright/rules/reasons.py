@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import assert_never
+from typing import assert_never, get_args
 
 from .facts import RenewalCredit, Revocation, Step, TestResult
 
@@ -186,13 +186,55 @@ Reason = (
     | Revoked
 )
 
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+# The code of each kind of reason, for whoever words them (certwright.core.rule_words).
+CODES = tuple(_snake(kind.__name__) for kind in get_args(Reason))
+
 _EARLIER_PASS = "recertification needs an earlier pass"
 _VALIDITY = "policy.validity_years"
 _FOR_EXTENSION = "renewal.credits_for_extension"
 
 
 def reason_step(reason: Reason) -> Step:
-    """The explanation's sentence for ``reason``, with its facts and rules."""
+    """The explanation's sentence for ``reason``, with its facts and rules, and the
+    reason as data (``code``, ``params``) for the Django layer to word."""
+    step = _english_step(reason)
+    return Step(
+        step.text,
+        step.facts,
+        step.rules,
+        code=reason_code(reason),
+        params=reason_params(reason),
+    )
+
+
+def reason_code(reason: Reason) -> str:
+    """``PassCertifies(...)`` -> ``pass_certifies``."""
+    return _snake(type(reason).__name__)
+
+
+def reason_params(reason: Reason) -> tuple[tuple[str, object], ...]:
+    """The reason's fields, a fact's own fields spelled out (``test``, ``date``,
+    ``kind``; a revocation's ``reason``)."""
+    params: list[tuple[str, object]] = []
+    for name in reason.__dataclass_fields__:
+        value = getattr(reason, name)
+        if isinstance(value, TestResult):
+            params += [("test", value.test), ("date", value.date), ("kind", value.kind)]
+        elif isinstance(value, RenewalCredit):
+            params.append(("date", value.date))
+        elif isinstance(value, Revocation):
+            params += [("date", value.date), ("reason", value.reason)]
+        else:
+            params.append((name, value))
+    return tuple(params)
+
+
+def _english_step(reason: Reason) -> Step:
     match reason:
         case RecertWithoutEarlierPass(r):
             return Step(

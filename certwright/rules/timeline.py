@@ -4,7 +4,7 @@ lapsed, was extended or revoked, up to a given day."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from certwright.program.model import Program
 
@@ -18,8 +18,12 @@ class Change:
     subject: str  # a test code, or "title:<id>"
     change: str  # passed | failed | no_show | certified | recertified | extended |
     #              expired | revoked | title_gained | title_lost
-    detail: str = ""
+    detail: str = ""  # in English
     ref: str = ""
+    # What ``detail`` says, for the Django layer to word (not compared): a
+    # result's kind (initial | recert), a certification period's last day.
+    kind: str = field(default="", compare=False)
+    until: dt.date | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -54,14 +58,23 @@ def timeline(program: Program, facts: Facts, as_of: dt.date) -> list[Change]:
         if r.date <= as_of:
             kind = "recertification" if r.kind == "recert" else "certification"
             changes.append(
-                Change(r.date, r.test, _OUTCOME_WORD[r.outcome], f"{kind} test", r.ref)
+                Change(
+                    r.date,
+                    r.test,
+                    _OUTCOME_WORD[r.outcome],
+                    f"{kind} test",
+                    r.ref,
+                    kind=r.kind,
+                )
             )
     revoked = {(v.test, v.date): v for v in facts.revocations if v.date <= as_of}
     for code, state in ev.certifications.items():
         for i, period in enumerate(state.periods):
             word = "certified" if i == 0 else "recertified"
             until = f" until {period.end}" if period.end else ""
-            changes.append(Change(period.start, code, word, f"valid{until}"))
+            changes.append(
+                Change(period.start, code, word, f"valid{until}", until=period.end)
+            )
             if period.end is not None and period.end <= as_of:
                 v = revoked.get((code, period.end)) or revoked.get((None, period.end))
                 if v is not None:

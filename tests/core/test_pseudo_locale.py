@@ -313,3 +313,31 @@ def test_an_unmarked_string_is_found(pseudo_locale: None) -> None:
         "'Checkout now' in 'Checkout now'",
         "'Close' in attribute 'Close'",
     ]
+
+
+def test_the_why_panel_is_marked_for_translation(
+    demo: None, pseudo_locale: None, client: Client
+) -> None:
+    """The admin's "Why" panel of a technician (the rules core's explanation, the
+    title plans, the timeline) shows no unmarked text: the core's sentences are
+    worded through certwright.core.rule_words."""
+    # given program staff, and the demo technician with results and experience
+    client.force_login(get_user_model().objects.get(email="staff@example.com"))
+    technician = Technician.objects.get(user__email="candidate@example.com")
+    # when the panel is rendered under the pseudo-locale
+    response = client.get(
+        f"/admin/candidates/technician/{technician.pk}/change/", follow=True
+    )
+    html = response.content.decode()
+    assert 'id="why"' in html, "the page has no Why panel"
+    panel = html[html.index('<div class="module aligned cw-why"') :]
+    # (the audit trail below it shows stored records: what was written, as written)
+    panel = panel[: panel.index("Recorded changes")]
+    # then every visible word of it is marked or data (the program's rule keys,
+    # "titles.master-automobile", name where a rule is written: code, not words)
+    found = [
+        word
+        for word in _page_unmarked(panel, _data())
+        if not re.fullmatch(r"'[\w.\-\[\], ]+' in '(⟦rules:⟧|rules:) .*'", word)
+    ]
+    assert not found, "\n".join(found)
