@@ -50,10 +50,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +68,15 @@ TARGETS = {
 
 sys.path.insert(0, str(ROOT))
 
+import openloop  # noqa: E402 (bench/, beside this script)
+from openloop import (  # noqa: E402
+    Check,
+    CpuMeter,
+    Phase,
+    cpus_parse,
+    postgres_pids,
+    server_pids,
+)
 
 # =====================================================================================
 # Setup (in the child, one database)
@@ -255,116 +262,6 @@ def candidates_make(count: int) -> list[Candidate]:
 # =====================================================================================
 
 
-class StaleConnection(Exception):
-    """The server had closed an idle keep-alive connection: nothing was answered."""
-
-
-class Connection:
-    """One HTTP/1.1 keep-alive connection (raw asyncio streams: the generator must
-    stay far below the server's cost per request on its one core)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.used = 0
-
-    async def exchange(self, request: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-            self.used = 0
-        assert self.reader is not None
-        reused = self.used > 0
-        self.used += 1
-        try:
-            self.writer.write(request)
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError) as error:
-            self.close()
-            if reused and not getattr(error, "partial", b""):
-                raise StaleConnection from None
-            raise
-        status = int(head[9:12])
-        length = 0
-        close = False
-        for line in head.split(b"\r\n")[1:]:
-            name, _sep, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-        body = await self.reader.readexactly(length)
-        if close:
-            self.close()
-        return status, body
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-@dataclass
-class Phase:
-    """What one phase sent and got back."""
-
-    name: str
-    rate: float
-    duration: float
-    sent: int = 0
-    ok: int = 0
-    errors: int = 0
-    reopened: int = 0
-    elapsed: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list, repr=False)
-    service_ms: list[float] = field(default_factory=list, repr=False)
-    error_samples: list[str] = field(default_factory=list)
-    loadavg: list[float] = field(default_factory=list)
-    server_cpu_s: float = 0.0
-    db_cpu_s: float = 0.0
-
-    @staticmethod
-    def quantile(values: list[float], q: float) -> float:
-        if not values:
-            return 0.0
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-    def row(self) -> dict[str, Any]:
-        lat = self.latencies_ms
-        return {
-            "phase": self.name,
-            "rate": self.rate,
-            "duration_s": self.duration,
-            "sent": self.sent,
-            "ok": self.ok,
-            "errors": self.errors,
-            "reopened": self.reopened,
-            "achieved_per_s": round(self.ok / self.elapsed, 1) if self.elapsed else 0,
-            "p50_ms": round(self.quantile(lat, 0.50), 1),
-            "p95_ms": round(self.quantile(lat, 0.95), 1),
-            "p99_ms": round(self.quantile(lat, 0.99), 1),
-            "max_ms": round(max(lat), 1) if lat else 0.0,
-            "service_p50_ms": round(self.quantile(self.service_ms, 0.50), 1),
-            "service_p99_ms": round(self.quantile(self.service_ms, 0.99), 1),
-            # Cores' worth of CPU the server used: near 1 with one core means it
-            # was CPU-bound (the load average, by contrast, counts its runnable
-            # worker threads too).
-            "server_cores": round(self.server_cpu_s / self.elapsed, 2)
-            if self.elapsed
-            else 0,
-            "server_cpu_ms_per_save": round(1000 * self.server_cpu_s / self.ok, 2)
-            if self.ok
-            else 0,
-            "db_cpu_ms_per_save": round(1000 * self.db_cpu_s / self.ok, 2)
-            if self.ok
-            else 0,
-            "loadavg": self.loadavg,
-            "error_samples": self.error_samples,
-        }
-
-
 @dataclass
 class Ack:
     attempt_id: int
@@ -420,146 +317,34 @@ class Load:
     ) -> None:
         """Send ``phase.rate`` saves a second for ``phase.duration`` seconds, each
         due at its own time; wait for the last answer."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[float | None] = asyncio.Queue()
-        total = int(phase.rate * phase.duration)
-        start = loop.time() + 0.05
 
-        async def produce() -> None:
-            for i in range(total):
-                due = start + i / phase.rate
-                delay = due - loop.time()
-                if delay > 0.0005:
-                    await asyncio.sleep(delay)
-                queue.put_nowait(due)
-            for _ in range(connections):
-                queue.put_nowait(None)
+        def next_request() -> tuple[bytes, Check]:
+            candidate, item, choice, seq, data = self.request()
 
-        async def consume() -> None:
-            conn = Connection(self.port)
-            while True:
-                due = await queue.get()
-                if due is None:
-                    conn.close()
-                    return
-                candidate, item, choice, seq, data = self.request()
-                phase.sent += 1
-                sent = loop.time()
-                outcome = ""
-                try:
-                    try:
-                        status, body = await asyncio.wait_for(
-                            conn.exchange(data), timeout
-                        )
-                    except StaleConnection:
-                        phase.reopened += 1
-                        status, body = await asyncio.wait_for(
-                            conn.exchange(data), timeout
-                        )
-                except Exception as error:
-                    conn.close()
-                    outcome = f"{type(error).__name__}: {error}"[:200]
-                else:
-                    if status == 200:
-                        # The ack carries the stored answer: this save's, or a
-                        # newer one of the same candidate's.
-                        answer = json.loads(body)
-                        stored = (answer["item"], answer["seq"], answer["choice"])
-                        wrong = stored[0] != item or stored[1] < seq
-                        if wrong or (stored[1] == seq and stored[2] != choice):
-                            outcome = f"wrong ack for seq {seq}: {answer}"
-                        elif record:
-                            self.acks.append(
-                                Ack(candidate.attempt_id, item, seq, choice)
-                            )
-                    else:
-                        outcome = f"HTTP {status}: {body[:160]!r}"
-                done = loop.time()
-                if outcome:
-                    phase.errors += 1
-                    if len(phase.error_samples) < 5:
-                        phase.error_samples.append(outcome)
-                else:
-                    phase.ok += 1
-                phase.latencies_ms.append((done - due) * 1000)
-                phase.service_ms.append((done - sent) * 1000)
+            def check(status: int, body: bytes) -> str:
+                if status != 200:
+                    return f"HTTP {status}: {body[:160]!r}"
+                # The ack carries the stored answer: this save's, or a newer one
+                # of the same candidate's.
+                answer = json.loads(body)
+                stored = (answer["item"], answer["seq"], answer["choice"])
+                wrong = stored[0] != item or stored[1] < seq
+                if wrong or (stored[1] == seq and stored[2] != choice):
+                    return f"wrong ack for seq {seq}: {answer}"
+                if record:
+                    self.acks.append(Ack(candidate.attempt_id, item, seq, choice))
+                return ""
 
-        began = time.perf_counter()
-        await asyncio.gather(produce(), *(consume() for _ in range(connections)))
-        phase.elapsed = time.perf_counter() - began
+            return data, check
+
+        await openloop.run(
+            phase, self.port, next_request, connections=connections, timeout=timeout
+        )
 
 
 # =====================================================================================
 # Measuring the server's side
 # =====================================================================================
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU seconds of each of these processes (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone
-        found[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return found
-
-
-class CpuMeter:
-    """CPU seconds used by a changing set of processes (``pids()``), read from
-    /proc every ``every`` seconds in a thread: a process that starts meanwhile
-    counts whole, one that ends (a recycled database connection) counts up to its
-    last reading."""
-
-    def __init__(self, pids: Callable[[], list[int]], every: float = 0.5) -> None:
-        self.pids = pids
-        self.every = every
-        self.start = cpu_seconds(pids())
-        self.last = dict(self.start)
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.done.wait(self.every):
-            self.last.update(cpu_seconds(self.pids()))
-
-    def stop(self) -> float:
-        self.done.set()
-        self.thread.join()
-        self.last.update(cpu_seconds(self.pids()))
-        return sum(s - self.start.get(pid, 0.0) for pid, s in self.last.items())
-
-
-def postgres_pids(database: str) -> list[int]:
-    """The PostgreSQL backends serving ``database`` (their titles name it; other
-    engineers' databases on the same server are left out)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if title.startswith("postgres:") and f" {database} " in title:
-                pids.append(int(entry.name))
-    return pids
-
-
-def cpus_parse(text: str) -> set[int] | None:
-    """'0,1' -> {0, 1}; 'all' -> None (not pinned). Cores this machine lacks are
-    dropped (a one-core machine runs both sides on its one core)."""
-    if text == "all":
-        return None
-    have = os.sched_getaffinity(0)
-    wanted = {int(c) for c in text.split(",") if c.strip()} & have
-    return wanted or None
-
-
-def server_pids(server: Any) -> list[int]:
-    return [server.process.pid, *server.worker_pids()]
 
 
 # =====================================================================================
@@ -660,7 +445,7 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
                 f"[{args.database}] {name}: {row['ok']} ok, {row['errors']} errors,"
                 f" {row['achieved_per_s']}/s, p50 {row['p50_ms']} p99 {row['p99_ms']}"
                 f" max {row['max_ms']} ms, server CPU"
-                f" {row['server_cpu_ms_per_save']} ms/save ({row['server_cores']}"
+                f" {row['server_cpu_ms_per_request']} ms/save ({row['server_cores']}"
                 f" cores), load {phase.loadavg}",
                 file=sys.stderr,
                 flush=True,
@@ -751,9 +536,9 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {result['version']} | {r['phase']} | {r['rate']:g} |"
                 f" {r['duration_s']:g} | {r['ok']} | {r['errors']} |"
                 f" {r['achieved_per_s']} | {r['p50_ms']} | {r['p95_ms']} |"
-                f" {r['p99_ms']} | {r['max_ms']} | {r['server_cpu_ms_per_save']} |"
+                f" {r['p99_ms']} | {r['max_ms']} | {r['server_cpu_ms_per_request']} |"
                 f" {r['server_cores']} |"
-                f" {r['db_cpu_ms_per_save'] or '–'} | {r['loadavg'][0]} |"
+                f" {r['db_cpu_ms_per_request'] or '–'} | {r['loadavg'][0]} |"
                 f" {result['lost']} of {result['acks']} |"
                 f" {verdict(r, result['database'])} |"
             )
