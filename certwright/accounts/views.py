@@ -30,7 +30,7 @@ from certwright.accounts.forms import (
     ShareGrantForm,
     WatchForm,
 )
-from certwright.accounts.models import Membership, MembershipRole
+from certwright.accounts.models import Membership
 from certwright.accounts.roster import (
     EXPIRING_WITHIN_DAYS,
     NEWLY_CERTIFIED_DAYS,
@@ -45,7 +45,9 @@ from certwright.accounts.selectors import (
     access_organization,
     access_share_grant,
     api_tokens_for_user,
+    check_organization_admin,
     membership_get,
+    organization_administered_by,
     organization_members,
     organization_sells_vouchers_to,
     organizations_for_user,
@@ -253,7 +255,6 @@ def _organization_page(
         organization_id=organization.pk, user_id=_user(request).pk
     )
     watch = organization_watch_get(organization.pk)
-    is_admin = membership is not None and membership.role == MembershipRole.ADMIN
     return render(
         request,
         "account/organization_detail.html",
@@ -274,7 +275,7 @@ def _organization_page(
                     "revocation_email": watch.revocation_email,
                 }
             ),
-            "may_watch": is_admin,
+            "may_watch": organization_administered_by(organization, request.user),
             "csv_query": request.GET.urlencode(),
             "expiring_days": EXPIRING_WITHIN_DAYS,
             "new_days": NEWLY_CERTIFIED_DAYS,
@@ -288,11 +289,7 @@ def _organization_page(
 def organization_watch(request: HttpRequest, organization_id: int) -> HttpResponse:
     """An administrator turns the digest and the revocation e-mail on or off."""
     organization = access_organization(request.user, organization_id)
-    membership = membership_get(
-        organization_id=organization.pk, user_id=_user(request).pk
-    )
-    if membership is None or membership.role != MembershipRole.ADMIN:
-        raise PermissionDenied
+    check_organization_admin(request.user, organization)
     form = WatchForm(request.POST)
     if not form.is_valid():  # pragma: no cover - two checkboxes cannot be invalid
         return _organization_page(request, organization, watch_form=form, status=400)
