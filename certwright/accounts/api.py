@@ -367,21 +367,19 @@ def organization_technicians(
     for t in technicians:
         certs = t.roster_certifications  # type: ignore[attr-defined]
         titles = t.roster_titles  # type: ignore[attr-defined]
+        current = current_of(t, on=day)
         out.append(
             {
                 "id": t.pk,
                 "certification_id": t.certification_id,
                 "name": t.name,
                 "certifications": [
-                    certification_out(program, c, current=True)
-                    for c in current_of(t, on=day)
+                    certification_out(program, c, current=True) for c in current
                 ],
                 "titles": [title_out(program, h) for h in titles if h.held],
                 "all_certifications": [
                     {
-                        **certification_out(
-                            program, c, current=c in current_of(t, on=day)
-                        ),
+                        **certification_out(program, c, current=c in current),
                         "state": certification_state(c, on=day),
                     }
                     for c in certs
