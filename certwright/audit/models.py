@@ -75,6 +75,12 @@ class EventKind(models.TextChoices):
     )
     SHARE_GRANTED = "share.granted", _("share granted")
     SHARE_REVOKED = "share.revoked", _("share revoked")
+    # Accounts: an employer's watch over the technicians who share with it.
+    ORGANIZATION_WATCH_CHANGED = (
+        "organization.watch_changed",
+        _("organization watch settings changed"),
+    )
+    ORGANIZATION_WATCH_SENT = "organization.watch_sent", _("employer watch mail sent")
     # Verification: the technician's public share links.
     SHARE_LINK_CREATED = "share_link.created", _("share link created")
     SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")

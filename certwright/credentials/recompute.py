@@ -58,6 +58,7 @@ from certwright.credentials.selectors import (
     technicians_derived,
     technicians_facts,
 )
+from certwright.credentials.signals import certifications_changed
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -333,6 +334,28 @@ def _writes_apply(w: _Writes, *, actor: Actor) -> None:
     rows_insert(TitleHolding, _TITLE_INSERT, w.title_insert)
     rows_update(Technician, _TECH_UPDATE, w.tech_update)
     events_record_bulk(w.events, actor=actor)
+    _changes_announce(w.events)
+
+
+def _changes_announce(events: Sequence[EventDraft]) -> None:
+    """Send ``signals.certifications_changed`` after commit, per technician whose
+    certification rows changed (the payload is the events' own before/after)."""
+    changes: dict[int, list[dict[str, Any]]] = {}
+    for e in events:
+        if e.kind == EventKind.CERTIFICATION_CHANGED and e.technician_id is not None:
+            changes.setdefault(e.technician_id, []).append(
+                {k: e.data[k] for k in ("test", "before", "after")}
+            )
+    if not changes or not certifications_changed.has_listeners():
+        return
+
+    def send() -> None:
+        for technician_id, rows in changes.items():
+            certifications_changed.send(
+                sender=Certification, technician_id=technician_id, changes=rows
+            )
+
+    transaction.on_commit(send)
 
 
 def _without(plan: _Plan, moved: set[int]) -> _Writes:

@@ -180,6 +180,17 @@ PAGES: dict[str, Row] = {
         _ids(organization_id="organization"),
         {"get": expect(("employer", *PROGRAM))},
     ),
+    "accounts:organization_roster_csv": Row(
+        _ids(organization_id="organization"),
+        {"get": expect(("employer", *PROGRAM))},
+    ),
+    # Only the organization's administrators change its e-mail settings; program
+    # staff see the organization but do not act for it.
+    "accounts:organization_watch": Row(
+        _ids(organization_id="organization"),
+        {"post": expect(("employer",), program_staff=FORBIDDEN, superuser=FORBIDDEN)},
+        body=_const(weekly_digest="on"),
+    ),
     # A test of the program, not anybody's record.
     "portal:test": Row(_const(code="A1"), {"get": EVERYONE}),
     "candidates:experience_detail": Row(
