@@ -70,7 +70,7 @@ def test_ase_certificates_are_us_letter_and_tagged(
     # then
     assert page_sizes(pdf) == [US_LETTER_PT]
     reader = pdf_reader(pdf)
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert root["/MarkInfo"]["/Marked"].value is True
     assert str(root["/Lang"]).startswith("en")

@@ -70,7 +70,7 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 def qr_codes(pdf: bytes, page: int) -> list[str]:
     """The text of every QR code on the page, rendered at 600 dpi as a phone's camera
     would see the printed card."""
-    import pypdfium2
+    import pypdfium2  # type: ignore[import-untyped]
     import zxingcpp
 
     document = pypdfium2.PdfDocument(pdf)
