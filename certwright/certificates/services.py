@@ -3,7 +3,7 @@ they print stays the same, made again when it changes."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
@@ -75,6 +75,23 @@ def certificate_file_get(
     # Laid out outside the transaction: WeasyPrint takes a good fraction of a
     # second, and nothing it reads is locked.
     pdf = documents.pdf_from_html(html)
+    try:
+        made = _store(technician, kind, digest, pdf, standing, actor)
+    except IntegrityError:
+        # Another request stored the first one for this technician and kind at the
+        # same moment, from the same facts: serve theirs.
+        return CertificateFile.objects.get(technician=technician, kind=kind)
+    return made
+
+
+def _store(
+    technician: Technician,
+    kind: DocumentKind,
+    digest: str,
+    pdf: bytes,
+    standing: documents.Standing,
+    actor: Actor,
+) -> CertificateFile:
     with transaction.atomic():
         made, _created = CertificateFile.objects.update_or_create(
             technician=technician,

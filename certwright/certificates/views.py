@@ -3,10 +3,12 @@ any technician's certificate."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -69,12 +71,8 @@ def my_download(
         technician=technician, kind=_kind(kind), actor=request_actor(request)
     )
     if made is None:
-        return render(
-            request,
-            "certificates/mine.html",
-            {"technician": technician, "standing": standing_current(technician)},
-            status=404,
-        )
+        # Nothing in force: the page says so, rather than an empty certificate.
+        return redirect("certificates:mine")
     return _pdf_response(made, technician)
 
 
@@ -87,5 +85,10 @@ def staff_download(request: HttpRequest, technician_id: int, kind: str) -> HttpR
         technician=technician, kind=_kind(kind), actor=request_actor(request)
     )
     if made is None:
-        raise Http404("Nothing in force to certify.")
+        messages.warning(
+            request,
+            _("%(name)s has no certification in force: there is nothing to print.")
+            % {"name": technician.name},
+        )
+        return redirect("admin:candidates_technician_change", technician.pk)
     return _pdf_response(made, technician)

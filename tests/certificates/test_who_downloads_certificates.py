@@ -35,8 +35,8 @@ def test_the_dashboard_links_to_the_certificates_page(
 
 
 def test_nothing_in_force_gets_a_message_not_a_pdf(client: Any) -> None:
-    """A technician without a certification sees why there is nothing to print, on
-    the page and when following a download link."""
+    """A technician without a certification sees why there is nothing to print; a
+    download link leads back to that page."""
     # given a technician who passed nothing
     user, technician = account_technician("Nolan None", "nolan@example.com")
     client.force_login(user)
@@ -47,9 +47,8 @@ def test_nothing_in_force_gets_a_message_not_a_pdf(client: Any) -> None:
     message = "You have no certification in force"
     assert message in page.content.decode()
     assert "certificate.pdf" not in page.content.decode()
-    assert download.status_code == 404
-    assert download["Content-Type"].startswith("text/html")
-    assert message in download.content.decode()
+    assert download.status_code == 302
+    assert download["Location"] == reverse("certificates:mine")
     assert not CertificateFile.objects.filter(technician=technician).exists()
 
 
@@ -133,3 +132,23 @@ def test_program_staff_download_any_technicians_from_the_admin_page(
     assert f'href="{url}"' in admin_page
     assert response.status_code == 200
     assert "Casey Certified" in pdf_text(response.content)
+
+
+def test_staff_asking_for_nothing_in_force_are_told_so(
+    client: Any, admin_user: Any
+) -> None:
+    """Program staff are sent back to the technician's admin page with a warning."""
+    # given a technician with nothing in force
+    _user, nolan = account_technician("Nolan None", "nolan@example.com")
+    client.force_login(admin_user)
+    # when
+    response = client.get(
+        reverse("certificates:staff_download", args=[nolan.pk, "wallet-card"]),
+        follow=True,
+    )
+    # then
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:candidates_technician_change", args=[nolan.pk]
+    )
+    assert "Nolan None has no certification in force" in response.content.decode()
+    assert not CertificateFile.objects.filter(technician=nolan).exists()
