@@ -19,6 +19,7 @@ from certwright.certificates.models import DocumentKind
 from certwright.credentials.models import TitleHolding
 from certwright.credentials.selectors import certifications_current
 from certwright.program.model import Program
+from certwright.rules.dates import last_valid_day
 
 # PDF/UA-1 makes WeasyPrint write a tagged PDF (structure tree, marked content,
 # document language and title), as the score report does.
@@ -26,7 +27,10 @@ PDF_VARIANT = "pdf/ua-1"
 
 # Part of every digest: a change to the templates' layout bumps it, so stored PDFs
 # are made again in the new layout instead of being served as they were.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
+
+# How many certifications the wallet card's front lists with their end month.
+WALLET_CARD_DATED_MAX = 12
 
 # The public page a share link opens (certwright.verification mounts it).
 SHARE_LINK_PATH = "/v/{token}"
@@ -45,7 +49,8 @@ class TitleLine:
     title_id: str
     name: str
     since: dt.date | None
-    until: dt.date | None
+    # The last day held unless renewed (``TitleHolding.until`` is the first day not).
+    valid_through: dt.date | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +90,7 @@ def standing_of(technician: Technician, program: Program, as_of: dt.date) -> Sta
             if t.title_id in program.titles
             else t.title_id,
             since=t.since,
-            until=t.until,
+            valid_through=last_valid_day(t.until),
         )
         for t in TitleHolding.objects.filter(
             technician_id=technician.pk, held=True
@@ -118,7 +123,8 @@ def document_digest(
         for c in standing.certifications
     ]
     titles = [
-        [t.title_id, t.name, _iso(t.since), _iso(t.until)] for t in standing.titles
+        [t.title_id, t.name, _iso(t.since), _iso(t.valid_through)]
+        for t in standing.titles
     ]
     state = {
         "layout": LAYOUT_VERSION,
@@ -172,6 +178,9 @@ def wallet_card_html(
             **_context(standing, program, made_on),
             "link_url": link_url,
             "qr": qr_svg_data_uri(link_url),
+            # Each test's end month fits on the front for a dozen; past that, the
+            # codes alone (the dates are on the certificate and the linked page).
+            "with_dates": len(standing.certifications) <= WALLET_CARD_DATED_MAX,
         },
     )
 

@@ -15,11 +15,13 @@ from pypdf.generic import NameObject
 
 from certwright.candidates.models import Technician
 from certwright.core.clock import today
-from certwright.credentials.models import Certification
+from certwright.credentials.models import Certification, TitleHolding
 from certwright.program.loader import builtin_path
+from certwright.rules.dates import last_valid_day
 from tests.support.certificates import (
     A4_PT,
     US_LETTER_PT,
+    account_technician,
     page_sizes,
     pdf_reader,
     pdf_text,
@@ -100,3 +102,25 @@ def test_a_program_on_a4_gets_a4_certificates(
         round(A4_PT[0], 1),
         round(A4_PT[1], 1),
     )
+
+
+def test_titles_held_are_printed_with_their_dates(client: Any, db: None) -> None:
+    """A Master Automobile Technician (A1–A8) has the title, its first day and its
+    last valid day on the certificate."""
+    # given
+    tests = tuple(f"A{n}" for n in range(1, 9))
+    user, technician = account_technician(
+        "Morgan Master", "m@example.com", passed=tests
+    )
+    # when
+    text = pdf_text(_download(client, user))
+    # then
+    holding = TitleHolding.objects.get(technician=technician, held=True)
+    assert holding.since is not None
+    through = last_valid_day(holding.until)
+    assert through is not None
+    assert "Titles held" in text
+    assert (
+        f"Master Automobile Technician {holding.since.isoformat()} "
+        f"{through.isoformat()}"
+    ) in text

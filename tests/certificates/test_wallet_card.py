@@ -10,9 +10,16 @@ import pytest
 from django.urls import reverse
 
 from certwright.candidates.models import Technician
+from certwright.core.program import current_program
 from certwright.verification.models import ShareLink
 from certwright.verification.services import share_link_revoke
-from tests.support.certificates import WALLET_CARD_PT, page_sizes, pdf_text, qr_codes
+from tests.support.certificates import (
+    WALLET_CARD_PT,
+    account_technician,
+    page_sizes,
+    pdf_text,
+    qr_codes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +89,22 @@ def test_a_revoked_wallet_card_link_is_replaced_on_the_next_card(
     assert new.pk != old.pk
     assert new.label == "Wallet card"
     assert qr_codes(pdf, 1) == [f"http://testserver/v/{new.token}"]
+
+
+def test_a_technician_certified_in_every_test_still_gets_two_sides(
+    client: Any, db: None
+) -> None:
+    """However many certifications and titles, the card stays front and back: the
+    front is clipped to the card rather than spilling onto a third page."""
+    # given a technician with a pass in every test of the program
+    tests = sorted(current_program().tests)
+    assert len(tests) > 30
+    user, _technician = account_technician(
+        "Maximilian Everything-Certified", "max@example.com", passed=tuple(tests)
+    )
+    client.force_login(user)
+    # when
+    pdf = _wallet_card(client)
+    # then
+    assert len(page_sizes(pdf)) == 2
+    assert qr_codes(pdf, 1)
