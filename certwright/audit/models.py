@@ -84,6 +84,8 @@ class EventKind(models.TextChoices):
     # Verification: the technician's public share links.
     SHARE_LINK_CREATED = "share_link.created", _("share link created")
     SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")
+    # Certificates: a certificate or wallet card PDF made (again).
+    CERTIFICATE_MADE = "certificate.made", _("certificate made")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Commerce: orders, their lines, vouchers, entitlements and tax rates.

@@ -168,6 +168,16 @@ CENTRE_HERE = expect((*HERE, *PROGRAM))
 EVERYONE = expect(ROLES, anonymous=OK)
 
 PAGES: dict[str, Row] = {
+    # Certificates: one's own (no id: every technician gets theirs, or the page
+    # saying nothing is in force), and program staff's download of anybody's.
+    "certificates:download": Row(
+        _const(kind="certificate"),
+        {"get": expect(("owner", "candidate"), refused=FORBIDDEN)},
+    ),
+    "certificates:staff_download": Row(
+        _mix(technician_id="technician", kind=("wallet-card",)),
+        {"get": PROGRAM_ONLY_403},
+    ),
     # allauth's links carry their own credential (the key): whoever holds it may
     # follow it, signed in or not.
     "account_confirm_email": Row(_ids(key="email_key"), {"get": EVERYONE}),
@@ -641,6 +651,7 @@ def _build() -> dict[str, Any]:
             "run": AnalysisRun.objects.create(form=exam_form, kind="analysis").pk,
             "item": exam_form.items.order_by("position")[0].item_version.item_id,
             "form_item": exam_form.items.order_by("position")[0].pk,
+            "technician": owner_tech.pk,
         },
     }
 

@@ -261,6 +261,7 @@ ROLES = {
         "/shop/study/",
         "/booking/",
         "/exam/mine/",
+        "/me/certificates/",
         "/experience/",
         "/account/",
     ],
