@@ -62,7 +62,7 @@ def context_document(
 def document_loader(
     extra: Mapping[str, dict[str, Any]] | None = None,
 ) -> Callable[[str, dict[str, Any] | None], dict[str, Any]]:
-    """A PyLD document loader answering only shipped contexts (and ``extra``, for tests)."""
+    """A PyLD document loader: only shipped contexts (and ``extra``, for tests)."""
 
     def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         return {

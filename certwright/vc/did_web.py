@@ -10,7 +10,11 @@ class DidWebError(ValueError):
 
 
 def did_from_url(site_url: str) -> str:
-    """``https://certs.example.org:8443/issuers/ase`` → ``did:web:certs.example.org%3A8443:issuers:ase``."""
+    """The site's DID: a port percent-encoded, a path as colons.
+
+    ``https://certs.example.org:8443/issuers/ase`` →
+    ``did:web:certs.example.org%3A8443:issuers:ase``.
+    """
     parts = urlsplit(site_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DidWebError(f"not an http(s) URL with a host: {site_url!r}")
@@ -22,7 +26,7 @@ def did_from_url(site_url: str) -> str:
 
 
 def url_from_did(did: str, scheme: str = "https") -> str:
-    """The URL of the DID document: ``/.well-known/did.json`` without a path, else ``/path/did.json``."""
+    """The DID document's URL: ``/.well-known/did.json``, or ``/path/did.json``."""
     if not did.startswith("did:web:"):
         raise DidWebError(f"not a did:web identifier: {did!r}")
     segments = did[len("did:web:") :].split("#", 1)[0].split(":")

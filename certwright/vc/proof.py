@@ -57,7 +57,7 @@ def hash_data(
     proof_options: Mapping[str, Any],
     extra_contexts: Mapping[str, dict[str, Any]] | None = None,
 ) -> bytes:
-    """The 64 bytes signed: SHA-256 of the canonical proof options, then of the document."""
+    """The 64 bytes signed: SHA-256 of canonical proof options, then of the document."""
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof_options.items() if k != "proofValue"}
     options["@context"] = document["@context"]
@@ -107,7 +107,7 @@ def verify(
     public_key: Ed25519PublicKey,
     extra_contexts: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Check the document's proof with the given key; return the proof, or raise ProofError.
+    """Check the document's proof with the key; return the proof, or raise ProofError.
 
     Resolving ``verificationMethod`` to the key (and checking that the issuer's DID
     document lists it under ``assertionMethod``) is the caller's part.

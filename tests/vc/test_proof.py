@@ -104,5 +104,5 @@ def test_an_unknown_context_is_refused_not_fetched() -> None:
         ],
     }
     # Then canonicalizing it is an error naming the URL
-    with pytest.raises(UnknownContextError, match="evil.example"):
+    with pytest.raises(UnknownContextError, match=r"evil\.example"):
         proof.canonicalize(doc)
