@@ -58,6 +58,7 @@ from certwright.credentials.selectors import (
     technicians_derived,
     technicians_facts,
 )
+from certwright.credentials.signals import derived_changed
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -383,7 +384,17 @@ def _recompute_locked(
         return ChunkResult()
     plan = _plan(techs, program=program, as_of=as_of)
     _writes_apply(plan.writes, actor=actor)
+    _derived_changed_send(plan.changed_ids, actor)
     return ChunkResult(len(techs), len(plan.changed_ids), tuple(plan.changed_ids))
+
+
+def _derived_changed_send(technician_ids: Sequence[int], actor: Actor) -> None:
+    # Inside the writing transaction, so what listeners write (badges sets status
+    # list bits of revoked certifications) commits or rolls back with it.
+    if technician_ids:
+        derived_changed.send(
+            sender=Certification, technician_ids=list(technician_ids), actor=actor
+        )
 
 
 def _locked(qs: QuerySet[Technician]) -> list[TechRow]:
@@ -423,6 +434,7 @@ def _recompute_chunk(
             moved = {t[0] for t in plan.techs if locked.get(t[0]) != t}
             _writes_apply(_without(plan, moved) if moved else plan.writes, actor=actor)
             kept = [tid for tid in plan.changed_ids if tid not in moved]
+            _derived_changed_send(kept, actor)
             again = _recompute_locked(
                 [locked[t] for t in sorted(moved) if t in locked],
                 program=program,

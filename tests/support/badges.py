@@ -1,0 +1,55 @@
+"""Builders for the signed-credential tests: a technician certified in some tests
+through the real services, and an issuer key under a test passphrase."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from certwright.badges.keys import signing_key_create
+from certwright.badges.models import SigningKey
+from certwright.candidates.models import Technician
+from certwright.candidates.services import experience_record_add
+from certwright.credentials.recompute import technician_recompute
+from certwright.credentials.services import result_record
+from tests.support.dates import ago
+from tests.support.scheduling import candidate_create
+
+TEST_PASSPHRASE = "test passphrase, not a secret"
+
+
+def certified_candidate(name: str, tests: Sequence[str] = ("A1",)) -> Technician:
+    """A signed-in-able technician with ten years of approved experience who passed
+    ``tests`` two months ago, recomputed: certified in each."""
+    technician = candidate_create(name)
+    experience_record_add(
+        technician_id=technician.pk,
+        kind="employment",
+        start=ago(years=10),
+        approved=True,
+    )
+    for test in tests:
+        result_record(
+            technician_id=technician.pk,
+            test=test,
+            date=ago(months=2),
+            kind="initial",
+            outcome="pass",
+            source="test",
+        )
+    technician_recompute(technician_id=technician.pk)
+    return technician
+
+
+@pytest.fixture
+def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("CERTWRIGHT_SIGNING_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.delenv("CERTWRIGHT_SIGNING_PASSPHRASE_FILE", raising=False)
+    return TEST_PASSPHRASE
+
+
+@pytest.fixture
+def issuer_key(db: Any, passphrase: str) -> SigningKey:
+    return signing_key_create(actor="test")
