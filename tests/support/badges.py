@@ -11,11 +11,11 @@ import pytest
 from certwright.badges.keys import signing_key_create
 from certwright.badges.models import SigningKey
 from certwright.candidates.models import Technician
-from certwright.candidates.services import experience_record_add
+from certwright.candidates.services import experience_record_add, technician_create
 from certwright.credentials.recompute import technician_recompute
 from certwright.credentials.services import result_record
 from tests.support.dates import ago
-from tests.support.scheduling import candidate_create
+from tests.support.scheduling import user_create
 
 TEST_PASSPHRASE = "test passphrase, not a secret"
 
@@ -23,7 +23,11 @@ TEST_PASSPHRASE = "test passphrase, not a secret"
 def certified_candidate(name: str, tests: Sequence[str] = ("A1",)) -> Technician:
     """A signed-in-able technician with ten years of approved experience who passed
     ``tests`` two months ago, recomputed: certified in each."""
-    technician = candidate_create(name)
+    # A real certification ID (the commands take them typed), and a user to sign in.
+    user = user_create()
+    technician = technician_create(name=name, email=user.email)
+    technician.user = user
+    technician.save(update_fields=["user"])
     experience_record_add(
         technician_id=technician.pk,
         kind="employment",
