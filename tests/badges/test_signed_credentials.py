@@ -24,11 +24,7 @@ from certwright.candidates.models import Technician
 from certwright.vc import status_list
 from certwright.vc.proof import ProofError
 from certwright.vc.verify import credential_verify
-from tests.support.badges import (  # noqa: F401  (fixtures)
-    certified_candidate,
-    issuer_key,
-    passphrase,
-)
+from tests.support.badges import certified_candidate
 
 pytestmark = pytest.mark.django_db
 
