@@ -39,7 +39,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+# The outside verifier the signed-credential tests run (tools/vc-verify): its locked
+# npm packages, reinstalled only when the lock file changes. Skipped without npm (the
+# tests that need it then skip, saying node is missing).
+VC_VERIFY := tools/vc-verify
+VC_VERIFY_STAMP := $(VC_VERIFY)/node_modules/.installed
+
+$(VC_VERIFY_STAMP): $(VC_VERIFY)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing the credential verifier's npm packages ..."; \
+		(cd $(VC_VERIFY) && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "(npm not found: skipping $(VC_VERIFY))"; fi
+
+install: $(STAMP) $(VC_VERIFY_STAMP)
 
 # --- run ---------------------------------------------------------------------------
 
