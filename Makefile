@@ -64,6 +64,9 @@ run: export CERTWRIGHT_EMAIL_BACKEND ?= console
 run: export CERTWRIGHT_STAFF_MFA ?= 0
 # Links in e-mails, calendar files and score reports point where this server listens.
 run: export CERTWRIGHT_SITE_URL ?= http://$(HOST):$(PORT)
+# The demo's signing key is encrypted with this development passphrase (never use it
+# for a real issuer: docs/configuration.md).
+run: export CERTWRIGHT_SIGNING_PASSPHRASE ?= certwright-dev-signing
 run: export DJANGO_SUPERUSER_PASSWORD = $(ADMIN_PASSWORD)
 run: install
 	$(CERTWRIGHT) migrate --noinput
