@@ -7,7 +7,11 @@ says so, and the credentials page says credentials are unavailable.
 
 from __future__ import annotations
 
-from certwright.badges.keys import SigningKeyError, signing_key_active, signing_key_create
+from certwright.badges.keys import (
+    SigningKeyError,
+    signing_key_active,
+    signing_key_create,
+)
 from certwright.badges.services import issuer_did
 
 

@@ -76,7 +76,7 @@ def _sign(document: dict[str, Any], key: SigningKey) -> dict[str, Any]:
 # --- status list ----------------------------------------------------------------------
 
 
-def _index_allocate() -> tuple[StatusList, int]:
+def status_index_allocate() -> tuple[StatusList, int]:
     """A random index never given out before; the caller holds a transaction."""
     lst = (
         StatusList.objects.select_for_update()
@@ -315,7 +315,7 @@ def _issue(
         ).first()
         if again is not None:
             return again
-        lst, index = _index_allocate()
+        lst, index = status_index_allocate()
         cred_uuid = uuid.uuid4()
         signed = _sign(
             _document(

@@ -263,6 +263,7 @@ ROLES = {
         "/exam/mine/",
         "/experience/",
         "/account/",
+        "/credentials/mine/",
     ],
     "employer@example.com": ["/account/organizations/", "/shop/vouchers/"],
     "proctor@example.com": ["/proctor/", "/booking/centres/mine/"],

@@ -3,13 +3,16 @@ through the real services, and an issuer key under a test passphrase."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from django.db import transaction
 
-from certwright.badges.keys import signing_key_create
-from certwright.badges.models import SigningKey
+from certwright.badges.keys import signing_key_active, signing_key_create
+from certwright.badges.models import CredentialKind, IssuedCredential, SigningKey
+from certwright.badges.services import status_index_allocate
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_record_add, technician_create
 from certwright.credentials.recompute import technician_recompute
@@ -57,3 +60,23 @@ def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def issuer_key(db: Any, passphrase: str) -> SigningKey:
     return signing_key_create(actor="test")
+
+
+def credential_row_for(technician: Technician) -> IssuedCredential:
+    """A stored credential of the technician's with an unsigned stand-in document,
+    for tests of who reaches it (the signing key is real: the status list is signed
+    when served). Needs the passphrase in the environment."""
+    key = signing_key_active() or signing_key_create(actor="test")
+    with transaction.atomic():
+        lst, index = status_index_allocate()
+        return IssuedCredential.objects.create(
+            technician=technician,
+            kind=CredentialKind.CERTIFICATION,
+            code="A1",
+            state_key="stand-in",
+            uuid=uuid.uuid4(),
+            document={"name": "A1 Engine Repair (stand-in)"},
+            key=key,
+            status_list=lst,
+            status_index=index,
+        )
