@@ -317,12 +317,14 @@ def _issue(
             return again
         lst, index = status_index_allocate()
         cred_uuid = uuid.uuid4()
+        # OB 3.0's JSON schema wants the proof as an array (VC 2.0 allows both).
         signed = _sign(
             _document(
                 technician, kind, code, valid_from, valid_until, cred_uuid, lst, index
             ),
             key,
         )
+        signed["proof"] = [signed["proof"]]
         until = _midnight(valid_until) if valid_until else None
         cred = IssuedCredential.objects.create(
             technician=technician,

@@ -102,6 +102,17 @@ def sign(
     return signed
 
 
+def single_proof(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document's one proof: an object, or an array of one (Open Badges 3.0's
+    schema wants an array)."""
+    proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    if not isinstance(proof, Mapping):
+        raise ProofError("the document has no proof, or more than one")
+    return proof
+
+
 def verify(
     document: Mapping[str, Any],
     public_key: Ed25519PublicKey,
@@ -112,9 +123,7 @@ def verify(
     Resolving ``verificationMethod`` to the key (and checking that the issuer's DID
     document lists it under ``assertionMethod``) is the caller's part.
     """
-    proof = document.get("proof")
-    if not isinstance(proof, Mapping):
-        raise ProofError("the document has no proof")
+    proof = single_proof(document)
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(f"not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")
     if proof.get("proofPurpose") != "assertionMethod":

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from certwright.vc.multibase import MultibaseError, ed25519_public_from_multikey
-from certwright.vc.proof import ProofError, verify
+from certwright.vc.proof import ProofError, single_proof, verify
 
 
 def assertion_key(did_document: Mapping[str, Any], method_id: str) -> Ed25519PublicKey:
@@ -37,8 +37,6 @@ def credential_verify(
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     if issuer_id != did_document.get("id"):
         raise ProofError("the credential's issuer is not the DID document's subject")
-    proof = document.get("proof")
-    if not isinstance(proof, Mapping):
-        raise ProofError("the document has no proof")
+    proof = single_proof(document)
     key = assertion_key(did_document, str(proof.get("verificationMethod", "")))
     return verify(document, key)

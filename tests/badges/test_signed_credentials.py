@@ -64,6 +64,8 @@ def test_a_certification_in_force_gets_a_credential_that_verifies(
     }
     assert ids == {"identifier": technician.certification_id, "name": "Ada Lovelace"}
     cert = technician.certifications.get(test="A1")
+    assert cert.certified_on is not None
+    assert cert.expires_on is not None
     assert doc["validFrom"] == f"{cert.certified_on.isoformat()}T00:00:00Z"
     assert doc["validUntil"] == f"{cert.expires_on.isoformat()}T00:00:00Z"
     # And it verifies against the served DID document, not revoked
