@@ -129,4 +129,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) certwright.sqlite3 certwright.sqlite3-wal certwright.sqlite3-shm
+	rm -rf $(VENV) $(VC_VERIFY)/node_modules certwright.sqlite3 certwright.sqlite3-wal certwright.sqlite3-shm

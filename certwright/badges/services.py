@@ -36,6 +36,7 @@ from certwright.vc.did_web import did_from_url
 # A list takes new indexes until half full, so a random free index is found in a
 # couple of tries and the indexes given out say nothing about the order of issue.
 FILL_LIMIT = status_list.MIN_ENTRIES // 2
+FOREVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 def site_url() -> str:
@@ -339,10 +340,10 @@ def _issue(
             status_index=index,
             created_at=now(),
         )
-        if until is not None and (
-            key.signed_valid_until is None or until > key.signed_valid_until
-        ):
-            key.signed_valid_until = until
+        # A credential without validUntil is valid for good: its key stays listed.
+        horizon = until or FOREVER
+        if key.signed_valid_until is None or horizon > key.signed_valid_until:
+            key.signed_valid_until = horizon
             key.save(update_fields=["signed_valid_until"])
         event_record(
             kind=EventKind.BADGE_ISSUED,

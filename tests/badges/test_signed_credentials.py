@@ -243,3 +243,23 @@ def test_revoke_refuses_an_unknown_test(issuer_key: SigningKey) -> None:
     with pytest.raises(CommandError, match="test"):
         call_command("revoke", technician.certification_id, "ZZ9", reason="x")
     assert not technician.revocations.exists()
+
+
+def test_a_title_held_gets_its_own_credential(
+    issuer_key: SigningKey, client: Client
+) -> None:
+    # Given a technician certified in A1-A8 (Master Automobile Technician)
+    tests = tuple(f"A{n}" for n in range(1, 9))
+    technician = certified_candidate("Master Tech", tests)
+    # When credentials are issued
+    creds = technician_credentials_issue(technician_id=technician.pk)
+    # Then the title has one too, naming the tests it requires, and it verifies
+    title = next(c for c in creds if c.kind == "title")
+    assert title.code == "master-automobile"
+    narrative = title.document["credentialSubject"]["achievement"]["criteria"][
+        "narrative"
+    ]
+    assert "A1" in narrative
+    assert "A8" in narrative
+    credential_verify(title.document, _did(client))
+    assert len(creds) == len(tests) + 1
