@@ -68,9 +68,10 @@ def _new_key(actor: Actor) -> SigningKey:
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(signing_passphrase()),
     ).decode("ascii")
-    number = (
-        SigningKey.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    ) + 1
+    # Numbered after the keys there are (never deleted), not the row id, which a
+    # database sequence may have moved past.
+    taken = SigningKey.objects.values_list("key_id", flat=True)
+    number = 1 + max((int(k.rsplit("-", 1)[1]) for k in taken), default=0)
     key = SigningKey.objects.create(
         key_id=f"key-{number}",
         public_multibase=ed25519_public_multikey(public),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid as uuid_lib
 
@@ -42,8 +41,11 @@ def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
         lst = status_list_signed(list_id)
     except SigningKeyError as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain")
-    body = json.dumps(lst.signed, separators=(",", ":")).encode("utf-8")
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # The list's version and signing key name its content: a stored JSON document
+    # may come back with its keys in another order (PostgreSQL's jsonb), so the
+    # body's hash would not be stable.
+    etag = f'"{lst.pk}-{lst.version}-{lst.signed_key}"'
+    body = json.dumps(lst.signed, sort_keys=True, separators=(",", ":")).encode()
     # Verifiers check status on every credential they see: let caches hold the list
     # briefly and revalidate cheaply.
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
