@@ -8,6 +8,10 @@ the dates and so issues a new one; the old one stays valid until its own validUn
 
 from __future__ import annotations
 
+import json
+from functools import cached_property
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +75,9 @@ class IssuedCredential(models.Model):
     # The derived row's state it attests (status and dates): a change issues anew.
     state_key = models.CharField(max_length=120)
     uuid = models.UUIDField(unique=True)
-    document = models.JSONField()
+    # The signed credential exactly as issued (text, not JSON: a database's JSON
+    # type may reorder keys, and the technician downloads what was signed).
+    document_json = models.TextField()
     valid_until = models.DateTimeField(null=True, blank=True)
     key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="+")
     status_list = models.ForeignKey(
@@ -96,3 +102,8 @@ class IssuedCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} ({self.state_key})"
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.document_json)
+        return data

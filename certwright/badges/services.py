@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import uuid
 from typing import Any
@@ -333,7 +334,7 @@ def _issue(
             code=code,
             state_key=state_key,
             uuid=cred_uuid,
-            document=signed,
+            document_json=json.dumps(signed, ensure_ascii=False),
             valid_until=until,
             key=key,
             status_list=lst,

@@ -81,10 +81,7 @@ def credential_download(
     cred = credential_owned(technician_id=technician.pk, uuid=str(uuid))
     if cred is None:
         raise Http404
-    response = HttpResponse(
-        json.dumps(cred.document, indent=2, ensure_ascii=False),
-        content_type=JSON_LD,
-    )
+    response = HttpResponse(cred.document_json, content_type=JSON_LD)
     response["Content-Disposition"] = (
         f'attachment; filename="{credential_filename(cred)}"'
     )

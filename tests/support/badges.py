@@ -75,7 +75,7 @@ def credential_row_for(technician: Technician) -> IssuedCredential:
             code="A1",
             state_key="stand-in",
             uuid=uuid.uuid4(),
-            document={"name": "A1 Engine Repair (stand-in)"},
+            document_json='{"name": "A1 Engine Repair (stand-in)"}',
             key=key,
             status_list=lst,
             status_index=index,
