@@ -8,6 +8,7 @@ the dates and so issues a new one; the old one stays valid until its own validUn
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cached_property
 from typing import Any
@@ -102,6 +103,18 @@ class IssuedCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} ({self.state_key})"
+
+    @property
+    def valid_from_day(self) -> dt.date:
+        return dt.date.fromisoformat(str(self.document["validFrom"])[:10])
+
+    @property
+    def valid_through(self) -> dt.date | None:
+        """The last day valid, as every page shows it (validUntil is the first day
+        not certified)."""
+        if self.valid_until is None:
+            return None
+        return self.valid_until.date() - dt.timedelta(days=1)
 
     @cached_property
     def document(self) -> dict[str, Any]:
