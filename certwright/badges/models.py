@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certwright.candidates.models import Technician
+from certwright.rules.dates import last_valid_day
 
 
 class SigningKey(models.Model):
@@ -114,7 +115,7 @@ class IssuedCredential(models.Model):
         not certified)."""
         if self.valid_until is None:
             return None
-        return self.valid_until.date() - dt.timedelta(days=1)
+        return last_valid_day(self.valid_until.date())
 
     @cached_property
     def document(self) -> dict[str, Any]:
