@@ -86,6 +86,11 @@ class EventKind(models.TextChoices):
     SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")
     # Certificates: a certificate or wallet card PDF made (again).
     CERTIFICATE_MADE = "certificate.made", _("certificate made")
+    # badges: signed credentials and the issuer's keys
+    SIGNING_KEY_CREATED = "signing_key.created", _("signing key created")
+    SIGNING_KEY_ROTATED = "signing_key.rotated", _("signing key retired by rotation")
+    BADGE_ISSUED = "badge.issued", _("signed credential issued")
+    BADGE_REVOKED = "badge.revoked", _("signed credential revoked")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Commerce: orders, their lines, vouchers, entitlements and tax rates.

@@ -45,6 +45,7 @@ from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
+    CertificationStatus,
     RecomputeChunk,
     RecomputeRun,
     RecomputeRunStatus,
@@ -58,7 +59,7 @@ from certwright.credentials.selectors import (
     technicians_derived,
     technicians_facts,
 )
-from certwright.credentials.signals import certifications_changed
+from certwright.credentials.signals import certifications_changed, derived_withdrawn
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -406,7 +407,33 @@ def _recompute_locked(
         return ChunkResult()
     plan = _plan(techs, program=program, as_of=as_of)
     _writes_apply(plan.writes, actor=actor)
+    _withdrawn_send(plan.writes, actor)
     return ChunkResult(len(techs), len(plan.changed_ids), tuple(plan.changed_ids))
+
+
+def _withdrawn_send(writes: _Writes, actor: Actor) -> None:
+    """Tell listeners whose certifications were revoked or removed, or titles lost.
+
+    Read from the change events already drafted (no query), and sent inside the
+    writing transaction, so what listeners write (badges sets the status list bits
+    of their signed credentials) commits or rolls back with it.
+    """
+    withdrawn = sorted(
+        {
+            e.technician_id
+            for e in writes.events
+            if e.technician_id is not None
+            and (
+                (after := e.data.get("after")) is None
+                or after.get("status") == CertificationStatus.REVOKED
+                or after.get("held") is False
+            )
+        }
+    )
+    if withdrawn:
+        derived_withdrawn.send(
+            sender=Certification, technician_ids=withdrawn, actor=actor
+        )
 
 
 def _locked(qs: QuerySet[Technician]) -> list[TechRow]:
@@ -444,7 +471,9 @@ def _recompute_chunk(
             ids = [t[0] for t in plan.techs]
             locked = {t[0]: t for t in _locked(Technician.objects.filter(pk__in=ids))}
             moved = {t[0] for t in plan.techs if locked.get(t[0]) != t}
-            _writes_apply(_without(plan, moved) if moved else plan.writes, actor=actor)
+            writes = _without(plan, moved) if moved else plan.writes
+            _writes_apply(writes, actor=actor)
+            _withdrawn_send(writes, actor)
             kept = [tid for tid in plan.changed_ids if tid not in moved]
             again = _recompute_locked(
                 [locked[t] for t in sorted(moved) if t in locked],

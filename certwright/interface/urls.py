@@ -28,6 +28,8 @@ urlpatterns = [
     path("me/certificates/", include("certwright.certificates.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Signed credentials: /.well-known/did.json, /credentials/status/N, downloads.
+    path("", include("certwright.badges.urls")),
     # Browsers ask for /favicon.ico on every site whatever the page links to.
     path(
         "favicon.ico",

@@ -56,6 +56,7 @@ from certwright.core.roles import Role, role_add
 from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
+from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
 from tests.support.scheduling import (
@@ -337,6 +338,10 @@ PAGES: dict[str, Row] = {
     "scoring:record": Row(_ids(run_id="run"), {"post": PROGRAM_ONLY_403}),
     "scoring:apply": Row(_ids(run_id="run"), {"post": PROGRAM_ONLY_403}),
     "scoring:item": Row(_ids(item_id="item"), {"get": PROGRAM_ONLY_403}),
+    # Signed credentials: the technician's own to download; the status list is
+    # public (every verifier reads it).
+    "badges:download": Row(_ids(uuid="badge"), {"get": CANDIDATE_OWN}),
+    "badges:status_list": Row(_ids(list_id="status_list"), {"get": EVERYONE}),
     # The proctor console: the centre's staff and program staff.
     "proctor:day": Row(_ids(centre_id="centre"), {"get": CENTRE_HERE}),
     "proctor:board": Row(_ids(centre_id="centre"), {"get": CENTRE_HERE}),
@@ -457,6 +462,18 @@ API: dict[str, Row] = {
     "certwright_portal_api_me_score_report": Row(
         _ids(attempt_id="attempt"), {"get": expect((), anonymous=UNAUTHORIZED)}
     ),
+    # A signed credential is its technician's alone.
+    "certwright_badges_api_me_credential": Row(
+        _ids(uuid="badge"),
+        {
+            "get": expect(
+                ("owner",),
+                refused=FORBIDDEN,
+                candidate=NOT_FOUND,
+                anonymous=UNAUTHORIZED,
+            )
+        },
+    ),
     # The catalog is public; eligibility is a candidate's own.
     "certwright_portal_api_catalog_detail": Row(
         _const(code="A1"), {"get": expect(ROLES, anonymous=OK)}
@@ -480,6 +497,7 @@ API_WITHOUT_ID: dict[str, Row] = {
     "certwright_portal_api_me_certifications": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_portal_api_me_titles": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_portal_api_me_results": Row(_const(), {"get": API_CANDIDATE}),
+    "certwright_badges_api_me_credentials": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_credentials_api_staff_results": Row(_const(), {"get": API_PROGRAM_403}),
     "certwright_credentials_api_staff_revocations": Row(
         _const(), {"get": API_PROGRAM_403}
@@ -619,6 +637,7 @@ def _build() -> dict[str, Any]:
     email = EmailAddress.objects.create(
         user=owner, email=owner.email, verified=False, primary=True
     )
+    badge = credential_row_for(owner_tech)
     return {
         "users": {
             "candidate": stranger,
@@ -652,6 +671,8 @@ def _build() -> dict[str, Any]:
             "item": exam_form.items.order_by("position")[0].item_version.item_id,
             "form_item": exam_form.items.order_by("position")[0].pk,
             "technician": owner_tech.pk,
+            "badge": badge.uuid,
+            "status_list": badge.status_list_id,
         },
     }
 
@@ -678,7 +699,9 @@ def world(
         time_machine.travel(NOW, tick=False) as traveller,
         django_db_blocker.unblock(),
         transaction.atomic(),
+        pytest.MonkeyPatch.context() as env,
     ):
+        env.setenv("CERTWRIGHT_SIGNING_PASSPHRASE", TEST_PASSPHRASE)
         built = _build()
         users = built["users"]
         _sit(built["ids"], traveller, users["proctor"])

@@ -264,6 +264,7 @@ ROLES = {
         "/me/certificates/",
         "/experience/",
         "/account/",
+        "/credentials/mine/",
     ],
     "employer@example.com": ["/account/organizations/", "/shop/vouchers/"],
     "proctor@example.com": ["/proctor/", "/booking/centres/mine/"],
