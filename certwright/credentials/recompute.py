@@ -58,6 +58,7 @@ from certwright.credentials.selectors import (
     technicians_derived,
     technicians_facts,
 )
+from certwright.credentials.signals import certifications_changed
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -386,6 +387,17 @@ def _recompute_locked(
     return ChunkResult(len(techs), len(plan.changed_ids), tuple(plan.changed_ids))
 
 
+def _tell_changed(changed_ids: Sequence[int]) -> None:
+    """Send ``certifications_changed`` once the writing transaction commits."""
+    if changed_ids:
+        ids = tuple(changed_ids)
+        transaction.on_commit(
+            lambda: certifications_changed.send(
+                sender=Certification, technician_ids=ids
+            )
+        )
+
+
 def _locked(qs: QuerySet[Technician]) -> list[TechRow]:
     # Locks are taken here only, in primary-key order, so a bulk chunk and a
     # single-technician recompute (or a fact being recorded, which updates the same
@@ -432,6 +444,7 @@ def _recompute_chunk(
             result = ChunkResult(
                 len(plan.techs), len(kept) + again.changed, (*kept, *again.changed_ids)
             )
+        _tell_changed(result.changed_ids)
         if in_transaction is not None:
             in_transaction(result)
     return result
@@ -452,6 +465,7 @@ def technician_recompute(
         if not techs:
             raise Technician.DoesNotExist(f"no technician with id {technician_id}")
         result = _recompute_locked(techs, program=program, as_of=day, actor=actor)
+        _tell_changed(result.changed_ids)
     return result.changed > 0
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("scoring/", include("certwright.scoring.urls")),
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
+    path("shops/", include("certwright.shops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Browsers ask for /favicon.ico on every site whatever the page links to.
