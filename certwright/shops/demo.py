@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from certwright.accounts.demo import ORGANIZATION_CODE
 from certwright.accounts.models import Organization
 from certwright.candidates.models import Technician
+from certwright.credentials.recompute import technician_recompute
 from certwright.shops.models import Employment, EmploymentSide
 from certwright.shops.selectors import recognition_current
 from certwright.shops.services import (
@@ -50,6 +51,9 @@ def demo_load() -> ShopsDemoReport:
         technician = Technician.objects.filter(email=email).first()
         if technician is None:
             continue
+        # Derived now rather than by the after-commit task, so the shop is
+        # recognised even when the whole demo loads in one transaction (tests).
+        technician_recompute(technician_id=technician.pk, actor=ACTOR)
         if not Employment.objects.filter(shop=shop, technician=technician).exists():
             employment = employment_invite(
                 shop_id=shop.pk,
