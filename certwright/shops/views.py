@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -153,8 +154,13 @@ def _manage_page(
                 for c in decision.uncovered
             ],
             "levels": dict(program.shops.recognitions),
-            "snippet": f'<a href="{entry_url}"><img src="{badge_url}" '
-            f'alt="{shop.name}" width="240" height="60"></a>',
+            # Escaped here: the snippet is pasted into other sites as it is.
+            "snippet": format_html(
+                '<a href="{}"><img src="{}" alt="{}" width="240" height="60"></a>',
+                entry_url,
+                badge_url,
+                shop.name,
+            ),
         },
         status=status,
     )

@@ -103,7 +103,9 @@ def test_a_shop_member_edits_the_profile_and_an_outsider_cannot(client: Client) 
     client.force_login(member)
     page = client.get(f"/account/organizations/{shop.pk}/").content.decode()
     assert f"/shops/manage/{shop.pk}/" in page
-    assert client.get(f"/shops/manage/{shop.pk}/").status_code == 200
+    page = client.get(f"/shops/manage/{shop.pk}/").content.decode()
+    # the badge's HTML to copy, escaped once for the text box
+    assert f"&lt;img src=&quot;http://testserver/shops/{shop.code}/badge.svg" in page
     # when the member saves the profile, then it is stored
     response = client.post(
         f"/shops/manage/{shop.pk}/profile/",
