@@ -12,6 +12,7 @@ from django.http import Http404
 
 from certwright.accounts.models import Organization, OrganizationKind
 from certwright.accounts.selectors import access_organization
+from certwright.candidates.selectors import technician_for_user
 from certwright.credentials.selectors import certifications_current
 from certwright.rules.shops import ShopFacts
 from certwright.shops.models import Employment, RecognitionPeriod, ShopProfile
@@ -30,6 +31,29 @@ def access_shop(user: Any, organization_id: int) -> Organization:
     if organization.kind != OrganizationKind.SHOP:
         raise Http404
     return organization
+
+
+def access_shop_employment(user: Any, organization_id: int, pk: int) -> Employment:
+    """An employment at a shop ``user`` acts for; Http404 otherwise."""
+    shop = access_shop(user, organization_id)
+    employment = Employment.objects.filter(pk=pk, shop_id=shop.pk).first()
+    if employment is None:
+        raise Http404
+    return employment
+
+
+def access_my_employment(user: Any, pk: int) -> Employment:
+    """An employment of the technician signed in; Http404 for anyone else's (and
+    for a user with no technician record)."""
+    technician = technician_for_user(user)
+    employment = (
+        Employment.objects.filter(pk=pk, technician_id=technician.pk).first()
+        if technician is not None
+        else None
+    )
+    if employment is None:
+        raise Http404
+    return employment
 
 
 def shop_get_by_code(code: str) -> Organization | None:

@@ -10,7 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -24,7 +24,9 @@ from certwright.rules.shops import recognition_decide
 from certwright.shops.forms import ShopProfileForm
 from certwright.shops.models import Employment, EmploymentSide
 from certwright.shops.selectors import (
+    access_my_employment,
     access_shop,
+    access_shop_employment,
     employments_of_shop,
     employments_of_technician,
     recognition_current,
@@ -207,8 +209,7 @@ def invite(request: HttpRequest, organization_id: int) -> HttpResponse:
 
 
 def _shop_employment(request: HttpRequest, organization_id: int, pk: int) -> Employment:
-    shop = access_shop(request.user, organization_id)
-    return get_object_or_404(Employment, pk=pk, shop_id=shop.pk)
+    return access_shop_employment(request.user, organization_id, pk)
 
 
 @require_POST
@@ -265,10 +266,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _my_employment(request: HttpRequest, pk: int) -> Employment:
-    technician = technician_for_user(request.user)
-    if technician is None:
-        raise Http404
-    return get_object_or_404(Employment, pk=pk, technician_id=technician.pk)
+    return access_my_employment(request.user, pk)
 
 
 @require_POST
