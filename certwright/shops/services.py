@@ -240,8 +240,9 @@ def shop_recognition_check(
     """Decide the shop's recognition on ``as_of`` (today) and store it.
 
     A new level closes the open period (``until`` = ``as_of``) and opens one from
-    ``as_of``, with an event; the same level only refreshes the open period's
-    counts. Returns the open period, None when the shop holds no recognition.
+    ``as_of``; the same level with other counts refreshes the open period's counts.
+    Either is an event. Returns the open period, None when the shop holds no
+    recognition.
     """
     day = as_of or today()
     program = current_program()
@@ -256,9 +257,27 @@ def shop_recognition_check(
                 decision.technicians,
                 decision.certified,
             ):
+                before = {
+                    "technicians": current.technicians,
+                    "certified": current.certified,
+                }
                 current.technicians = decision.technicians
                 current.certified = decision.certified
                 current.save(update_fields=["technicians", "certified"])
+                # Same level, new counts (the finder shows them): still a change.
+                event_record(
+                    kind=EventKind.SHOP_RECOGNITION_CHANGED,
+                    subject=f"organization:{shop.code}",
+                    actor=actor,
+                    data={
+                        "before": current.level,
+                        "after": current.level,
+                        "on": day.isoformat(),
+                        "counts_before": before,
+                        "technicians": decision.technicians,
+                        "certified": decision.certified,
+                    },
+                )
             return current
         if current is None and decision.level is None:
             return None

@@ -172,3 +172,23 @@ def test_the_credential_hook_gives_a_recognised_shops_facts() -> None:
         "Macon",
     )
     assert shop_credential_facts("NOSUCH", level_names=names) is None
+
+
+def test_new_counts_at_the_same_level_refresh_the_period_with_an_event() -> None:
+    # given a blue seal shop with one certified technician
+    shop = shop_make()
+    first, second = technician_make("Ida One"), technician_make("Jo Two")
+    passes_record(first, ["A1"])
+    passes_record(second, ["A8"])
+    employ(shop, first)
+    period = recognition_current(shop.pk)
+    # when a second certified technician joins
+    employ(shop, second)
+    # then the same period, its counts refreshed, and an event saying so
+    current = recognition_current(shop.pk)
+    assert current is not None
+    assert current.pk == period.pk  # type: ignore[union-attr]
+    assert (current.technicians, current.certified) == (2, 2)
+    last = Event.objects.filter(kind=EventKind.SHOP_RECOGNITION_CHANGED).latest("pk")
+    assert last.data["before"] == last.data["after"] == "blue_seal"
+    assert last.data["certified"] == 2
