@@ -24,8 +24,9 @@ def on_email_confirmed(
 
 @receiver(certifications_changed, dispatch_uid="certwright.accounts.watch_revocations")
 def on_certifications_changed(
-    sender: Any, technician_id: int, changes: list[dict[str, Any]], **kwargs: Any
+    sender: Any, changes: dict[int, list[dict[str, Any]]], **kwargs: Any
 ) -> None:
     """A recompute revoked a certification: tell the watching employers at once
     (after the recompute committed; nothing is queried unless one was revoked)."""
-    watch_revocations_send(technician_id=technician_id, changes=changes)
+    for technician_id, rows in changes.items():
+        watch_revocations_send(technician_id=technician_id, changes=rows)

@@ -169,6 +169,19 @@ class EventKind(models.TextChoices):
     RESPONSES_IMPORTED = "responses.imported", _("responses imported")
     ANALYSIS_REQUESTED = "analysis.requested", _("analysis requested")
     ITEM_STATS_RECORDED = "item.stats_recorded", _("item statistics recorded")
+    # Shops: employment confirmed by both sides, the shop's profile, its recognition.
+    EMPLOYMENT_PROPOSED = "employment.proposed", _("employment proposed")
+    EMPLOYMENT_CONFIRMED = "employment.confirmed", _("employment confirmed")
+    EMPLOYMENT_ENDED = "employment.ended", _("employment ended")
+    EMPLOYMENT_CONSENT_CHANGED = (
+        "employment.consent_changed",
+        _("employment name consent changed"),
+    )
+    SHOP_PROFILE_UPDATED = "shop_profile.updated", _("shop profile updated")
+    SHOP_RECOGNITION_CHANGED = (
+        "shop_recognition.changed",
+        _("shop recognition changed"),
+    )
 
 
 def event_kind_choices() -> Sequence[tuple[str, StrOrPromise]]:

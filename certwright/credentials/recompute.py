@@ -339,8 +339,9 @@ def _writes_apply(w: _Writes, *, actor: Actor) -> None:
 
 
 def _changes_announce(events: Sequence[EventDraft]) -> None:
-    """Send ``signals.certifications_changed`` after commit, per technician whose
-    certification rows changed (the payload is the events' own before/after)."""
+    """Send ``signals.certifications_changed`` after commit, once, for the
+    technicians whose certification rows changed (the payload is the events' own
+    before/after)."""
     changes: dict[int, list[dict[str, Any]]] = {}
     for e in events:
         if e.kind == EventKind.CERTIFICATION_CHANGED and e.technician_id is not None:
@@ -349,14 +350,9 @@ def _changes_announce(events: Sequence[EventDraft]) -> None:
             )
     if not changes or not certifications_changed.has_listeners():
         return
-
-    def send() -> None:
-        for technician_id, rows in changes.items():
-            certifications_changed.send(
-                sender=Certification, technician_id=technician_id, changes=rows
-            )
-
-    transaction.on_commit(send)
+    transaction.on_commit(
+        lambda: certifications_changed.send(sender=Certification, changes=changes)
+    )
 
 
 def _without(plan: _Plan, moved: set[int]) -> _Writes:

@@ -13,14 +13,17 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 certifications_changed = Signal()
-"""Sent after the transaction that wrote a technician's derived certifications
-commits, once per technician whose certification rows changed.
+"""Sent after the transaction that wrote derived certifications commits, once per
+transaction (a bulk chunk of thousands of technicians is one send, so a receiver can
+read what it needs for all of them at once).
 
-Keyword arguments: ``technician_id`` (int) and ``changes``: a list of dicts, one per
-changed certification, ``{"test": str, "before": dict | None, "after": dict | None}``
-where ``before``/``after`` hold ``status``, ``passed_on``, ``certified_on`` and
+Keyword argument ``changes``: technician id -> a list of dicts, one per changed
+certification, ``{"test": str, "before": dict | None, "after": dict | None}`` where
+``before``/``after`` hold ``status``, ``passed_on``, ``certified_on`` and
 ``expires_on`` (dates as ISO strings), exactly as in the ``certification.changed``
 event. Receivers run after commit, so a failing receiver cannot undo the recompute.
+Accounts mails watching employers of a revocation; shops checks the recognition of
+the shops employing these technicians.
 """
 
 derived_withdrawn = Signal()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
     path("me/certificates/", include("certwright.certificates.urls")),
+    path("shops/", include("certwright.shops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Signed credentials: /.well-known/did.json, /credentials/status/N, downloads.

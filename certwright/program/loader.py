@@ -38,9 +38,12 @@ from certwright.program.model import (
     Prerequisite,
     Program,
     RecertSpec,
+    RecognitionRule,
     RenewalPolicy,
     SchedulingPolicy,
     Series,
+    ServiceArea,
+    ShopPolicy,
     Test,
     TestRef,
     Title,
@@ -1262,6 +1265,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     tests = _parse_tests(top, refs)
     _check_prerequisite_cycles(ctx, tests)
     titles = _parse_titles(top, test_codes)
+    shops = _parse_shops(top, test_codes)
     top.finish()
     return Program(
         id=header.id,
@@ -1279,7 +1283,52 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         scheduling=scheduling,
         address=header.address,
         documents=documents,
+        shops=shops,
     )
+
+
+def _parse_shops(top: _Table, test_codes: set[str]) -> ShopPolicy:
+    """``[shops]``: areas of service (each mapped to tests) and recognition levels."""
+    table = top.table("shops", required=False)
+    if table is None:
+        return ShopPolicy()
+    areas: dict[str, ServiceArea] = {}
+    for code, at in table.entries("areas", required=False):
+        _check_code(at.ctx, at.key, code, "service area")
+        tests = at.strings("tests", ())
+        if not tests:
+            at.ctx.report(at.at("tests"), "an area needs at least one test")
+        for i, test in enumerate(tests):
+            if test not in test_codes:
+                at.ctx.report((*at.at("tests"), i), f"unknown test {test!r}")
+        areas[code] = ServiceArea(
+            name=at.text("name"), tests=tests, estimated=at.flag("estimated", False)
+        )
+        at.finish()
+    recognitions: dict[str, RecognitionRule] = {}
+    ranks: dict[int, str] = {}
+    for code, rt in table.entries("recognitions", required=False):
+        _check_code(rt.ctx, rt.key, code, "recognition")
+        rule = RecognitionRule(
+            name=rt.text("name"),
+            rank=rt.integer("rank", minimum=1, maximum=100),
+            min_certified=rt.integer("min_certified", 1, minimum=1, maximum=10_000),
+            min_certified_percent=rt.integer(
+                "min_certified_percent", 0, minimum=0, maximum=100
+            ),
+            every_area_covered=rt.flag("every_area_covered", False),
+            estimated=rt.flag("estimated", False),
+            source=rt.text("source", ""),
+        )
+        if rule.rank in ranks:
+            rt.ctx.report(
+                rt.at("rank"), f"rank {rule.rank} is also {ranks[rule.rank]!r}'s"
+            )
+        ranks[rule.rank] = code
+        recognitions[code] = rule
+        rt.finish()
+    table.finish()
+    return ShopPolicy(areas=areas, recognitions=recognitions)
 
 
 # --- built-in programs and the cache --------------------------------------------------

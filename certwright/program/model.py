@@ -295,6 +295,42 @@ class Title:
     estimated: bool = False
 
 
+# --- shops: areas of service and recognition (issue 11) -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceArea:
+    """An area of service a shop may offer, and the tests that cover it: a technician
+    with a current certification in any of ``tests`` covers the area."""
+
+    name: str
+    tests: tuple[str, ...]
+    # True when the mapping from the area to tests is this program's reading, not
+    # something the certification body publishes.
+    estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionRule:
+    """One level of shop recognition; a shop holds the highest ``rank`` it meets."""
+
+    name: str
+    rank: int
+    min_certified: int = 1  # certified technicians employed, at least
+    min_certified_percent: int = 0  # share of employed technicians certified, at least
+    every_area_covered: bool = False  # each offered area has a certified technician
+    estimated: bool = False  # a threshold or reading that is not public
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShopPolicy:
+    """Areas of service and recognition levels; empty for a program without them."""
+
+    areas: dict[str, ServiceArea] = field(default_factory=dict)
+    recognitions: dict[str, RecognitionRule] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Program:
     id: str
@@ -315,6 +351,7 @@ class Program:
     digest: str = ""  # sha256 of the source files, for provenance
     notes: tuple[str, ...] = field(default=())
     documents: Documents = field(default_factory=Documents)
+    shops: ShopPolicy = field(default_factory=ShopPolicy)
 
     def fees_on(self, day: dt.date) -> FeePeriod | None:
         for period in self.fees:

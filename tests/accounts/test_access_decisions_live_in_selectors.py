@@ -27,6 +27,7 @@ NOT_DECISIONS = {
     # Behind login_required: an anonymous user there is a programming error.
     ("accounts/views.py", "_user"),
     ("candidates/views.py", "_actor"),
+    ("shops/views.py", "_actor"),
     # The profile and GET /api/accounts/me list the user's roles.
     ("accounts/views.py", "_profile_context"),
     ("accounts/api.py", "me"),

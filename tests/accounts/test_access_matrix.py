@@ -42,7 +42,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from certwright.accounts.models import MembershipRole
+from certwright.accounts.models import MembershipRole, OrganizationKind
 from certwright.accounts.services import (
     api_token_create,
     membership_add,
@@ -57,6 +57,7 @@ from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from tests.support.badges import TEST_PASSPHRASE, credential_row_for
+from certwright.shops.services import employment_request
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
 from tests.support.scheduling import (
@@ -202,6 +203,30 @@ PAGES: dict[str, Row] = {
         {"post": expect(("employer",), program_staff=FORBIDDEN, superuser=FORBIDDEN)},
         body=_const(weekly_digest="on"),
     ),
+    # Shops: the finder's entry and badge are public; the shop's page and actions
+    # are its members' (and program staff's); a technician's, the technician's.
+    "shops:entry": Row(_ids(code="shop_code"), {"get": EVERYONE}),
+    "shops:badge": Row(_ids(code="shop_code"), {"get": EVERYONE}),
+    "shops:manage": Row(
+        _ids(organization_id="organization"), {"get": expect(("employer", *PROGRAM))}
+    ),
+    "shops:profile_update": Row(
+        _ids(organization_id="organization"), {"post": expect(("employer", *PROGRAM))}
+    ),
+    "shops:invite": Row(
+        _ids(organization_id="organization"), {"post": expect(("employer", *PROGRAM))}
+    ),
+    "shops:shop_confirm": Row(
+        _ids(organization_id="organization", pk="employment"),
+        {"post": expect(("employer", *PROGRAM))},
+    ),
+    "shops:shop_end": Row(
+        _ids(organization_id="organization", pk="employment"),
+        {"post": expect(("employer", *PROGRAM))},
+    ),
+    "shops:my_confirm": Row(_ids(pk="employment"), {"post": OWNER_ONLY}),
+    "shops:my_end": Row(_ids(pk="employment"), {"post": OWNER_ONLY}),
+    "shops:my_consent": Row(_ids(pk="employment"), {"post": OWNER_ONLY}),
     # A test of the program, not anybody's record.
     "portal:test": Row(_const(code="A1"), {"get": EVERYONE}),
     "candidates:experience_detail": Row(
@@ -587,9 +612,11 @@ def _build() -> dict[str, Any]:
 
     employer = user_create("boss@example.com")
     role_add(employer, Role.EMPLOYER)
-    shop = organization_create(name="Main Street Auto")
+    shop = organization_create(name="Main Street Auto", kind=OrganizationKind.SHOP)
     membership_add(organization_id=shop.pk, user=employer, role=MembershipRole.ADMIN)
     grant, _ = share_grant(technician_id=owner_tech.pk, organization_id=shop.pk)
+    # The owner asks to join the shop (which has not confirmed yet).
+    employment = employment_request(technician_id=owner_tech.pk, shop_code=shop.code)
     token_row, _raw = api_token_create(user=owner, name="owner's")
 
     centre, elsewhere = centre_create(), centre_create()
@@ -657,6 +684,8 @@ def _build() -> dict[str, Any]:
             "token": token_row.pk,
             "grant": grant.pk,
             "organization": shop.pk,
+            "shop_code": shop.code,
+            "employment": employment.pk,
             "record": record.pk,
             "document": record.documents.get().pk,
             "employer_token": employer_link_token(record),

@@ -36,6 +36,7 @@ from certwright.commerce.selectors import US_STATES
 from certwright.core.program import current_program
 from certwright.itembank.models import ItemVersion
 from certwright.scheduling.models import Closure, TestCentre
+from certwright.shops.models import ShopProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,11 @@ def _data() -> re.Pattern[str]:
     found.update(Closure.objects.values_list("reason", flat=True))
     found.update(ItemVersion.objects.values_list("task", flat=True))  # study tasks
     found.update(US_STATES.values())  # the billing regions: proper names
+    # Shops: the program's areas of service and recognition names, and addresses.
+    found.update(area.name for area in program.shops.areas.values())
+    found.update(rule.name for rule in program.shops.recognitions.values())
+    for profile in ShopProfile.objects.all():
+        found.update((profile.address, profile.city))
     for record in ExperienceRecord.objects.all():
         found.update((record.employer, record.role, record.note))
     # Whole words only, the longest first ("Pat Candidate" before "Pat").
@@ -252,7 +258,14 @@ def _crawl(client: Client, start: Iterable[str]) -> dict[str, str]:
 
 # Each role's landing page and main pages; every page they link to is crawled too.
 ROLES = {
-    None: ["/", "/accounts/login/", "/accounts/signup/", "/me/catalog/"],
+    None: [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/me/catalog/",
+        "/shops/?q=62701",
+        "/shops/MAINST/",
+    ],
     "candidate@example.com": [
         "/me/",
         "/me/catalog/",
@@ -265,6 +278,7 @@ ROLES = {
         "/experience/",
         "/account/",
         "/credentials/mine/",
+        "/shops/mine/",
     ],
     "employer@example.com": ["/account/organizations/", "/shop/vouchers/"],
     "proctor@example.com": ["/proctor/", "/booking/centres/mine/"],

@@ -1,5 +1,6 @@
-"""``credentials.signals.certifications_changed``: sent after the recompute that
-changed a technician's certifications commits, with the changed rows."""
+"""``credentials.signals.certifications_changed``: sent once the recompute that
+changed technicians' certifications commits, once per transaction, with each
+technician's changed rows; nothing when nothing changed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.support.dates import ago
 pytestmark = pytest.mark.django_db
 
 
-def test_the_signal_carries_the_technician_and_the_changed_rows(
+def test_the_signal_carries_each_technician_and_the_changed_rows_after_commit(
     experienced: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     # given a receiver listening
@@ -26,7 +27,8 @@ def test_the_signal_carries_the_technician_and_the_changed_rows(
 
     certifications_changed.connect(listen, dispatch_uid="test-listen")
     try:
-        # when a pass is recorded and the recompute commits
+        # when a pass is recorded and its recompute runs, then nothing is told
+        # before the commit
         with django_capture_on_commit_callbacks(execute=True):
             result_record(
                 technician_id=experienced.pk,
@@ -36,16 +38,17 @@ def test_the_signal_carries_the_technician_and_the_changed_rows(
                 outcome="pass",
                 source="test",
             )
+            assert heard == []
         # and a recompute that changes nothing runs
         with django_capture_on_commit_callbacks(execute=True):
             technician_recompute(technician_id=experienced.pk)
     finally:
         certifications_changed.disconnect(dispatch_uid="test-listen")
 
-    # then the first was announced once, with A1's before and after; the second not
+    # then the first was told once, with A1's before and after; the second not
     assert len(heard) == 1
-    assert heard[0]["technician_id"] == experienced.pk
-    (change,) = heard[0]["changes"]
+    assert list(heard[0]["changes"]) == [experienced.pk]
+    (change,) = heard[0]["changes"][experienced.pk]
     assert change["test"] == "A1"
     assert change["before"] is None
     assert change["after"]["status"] == "certified"

@@ -26,6 +26,7 @@ from certwright.proctoring.demo import demo_load as exam_day_demo
 from certwright.scheduling.demo import candidate_story
 from certwright.scheduling.demo import demo_load as scheduling_demo
 from certwright.scoring.demo import demo_load as scoring_demo
+from certwright.shops.demo import demo_load as shops_demo
 
 
 class Command(BaseCommand):
@@ -120,6 +121,7 @@ class Command(BaseCommand):
         self._load_items()
         commerce = commerce_demo()
         scheduling = scheduling_demo()
+        shops = shops_demo()
         self.stdout.write("demo accounts (sign in at /accounts/login/):")
         for account in accounts.accounts:
             self.stdout.write(
@@ -129,6 +131,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"shop {commerce.shop}: {len(commerce.voucher_codes)} unused vouchers, "
                 f"e.g. {commerce.voucher_codes[0]}"
+            )
+        if shops.level:
+            self.stdout.write(
+                f"shop finder: {shops.shop} recognised ({shops.level}) with "
+                f"{', '.join(shops.employed)}; /shops/?q=62701"
             )
         centres = [*scheduling.centres_created, *scheduling.centres_present]
         self.stdout.write(f"test centres: {', '.join(centres)}")
