@@ -64,13 +64,20 @@ class StatusList(models.Model):
 class CredentialKind(models.TextChoices):
     CERTIFICATION = "certification", _("certification")
     TITLE = "title", _("title")
+    # A shop's recognition: ``code`` is the shop's organization code, no technician.
+    SHOP = "shop", _("shop recognition")
 
 
 class IssuedCredential(models.Model):
-    """A signed OpenBadgeCredential for one certification or title state."""
+    """A signed OpenBadgeCredential for one certification or title state, or for a
+    shop's recognition (no technician; ``code`` is the shop's code)."""
 
     technician = models.ForeignKey(
-        Technician, on_delete=models.CASCADE, related_name="issued_credentials"
+        Technician,
+        on_delete=models.CASCADE,
+        related_name="issued_credentials",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=20, choices=CredentialKind.choices)
     code = models.CharField(max_length=64)  # the test code or title id
@@ -95,6 +102,12 @@ class IssuedCredential(models.Model):
             models.UniqueConstraint(
                 fields=["technician", "kind", "code", "state_key"],
                 name="badges_cred_one_per_state",
+            ),
+            # (a shop's credentials have no technician: NULLs are never equal)
+            models.UniqueConstraint(
+                fields=["kind", "code", "state_key"],
+                condition=models.Q(technician__isnull=True),
+                name="badges_cred_one_per_shop_state",
             ),
             # An index is never reused, revoked or not.
             models.UniqueConstraint(

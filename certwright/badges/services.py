@@ -167,6 +167,18 @@ def credentials_revoke(
     return count
 
 
+def shop_credentials_revoke(*, code: str, reason: str, actor: Actor = None) -> int:
+    """Set the status bits of the shop's recognition credentials still in force
+    (its recognition ended or changed level); inside the caller's transaction."""
+    live = IssuedCredential.objects.filter(
+        kind=CredentialKind.SHOP,
+        code=code,
+        technician__isnull=True,
+        revoked_at__isnull=True,
+    )
+    return credentials_revoke(list(live), reason=reason, actor=actor)
+
+
 def technicians_credentials_recheck(
     technician_ids: list[int], actor: Actor = None
 ) -> int:
@@ -189,12 +201,13 @@ def technicians_credentials_recheck(
     }
     withdrawn: list[IssuedCredential] = []
     for cred in live:
+        owner = cred.technician_id or 0  # (shops' credentials have none: not here)
         if cred.kind == CredentialKind.CERTIFICATION:
-            cert = certs.get((cred.technician_id, cred.code))
+            cert = certs.get((owner, cred.code))
             if cert is None or cert.status == CertificationStatus.REVOKED:
                 withdrawn.append(cred)
-        else:
-            held = titles.get((cred.technician_id, cred.code))
+        elif cred.kind == CredentialKind.TITLE:
+            held = titles.get((owner, cred.code))
             ends = cred.valid_until.date() if cred.valid_until else None
             if held is None or (
                 not held.held
@@ -245,9 +258,8 @@ def _achievement(kind: str, code: str) -> dict[str, Any]:
 
 
 def _document(
-    technician: Technician,
-    kind: str,
-    code: str,
+    subject: list[dict[str, Any]],
+    achievement: dict[str, Any],
     valid_from: dt.date | None,
     valid_until: dt.date | None,
     cred_uuid: uuid.UUID,
@@ -255,7 +267,6 @@ def _document(
     index: int,
 ) -> dict[str, Any]:
     program = current_program()
-    achievement = _achievement(kind, code)
     url = status_list_url(lst.pk)
     document: dict[str, Any] = {
         "@context": [VC_V2, OB_V3],
@@ -266,20 +277,7 @@ def _document(
         "name": achievement["name"],
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "identifier",
-                    "identityHash": technician.certification_id,
-                    "hashed": False,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "identityHash": technician.name,
-                    "hashed": False,
-                },
-            ],
+            "identifier": subject,
             "achievement": achievement,
         },
         "credentialStatus": {
@@ -295,6 +293,16 @@ def _document(
     return document
 
 
+def identity(kind: str, value: str) -> dict[str, Any]:
+    """An OB 3.0 ``IdentityObject``, not hashed (``kind``: identifier, name, ...)."""
+    return {
+        "type": "IdentityObject",
+        "identityType": kind,
+        "identityHash": value,
+        "hashed": False,
+    }
+
+
 def _issue(
     technician: Technician,
     kind: str,
@@ -304,17 +312,47 @@ def _issue(
     state_key: str,
     actor: Actor,
 ) -> IssuedCredential:
-    existing = IssuedCredential.objects.filter(
+    return credential_issue(
+        technician=technician,
+        kind=kind,
+        code=code,
+        subject=[
+            identity("identifier", technician.certification_id),
+            identity("name", technician.name),
+        ],
+        achievement=_achievement(kind, code),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        state_key=state_key,
+        actor=actor,
+    )
+
+
+def credential_issue(
+    *,
+    technician: Technician | None,
+    kind: str,
+    code: str,
+    subject: list[dict[str, Any]],
+    achievement: dict[str, Any],
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+    state_key: str,
+    actor: Actor = None,
+) -> IssuedCredential:
+    """The signed credential for this subject's ``kind``/``code`` in this state:
+    the one issued before, or a new one (signed, with a status list index never
+    given out before). ``technician`` is None for a shop's recognition."""
+    mine = IssuedCredential.objects.filter(
         technician=technician, kind=kind, code=code, state_key=state_key
-    ).first()
+    )
+    existing = mine.first()
     if existing is not None:
         return existing
     key = _active_key()
     with transaction.atomic():
         key = SigningKey.objects.select_for_update().get(pk=key.pk)
-        again = IssuedCredential.objects.filter(
-            technician=technician, kind=kind, code=code, state_key=state_key
-        ).first()
+        again = mine.first()
         if again is not None:
             return again
         lst, index = status_index_allocate()
@@ -322,7 +360,7 @@ def _issue(
         # OB 3.0's JSON schema wants the proof as an array (VC 2.0 allows both).
         signed = _sign(
             _document(
-                technician, kind, code, valid_from, valid_until, cred_uuid, lst, index
+                subject, achievement, valid_from, valid_until, cred_uuid, lst, index
             ),
             key,
         )
@@ -349,7 +387,7 @@ def _issue(
         event_record(
             kind=EventKind.BADGE_ISSUED,
             subject=f"badge:{cred_uuid}",
-            technician_id=technician.pk,
+            technician_id=technician.pk if technician else None,
             actor=actor,
             data={"kind": kind, "code": code, "state": state_key, "key": key.key_id},
         )

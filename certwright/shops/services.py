@@ -18,10 +18,18 @@ from django.utils.translation import gettext as _
 from certwright.accounts.models import Organization, OrganizationKind
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
+from certwright.badges.models import CredentialKind, IssuedCredential
+from certwright.badges.services import (
+    credential_issue,
+    identity,
+    shop_credentials_revoke,
+    site_url,
+)
 from certwright.candidates.models import Technician
 from certwright.candidates.selectors import technician_get_by_certification_id
 from certwright.core.clock import now, today
 from certwright.core.program import current_program
+from certwright.program.model import Program
 from certwright.rules.shops import recognition_decide
 from certwright.shops.models import (
     Employment,
@@ -29,7 +37,12 @@ from certwright.shops.models import (
     RecognitionPeriod,
     ShopProfile,
 )
-from certwright.shops.selectors import shop_facts, shop_get_by_code, shops_all_ids
+from certwright.shops.selectors import (
+    shop_credential_facts,
+    shop_facts,
+    shop_get_by_code,
+    shops_all_ids,
+)
 
 ZIP_MAX = 10
 CITY_MAX = 100
@@ -286,6 +299,11 @@ def shop_recognition_check(
             # open period's start closes it on its first day).
             current.until = max(day, current.since)
             current.save(update_fields=["until"])
+            # Its signed credential stops verifying at once: the status list bit
+            # is set in this transaction.
+            shop_credentials_revoke(
+                code=shop.code, reason="recognition ended or changed", actor=actor
+            )
         opened = None
         if decision.level is not None:
             opened = RecognitionPeriod.objects.create(
@@ -330,3 +348,58 @@ def shops_recognition_check(
         if (after.level if after else None) != before:
             changed += 1
     return changed
+
+
+def shop_credential_issue(*, code: str, actor: Actor = None) -> IssuedCredential | None:
+    """The shop's signed Open Badges credential for the recognition it holds now
+    (issued when first asked for, kept while the level and its start are the same),
+    None when it holds none."""
+    program = current_program()
+    levels = {
+        level: (rule.name, rule.estimated)
+        for level, rule in program.shops.recognitions.items()
+    }
+    facts = shop_credential_facts(code, level_names=levels)
+    if facts is None:
+        return None
+    rule = program.shops.recognitions.get(facts.level)
+    criteria = _recognition_criteria(program, facts.level)
+    base = site_url()
+    return credential_issue(
+        technician=None,
+        kind=CredentialKind.SHOP,
+        code=facts.shop_code,
+        subject=[
+            identity("identifier", facts.shop_code),
+            identity("name", facts.shop_name),
+        ],
+        achievement={
+            "id": f"{base}/achievements/shop/{facts.level}",
+            "type": ["Achievement"],
+            "name": facts.level_name,
+            "description": f"{program.name}: {facts.level_name}"
+            + (" (estimated rule)" if rule is not None and rule.estimated else "")
+            + ".",
+            "criteria": {"narrative": criteria},
+        },
+        valid_from=facts.since,
+        valid_until=None,
+        state_key=f"{facts.level}:{facts.since.isoformat()}",
+        actor=actor,
+    )
+
+
+def _recognition_criteria(program: Program, level: str) -> str:
+    """The level's rule from the program data, as the credential states it."""
+    rule = program.shops.recognitions[level]
+    parts = [f"at least {rule.min_certified} certified technician(s) employed"]
+    if rule.min_certified_percent:
+        parts.append(
+            f"at least {rule.min_certified_percent}% of the technicians employed "
+            "certified"
+        )
+    if rule.every_area_covered:
+        parts.append(
+            "every area of service the shop offers covered by a certified technician"
+        )
+    return "; ".join(parts) + "."

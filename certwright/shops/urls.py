@@ -24,4 +24,5 @@ urlpatterns = [
     path("manage/<int:organization_id>/<int:pk>/end/", views.shop_end, name="shop_end"),
     path("<str:code>/", views.entry, name="entry"),
     path("<str:code>/badge.svg", views.badge, name="badge"),
+    path("<str:code>/credential.json", views.credential, name="credential"),
 ]

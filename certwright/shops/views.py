@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certwright.badges.keys import SigningKeyError, signing_key_active
 from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
@@ -43,6 +44,7 @@ from certwright.shops.services import (
     employment_end,
     employment_invite,
     employment_request,
+    shop_credential_issue,
     shop_profile_update,
 )
 
@@ -95,6 +97,8 @@ def entry(request: HttpRequest, code: str) -> HttpResponse:
                 if e.is_active and e.show_name
             ],
             "levels": _levels(),
+            # (a site without a signing key issues no credentials: no link)
+            "credential": signing_key_active() is not None,
         },
     )
 
@@ -122,6 +126,29 @@ def badge(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE}"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def credential(request: HttpRequest, code: str) -> HttpResponse:
+    """The shop's signed Open Badges 3.0 credential for the recognition it holds
+    now, as a file anyone may check with a standard verifier; 404 when it holds
+    none (or the code is unknown)."""
+    shop = shop_get_by_code(code)
+    if shop is None:
+        raise Http404
+    try:
+        issued = shop_credential_issue(code=shop.code)
+    except SigningKeyError as error:
+        raise Http404(_("Signed credentials are not set up on this site.")) from error
+    if issued is None:
+        raise Http404
+    response = HttpResponse(
+        issued.document_json, content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{shop.code}-recognition.json"'
+    )
     return response
 
 

@@ -56,8 +56,8 @@ from certwright.core.roles import Role, role_add
 from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
-from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from certwright.shops.services import employment_request
+from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
 from tests.support.scheduling import (
@@ -207,6 +207,12 @@ PAGES: dict[str, Row] = {
     # are its members' (and program staff's); a technician's, the technician's.
     "shops:entry": Row(_ids(code="shop_code"), {"get": EVERYONE}),
     "shops:badge": Row(_ids(code="shop_code"), {"get": EVERYONE}),
+    # Public like the entry; the world's shop holds no recognition (its one
+    # employment is only proposed), so nobody gets a credential, whoever asks
+    # (tests/shops/test_shop_credential.py downloads a recognised shop's).
+    "shops:credential": Row(
+        _ids(code="shop_code"), {"get": expect((), anonymous=NOT_FOUND)}
+    ),
     "shops:manage": Row(
         _ids(organization_id="organization"), {"get": expect(("employer", *PROGRAM))}
     ),

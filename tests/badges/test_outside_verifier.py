@@ -4,9 +4,7 @@ live test server: the DID document over did:web, the status list over http."""
 from __future__ import annotations
 
 import copy
-import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 from certwright.badges.keys import signing_key_rotate
 from certwright.badges.models import SigningKey
 from certwright.badges.services import technician_credentials_issue
-from tests.support.badges import certified_candidate
-
-ROOT = Path(__file__).resolve().parents[2]
-VERIFIER = ROOT / "tools" / "vc-verify"
+from tests.support.badges import VERIFIER, certified_candidate, verify
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -39,21 +34,6 @@ def site(live_server: LiveServer, settings: Any) -> str:
     # The issuer's DID is then did:web:localhost%3APORT, resolvable from the test.
     settings.CERTWRIGHT_SITE_URL = live_server.url
     return str(live_server.url)
-
-
-def verify(document: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    path = tmp_path / "credential.json"
-    path.write_text(json.dumps(document))
-    done = subprocess.run(
-        ["node", str(VERIFIER / "verify.mjs"), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 def test_a_genuine_credential_verifies_and_changes_do_not(

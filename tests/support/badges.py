@@ -3,8 +3,11 @@ through the real services, and an issuer key under a test passphrase."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,3 +83,23 @@ def credential_row_for(technician: Technician) -> IssuedCredential:
             status_list=lst,
             status_index=index,
         )
+
+
+VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "vc-verify"
+
+
+def verify(document: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """digitalbazaar's verifier (tools/vc-verify, node) on ``document``: its
+    verdict as {verified, revoked, error}."""
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(document))
+    done = subprocess.run(
+        ["node", str(VERIFIER / "verify.mjs"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
