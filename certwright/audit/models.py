@@ -78,6 +78,7 @@ class EventKind(models.TextChoices):
     # Verification: the technician's public share links.
     SHARE_LINK_CREATED = "share_link.created", _("share link created")
     SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")
+    LOOKUP_OPT_OUT_SET = "lookup_opt_out.set", _("public lookup opt-out changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Commerce: orders, their lines, vouchers, entitlements and tax rates.

@@ -25,6 +25,8 @@ urlpatterns = [
     path("scoring/", include("certwright.scoring.urls")),
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
+    # Public verification (/verify/, /v/<token>) and the technician's share links.
+    path("", include("certwright.verification.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Browsers ask for /favicon.ico on every site whatever the page links to.

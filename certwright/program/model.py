@@ -263,6 +263,18 @@ class Documents:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """Who may check a technician's certifications (the verification app reads it)."""
+
+    # Anyone may look a technician up by certification ID and last name (/verify/,
+    # /api/verify/). Off: the lookup says it is not offered; share links still work.
+    public_lookup: bool = True
+    # Whether a technician may take themselves out of the public lookup (their share
+    # links keep working).
+    technician_may_opt_out: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class FeePeriod:
     """A fee table in force on ``start`` ≤ day < ``end`` (end None: open)."""
 
@@ -314,6 +326,7 @@ class Program:
     digest: str = ""  # sha256 of the source files, for provenance
     notes: tuple[str, ...] = field(default=())
     documents: Documents = field(default_factory=Documents)
+    verification: VerificationPolicy = field(default_factory=VerificationPolicy)
 
     def fees_on(self, day: dt.date) -> FeePeriod | None:
         for period in self.fees:
