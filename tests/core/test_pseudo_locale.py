@@ -252,7 +252,7 @@ def _crawl(client: Client, start: Iterable[str]) -> dict[str, str]:
 
 # Each role's landing page and main pages; every page they link to is crawled too.
 ROLES = {
-    None: ["/", "/accounts/login/", "/accounts/signup/", "/me/catalog/"],
+    None: ["/", "/accounts/login/", "/accounts/signup/", "/me/catalog/", "/verify/"],
     "candidate@example.com": [
         "/me/",
         "/me/catalog/",
@@ -263,6 +263,7 @@ ROLES = {
         "/exam/mine/",
         "/experience/",
         "/account/",
+        "/me/share-links/",
     ],
     "employer@example.com": ["/account/organizations/", "/shop/vouchers/"],
     "proctor@example.com": ["/proctor/", "/booking/centres/mine/"],

@@ -25,6 +25,7 @@ from certwright.proctoring.demo import demo_load as exam_day_demo
 from certwright.scheduling.demo import candidate_story
 from certwright.scheduling.demo import demo_load as scheduling_demo
 from certwright.scoring.demo import demo_load as scoring_demo
+from certwright.verification.demo import demo_load as verification_demo
 
 
 class Command(BaseCommand):
@@ -130,6 +131,8 @@ class Command(BaseCommand):
             )
         centres = [*scheduling.centres_created, *scheduling.centres_present]
         self.stdout.write(f"test centres: {', '.join(centres)}")
+        if share_path := verification_demo():
+            self.stdout.write(f"the demo candidate's share link: {share_path}")
         self._load_exam_day()
 
     def _load_items(self) -> None:
