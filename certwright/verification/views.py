@@ -70,7 +70,9 @@ class ShareLinkForm(forms.Form):
 def qr_svg(url: str) -> str:
     """The link as a QR code, inline SVG (no file, no script)."""
     return str(
-        segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+        segno.make(url, error="m").svg_inline(
+            scale=4, dark="#111", light="#fff", omitsize=True
+        )
     )
 
 
