@@ -37,8 +37,9 @@ class Technician(models.Model):
     # ID. Kept apart from ``name`` because the last word of a name is not always the
     # family name ("Maria de la Cruz", "Nguyen Van An"): it starts as the last word
     # and the technician or staff correct it where the name is edited.
+    # (db_default too: bulk loaders that write rows directly may leave it out.)
     family_name = models.CharField(
-        _("last name"), max_length=200, blank=True, default=""
+        _("last name"), max_length=200, blank=True, default="", db_default=""
     )
     email = models.EmailField(_("e-mail"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='technician',
             name='family_name',
-            field=models.CharField(blank=True, default='', max_length=200, verbose_name='last name'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='last name'),
         ),
     ]
 
