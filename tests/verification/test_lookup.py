@@ -15,8 +15,10 @@ from pytest_django import DjangoAssertNumQueries
 from certwright.candidates.models import Technician
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from certwright.core.roles import Role, role_add
 from certwright.verification.selectors import lookup_answer, lookups_on, name_key
 from certwright.verification.services import lookup_opt_out_set
+from tests.support.scheduling import user_create
 from tests.support.verification import certified_technician
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +208,21 @@ def test_an_empty_form_is_a_clear_error_and_not_counted(client: Client) -> None:
 
 def test_the_home_page_links_to_the_lookup(client: Client) -> None:
     assert reverse("verification:verify") in client.get("/").content.decode()
+
+
+def test_staff_see_the_lookups_per_day(
+    client: Client, ana: Technician, settings: Any
+) -> None:
+    # Given three lookups today, from two addresses
+    settings.CERTWRIGHT_STAFF_MFA = False
+    api(client, ana.certification_id, "García")
+    api(client, ana.certification_id, "Wrong")
+    api(Client(REMOTE_ADDR="192.0.2.9"), "nonsense", "García")
+    # When program staff open their home page
+    staff = user_create("staff@example.com", is_staff=True)
+    role_add(staff, Role.PROGRAM_STAFF)
+    client.force_login(staff)
+    html = client.get("/staff/").content.decode()
+    # Then today's count is there
+    section = html[html.index('id="lookups-title"') :]
+    assert f"<td>{today():%Y-%m-%d}</td><td>3</td>" in section
