@@ -39,7 +39,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+# The outside verifier the signed-credential tests run (tools/vc-verify): its locked
+# npm packages, reinstalled only when the lock file changes. Skipped without npm (the
+# tests that need it then skip, saying node is missing).
+VC_VERIFY := tools/vc-verify
+VC_VERIFY_STAMP := $(VC_VERIFY)/node_modules/.installed
+
+$(VC_VERIFY_STAMP): $(VC_VERIFY)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing the credential verifier's npm packages ..."; \
+		(cd $(VC_VERIFY) && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "(npm not found: skipping $(VC_VERIFY))"; fi
+
+install: $(STAMP) $(VC_VERIFY_STAMP)
 
 # --- run ---------------------------------------------------------------------------
 
@@ -52,6 +64,9 @@ run: export CERTWRIGHT_EMAIL_BACKEND ?= console
 run: export CERTWRIGHT_STAFF_MFA ?= 0
 # Links in e-mails, calendar files and score reports point where this server listens.
 run: export CERTWRIGHT_SITE_URL ?= http://$(HOST):$(PORT)
+# The demo's signing key is encrypted with this development passphrase (never use it
+# for a real issuer: docs/configuration.md).
+run: export CERTWRIGHT_SIGNING_PASSPHRASE ?= certwright-dev-signing
 run: export DJANGO_SUPERUSER_PASSWORD = $(ADMIN_PASSWORD)
 run: install
 	$(CERTWRIGHT) migrate --noinput
@@ -114,4 +129,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) certwright.sqlite3 certwright.sqlite3-wal certwright.sqlite3-shm
+	rm -rf $(VENV) $(VC_VERIFY)/node_modules certwright.sqlite3 certwright.sqlite3-wal certwright.sqlite3-shm

@@ -27,7 +27,11 @@ hypothesis_settings.register_profile("dev", deadline=None, max_examples=50)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Fixtures shared by more than one test package (tests/support/__init__.py).
-pytest_plugins = ["tests.support.scheduling", "tests.support.delivery"]
+pytest_plugins = [
+    "tests.support.scheduling",
+    "tests.support.delivery",
+    "tests.support.badges",
+]
 
 
 @pytest.fixture

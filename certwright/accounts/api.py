@@ -13,12 +13,23 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from certwright.accounts.api_auth import SessionOnly
 from certwright.accounts.forms import clean_text
 from certwright.accounts.models import ApiToken, ShareGrant
+from certwright.accounts.roster import (
+    EXPIRING_WITHIN_DAYS,
+    NEWLY_CERTIFIED_DAYS,
+    CertState,
+    RosterFilter,
+    RosterQuery,
+    RosterSort,
+    certification_state,
+    current_of,
+    organization_roster,
+)
 from certwright.accounts.selectors import (
     MAX_ID,
     access_api_token,
@@ -27,7 +38,6 @@ from certwright.accounts.selectors import (
     api_tokens_for_user,
     organization_get_by_code,
     share_grants_for_technician,
-    technicians_shared_with_credentials,
     user_mfa_enabled,
 )
 from certwright.accounts.services import (
@@ -140,6 +150,17 @@ class ShareIn(Schema):
         return _printable(value)
 
 
+class RosterCertificationOut(CertificationRecordOut):
+    state: CertState = Field(
+        description=(
+            "The roster's state today: new (in force, certified within the last"
+            f" {NEWLY_CERTIFIED_DAYS} days), expiring (in force, last day within"
+            f" {EXPIRING_WITHIN_DAYS} days), in_force, pending_experience, lapsed,"
+            " revoked"
+        )
+    )
+
+
 class SharedTechnicianOut(Schema):
     id: int
     certification_id: str
@@ -148,6 +169,10 @@ class SharedTechnicianOut(Schema):
         description="Those in force today"
     )
     titles: list[HeldTitleOut] = Field(description="Those held today")
+    all_certifications: list[RosterCertificationOut] = Field(
+        description="Every certification recorded, in force or not, with its state"
+    )
+    all_titles: list[HeldTitleOut] = Field(description="Every title held now or before")
 
 
 def _token_out(token: ApiToken) -> dict[str, Any]:
@@ -304,23 +329,62 @@ def share_delete(request: HttpRequest, share_id: Id) -> Status[None]:
     summary="Technicians who share their records with my organization",
 )
 def organization_technicians(
-    request: HttpRequest, organization_id: Id
+    request: HttpRequest,
+    organization_id: Id,
+    filter: Annotated[
+        RosterFilter | None,
+        Query(
+            None,
+            description=(
+                "Only technicians with a certification that is: expiring (last day"
+                f" within {EXPIRING_WITHIN_DAYS} days), lapsed, revoked, or new"
+                f" (certified within the last {NEWLY_CERTIFIED_DAYS} days)"
+            ),
+        ),
+    ] = None,
+    sort: Annotated[
+        RosterSort,
+        Query(
+            RosterSort.NAME,
+            description=(
+                "name, certification_id, or expiry (the soonest end of a"
+                " certification in force first; none last)"
+            ),
+        ),
+    ] = RosterSort.NAME,
 ) -> list[dict[str, Any]]:
     """For members of the organization (and program staff): each technician's
-    certifications in force today and the titles they hold."""
+    certifications in force today and the titles they hold, and every certification
+    and title with its state; filtered and sorted as the organization's page and its
+    CSV export are."""
     organization = access_organization(request.auth, organization_id)  # type: ignore[attr-defined]
     program = current_program()
-    technicians = technicians_shared_with_credentials(organization.pk, on=today())
-    return [
-        {
-            "id": t.pk,
-            "certification_id": t.certification_id,
-            "name": t.name,
-            "certifications": [
-                certification_out(program, c, current=True)
-                for c in t.current_certifications  # type: ignore[attr-defined]
-            ],
-            "titles": [title_out(program, h) for h in t.held_titles],  # type: ignore[attr-defined]
-        }
-        for t in technicians
-    ]
+    day = today()
+    technicians = organization_roster(
+        organization.pk, on=day, query=RosterQuery(filter=filter, sort=sort)
+    )
+    out = []
+    for t in technicians:
+        certs = t.roster_certifications  # type: ignore[attr-defined]
+        titles = t.roster_titles  # type: ignore[attr-defined]
+        current = current_of(t, on=day)
+        out.append(
+            {
+                "id": t.pk,
+                "certification_id": t.certification_id,
+                "name": t.name,
+                "certifications": [
+                    certification_out(program, c, current=True) for c in current
+                ],
+                "titles": [title_out(program, h) for h in titles if h.held],
+                "all_certifications": [
+                    {
+                        **certification_out(program, c, current=c in current),
+                        "state": certification_state(c, on=day),
+                    }
+                    for c in certs
+                ],
+                "all_titles": [title_out(program, h) for h in titles],
+            }
+        )
+    return out

@@ -20,6 +20,7 @@ from certwright.accounts.models import (
     MembershipRole,
     Organization,
     OrganizationKind,
+    OrganizationWatch,
     ShareGrant,
 )
 from certwright.accounts.services import (
@@ -28,6 +29,7 @@ from certwright.accounts.services import (
     share_grant,
     technician_link_user,
 )
+from certwright.accounts.watch import organization_watch_set
 from certwright.candidates.models import Technician
 from certwright.core.roles import Role, role_add
 from certwright.credentials.demo import CANDIDATE_EMAIL
@@ -132,6 +134,15 @@ def demo_load() -> AccountsDemoReport:
     # Once only: if the demo's users revoke the grant, a reload leaves it revoked.
     if not ShareGrant.objects.filter(technician=maria, organization=shop).exists():
         share_grant(technician_id=maria.pk, organization_id=shop.pk, actor=ACTOR)
+    # The shop watches its technicians (once: a reload keeps what the demo's users
+    # chose on the page).
+    if not OrganizationWatch.objects.filter(organization=shop).exists():
+        organization_watch_set(
+            organization_id=shop.pk,
+            weekly_digest=True,
+            revocation_email=True,
+            actor=ACTOR,
+        )
 
     proctor = _user("proctor@example.com", "Pat Quinn", report=report)
     role_add(proctor, Role.PROCTOR, actor=ACTOR)

@@ -93,3 +93,39 @@ class ShareGrantForm(forms.Form):
             )
         self.organization = organization
         return organization.code
+
+
+# --- the employer's roster and watch --------------------------------------------------
+
+ROSTER_FILTER_CHOICES = [
+    ("", _("Everyone")),
+    ("expiring", _("Expiring within 90 days")),
+    ("lapsed", _("Lapsed")),
+    ("revoked", _("Revoked")),
+    ("new", _("Newly certified (last 30 days)")),
+]
+ROSTER_SORT_CHOICES = [
+    ("name", _("Name")),
+    ("certification_id", _("Certification ID")),
+    ("expiry", _("Soonest expiry")),
+]
+
+
+class RosterForm(forms.Form):
+    """The roster's filter and sort (a GET form: the URL is the query)."""
+
+    filter = forms.ChoiceField(
+        label=_("Show"), choices=ROSTER_FILTER_CHOICES, required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=ROSTER_SORT_CHOICES, required=False
+    )
+
+
+class WatchForm(forms.Form):
+    weekly_digest = forms.BooleanField(
+        label=_("Weekly e-mail digest of changes"), required=False
+    )
+    revocation_email = forms.BooleanField(
+        label=_("E-mail at once when a certification is revoked"), required=False
+    )

@@ -162,3 +162,67 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OrganizationWatch(models.Model):
+    """What an organization wants to hear about the technicians who share with it.
+
+    Both are off until an administrator turns them on: nobody is mailed who did not
+    ask. The mail goes to the organization's administrators (``MembershipRole.ADMIN``),
+    who chose it; other members see the roster but are not mailed.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="watch"
+    )
+    weekly_digest = models.BooleanField(_("weekly digest"), default=False)
+    revocation_email = models.BooleanField(
+        _("e-mail at once on a revocation"), default=False
+    )
+    # The last digest sent (or considered, when there was nothing to say): the next
+    # is due a week later.
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"watch of {self.organization_id}"
+
+
+class WatchChange(models.TextChoices):
+    EXPIRING = "expiring", _("expiring within 90 days")
+    LAPSED = "lapsed", _("lapsed")
+    REVOKED = "revoked", _("revoked")
+    NEW = "new", _("newly certified")
+
+
+class WatchReport(models.Model):
+    """A change already reported to an organization, so it is reported once.
+
+    ``state_key`` names the certification's state the change is about (its dates), so
+    the same kind of change on a later certification (a renewal that expires in its
+    turn) is news again, while the digest that runs twice, or the digest after the
+    immediate revocation mail, says nothing new.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="watch_reports"
+    )
+    technician = models.ForeignKey(
+        "candidates.Technician", on_delete=models.CASCADE, related_name="+"
+    )
+    test = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16, choices=WatchChange.choices)
+    state_key = models.CharField(max_length=64)
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organization_id", "technician_id", "test"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "technician", "test", "kind", "state_key"],
+                name="acct_watch_report_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.technician_id} {self.test} {self.kind}"

@@ -101,6 +101,24 @@ def access_organization(
     return _get_or_404(qs, organization_id, lock=lock)
 
 
+def organization_administered_by(organization: Organization, user: Any) -> bool:
+    """Whether ``user`` is an administrator of ``organization`` (who chooses its
+    e-mail settings; program staff looking on are not)."""
+    return (
+        _signed_in(user)
+        and Membership.objects.filter(
+            organization_id=organization.pk, user_id=user.pk, role=MembershipRole.ADMIN
+        ).exists()
+    )
+
+
+def check_organization_admin(user: Any, organization: Organization) -> None:
+    """PermissionDenied (403) unless ``user`` administers ``organization`` (after
+    ``access_organization`` has shown they may see it)."""
+    if not organization_administered_by(organization, user):
+        raise PermissionDenied
+
+
 def membership_get(*, organization_id: int, user_id: int) -> Membership | None:
     return Membership.objects.filter(
         organization_id=organization_id, user_id=user_id

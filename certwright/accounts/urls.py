@@ -16,4 +16,14 @@ urlpatterns = [
         views.organization_detail,
         name="organization_detail",
     ),
+    path(
+        "organizations/<int:organization_id>/roster.csv",
+        views.organization_roster_csv,
+        name="organization_roster_csv",
+    ),
+    path(
+        "organizations/<int:organization_id>/watch/",
+        views.organization_watch,
+        name="organization_watch",
+    ),
 ]

@@ -7,6 +7,7 @@ pages (under /accounts/), with our templates.
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -23,28 +24,45 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from certwright.accounts.forms import ApiTokenCreateForm, ShareGrantForm
+from certwright.accounts.forms import (
+    ApiTokenCreateForm,
+    RosterForm,
+    ShareGrantForm,
+    WatchForm,
+)
 from certwright.accounts.models import Membership
+from certwright.accounts.roster import (
+    EXPIRING_WITHIN_DAYS,
+    NEWLY_CERTIFIED_DAYS,
+    RosterFilter,
+    RosterQuery,
+    RosterSort,
+    certification_state,
+    organization_roster,
+)
 from certwright.accounts.selectors import (
     access_api_token,
     access_organization,
     access_share_grant,
     api_tokens_for_user,
+    check_organization_admin,
     membership_get,
+    organization_administered_by,
     organization_members,
     organization_sells_vouchers_to,
     organizations_for_user,
     share_grants_for_technician,
-    technicians_shared_with_credentials,
     user_mfa_enabled,
 )
 from certwright.accounts.services import api_token_create, api_token_revoke
 from certwright.accounts.services import share_grant as share_grant_service
 from certwright.accounts.services import share_revoke as share_revoke_service
+from certwright.accounts.watch import organization_watch_get, organization_watch_set
 from certwright.candidates.selectors import technician_for_user
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.core.roles import user_needs_mfa, user_roles
+from certwright.rules.dates import last_valid_day
 
 
 def _user(request: HttpRequest) -> AbstractBaseUser:
@@ -170,25 +188,73 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _roster_query(form: RosterForm) -> RosterQuery:
+    data = form.cleaned_data
+    return RosterQuery(
+        filter=RosterFilter(data["filter"]) if data.get("filter") else None,
+        sort=RosterSort(data.get("sort") or RosterSort.NAME),
+    )
+
+
+def _roster_rows(technicians: Any, *, on: Any) -> list[dict[str, Any]]:
+    program = current_program()
+    rows = []
+    for t in technicians:
+        certifications = [
+            {
+                "c": c,
+                "name": program.tests[c.test].name
+                if c.test in program.tests
+                else c.test,
+                "state": certification_state(c, on=on),
+            }
+            for c in t.roster_certifications
+        ]
+        titles = [
+            {
+                "h": h,
+                "name": program.titles[h.title_id].name
+                if h.title_id in program.titles
+                else h.title_id,
+            }
+            for h in t.roster_titles
+        ]
+        rows.append(
+            {"technician": t, "certifications": certifications, "titles": titles}
+        )
+    return rows
+
+
 @require_GET
 @login_required
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """The employer's home: who shares, with every certification and title, filtered
+    and sorted by a plain GET form; the watch settings; the members."""
     organization = access_organization(request.user, organization_id)
+    return _organization_page(request, organization)
+
+
+def _organization_page(
+    request: HttpRequest,
+    organization: Any,
+    *,
+    watch_form: WatchForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     day = today()
-    program = current_program()
-    technicians = technicians_shared_with_credentials(organization.pk, on=day)
-    titles = {title_id: title.name for title_id, title in program.titles.items()}
-    rows = [
-        {
-            "technician": t,
-            "certifications": t.current_certifications,  # type: ignore[attr-defined]
-            "titles": [titles.get(h.title_id, h.title_id) for h in t.held_titles],  # type: ignore[attr-defined]
-        }
-        for t in technicians
-    ]
+    form = RosterForm(request.GET or None)
+    rows: list[dict[str, Any]] = []
+    if request.GET and not form.is_valid():
+        status = 400
+    else:
+        query = _roster_query(form) if request.GET else RosterQuery()
+        rows = _roster_rows(
+            organization_roster(organization.pk, on=day, query=query), on=day
+        )
     membership = membership_get(
         organization_id=organization.pk, user_id=_user(request).pk
     )
+    watch = organization_watch_get(organization.pk)
     return render(
         request,
         "account/organization_detail.html",
@@ -197,7 +263,103 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             "membership": membership,
             "members": list(organization_members(organization.pk)),
             "sells_vouchers": organization_sells_vouchers_to(organization, membership),
+            "form": form,
+            "filtered": bool(request.GET.get("filter")),
             "rows": rows,
             "today": day,
+            "watch": watch,
+            "watch_form": watch_form
+            or WatchForm(
+                initial={
+                    "weekly_digest": watch.weekly_digest,
+                    "revocation_email": watch.revocation_email,
+                }
+            ),
+            "may_watch": organization_administered_by(organization, request.user),
+            "csv_query": request.GET.urlencode(),
+            "expiring_days": EXPIRING_WITHIN_DAYS,
+            "new_days": NEWLY_CERTIFIED_DAYS,
         },
+        status=status,
     )
+
+
+@require_POST
+@login_required
+def organization_watch(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """An administrator turns the digest and the revocation e-mail on or off."""
+    organization = access_organization(request.user, organization_id)
+    check_organization_admin(request.user, organization)
+    form = WatchForm(request.POST)
+    if not form.is_valid():  # pragma: no cover - two checkboxes cannot be invalid
+        return _organization_page(request, organization, watch_form=form, status=400)
+    organization_watch_set(
+        organization_id=organization.pk,
+        weekly_digest=form.cleaned_data["weekly_digest"],
+        revocation_email=form.cleaned_data["revocation_email"],
+        actor=_user(request),
+    )
+    messages.success(request, _("Your e-mail settings are saved."))
+    return redirect("accounts:organization_detail", organization.pk)
+
+
+def csv_cell(value: object) -> str:
+    """``value`` as a CSV cell a spreadsheet will not run: text that starts like a
+    formula (= + - @, or a tab or carriage return before one) gets a leading quote
+    (OWASP's advice for CSV injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@require_GET
+@login_required
+def organization_roster_csv(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """The roster as CSV, with the page's filter and sort: one line per
+    certification and per title."""
+    organization = access_organization(request.user, organization_id)
+    form = RosterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            _("Unknown filter or sort order."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    day = today()
+    technicians = organization_roster(
+        organization.pk, on=day, query=_roster_query(form)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{organization.code}-{day.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "certification_id", "name", "kind", "code", "title", "state",
+            "from", "valid_through",
+        ]
+    )  # fmt: skip
+    for row in _roster_rows(technicians, on=day):
+        t = row["technician"]
+        for item in row["certifications"]:
+            c = item["c"]
+            writer.writerow(
+                csv_cell(v)
+                for v in (
+                    t.certification_id, t.name, "certification", c.test, item["name"],
+                    item["state"].value, c.certified_on or "", c.valid_through or "",
+                )
+            )  # fmt: skip
+        for item in row["titles"]:
+            h = item["h"]
+            writer.writerow(
+                csv_cell(v)
+                for v in (
+                    t.certification_id, t.name, "title", h.title_id, item["name"],
+                    "held" if h.held else "not_held", h.since or "",
+                    last_valid_day(h.until) or "",
+                )
+            )  # fmt: skip
+    return response

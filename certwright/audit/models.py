@@ -75,9 +75,22 @@ class EventKind(models.TextChoices):
     )
     SHARE_GRANTED = "share.granted", _("share granted")
     SHARE_REVOKED = "share.revoked", _("share revoked")
+    # Accounts: an employer's watch over the technicians who share with it.
+    ORGANIZATION_WATCH_CHANGED = (
+        "organization.watch_changed",
+        _("organization watch settings changed"),
+    )
+    ORGANIZATION_WATCH_SENT = "organization.watch_sent", _("employer watch mail sent")
     # Verification: the technician's public share links.
     SHARE_LINK_CREATED = "share_link.created", _("share link created")
     SHARE_LINK_REVOKED = "share_link.revoked", _("share link revoked")
+    # Certificates: a certificate or wallet card PDF made (again).
+    CERTIFICATE_MADE = "certificate.made", _("certificate made")
+    # badges: signed credentials and the issuer's keys
+    SIGNING_KEY_CREATED = "signing_key.created", _("signing key created")
+    SIGNING_KEY_ROTATED = "signing_key.rotated", _("signing key retired by rotation")
+    BADGE_ISSUED = "badge.issued", _("signed credential issued")
+    BADGE_REVOKED = "badge.revoked", _("signed credential revoked")
     LOOKUP_OPT_OUT_SET = "lookup_opt_out.set", _("public lookup opt-out changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")

@@ -45,6 +45,7 @@ from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
+    CertificationStatus,
     RecomputeChunk,
     RecomputeRun,
     RecomputeRunStatus,
@@ -58,6 +59,7 @@ from certwright.credentials.selectors import (
     technicians_derived,
     technicians_facts,
 )
+from certwright.credentials.signals import certifications_changed, derived_withdrawn
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -333,6 +335,28 @@ def _writes_apply(w: _Writes, *, actor: Actor) -> None:
     rows_insert(TitleHolding, _TITLE_INSERT, w.title_insert)
     rows_update(Technician, _TECH_UPDATE, w.tech_update)
     events_record_bulk(w.events, actor=actor)
+    _changes_announce(w.events)
+
+
+def _changes_announce(events: Sequence[EventDraft]) -> None:
+    """Send ``signals.certifications_changed`` after commit, per technician whose
+    certification rows changed (the payload is the events' own before/after)."""
+    changes: dict[int, list[dict[str, Any]]] = {}
+    for e in events:
+        if e.kind == EventKind.CERTIFICATION_CHANGED and e.technician_id is not None:
+            changes.setdefault(e.technician_id, []).append(
+                {k: e.data[k] for k in ("test", "before", "after")}
+            )
+    if not changes or not certifications_changed.has_listeners():
+        return
+
+    def send() -> None:
+        for technician_id, rows in changes.items():
+            certifications_changed.send(
+                sender=Certification, technician_id=technician_id, changes=rows
+            )
+
+    transaction.on_commit(send)
 
 
 def _without(plan: _Plan, moved: set[int]) -> _Writes:
@@ -383,7 +407,33 @@ def _recompute_locked(
         return ChunkResult()
     plan = _plan(techs, program=program, as_of=as_of)
     _writes_apply(plan.writes, actor=actor)
+    _withdrawn_send(plan.writes, actor)
     return ChunkResult(len(techs), len(plan.changed_ids), tuple(plan.changed_ids))
+
+
+def _withdrawn_send(writes: _Writes, actor: Actor) -> None:
+    """Tell listeners whose certifications were revoked or removed, or titles lost.
+
+    Read from the change events already drafted (no query), and sent inside the
+    writing transaction, so what listeners write (badges sets the status list bits
+    of their signed credentials) commits or rolls back with it.
+    """
+    withdrawn = sorted(
+        {
+            e.technician_id
+            for e in writes.events
+            if e.technician_id is not None
+            and (
+                (after := e.data.get("after")) is None
+                or after.get("status") == CertificationStatus.REVOKED
+                or after.get("held") is False
+            )
+        }
+    )
+    if withdrawn:
+        derived_withdrawn.send(
+            sender=Certification, technician_ids=withdrawn, actor=actor
+        )
 
 
 def _locked(qs: QuerySet[Technician]) -> list[TechRow]:
@@ -421,7 +471,9 @@ def _recompute_chunk(
             ids = [t[0] for t in plan.techs]
             locked = {t[0]: t for t in _locked(Technician.objects.filter(pk__in=ids))}
             moved = {t[0] for t in plan.techs if locked.get(t[0]) != t}
-            _writes_apply(_without(plan, moved) if moved else plan.writes, actor=actor)
+            writes = _without(plan, moved) if moved else plan.writes
+            _writes_apply(writes, actor=actor)
+            _withdrawn_send(writes, actor)
             kept = [tid for tid in plan.changed_ids if tid not in moved]
             again = _recompute_locked(
                 [locked[t] for t in sorted(moved) if t in locked],

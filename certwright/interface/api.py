@@ -15,6 +15,7 @@ from __future__ import annotations
 import certwright
 from certwright.accounts.api import router as accounts
 from certwright.accounts.api_auth import SessionOrToken
+from certwright.badges.api import router as badges
 from certwright.candidates.api import router as candidates
 from certwright.commerce.api import router as commerce
 from certwright.core.api import router as platform
@@ -39,6 +40,7 @@ api.add_router("/candidates", candidates, auth=SessionOrToken)
 api.add_router("/commerce", commerce, auth=SessionOrToken)
 api.add_router("/credentials", credentials, auth=SessionOrToken)
 api.add_router("/scheduling", scheduling, auth=SessionOrToken)
+api.add_router("/badges", badges, auth=SessionOrToken)
 # Public operations and signed-in ones side by side: each operation says which.
 api.add_router("/portal", portal)
 api.add_router("/notifications", notifications)

@@ -25,10 +25,13 @@ urlpatterns = [
     path("scoring/", include("certwright.scoring.urls")),
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
+    path("me/certificates/", include("certwright.certificates.urls")),
     # Public verification (/verify/, /v/<token>) and the technician's share links.
     path("", include("certwright.verification.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Signed credentials: /.well-known/did.json, /credentials/status/N, downloads.
+    path("", include("certwright.badges.urls")),
     # Browsers ask for /favicon.ico on every site whatever the page links to.
     path(
         "favicon.ico",

@@ -256,7 +256,8 @@ class RenewalPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Documents:
-    """How the program's printable documents (score reports, invoices) are laid out."""
+    """How the program's printable documents (score reports, invoices, certificates)
+    are laid out."""
 
     # The paper the body's candidates print on: "letter" (US Letter) or "a4".
     paper: Literal["letter", "a4"] = "a4"

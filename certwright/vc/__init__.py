@@ -1,3 +1,2 @@
-"""Verifiable credentials, pure: Data Integrity proofs (eddsa-rdfc-2022), multikeys,
-did:web, the Bitstring Status List encoding and the JSON-LD contexts shipped with the
-project. No Django, no database, no clock (times are passed in)."""
+"""Verifiable credentials, pure: multikey, the eddsa-rdfc-2022 proof, Bitstring Status
+List and did:web. No Django; the badges app issues with it."""

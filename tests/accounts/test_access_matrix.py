@@ -57,6 +57,7 @@ from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from certwright.verification.services import share_link_create
+from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
 from tests.support.scheduling import (
@@ -169,6 +170,16 @@ CENTRE_HERE = expect((*HERE, *PROGRAM))
 EVERYONE = expect(ROLES, anonymous=OK)
 
 PAGES: dict[str, Row] = {
+    # Certificates: one's own (no id: every technician gets theirs, or the page
+    # saying nothing is in force), and program staff's download of anybody's.
+    "certificates:download": Row(
+        _const(kind="certificate"),
+        {"get": expect(("owner", "candidate"), refused=FORBIDDEN)},
+    ),
+    "certificates:staff_download": Row(
+        _mix(technician_id="technician", kind=("wallet-card",)),
+        {"get": PROGRAM_ONLY_403},
+    ),
     # allauth's links carry their own credential (the key): whoever holds it may
     # follow it, signed in or not.
     "account_confirm_email": Row(_ids(key="email_key"), {"get": EVERYONE}),
@@ -180,6 +191,17 @@ PAGES: dict[str, Row] = {
     "accounts:organization_detail": Row(
         _ids(organization_id="organization"),
         {"get": expect(("employer", *PROGRAM))},
+    ),
+    "accounts:organization_roster_csv": Row(
+        _ids(organization_id="organization"),
+        {"get": expect(("employer", *PROGRAM))},
+    ),
+    # Only the organization's administrators change its e-mail settings; program
+    # staff see the organization but do not act for it.
+    "accounts:organization_watch": Row(
+        _ids(organization_id="organization"),
+        {"post": expect(("employer",), program_staff=FORBIDDEN, superuser=FORBIDDEN)},
+        body=_const(weekly_digest="on"),
     ),
     # A test of the program, not anybody's record.
     "portal:test": Row(_const(code="A1"), {"get": EVERYONE}),
@@ -319,6 +341,10 @@ PAGES: dict[str, Row] = {
     "scoring:record": Row(_ids(run_id="run"), {"post": PROGRAM_ONLY_403}),
     "scoring:apply": Row(_ids(run_id="run"), {"post": PROGRAM_ONLY_403}),
     "scoring:item": Row(_ids(item_id="item"), {"get": PROGRAM_ONLY_403}),
+    # Signed credentials: the technician's own to download; the status list is
+    # public (every verifier reads it).
+    "badges:download": Row(_ids(uuid="badge"), {"get": CANDIDATE_OWN}),
+    "badges:status_list": Row(_ids(list_id="status_list"), {"get": EVERYONE}),
     # The proctor console: the centre's staff and program staff.
     "proctor:day": Row(_ids(centre_id="centre"), {"get": CENTRE_HERE}),
     "proctor:board": Row(_ids(centre_id="centre"), {"get": CENTRE_HERE}),
@@ -439,6 +465,18 @@ API: dict[str, Row] = {
     "certwright_portal_api_me_score_report": Row(
         _ids(attempt_id="attempt"), {"get": expect((), anonymous=UNAUTHORIZED)}
     ),
+    # A signed credential is its technician's alone.
+    "certwright_badges_api_me_credential": Row(
+        _ids(uuid="badge"),
+        {
+            "get": expect(
+                ("owner",),
+                refused=FORBIDDEN,
+                candidate=NOT_FOUND,
+                anonymous=UNAUTHORIZED,
+            )
+        },
+    ),
     # The catalog is public; eligibility is a candidate's own.
     "certwright_portal_api_catalog_detail": Row(
         _const(code="A1"), {"get": expect(ROLES, anonymous=OK)}
@@ -466,6 +504,7 @@ API_WITHOUT_ID: dict[str, Row] = {
     "certwright_portal_api_me_certifications": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_portal_api_me_titles": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_portal_api_me_results": Row(_const(), {"get": API_CANDIDATE}),
+    "certwright_badges_api_me_credentials": Row(_const(), {"get": API_CANDIDATE}),
     "certwright_credentials_api_staff_results": Row(_const(), {"get": API_PROGRAM_403}),
     "certwright_credentials_api_staff_revocations": Row(
         _const(), {"get": API_PROGRAM_403}
@@ -605,6 +644,7 @@ def _build() -> dict[str, Any]:
     email = EmailAddress.objects.create(
         user=owner, email=owner.email, verified=False, primary=True
     )
+    badge = credential_row_for(owner_tech)
     return {
         "users": {
             "candidate": stranger,
@@ -637,6 +677,9 @@ def _build() -> dict[str, Any]:
             "run": AnalysisRun.objects.create(form=exam_form, kind="analysis").pk,
             "item": exam_form.items.order_by("position")[0].item_version.item_id,
             "form_item": exam_form.items.order_by("position")[0].pk,
+            "technician": owner_tech.pk,
+            "badge": badge.uuid,
+            "status_list": badge.status_list_id,
             "share_token": share_link_create(
                 technician_id=owner_tech.pk, label="Matrix"
             ).token,
@@ -667,7 +710,9 @@ def world(
         time_machine.travel(NOW, tick=False) as traveller,
         django_db_blocker.unblock(),
         transaction.atomic(),
+        pytest.MonkeyPatch.context() as env,
     ):
+        env.setenv("CERTWRIGHT_SIGNING_PASSPHRASE", TEST_PASSPHRASE)
         built = _build()
         users = built["users"]
         _sit(built["ids"], traveller, users["proctor"])

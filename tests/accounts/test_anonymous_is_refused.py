@@ -37,6 +37,8 @@ PAGES = [
     ("post", "accounts:share_revoke", ("grant",)),
     ("get", "accounts:organization_list", ()),
     ("get", "accounts:organization_detail", ("organization",)),
+    ("get", "accounts:organization_roster_csv", ("organization",)),
+    ("post", "accounts:organization_watch", ("organization",)),
     ("get", "mfa_index", ()),
     ("get", "mfa_activate_totp", ()),
     ("get", "account_email", ()),

@@ -233,6 +233,8 @@ def test_sharing_through_the_api(
             # nothing certified yet, no title held
             "certifications": [],
             "titles": [],
+            "all_certifications": [],
+            "all_titles": [],
         }
     ]
 
@@ -278,8 +280,9 @@ def test_the_roster_shows_a_certification_through_its_last_valid_day(
     day: str,
     shown: bool,
 ) -> None:
-    """On the day the roster says A1 is "valid through", A1 is listed; the next day
-    (``expires_on``) it is not, before any recompute has marked it expired."""
+    """On the day the roster says A1 is "valid through", A1 is listed as in force;
+    the next day (``expires_on``) it is listed as lapsed, before any recompute has
+    marked it expired."""
     # given
     _ana, technician = make_candidate("ana@example.com", "Ana López")
     with django_capture_on_commit_callbacks(execute=True):
@@ -296,4 +299,6 @@ def test_the_roster_shows_a_certification_through_its_last_valid_day(
 
     # then
     assert "Ana López" in html
-    assert (">A1</span>" in html) is shown
+    assert ">A1</span>" in html
+    assert ("valid through" in html) is shown
+    assert ("lapsed after" in html) is not shown

@@ -22,6 +22,8 @@ NOT_PAGES = (
     "/notifications/email/",
     "/delivery/report_pdf.html",
     "/commerce/invoice_pdf.html",
+    "/certificates/certificate_pdf.html",
+    "/certificates/wallet_card_pdf.html",
 )
 
 

@@ -36,8 +36,10 @@ def test_a_recorded_pass_becomes_a_certification_after_commit(
         )
         # then nothing is derived before the commit
         assert not Certification.objects.filter(technician=experienced).exists()
-    # then the recompute ran after it
-    assert len(callbacks) == 1
+    # then the recompute ran after it: the one callback the fact queued (the
+    # recompute, having changed a certification, queues certifications_changed)
+    assert callbacks[0].keywords == {"technician_id": experienced.pk}
+    assert len(callbacks) == 2
     cert = Certification.objects.get(technician=experienced, test="A1")
     assert cert.status == CertificationStatus.CERTIFIED
     experienced.refresh_from_db()

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from certwright.accounts.demo import demo_load as accounts_demo
+from certwright.badges.demo import demo_load as badges_demo
 from certwright.commerce.demo import demo_load as commerce_demo
 from certwright.credentials.demo import PERSONAS, demo_load
 from certwright.credentials.management.commands.recompute import positive
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             )
         self._load_journey()
         self._load_scoring()
+        self.stdout.write(badges_demo())
 
     def _load_scoring(self) -> None:
         """Simulated field-test sittings of A1 initial form 1, analysed
