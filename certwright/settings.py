@@ -399,3 +399,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Nothing to set here: fees and their currency come from the program's fee table in
 # force on the order date, and sales-tax rates are rows of commerce.TaxRate, edited in
 # the admin (seeded at 0 for the states where ASE collects tax; see docs/commerce.md).
+
+# Public verification (/verify/, /api/verify/): lookups allowed per client address in
+# each window before a 429, so certification IDs cannot be walked. Counted in the
+# database (see verification.LookupWindow), so every process sees one count.
+VERIFY_LOOKUP_LIMIT = env.integer("CERTWRIGHT_VERIFY_LOOKUP_LIMIT", 20, minimum=1)
+VERIFY_LOOKUP_WINDOW_SECONDS = env.integer(
+    "CERTWRIGHT_VERIFY_LOOKUP_WINDOW_SECONDS", 600, minimum=1
+)

@@ -91,6 +91,7 @@ class EventKind(models.TextChoices):
     SIGNING_KEY_ROTATED = "signing_key.rotated", _("signing key retired by rotation")
     BADGE_ISSUED = "badge.issued", _("signed credential issued")
     BADGE_REVOKED = "badge.revoked", _("signed credential revoked")
+    LOOKUP_OPT_OUT_SET = "lookup_opt_out.set", _("public lookup opt-out changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Commerce: orders, their lines, vouchers, entitlements and tax rates.

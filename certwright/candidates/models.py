@@ -33,6 +33,14 @@ class Technician(models.Model):
         _("certification ID"), max_length=16, unique=True, editable=False
     )
     name = models.CharField(_("name"), max_length=200)
+    # The last (family) name, which the public lookup asks for with the certification
+    # ID. Kept apart from ``name`` because the last word of a name is not always the
+    # family name ("Maria de la Cruz", "Nguyen Van An"): it starts as the last word
+    # and the technician or staff correct it where the name is edited.
+    # (db_default too: bulk loaders that write rows directly may leave it out.)
+    family_name = models.CharField(
+        _("last name"), max_length=200, blank=True, default="", db_default=""
+    )
     email = models.EmailField(_("e-mail"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # An account comes later (the portal); a technician imported from results has none.
@@ -66,6 +74,12 @@ class Technician(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.facts_version != self.derived_version
+
+
+def family_name_guess(name: str) -> str:
+    """The last word of a name: the family name until someone says otherwise."""
+    words = name.split()
+    return words[-1] if words else ""
 
 
 class ExperienceKind(models.TextChoices):

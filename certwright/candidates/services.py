@@ -42,6 +42,7 @@ from certwright.candidates.models import (
     ExperienceKind,
     ExperienceRecord,
     Technician,
+    family_name_guess,
 )
 from certwright.candidates.selectors import (
     email_domain,
@@ -77,9 +78,12 @@ def technician_create(
     email: str = "",
     user_id: int | None = None,
     certification_id: str | None = None,
+    family_name: str | None = None,
     actor: Actor = None,
 ) -> Technician:
-    """Register a technician under a new (or a given, valid) certification ID."""
+    """Register a technician under a new (or a given, valid) certification ID.
+
+    ``family_name`` None: the last word of the name."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A technician needs a name.")})
@@ -94,6 +98,9 @@ def technician_create(
         technician = Technician(
             certification_id=certification_id or _unused_certification_id(),
             name=name,
+            family_name=(
+                family_name_guess(name) if family_name is None else family_name.strip()
+            ),
             email=email.strip(),
             user_id=user_id,
         )
@@ -110,19 +117,38 @@ def technician_create(
 
 
 def technician_update(
-    *, technician_id: int, name: str, email: str, actor: Actor = None
+    *,
+    technician_id: int,
+    name: str,
+    email: str,
+    family_name: str | None = None,
+    actor: Actor = None,
 ) -> Technician:
-    """Change a technician's name or e-mail (the certification ID never changes)."""
+    """Change a technician's name, last name or e-mail (the certification ID never
+    changes). ``family_name`` None keeps it, unless the name changes: then the last
+    word of the new name."""
     with transaction.atomic():
         technician = Technician.objects.select_for_update().get(pk=technician_id)
-        before = {"name": technician.name, "email": technician.email}
+        before = {
+            "name": technician.name,
+            "family_name": technician.family_name,
+            "email": technician.email,
+        }
         technician.name = name.strip()
+        if family_name is not None:
+            technician.family_name = family_name.strip()
+        elif technician.name != before["name"]:
+            technician.family_name = family_name_guess(technician.name)
         technician.email = email.strip()
-        after = {"name": technician.name, "email": technician.email}
+        after = {
+            "name": technician.name,
+            "family_name": technician.family_name,
+            "email": technician.email,
+        }
         if after == before:
             return technician
         technician.full_clean()
-        technician.save(update_fields=["name", "email"])
+        technician.save(update_fields=["name", "family_name", "email"])
         event_record(
             kind=EventKind.TECHNICIAN_UPDATED,
             subject=f"technician:{technician.certification_id}",

@@ -221,7 +221,7 @@ def _recompute(
 class TechnicianAdmin(admin.ModelAdmin):
     list_display = ("certification_id", "name", "email", "next_change_on", "stale")
     search_fields = ("certification_id", "name", "email")
-    fields = ("certification_id", "name", "email", "user", "created_at",
+    fields = ("certification_id", "name", "family_name", "email", "user", "created_at",
               "next_change_on", "facts_version", "derived_version")  # fmt: skip
     readonly_fields = ("certification_id", "created_at", "next_change_on",
                        "facts_version", "derived_version")  # fmt: skip
@@ -262,6 +262,8 @@ class TechnicianAdmin(admin.ModelAdmin):
                 technician_id=obj.pk,
                 name=obj.name,
                 email=obj.email,
+                # Left empty: the last word of the name.
+                family_name=obj.family_name or None,
                 actor=request.user,  # type: ignore[arg-type]
             )
             return
@@ -269,6 +271,7 @@ class TechnicianAdmin(admin.ModelAdmin):
             name=obj.name,
             email=obj.email,
             user_id=obj.user_id,
+            family_name=obj.family_name or None,
             actor=request.user,  # type: ignore[arg-type]
         )
         # The admin redirects to the object it saved: hand it the service's row.

@@ -24,7 +24,11 @@ from certwright.audit.bulk import rows_insert
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.ids import ALPHABET, BODY_LENGTH, PREFIX, check_character
-from certwright.candidates.models import ExperienceRecord, Technician
+from certwright.candidates.models import (
+    ExperienceRecord,
+    Technician,
+    family_name_guess,
+)
 from certwright.candidates.services import (
     experience_record_add,
     technician_create,
@@ -393,6 +397,7 @@ def _population_load(
                 (
                     "certification_id",
                     "name",
+                    "family_name",
                     "email",
                     "created_at",
                     "facts_version",
@@ -403,6 +408,7 @@ def _population_load(
                     (
                         cid,
                         name,
+                        family_name_guess(name),
                         f"tech{i}@{LOAD_DOMAIN}",
                         created_at,
                         sum(len(part) for part in facts),

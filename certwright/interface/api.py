@@ -24,6 +24,7 @@ from certwright.credentials.api import router as credentials
 from certwright.notifications.api import router as notifications
 from certwright.portal.api import router as portal
 from certwright.scheduling.api import router as scheduling
+from certwright.verification.api import router as verification
 
 api = ProblemDetailsAPI(
     title="Certwright API",
@@ -43,3 +44,5 @@ api.add_router("/badges", badges, auth=SessionOrToken)
 # Public operations and signed-in ones side by side: each operation says which.
 api.add_router("/portal", portal)
 api.add_router("/notifications", notifications)
+# /api/verify/{certification_id}: the public lookup, anonymous.
+api.add_router("/verify", verification)

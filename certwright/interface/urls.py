@@ -27,6 +27,8 @@ urlpatterns = [
     path("notifications/", include("certwright.notifications.urls")),
     path("me/certificates/", include("certwright.certificates.urls")),
     path("shops/", include("certwright.shops.urls")),
+    # Public verification (/verify/, /v/<token>) and the technician's share links.
+    path("", include("certwright.verification.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Signed credentials: /.well-known/did.json, /credentials/status/N, downloads.

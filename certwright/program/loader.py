@@ -47,6 +47,7 @@ from certwright.program.model import (
     Test,
     TestRef,
     Title,
+    VerificationPolicy,
     expr_tests,
 )
 
@@ -734,6 +735,21 @@ def _parse_documents(top: _Table) -> Documents:
     return documents
 
 
+def _parse_verification(top: _Table) -> VerificationPolicy:
+    table = top.table("verification", required=False)
+    base = VerificationPolicy()
+    if table is None:
+        return base
+    verification = VerificationPolicy(
+        public_lookup=table.flag("public_lookup", base.public_lookup),
+        technician_may_opt_out=table.flag(
+            "technician_may_opt_out", base.technician_may_opt_out
+        ),
+    )
+    table.finish()
+    return verification
+
+
 def _parse_series(top: _Table) -> dict[str, Series]:
     out: dict[str, Series] = {}
     for code, st in top.entries("series", required=True):
@@ -1252,6 +1268,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     renewal = _parse_renewal(top, set(series))
     fees = _parse_fees(top)
     documents = _parse_documents(top)
+    verification = _parse_verification(top)
     raw_tests = merged.get("tests")
     test_codes = set(raw_tests) if isinstance(raw_tests, dict) else set()
     refs = _Refs(
@@ -1284,6 +1301,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         address=header.address,
         documents=documents,
         shops=shops,
+        verification=verification,
     )
 
 

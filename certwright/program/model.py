@@ -264,6 +264,18 @@ class Documents:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """Who may check a technician's certifications (the verification app reads it)."""
+
+    # Anyone may look a technician up by certification ID and last name (/verify/,
+    # /api/verify/). Off: the lookup says it is not offered; share links still work.
+    public_lookup: bool = True
+    # Whether a technician may take themselves out of the public lookup (their share
+    # links keep working).
+    technician_may_opt_out: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class FeePeriod:
     """A fee table in force on ``start`` ≤ day < ``end`` (end None: open)."""
 
@@ -352,6 +364,7 @@ class Program:
     notes: tuple[str, ...] = field(default=())
     documents: Documents = field(default_factory=Documents)
     shops: ShopPolicy = field(default_factory=ShopPolicy)
+    verification: VerificationPolicy = field(default_factory=VerificationPolicy)
 
     def fees_on(self, day: dt.date) -> FeePeriod | None:
         for period in self.fees:

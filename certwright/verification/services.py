@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
+from certwright.candidates.models import Technician
 from certwright.core.clock import now
-from certwright.verification.models import ShareLink
+from certwright.verification.models import LookupOptOut, LookupWindow, ShareLink
 
 LABEL_MAX = 100
 
@@ -50,3 +55,61 @@ def share_link_revoke(*, link_id: int, actor: Actor = None) -> ShareLink:
             data={"label": link.label},
         )
     return link
+
+
+def lookup_opt_out_set(
+    *, technician_id: int, opted_out: bool, actor: Actor = None
+) -> bool:
+    """Take the technician out of the public lookup (or back in); True when it
+    changed. Whether the program allows opting out is the caller's check
+    (``lookup_opt_out_allowed``): staff may still record it."""
+    with transaction.atomic():
+        technician = Technician.objects.select_for_update().get(pk=technician_id)
+        current = LookupOptOut.objects.filter(technician_id=technician_id).exists()
+        if current == opted_out:
+            return False
+        if opted_out:
+            LookupOptOut.objects.create(technician_id=technician_id, created_at=now())
+        else:
+            LookupOptOut.objects.filter(technician_id=technician_id).delete()
+        event_record(
+            kind=EventKind.LOOKUP_OPT_OUT_SET,
+            subject=f"technician:{technician.certification_id}",
+            technician_id=technician_id,
+            actor=actor,
+            data={"opted_out": opted_out},
+        )
+    return True
+
+
+class LookupThrottled(Exception):
+    """Too many lookups from one client in the current window; try again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def lookup_count(client: str) -> None:
+    """Count one public lookup from ``client``; LookupThrottled (not counted) when
+    the client has used up the current window.
+
+    A fixed window (``VERIFY_LOOKUP_WINDOW_SECONDS`` long, aligned on the epoch)
+    with a row per client and window in the database, so every process counts the
+    same; the increment is one UPDATE, safe under concurrent requests.
+    """
+    limit = settings.VERIFY_LOOKUP_LIMIT
+    window = settings.VERIFY_LOOKUP_WINDOW_SECONDS
+    moment = now()
+    epoch = int(moment.timestamp())
+    start_s = epoch - epoch % window
+    start = dt.datetime.fromtimestamp(start_s, tz=dt.UTC)
+    client = (client or "?")[:64]
+    with transaction.atomic():
+        LookupWindow.objects.get_or_create(client=client, window_start=start)
+        counted = LookupWindow.objects.filter(
+            client=client, window_start=start, count__lt=limit
+        ).update(count=F("count") + 1)
+    if not counted:
+        raise LookupThrottled(max(1, start_s + window - epoch))

@@ -57,6 +57,7 @@ from certwright.delivery.attempts import attempt_authorise
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from certwright.shops.services import employment_request
+from certwright.verification.services import share_link_create
 from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
@@ -253,6 +254,8 @@ PAGES: dict[str, Row] = {
     ),
     # The signed link mailed to the employer is the credential: no account needed.
     "candidates:employer_confirm": Row(_ids(token="employer_token"), {"get": EVERYONE}),
+    # A share link is its own credential: whoever holds it sees the page.
+    "verification:share_link": Row(_ids(token="share_token"), {"get": EVERYONE}),
     "candidates:review_approve": Row(
         _ids(record_id="record"), {"post": PROGRAM_ONLY_403}
     ),
@@ -517,6 +520,10 @@ API: dict[str, Row] = {
             )
         },
     ),
+    # The public lookup: anyone, signed in or not.
+    "certwright_verification_api_verify": Row(
+        _ids(certification_id="certification_id"), {"get": expect(ROLES, anonymous=OK)}
+    ),
 }
 
 # Operations without an id that answer only some roles: a technician's own records,
@@ -708,6 +715,10 @@ def _build() -> dict[str, Any]:
             "technician": owner_tech.pk,
             "badge": badge.uuid,
             "status_list": badge.status_list_id,
+            "share_token": share_link_create(
+                technician_id=owner_tech.pk, label="Matrix"
+            ).token,
+            "certification_id": owner_tech.certification_id,
         },
     }
 

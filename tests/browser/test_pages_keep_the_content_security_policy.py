@@ -118,8 +118,13 @@ def test_a_tour_of_the_site_logs_no_policy_violation(tour: Tour) -> None:
 
     # when: anonymous pages and the API docs
     anonymous = tour.browser_for(None)
-    for path in ("/", "/accounts/login/", "/accounts/signup/", "/me/catalog/"):
+    for path in ("/", "/accounts/login/", "/accounts/signup/", "/me/catalog/",
+                 "/verify/"):  # fmt: skip
         tour.visit(anonymous, path, wait_for="body")
+    # the demo candidate's share link, with its inline SVG QR code
+    demo_link = priya.share_links.filter(revoked_at__isnull=True).first()
+    assert demo_link is not None
+    tour.visit(anonymous, f"/v/{demo_link.token}", wait_for=".qr-code svg")
     tour.visit(anonymous, "/api/docs", wait_for=".swagger-ui .info")
 
     # when: the candidate's pages
@@ -132,6 +137,7 @@ def test_a_tour_of_the_site_logs_no_policy_violation(tour: Tour) -> None:
         "scheduling:appointment_list",
         "delivery:attempt_list",
         "accounts:profile",
+        "verification:share_links",
     ):
         tour.visit(candidate, reverse(name))
 

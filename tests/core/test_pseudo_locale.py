@@ -265,6 +265,7 @@ ROLES = {
         "/me/catalog/",
         "/shops/?q=62701",
         "/shops/MAINST/",
+        "/verify/",
     ],
     "candidate@example.com": [
         "/me/",
@@ -279,6 +280,7 @@ ROLES = {
         "/account/",
         "/credentials/mine/",
         "/shops/mine/",
+        "/me/share-links/",
     ],
     "employer@example.com": ["/account/organizations/", "/shop/vouchers/"],
     "proctor@example.com": ["/proctor/", "/booking/centres/mine/"],

@@ -27,6 +27,7 @@ from certwright.scheduling.demo import candidate_story
 from certwright.scheduling.demo import demo_load as scheduling_demo
 from certwright.scoring.demo import demo_load as scoring_demo
 from certwright.shops.demo import demo_load as shops_demo
+from certwright.verification.demo import demo_load as verification_demo
 
 
 class Command(BaseCommand):
@@ -139,6 +140,8 @@ class Command(BaseCommand):
             )
         centres = [*scheduling.centres_created, *scheduling.centres_present]
         self.stdout.write(f"test centres: {', '.join(centres)}")
+        if share_path := verification_demo():
+            self.stdout.write(f"the demo candidate's share link: {share_path}")
         self._load_exam_day()
 
     def _load_items(self) -> None:
