@@ -12,8 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from certwright.badges.keys import SigningKeyError
 from certwright.badges.selectors import credential_filename
 from certwright.badges.services import technician_credentials_issue
-from certwright.candidates.ids import certification_id_normalize
-from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_get_by_certification_id
 
 INVALID_INPUT = 2
 
@@ -30,10 +29,7 @@ class Command(BaseCommand):
         export.add_argument("--out", required=True, type=Path, help="directory")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        cid = certification_id_normalize(options["certification_id"])
-        technician = (
-            Technician.objects.filter(certification_id=cid).first() if cid else None
-        )
+        technician = technician_get_by_certification_id(options["certification_id"])
         if technician is None:
             raise CommandError(
                 f"no technician with ID {options['certification_id']!r}",

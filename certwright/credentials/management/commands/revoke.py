@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from certwright.candidates.ids import certification_id_normalize
-from certwright.candidates.models import Technician
+from certwright.candidates.selectors import technician_get_by_certification_id
 from certwright.core.clock import today
 from certwright.credentials.recompute import technician_recompute
 from certwright.credentials.services import revocation_record
@@ -26,10 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="why, kept in the record")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        cid = certification_id_normalize(options["certification_id"])
-        technician = (
-            Technician.objects.filter(certification_id=cid).first() if cid else None
-        )
+        technician = technician_get_by_certification_id(options["certification_id"])
         if technician is None:
             raise CommandError(
                 f"no technician with ID {options['certification_id']!r}",
