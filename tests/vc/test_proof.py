@@ -106,3 +106,23 @@ def test_an_unknown_context_is_refused_not_fetched() -> None:
     # Then canonicalizing it is an error naming the URL
     with pytest.raises(UnknownContextError, match=r"evil\.example"):
         proof.canonicalize(doc)
+
+
+def test_a_context_given_by_the_caller_is_not_kept_for_the_next_call() -> None:
+    # Shipped contexts stay resolved in PyLD's per-process cache (tagged static); one a
+    # caller passes in must not, or the next call with another document under the same
+    # URL would canonicalize against the first.
+    url = "https://example.org/contexts/changing.jsonld"
+    doc = {"@context": url, "@id": "urn:x:1", "term": "value"}
+    first = {url: {"@context": {"term": "https://example.org/vocab#first"}}}
+    second = {url: {"@context": {"term": "https://example.org/vocab#second"}}}
+
+    # When the same document is canonicalized with each context in turn
+    one = proof.canonicalize(doc, first)
+    two = proof.canonicalize(doc, second)
+
+    # Then each call used its own context
+    assert "vocab#first" in one
+    assert "vocab#second" not in one
+    assert "vocab#second" in two
+    assert "vocab#first" not in two
