@@ -229,6 +229,7 @@ class Population:
             tid,
             certification_id(i, self.seed),
             f"{first} {family}",
+            family,  # family_name: what the public lookup asks for (bench/verify.py)
             f"{first.lower()}.{family.lower()}.{tid}@example.com",
             created,
             None,  # user
@@ -424,7 +425,7 @@ class Population:
 
 # Field names in the order Population writes them.
 TECH_FIELDS = (
-    "id", "certification_id", "name", "email", "created_at", "user",
+    "id", "certification_id", "name", "family_name", "email", "created_at", "user",
     "next_change_on", "facts_version", "derived_version",
 )  # fmt: skip
 EXPERIENCE_FIELDS = (

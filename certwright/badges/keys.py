@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
+from django.db.models import QuerySet
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
@@ -87,8 +88,14 @@ def _new_key(actor: Actor) -> SigningKey:
     return key
 
 
+def signing_keys_active() -> QuerySet[SigningKey]:
+    """The keys not retired, newest first: the first signs (one definition, also
+    used as a subquery by the status list's ETag)."""
+    return SigningKey.objects.filter(retired_at__isnull=True).order_by("-id")
+
+
 def signing_key_active() -> SigningKey | None:
-    return SigningKey.objects.filter(retired_at__isnull=True).order_by("-id").first()
+    return signing_keys_active().first()
 
 
 def signing_key_create(*, actor: Actor = None) -> SigningKey:

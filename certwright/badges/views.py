@@ -16,6 +16,8 @@ from certwright.badges.selectors import (
     credential_filename,
     credential_owned,
     did_document,
+    status_list_current_etag,
+    status_list_etag_of,
 )
 from certwright.badges.services import status_list_signed, technician_credentials_issue
 from certwright.candidates.decorators import candidate_required
@@ -33,29 +35,39 @@ def did_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _status_list_response(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # Verifiers check status on every credential they see: let caches hold the list
+    # briefly and revalidate cheaply.
+    patch_cache_control(response, public=True, max_age=60, must_revalidate=True)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _if_none_match(request: HttpRequest, etag: str) -> bool:
+    tags = request.headers.get("If-None-Match", "").split(",")
+    return etag in [t.strip() for t in tags]
+
+
 @require_GET
 def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    # The usual request, a verifier revalidating its copy: one query, nothing loaded.
+    current = status_list_current_etag(list_id)
+    if current is not None and _if_none_match(request, current):
+        return _status_list_response(HttpResponse(status=304), current)
     if not StatusList.objects.filter(pk=list_id).exists():
         raise Http404
     try:
         lst = status_list_signed(list_id)
     except SigningKeyError as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain")
-    # The list's version and signing key name its content: a stored JSON document
-    # may come back with its keys in another order (PostgreSQL's jsonb), so the
-    # body's hash would not be stable.
-    etag = f'"{lst.pk}-{lst.version}-{lst.signed_key}"'
+    etag = status_list_etag_of(lst.pk, lst.version, lst.signed_key)
+    if _if_none_match(request, etag):
+        return _status_list_response(HttpResponse(status=304), etag)
     body = json.dumps(lst.signed, sort_keys=True, separators=(",", ":")).encode()
-    # Verifiers check status on every credential they see: let caches hold the list
-    # briefly and revalidate cheaply.
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/vc+ld+json")
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=60, must_revalidate=True)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _status_list_response(
+        HttpResponse(body, content_type="application/vc+ld+json"), etag
+    )
 
 
 @candidate_required(NO_TECHNICIAN)

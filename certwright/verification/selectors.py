@@ -7,7 +7,7 @@ import hmac
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
@@ -109,18 +109,28 @@ class Answer:
 def _answer(
     technician_id: int, *, program: Program, on: dt.date
 ) -> tuple[list[CertificationLine], list[TitleLine]]:
-    """The technician's certifications and titles (three queries, even for an id
-    that matches no one: the lookup does the same work whatever it finds)."""
-    current = set(
-        certifications_current(on=on)
-        .filter(technician_id=technician_id)
-        .values_list("id", flat=True)
+    """The technician's certifications and titles (two queries, even for an id
+    that matches no one: the lookup does the same work whatever it finds).
+
+    Whether a certification is in force is asked of ``certifications_current``,
+    its one definition, as a subquery of the same statement."""
+    rows = (
+        Certification.objects.filter(technician_id=technician_id)
+        .annotate(
+            # The technician named in the subquery too: without it PostgreSQL may
+            # hash every certification in force in the country for each lookup.
+            in_force=Exists(
+                certifications_current(on=on).filter(
+                    technician_id=technician_id, pk=OuterRef("pk")
+                )
+            )
+        )
+        .only("test", "status", "certified_on", "expires_on")
+        .order_by("test")
     )
     certifications = []
-    for cert in Certification.objects.filter(technician_id=technician_id).order_by(
-        "test"
-    ):
-        if cert.pk in current:
+    for cert in rows:
+        if cert.in_force:
             status = "in_force"
         elif cert.status == CertificationStatus.REVOKED:
             status = "revoked"

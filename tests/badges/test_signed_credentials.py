@@ -145,6 +145,29 @@ def test_the_status_list_answers_304_to_its_etag(
     assert client.get("/credentials/status/999").status_code == 404
 
 
+def test_revalidating_the_status_list_is_one_query_until_the_key_rotates(
+    issuer_key: SigningKey,
+    client: Client,
+    django_assert_num_queries: Any,
+) -> None:
+    # Given a served status list and its ETag
+    technician = certified_candidate("Frances Allen")
+    doc = technician_credentials_issue(technician_id=technician.pk)[0].document
+    path = doc["credentialStatus"]["statusListCredential"].split("testserver", 1)[1]
+    etag = client.get(path)["ETag"]
+    # When a verifier revalidates its copy, it costs one query and gets 304
+    with django_assert_num_queries(1):
+        assert client.get(path, headers={"if-none-match": etag}).status_code == 304
+    # When the key rotates, the same ETag gets the list signed again, with a new ETag
+    signing_key_rotate()
+    fresh = client.get(path, headers={"if-none-match": etag})
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
+    credential_verify(fresh.json(), _did(client))
+    # And the new ETag revalidates
+    assert client.get(path, headers={"if-none-match": fresh["ETag"]}).status_code == 304
+
+
 def test_the_key_is_stored_encrypted_and_needs_the_passphrase(
     db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

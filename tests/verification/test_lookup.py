@@ -134,10 +134,10 @@ def test_every_failure_does_the_same_database_work(
     cases = [*_failures(ana).values(), (ana.certification_id, "García")]
     counts = []
     for cert_id, name in cases:
-        with django_assert_num_queries(4) as captured:
+        with django_assert_num_queries(3) as captured:
             lookup_answer(cert_id, name, program=program, on=on)
         counts.append(len(captured.captured_queries))
-    assert counts == [4, 4, 4, 4]
+    assert counts == [3, 3, 3, 3]
 
 
 def test_the_429_comes_after_the_limit_with_retry_after(
