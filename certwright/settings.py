@@ -407,3 +407,10 @@ VERIFY_LOOKUP_LIMIT = env.integer("CERTWRIGHT_VERIFY_LOOKUP_LIMIT", 20, minimum=
 VERIFY_LOOKUP_WINDOW_SECONDS = env.integer(
     "CERTWRIGHT_VERIFY_LOOKUP_WINDOW_SECONDS", 600, minimum=1
 )
+# For how many seconds a web process may answer a verifier's revalidation of the
+# revocation status list (If-None-Match with the ETag the list view last gave) with
+# 304 itself, before Django (certwright/badges/revalidation.py); 0: never. The list
+# is served with max-age=60, so caches may hold it for a minute anyway.
+STATUS_LIST_REVALIDATION_SECONDS = env.integer(
+    "CERTWRIGHT_STATUS_LIST_REVALIDATION_SECONDS", 2, minimum=0
+)
