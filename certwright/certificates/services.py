@@ -57,14 +57,49 @@ def certificate_file_get(
     standing = standing_current(technician)
     if not standing.in_force:
         return None
-    program = current_program()
     link_url = ""
     if kind == DocumentKind.WALLET_CARD:
         link_url = documents.share_link_url(
             wallet_card_link(technician.pk, actor=actor).token
         )
+    return _file_get(technician, kind, standing, link_url, None, actor)
+
+
+def share_link_wallet_card_get(
+    *, link: ShareLink, actor: Actor = None
+) -> CertificateFile | None:
+    """The wallet card of the technician behind ``link`` (an active share link), for
+    whoever holds the link: its QR code opens that same link, never the
+    technician's own "Wallet card" link, so revoking the link the holder was given
+    leaves them no working code. Stored per link and state like the technician's
+    own card, so anonymous visitors are served stored bytes, not a fresh layout
+    each time. None when nothing is in force."""
+    technician = link.technician
+    standing = standing_current(technician)
+    if not standing.in_force:
+        return None
+    link_url = documents.share_link_url(link.token)
+    return _file_get(
+        technician, DocumentKind.WALLET_CARD, standing, link_url, link, actor
+    )
+
+
+def _file_get(
+    technician: Technician,
+    kind: DocumentKind,
+    standing: documents.Standing,
+    link_url: str,
+    share_link: ShareLink | None,
+    actor: Actor,
+) -> CertificateFile:
+    """The stored file for this technician, kind and share link (None: the
+    technician's own) when its digest matches what is true today, else made now and
+    stored in its place."""
+    program = current_program()
     digest = documents.document_digest(kind, standing, program, link_url)
-    stored = CertificateFile.objects.filter(technician=technician, kind=kind).first()
+    stored = CertificateFile.objects.filter(
+        technician=technician, kind=kind, share_link=share_link
+    ).first()
     if stored is not None and stored.digest == digest:
         return stored
     made_on = today()
@@ -76,17 +111,20 @@ def certificate_file_get(
     # second, and nothing it reads is locked.
     pdf = documents.pdf_from_html(html)
     try:
-        made = _store(technician, kind, digest, pdf, standing, actor)
+        made = _store(technician, kind, share_link, digest, pdf, standing, actor)
     except IntegrityError:
-        # Another request stored the first one for this technician and kind at the
-        # same moment, from the same facts: serve theirs.
-        return CertificateFile.objects.get(technician=technician, kind=kind)
+        # Another request stored the first one for this technician, kind and link
+        # at the same moment, from the same facts: serve theirs.
+        return CertificateFile.objects.get(
+            technician=technician, kind=kind, share_link=share_link
+        )
     return made
 
 
 def _store(
     technician: Technician,
     kind: DocumentKind,
+    share_link: ShareLink | None,
     digest: str,
     pdf: bytes,
     standing: documents.Standing,
@@ -96,6 +134,7 @@ def _store(
         made, _created = CertificateFile.objects.update_or_create(
             technician=technician,
             kind=kind,
+            share_link=share_link,
             defaults={"digest": digest, "pdf": pdf, "made_at": now()},
         )
         event_record(
@@ -105,6 +144,7 @@ def _store(
             actor=actor,
             data={
                 "kind": str(kind),
+                "share_link": share_link.pk if share_link else None,
                 "digest": digest,
                 "tests": [c.test for c in standing.certifications],
                 "titles": [t.title_id for t in standing.titles],

@@ -1,5 +1,5 @@
-"""The technician's certificates page and downloads, and program staff's download of
-any technician's certificate."""
+"""The technician's certificates page and downloads, program staff's download of
+any technician's certificate, and the wallet card behind a share link."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -16,7 +17,12 @@ from certwright.candidates.decorators import candidate_required
 from certwright.candidates.models import Technician
 from certwright.certificates.models import CertificateFile, DocumentKind
 from certwright.certificates.selectors import check_certificates_staff
-from certwright.certificates.services import certificate_file_get, standing_current
+from certwright.certificates.services import (
+    certificate_file_get,
+    share_link_wallet_card_get,
+    standing_current,
+)
+from certwright.verification.selectors import share_link_active_by_token
 
 NO_TECHNICIAN = "certificates/no_technician.html"
 
@@ -92,3 +98,24 @@ def staff_download(request: HttpRequest, technician_id: int, kind: str) -> HttpR
         )
         return redirect("admin:candidates_technician_change", technician.pk)
     return _pdf_response(made, technician)
+
+
+@require_GET
+def share_wallet_card(request: HttpRequest, token: str) -> HttpResponse:
+    """The wallet card of the technician who shared this link, for anyone holding
+    it (an employer). A revoked or unknown token gets the share-link page's own
+    404, so this URL says no more about a token than the page does."""
+    link = share_link_active_by_token(token)
+    if link is None:
+        return render(request, "verification/link_gone.html", status=404)
+    made = share_link_wallet_card_get(link=link, actor=request_actor(request))
+    if made is None:
+        # The link works but nothing is in force: say so, with the way back to the
+        # page that shows what there is, rather than an empty card.
+        return render(
+            request,
+            "certificates/share_no_card.html",
+            {"share_url": reverse("verification:share_link", args=[token])},
+            status=404,
+        )
+    return _pdf_response(made, link.technician)

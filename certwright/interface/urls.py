@@ -25,7 +25,9 @@ urlpatterns = [
     path("scoring/", include("certwright.scoring.urls")),
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
-    path("me/certificates/", include("certwright.certificates.urls")),
+    # The technician's certificates (/me/certificates/) and the wallet card behind
+    # a share link (/v/<token>/wallet-card.pdf).
+    path("", include("certwright.certificates.urls")),
     path("shops/", include("certwright.shops.urls")),
     # Public verification (/verify/, /v/<token>) and the technician's share links.
     path("", include("certwright.verification.urls")),

@@ -165,6 +165,7 @@ def share_link(request: HttpRequest, token: str) -> HttpResponse:
             "program": program,
             "qr": mark_safe(qr_svg(url)),
             "url": url,
+            "token": token,
         },
     )
 

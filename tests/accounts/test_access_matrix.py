@@ -69,6 +69,7 @@ from tests.support.scheduling import (
     local,
     user_create,
 )
+from tests.support.verification import certified_technician
 
 OK = "ok"
 NOT_FOUND = "404"
@@ -256,6 +257,9 @@ PAGES: dict[str, Row] = {
     "candidates:employer_confirm": Row(_ids(token="employer_token"), {"get": EVERYONE}),
     # A share link is its own credential: whoever holds it sees the page.
     "verification:share_link": Row(_ids(token="share_token"), {"get": EVERYONE}),
+    # And so for the wallet card behind it: a link of a certified technician's,
+    # so the view makes the PDF for everyone.
+    "certificates:share_wallet_card": Row(_ids(token="card_token"), {"get": EVERYONE}),
     "candidates:review_approve": Row(
         _ids(record_id="record"), {"post": PROGRAM_ONLY_403}
     ),
@@ -719,6 +723,10 @@ def _build() -> dict[str, Any]:
                 technician_id=owner_tech.pk, label="Matrix"
             ).token,
             "certification_id": owner_tech.certification_id,
+            "card_token": share_link_create(
+                technician_id=certified_technician("Cora Carded", tests=("A1",)).pk,
+                label="Matrix card",
+            ).token,
         },
     }
 

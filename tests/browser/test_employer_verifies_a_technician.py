@@ -12,6 +12,11 @@ from tests.support.browser import page_factory
 from tests.support.scheduling import user_create
 from tests.support.verification import certified_technician
 
+from .proof_steps import (
+    share_link_make,
+    share_link_withdraw,
+    verify_by_id_and_last_name,
+)
 from .signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,24 +33,14 @@ def test_verify_by_id_and_name_then_by_share_link_then_revoked(
     with page_factory(browser, live_server.url, timeout_ms=15_000) as new_page:
         employer = new_page()
         # when the employer follows the home page's link and types her ID and name
-        employer.goto("/")
-        employer.get_by_role("link", name="Verify a technician's certification").click()
-        employer.get_by_label("Certification ID").fill(ana.certification_id)
-        employer.get_by_label("Technician's last name").fill("garcia")
-        employer.get_by_role("button", name="Verify").click()
+        answer = verify_by_id_and_last_name(employer, ana.certification_id, "garcia")
         # then Ana's certifications in force are shown
-        answer = employer.locator("section[aria-labelledby=answer-name]")
         assert "Ana García" in answer.inner_text()
         assert answer.get_by_text("In force").count() == 2
 
         # when Ana makes a share link on her page, reached from her dashboard
         sign_in(phone, user, live_server.url)
-        phone.goto("/me/")
-        phone.get_by_role("link", name="Share links").click()
-        phone.get_by_label("Label").fill("Main Street Garage")
-        phone.get_by_role("button", name="Create a share link").click()
-        link = phone.locator("li.share-link a").first.get_attribute("href")
-        assert link is not None
+        link = share_link_make(phone, "Main Street Garage")
         shoot(phone, "share-links")
 
         # then the employer opens it: her certifications and a QR code, no name typed
@@ -54,8 +49,7 @@ def test_verify_by_id_and_name_then_by_share_link_then_revoked(
         assert employer.locator(".qr-code svg").count() == 1
 
         # when Ana revokes it
-        phone.get_by_role("button", name="Revoke Main Street Garage").click()
-        phone.wait_for_selector("text=The link no longer works.")
+        share_link_withdraw(phone, "Main Street Garage")
         # then the employer's next visit is refused, with nothing about Ana
         response = employer.goto(link)
         assert response is not None

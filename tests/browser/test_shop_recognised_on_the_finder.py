@@ -13,6 +13,8 @@ from certwright.credentials.services import result_record
 from tests.support.dates import ago
 from tests.support.shops import employ, shop_make, technician_make
 
+from .proof_steps import finder_search
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -27,10 +29,7 @@ def test_a_shop_appears_on_the_finder_once_its_technicians_are_certified(
     employ(shop, brakes)
     employ(shop, engine)
     # when a visitor searches the finder by the shop's ZIP code on a phone
-    phone.goto("/")
-    phone.get_by_role("link", name="Find a recognised repair shop").click()
-    phone.get_by_label("ZIP code or city").fill("97201")
-    phone.get_by_role("button", name="Search").click()
+    finder_search(phone, "97201")
     # then the shop is not listed yet
     assert phone.get_by_text("No recognised shop there yet").is_visible()
     assert phone.get_by_text("Riverside Brake & Tune").count() == 0

@@ -14,6 +14,7 @@ from certwright.badges.selectors import did_document
 from certwright.vc.verify import credential_verify
 from tests.support.badges import certified_candidate
 
+from .proof_steps import download, my_credentials_open
 from .signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,15 +29,10 @@ def test_download_from_the_dashboard_on_a_phone(
 
     # when she follows the dashboard's link to her signed credentials
     sign_in(phone, technician.user, live_server.url)
-    phone.goto("/me/")
-    phone.get_by_role(
-        "link", name="Signed credentials (Open Badges) to download"
-    ).click()
-    phone.wait_for_url("**/credentials/mine/")
+    cards = my_credentials_open(phone)
     shoot(phone, "signed-credentials")
 
     # then each certification is listed, and nothing is wider than the phone
-    cards = phone.locator("li.card")
     assert cards.count() == 2
     # with the last day valid, as every page shows it (the day before validUntil)
     cert = technician.certifications.get(test="A1")
@@ -46,10 +42,7 @@ def test_download_from_the_dashboard_on_a_phone(
     assert width <= phone.viewport_size["width"]
 
     # and the A1 download is the signed credential, which verifies
-    with phone.expect_download() as info:
-        cards.nth(0).get_by_role("link", name="Download").click()
-    saved = tmp_path / info.value.suggested_filename
-    info.value.save_as(saved)
+    saved = download(phone, cards.nth(0).get_by_role("link", name="Download"), tmp_path)
     assert saved.name == "A1.json"
     document = json.loads(saved.read_text())
     assert document["name"] == "A1 Engine Repair"
