@@ -33,6 +33,10 @@ status list  ``GET /credentials/status/1`` with the ``If-None-Match`` of the lis
              verifier revalidating its cached copy does. One phase per rate in
              ``--status-rates``.
 
+floor        ``GET /api/health`` (Django's middleware, django-ninja, one ``SELECT 1``):
+             the least any API request through the same stack costs, for scale.
+             One phase per rate in ``--floor-rates``.
+
 Targets (issue 11): lookups ≥ 1,000/s with p99 ≤ 50 ms; status list revalidation
 ≥ 3,000 answers/s.
 """
@@ -251,6 +255,20 @@ class Revalidations:
         return self.data, check
 
 
+class Health:
+    """The floor: ``GET /api/health``, the least an API request through the same
+    stack costs (Django's middleware, django-ninja, one ``SELECT 1``)."""
+
+    def __init__(self, port: int) -> None:
+        self.data = f"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+
+    def next_request(self) -> tuple[bytes, Check]:
+        def check(status: int, body: bytes) -> str:
+            return "" if status == 200 else f"HTTP {status}: {body[:120]!r}"
+
+        return self.data.encode(), check
+
+
 def status_etag(port: int) -> str:
     """The list's current ETag, from one plain GET (and a check that it is signed)."""
     import urllib.request
@@ -352,7 +370,7 @@ def markdown(report: dict[str, Any]) -> str:
         " load avg |",
         "|" + "---|" * 14,
     ]
-    for r in report["lookup"] + report["status"]:
+    for r in report["lookup"] + report["floor"] + report["status"]:
         lines.append(
             f"| {r['phase']} | {r['rate']:g} | {r['duration_s']:g} | {r['ok']} |"
             f" {r['errors']} | {r['achieved_per_s']} | {r['p50_ms']} | {r['p95_ms']} |"
@@ -365,6 +383,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"Lookup ceiling (sustained, no errors, p99 ≤ 50 ms): "
         f"**{report['lookup_ceiling']:g}/s** (target ≥ 1,000/s: "
         f"{'met' if report['lookup_ceiling'] >= 1000 else 'MISSED'}). "
+        f"Floor, /api/health with p99 ≤ 50 ms: **{report['floor_ceiling']:g}/s**. "
         f"Status list revalidation, highest rate sustained: "
         f"**{report['status_ceiling']:g}/s** (target ≥ 3,000/s: "
         f"{'met' if report['status_ceiling'] >= 3000 else 'MISSED'}).",
@@ -393,13 +412,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--rates", default="200,300,400,500,750,1000")
     parser.add_argument("--status-rates", default="1000,2000,3000,4000,5000")
+    parser.add_argument(
+        "--floor-rates", default="250,500,1000", help="/api/health; '' skips it"
+    )
     parser.add_argument("--duration", type=float, default=20, help="s per rate")
     parser.add_argument("--warmup", type=float, default=5, help="s, not counted")
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument(
+        "--worker-class", choices=("sync", "gthread"), default="gthread"
+    )
     parser.add_argument("--server-cpus", default="0")
     parser.add_argument("--load-cpus", default="1")
     parser.add_argument("--seed", type=int, default=1)
@@ -411,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         args.technicians = min(args.technicians, QUICK_TECHNICIANS)
         url = args.postgres_url + "_quick"
         args.rates, args.status_rates, args.duration, args.warmup = "200", "500", 5, 1
+        args.floor_rates = "200"
     report: dict[str, Any] = {"machine": machine()}
     have = population_count(url)
     if args.regenerate or have != args.technicians:
@@ -441,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         log=log,
         workers=args.workers,
         threads=args.threads,
+        worker_class=args.worker_class,
         cpus=cpus_parse(args.server_cpus),
         extra_env={
             "CERTWRIGHT_LOG_LEVEL": "error",
@@ -463,6 +490,15 @@ def main(argv: list[str] | None = None) -> int:
         report["lookup"] = run_phases(
             "lookup", rates, args, server, database, lookups.next_request
         )
+        floor_rates = [float(r) for r in args.floor_rates.split(",") if r]
+        report["floor"] = (
+            run_phases(
+                "floor (/api/health)", floor_rates, args, server, database,
+                Health(server.port).next_request,
+            )
+            if floor_rates
+            else []
+        )  # fmt: skip
         revalidations = Revalidations(server.port, status_etag(server.port))
         report["status"] = run_phases(
             "status list", status_rates, args, server, database,
@@ -472,6 +508,10 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     report["lookup_ceiling"] = max(
         (r["rate"] for r in report["lookup"] if sustained(r) and r["p99_ms"] <= 50),
+        default=0,
+    )
+    report["floor_ceiling"] = max(
+        (r["rate"] for r in report["floor"] if sustained(r) and r["p99_ms"] <= 50),
         default=0,
     )
     report["status_ceiling"] = max(
