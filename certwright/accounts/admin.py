@@ -17,7 +17,14 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from certwright.accounts.models import ApiToken, Membership, Organization, ShareGrant
+from certwright.accounts.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    OrganizationWatch,
+    ShareGrant,
+    WatchReport,
+)
 from certwright.accounts.services import (
     ACCESS_FLAGS,
     api_token_revoke,
@@ -30,6 +37,7 @@ from certwright.accounts.services import (
     user_flags_record,
     user_groups_set,
 )
+from certwright.core.admin_mixins import ReadOnlyMixin
 
 
 def _staff(request: HttpRequest) -> AbstractBaseUser | None:
@@ -191,6 +199,30 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 
 User = get_user_model()
+
+
+# The employer's watch, read-only: the organization chooses it on its own page
+# (``organization_watch_set``), and the reports are what the digest and the
+# revocation e-mail have already said, kept so each change is said once.
+@admin.register(OrganizationWatch)
+class OrganizationWatchAdmin(ReadOnlyMixin, admin.ModelAdmin[OrganizationWatch]):
+    list_display = (
+        "organization", "weekly_digest", "revocation_email", "last_digest_at",
+        "updated_at",
+    )  # fmt: skip
+    list_filter = ("weekly_digest", "revocation_email")
+    search_fields = ("organization__name", "organization__code")
+
+
+@admin.register(WatchReport)
+class WatchReportAdmin(ReadOnlyMixin, admin.ModelAdmin[WatchReport]):
+    list_display = ("organization", "technician", "test", "kind", "reported_at")
+    list_filter = ("kind",)
+    date_hierarchy = "reported_at"
+    raw_id_fields = ("technician",)
+    search_fields = ("organization__name", "technician__certification_id", "test")
+
+
 admin.site.unregister(User)
 
 

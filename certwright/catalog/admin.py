@@ -23,21 +23,11 @@ from certwright.catalog.models import (
     TitleDefinition,
 )
 from certwright.catalog.selectors import program_digest, program_version_get
+from certwright.core.admin_mixins import ReadOnlyMixin
 from certwright.core.program import current_program
 
 if TYPE_CHECKING:
     from django.contrib.admin.filters import _ListFilterChoices
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ProgramVersionFilter(admin.SimpleListFilter):

@@ -29,6 +29,7 @@ from certwright.candidates.services import (
     technician_create,
     technician_update,
 )
+from certwright.core.admin_mixins import ReadOnlyMixin
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
@@ -176,21 +177,12 @@ class RevocationInline(_FactInline):
     readonly_fields = ("by", "created_at")
 
 
-class _DerivedInline(admin.TabularInline):
+class _DerivedInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.fields or ()
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CertificationInline(_DerivedInline):
@@ -359,15 +351,8 @@ class TechnicianAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, context)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(TestResult)
