@@ -1,17 +1,22 @@
-"""Writing share links: made and revoked by the technician they show."""
+"""Writing share links (made and revoked by the technician they show), the
+technician's place in the public lookup, and counting lookups."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.models import Technician
+from certwright.candidates.services import technician_update
 from certwright.core.clock import now
 from certwright.verification.models import LookupOptOut, LookupWindow, ShareLink
+from certwright.verification.selectors import name_key
 
 LABEL_MAX = 100
 
@@ -79,6 +84,52 @@ def lookup_opt_out_set(
             data={"opted_out": opted_out},
         )
     return True
+
+
+def family_name_in(name: str, family_name: str) -> str | None:
+    """The words of ``name`` that ``family_name`` names, as recorded, or None when
+    it is not one or more whole words of ``name`` in a row. Compared as the lookup
+    compares (case, accents, hyphens and apostrophes aside): "de la cruz" in "María
+    de la Cruz Ana" is "de la Cruz"; "nguyen" in "Nguyen Van An" is "Nguyen"."""
+    wanted = name_key(family_name)
+    if not wanted:
+        return None
+    words = name.split()
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            run = " ".join(words[i:j])
+            if name_key(run) == wanted:
+                return run
+    return None
+
+
+def lookup_family_name_set(
+    *, technician_id: int, family_name: str, actor: Actor = None
+) -> Technician:
+    """The technician says which part of their recorded name is the last name
+    employers type. Only words of the recorded name: the lookup asks for the name an
+    employer knows, so it cannot become a second password; a wrong name itself is
+    corrected by staff. ValidationError (nothing changed) otherwise."""
+    technician = Technician.objects.get(pk=technician_id)
+    recorded = family_name_in(technician.name, family_name)
+    if recorded is None:
+        raise ValidationError(
+            {
+                "family_name": _(
+                    "Your last name must be one or more words of your name as "
+                    "recorded (“%(name)s”). If that name is wrong, ask the "
+                    "program's staff to correct it."
+                )
+                % {"name": technician.name}
+            }
+        )
+    return technician_update(
+        technician_id=technician_id,
+        name=technician.name,
+        email=technician.email,
+        family_name=recorded,
+        actor=actor,
+    )
 
 
 class LookupThrottled(Exception):

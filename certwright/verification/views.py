@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import segno
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from certwright.verification.services import (
     LABEL_MAX,
     LookupThrottled,
     lookup_count,
+    lookup_family_name_set,
     lookup_opt_out_set,
     share_link_create,
     share_link_revoke,
@@ -64,6 +66,16 @@ class ShareLinkForm(forms.Form):
         label=gettext_lazy("Label"),
         max_length=LABEL_MAX,
         help_text=gettext_lazy("Who you give it to, e.g. “Main Street Garage”."),
+    )
+
+
+class FamilyNameForm(forms.Form):
+    family_name = forms.CharField(
+        label=gettext_lazy("Your last name"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "The part of your name employers type, e.g. “de la Cruz”."
+        ),
     )
 
 
@@ -178,6 +190,7 @@ def share_links(request: HttpRequest, technician: Technician) -> HttpResponse:
     program = current_program()
     policy = program.verification
     form = ShareLinkForm()
+    family_form: FamilyNameForm | None = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "create":
@@ -201,6 +214,20 @@ def share_links(request: HttpRequest, technician: Technician) -> HttpResponse:
             share_link_revoke(link_id=link.pk, actor=request.user)  # type: ignore[arg-type]
             messages.success(request, _("The link no longer works."))
             return redirect("verification:share_links")
+        elif action == "family_name":
+            family_form = FamilyNameForm(request.POST)
+            if family_form.is_valid():
+                try:
+                    lookup_family_name_set(
+                        technician_id=technician.pk,
+                        family_name=family_form.cleaned_data["family_name"],
+                        actor=request.user,  # type: ignore[arg-type]
+                    )
+                except ValidationError as exc:
+                    family_form.add_error(None, exc)
+                else:
+                    messages.success(request, _("Your last name is saved."))
+                    return redirect("verification:share_links")
         elif action in ("opt_out", "opt_in") and policy.technician_may_opt_out:
             lookup_opt_out_set(
                 technician_id=technician.pk,
@@ -251,6 +278,8 @@ def share_links(request: HttpRequest, technician: Technician) -> HttpResponse:
             "technician": technician,
             "rows": rows,
             "form": form,
+            "family_form": family_form
+            or FamilyNameForm(initial={"family_name": technician.family_name}),
             "policy": policy,
             "opted_out": technician_opted_out(technician.pk),
             "linkedin": linkedin,

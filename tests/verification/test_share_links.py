@@ -172,3 +172,58 @@ def test_the_pages_query_counts_do_not_grow_with_links(
         assert client.get(PAGE).status_code == 200
     with django_assert_max_num_queries(8):
         assert Client().get(f"/v/{link.token}").status_code == 200
+
+
+def test_the_technician_corrects_the_last_name_the_lookup_asks_for(
+    client: Client,
+) -> None:
+    # Given María, whose last name was taken as the last word of her name
+    user = user_create("maria@example.com")
+    maria = certified_technician(
+        "María de la Cruz", tests=("A1",), user_id=user.pk, email=user.email
+    )
+    client.force_login(user)
+    assert Technician.objects.get(pk=maria.pk).family_name == "Cruz"
+    page = client.get(PAGE).content.decode()
+    assert "the last name employers type is <strong>Cruz</strong>" in page
+
+    def lookup(name: str) -> int:
+        return int(
+            Client()
+            .get(f"/api/verify/{maria.certification_id}", {"last_name": name})
+            .status_code
+        )
+
+    assert lookup("de la Cruz") == 404
+    # When she says her last name is "de la Cruz"
+    response = client.post(PAGE, {"action": "family_name", "family_name": "de la cruz"})
+    # Then it is saved as her name spells it, audited, and employers find her by it
+    assert response.status_code == 302
+    assert Technician.objects.get(pk=maria.pk).family_name == "de la Cruz"
+    assert lookup("DE LA CRUZ") == 200
+    assert lookup("Cruz") == 404
+    assert Event.objects.filter(
+        kind=EventKind.TECHNICIAN_UPDATED, technician_id=maria.pk
+    ).exists()
+
+
+def test_a_last_name_outside_the_recorded_name_is_refused_and_nothing_changes(
+    tech_client: tuple[Client, Technician],
+) -> None:
+    client, technician = tech_client
+    before = Event.objects.count()
+    # When Ana gives a last name that is not part of her recorded name
+    for wrong in ("Smith", "Garc", "   "):
+        response = client.post(PAGE, {"action": "family_name", "family_name": wrong})
+        # Then the page says why (or that it is required), and nothing changed
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "must be one or more words of your name" in text or (
+            "This field is required" in text
+        )
+    assert Technician.objects.get(pk=technician.pk).family_name == "García"
+    assert Event.objects.count() == before
+    # And any whole words of her recorded name are accepted (the program cannot know
+    # which part is the family name), kept as her name spells them
+    client.post(PAGE, {"action": "family_name", "family_name": "ana GARCIA"})
+    assert Technician.objects.get(pk=technician.pk).family_name == "Ana García"
