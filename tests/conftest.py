@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import connections
 from hypothesis import settings as hypothesis_settings
 
 from certwright.program.loader import load
 from certwright.program.model import Program
+from tests.support.forms import forms_publish_for_every_test
 from tests.support.program import MINI_PROGRAM
 
 # No deadline: this suite shares small CI machines, where a slow example is noise.
@@ -90,3 +93,35 @@ def admin_user(admin_user: Any) -> Any:
         defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
     )
     return admin_user
+
+
+@pytest.fixture
+def racing_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """A database that real threads can race on.
+
+    On PostgreSQL that is the test database itself. SQLite's in-memory test
+    database is shared between connections through a shared cache, whose table
+    locks fail at once ("database table is locked") instead of waiting as a real
+    file database does in WAL mode with IMMEDIATE transactions and a busy timeout.
+    So on SQLite the test runs on a migrated file database in ``tmp_path``.
+    """
+    conn = connections["default"]
+    if conn.vendor != "sqlite" or not conn.is_in_memory_db():  # type: ignore[attr-defined]
+        yield
+        return
+    settings_dict = conn.settings_dict  # shared with every thread's connection
+    old_name = settings_dict["NAME"]
+    # Closing the last connection to a shared-cache memory database destroys it
+    # (Django never closes it): set the open one aside and put it back after.
+    conn.ensure_connection()
+    kept = conn.connection
+    conn.connection = None
+    settings_dict["NAME"] = str(tmp_path / "race.sqlite3")
+    try:
+        call_command("migrate", run_syncdb=True, verbosity=0)
+        forms_publish_for_every_test()  # the file database starts empty
+        yield
+    finally:
+        conn.close()
+        settings_dict["NAME"] = old_name
+        conn.connection = kept

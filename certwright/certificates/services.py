@@ -35,16 +35,22 @@ def standing_current(technician: Technician) -> documents.Standing:
 
 def wallet_card_link(technician_id: int, *, actor: Actor = None) -> ShareLink:
     """The technician's active share link labelled for the wallet card, made when
-    there is none (the first card, or after the technician revoked it)."""
-    link = (
-        technician_share_links(technician_id)
-        .filter(label=WALLET_CARD_LABEL, revoked_at__isnull=True)
-        .first()
-    )
-    if link is None:
-        link = share_link_create(
-            technician_id=technician_id, label=WALLET_CARD_LABEL, actor=actor
+    there is none (the first card, or after the technician revoked it).
+
+    The technician's row is locked first (SQLite's transactions take the write lock
+    at once): two first downloads at the same moment, a double click, must not make
+    two "Wallet card" links, one of which no printed card would ever show."""
+    with transaction.atomic():
+        Technician.objects.select_for_update().filter(pk=technician_id).first()
+        link = (
+            technician_share_links(technician_id)
+            .filter(label=WALLET_CARD_LABEL, revoked_at__isnull=True)
+            .first()
         )
+        if link is None:
+            link = share_link_create(
+                technician_id=technician_id, label=WALLET_CARD_LABEL, actor=actor
+            )
     return link
 
 

@@ -4,12 +4,15 @@ card", made once and reused; a revoked one is replaced on the next card."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from django.db import close_old_connections
 from django.urls import reverse
 
 from certwright.candidates.models import Technician
+from certwright.certificates.services import wallet_card_link
 from certwright.core.program import current_program
 from certwright.verification.models import ShareLink
 from certwright.verification.services import share_link_revoke
@@ -108,3 +111,37 @@ def test_a_technician_certified_in_every_test_still_gets_two_sides(
     # then
     assert len(page_sizes(pdf)) == 2
     assert qr_codes(pdf, 1)
+
+
+def test_two_first_cards_at_once_make_one_wallet_card_link(
+    racing_database: None,
+) -> None:
+    """A double click on the first download: two requests ask for the wallet card
+    link at the same moment; one link is made and both get it."""
+    # given a certified technician with no link yet (in the racing database)
+    _user, technician = account_technician(
+        "Riley Racing", "riley@example.com", passed=("A1",)
+    )
+    barrier = threading.Barrier(2)
+    got: list[int | Exception] = []
+
+    def ask() -> None:
+        try:
+            barrier.wait()
+            got.append(wallet_card_link(technician.pk).pk)
+        except Exception as exc:
+            got.append(exc)
+        finally:
+            close_old_connections()
+
+    # when two threads ask at once
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # then both have the same, only, link
+    assert len(got) == 2, got
+    assert all(isinstance(g, int) for g in got), got
+    assert len(set(got)) == 1
+    assert ShareLink.objects.filter(technician=technician).count() == 1
