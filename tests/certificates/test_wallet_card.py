@@ -4,11 +4,9 @@ card", made once and reused; a revoked one is replaced on the next card."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import close_old_connections
 from django.urls import reverse
 
 from certwright.candidates.models import Technician
@@ -23,6 +21,7 @@ from tests.support.certificates import (
     pdf_text,
     qr_codes,
 )
+from tests.support.racing import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -122,24 +121,8 @@ def test_two_first_cards_at_once_make_one_wallet_card_link(
     _user, technician = account_technician(
         "Riley Racing", "riley@example.com", passed=("A1",)
     )
-    barrier = threading.Barrier(2)
-    got: list[int | Exception] = []
-
-    def ask() -> None:
-        try:
-            barrier.wait()
-            got.append(wallet_card_link(technician.pk).pk)
-        except Exception as exc:
-            got.append(exc)
-        finally:
-            close_old_connections()
-
     # when two threads ask at once
-    threads = [threading.Thread(target=ask) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    got = at_once(lambda: wallet_card_link(technician.pk).pk)
     # then both have the same, only, link
     assert len(got) == 2, got
     assert all(isinstance(g, int) for g in got), got

@@ -3,15 +3,14 @@ request, two racing requests) gives one order and one charge."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import close_old_connections
 
 from certwright.commerce import services
 from certwright.commerce.models import Order, OrderLine, Payment, PaymentAction
 from tests.support.commerce import cart_fill
+from tests.support.racing import at_once
 
 
 def test_the_same_key_twice_returns_the_same_order(candidate, california_tax):
@@ -60,29 +59,17 @@ def test_two_racing_requests_with_one_key_place_one_order(
     candidate = make_candidate()
     cart = cart_fill(candidate, "A1", "A5", region="OTHER")
     key = uuid.uuid4()
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, bool] | Exception] = []
 
-    def place() -> None:
-        try:
-            barrier.wait()
-            placed = services.order_place(
-                technician_id=candidate.pk,
-                idempotency_key=key,
-                cart_version=cart.version,
-            )
-            results.append((placed.order.pk, placed.created))
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            close_old_connections()
+    def place() -> tuple[int, bool]:
+        placed = services.order_place(
+            technician_id=candidate.pk,
+            idempotency_key=key,
+            cart_version=cart.version,
+        )
+        return placed.order.pk, placed.created
 
     # when both run at once
-    threads = [threading.Thread(target=place) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = at_once(place)
     # then exactly one created the order and both answer with it
     placed = [r for r in results if isinstance(r, tuple)]
     assert len(placed) == 2, results
