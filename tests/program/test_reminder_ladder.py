@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from certwright.program.listing import program_summary
 from certwright.program.loader import ProgramError, get_program, load
 from tests.support.program import MINI_PROGRAM
 
@@ -19,6 +20,14 @@ def test_ase_reminds_180_90_30_and_7_days_before_and_30_after():
     assert ladder.offsets == (-180, -90, -30, -7, 30)
     assert ladder.estimated
     assert "not public" in ladder.note
+
+
+def test_program_show_lists_the_ladder():
+    """The program's JSON (``program show --json``) carries the ladder as loaded."""
+    summary = program_summary(get_program("ase"))
+    assert summary["reminders"]["before_days"] == [180, 90, 30, 7]
+    assert summary["reminders"]["after_days"] == [30]
+    assert summary["reminders"]["estimated"] is True
 
 
 def test_a_program_without_reminders_sends_none(mini_program):

@@ -15,6 +15,9 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from certwright.audit.models import Event
+from certwright.credentials.models import Certification
+from certwright.credentials.recompute import technician_recompute
+from certwright.credentials.services import revocation_record
 from certwright.reminders.models import ExpiryReminder, ReminderOutcome
 from certwright.reminders.tasks import expiry_reminders_task
 from tests.support.reminders import expires_on, reminded_technician, sweep
@@ -102,3 +105,18 @@ def test_no_address_is_recorded_not_mailed() -> None:
     assert (result.sent, sent) == (0, [])
     row = ExpiryReminder.objects.get(offset_days=-7)
     assert (row.outcome, row.reason) == ("skipped", "no e-mail address")
+
+
+def test_a_revoked_certification_gets_no_reminder(technician) -> None:
+    """Revoked is not "expiring": nothing before the old expiry date, nor after."""
+    end = expires_on(technician)
+    with time_machine.travel(dt.date(2030, 2, 1), tick=False):
+        revocation_record(
+            technician_id=technician.pk, test="A1", date=dt.date(2030, 2, 1),
+            reason="Misconduct at the test centre",
+        )  # fmt: skip
+        technician_recompute(technician_id=technician.pk)
+    assert Certification.objects.get(technician=technician).status == "revoked"
+    for days in (-7, 30):
+        assert sweep(on=end + dt.timedelta(days=days))[0].sent == 0
+    assert not ExpiryReminder.objects.exists()
