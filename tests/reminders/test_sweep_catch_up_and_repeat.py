@@ -17,7 +17,7 @@ from django.test import TestCase
 from certwright.audit.models import Event
 from certwright.credentials.models import Certification
 from certwright.credentials.recompute import technician_recompute
-from certwright.credentials.services import revocation_record
+from certwright.credentials.services import renewal_credit_record, revocation_record
 from certwright.reminders.models import ExpiryReminder, ReminderOutcome
 from certwright.reminders.tasks import expiry_reminders_task
 from tests.support.reminders import expires_on, reminded_technician, sweep
@@ -120,3 +120,35 @@ def test_a_revoked_certification_gets_no_reminder(technician) -> None:
     for days in (-7, 30):
         assert sweep(on=end + dt.timedelta(days=days))[0].sent == 0
     assert not ExpiryReminder.objects.exists()
+
+
+def test_an_extension_by_renewal_credits_arms_the_ladder_again(technician) -> None:
+    """Eight credits move the expiry by a year: the 7-day rung, already sent for the
+    old date, goes out again for the new one."""
+    # given the 7-day reminder sent for the first expiry date
+    first = expires_on(technician)
+    assert sweep(on=first - dt.timedelta(days=7))[0].sent == 1
+
+    # when eight monthly renewal credits extend the certification
+    with time_machine.travel(first - dt.timedelta(days=3), tick=False):
+        for month in range(8):
+            renewal_credit_record(
+                technician_id=technician.pk,
+                test="A1",
+                date=first - dt.timedelta(days=240 - 30 * month),
+                source="test",
+            )
+        technician_recompute(technician_id=technician.pk)
+    second = expires_on(technician)
+
+    # then the ladder of the new date starts empty
+    assert second > first
+    assert sweep(on=first - dt.timedelta(days=7))[0].sent == 0
+    result, sent = sweep(on=second - dt.timedelta(days=7))
+    assert result.sent == 1
+    assert "expires in 7 days" in sent[0].subject
+    assert set(
+        ExpiryReminder.objects.filter(outcome="sent").values_list(
+            "expires_on", "offset_days"
+        )
+    ) == {(first, -7), (second, -7)}
