@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "certwright.credentials",
     "certwright.verification",
     "certwright.badges",
+    "certwright.reminders",
     "certwright.commerce",
     "certwright.scheduling",
     "certwright.itembank",

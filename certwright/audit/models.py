@@ -129,6 +129,12 @@ class EventKind(models.TextChoices):
     CENTRE_DELETED = "centre.deleted", _("test centre deleted")
     # Notifications.
     EMAIL_RETRIED = "email.retried", _("failed e-mail queued again")
+    # Expiry reminders: each one sent, and the technician's choice of them.
+    EXPIRY_REMINDER_SENT = "expiry_reminder.sent", _("expiry reminder sent")
+    REMINDER_PREFERENCE_CHANGED = (
+        "reminder_preference.changed",
+        _("expiry reminder preference changed"),
+    )
     # Item bank: every change, and who saw an item (its key is secret).
     ITEM_CREATED = "item.created", _("item created")
     ITEM_EDITED = "item.edited", _("item edited")

@@ -253,6 +253,16 @@ def certifications_current(*, on: dt.date) -> QuerySet[Certification]:
     )
 
 
+def certifications_lapsed(*, on: dt.date) -> QuerySet[Certification]:
+    """The certifications that ran out by ``on`` without being revoked: expired, or
+    still stored as certified because the daily sweep has not reached them yet (as
+    in ``certifications_current``, the date decides, not only the status)."""
+    return Certification.objects.filter(
+        status__in=(CertificationStatus.CERTIFIED, CertificationStatus.EXPIRED),
+        expires_on__lte=on,
+    )
+
+
 def technician_certifications(technician_id: int) -> list[Certification]:
     return list(
         Certification.objects.filter(technician_id=technician_id).order_by("test")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("scoring/", include("certwright.scoring.urls")),
     path("proctor/", include("certwright.proctoring.urls")),
     path("notifications/", include("certwright.notifications.urls")),
+    path("reminders/", include("certwright.reminders.urls")),
     # The technician's certificates (/me/certificates/) and the wallet card behind
     # a share link (/v/<token>/wallet-card.pdf).
     path("", include("certwright.certificates.urls")),

@@ -379,6 +379,13 @@ def program_summary(program: Program) -> Row:
             "estimated": renewal.estimated,
             "note": renewal.note,
         },
+        "reminders": {
+            "before_days": list(program.reminders.before_days),
+            "after_days": list(program.reminders.after_days),
+            "catch_up_days": program.reminders.catch_up_days,
+            "estimated": program.reminders.estimated,
+            "note": program.reminders.note,
+        },
         "fees": [_fee_data(p) for p in program.fees],
     }
 

@@ -39,6 +39,7 @@ from certwright.program.model import (
     Program,
     RecertSpec,
     RecognitionRule,
+    ReminderLadder,
     RenewalPolicy,
     SchedulingPolicy,
     Series,
@@ -283,16 +284,23 @@ class _Table:
     def _int_value(
         self, name: str, value: object, minimum: int, maximum: int
     ) -> int | None:
+        return self.int_at(self.at(name), value, minimum, maximum)
+
+    def int_at(
+        self, key: KeyPath, value: object, minimum: int, maximum: int
+    ) -> int | None:
+        """``value`` (found at ``key``, a key or an array item) as an integer in
+        [``minimum``, ``maximum``]; None, with the problem reported, otherwise."""
         # bool is a subclass of int in Python; TOML true is never a count.
         if isinstance(value, bool) or not isinstance(value, int):
-            self._wrong(name, "an integer", value)
+            self.ctx.report(key, f"expected an integer, got {_type_name(value)}")
             return None
         if value < minimum:
             reason = "must not be negative" if minimum == 0 else f"must be ≥ {minimum}"
-            self.ctx.report(self.at(name), f"{reason}, got {value}")
+            self.ctx.report(key, f"{reason}, got {value}")
             return None
         if value > maximum:
-            self.ctx.report(self.at(name), f"must be ≤ {maximum:_}, got {value:_}")
+            self.ctx.report(key, f"must be ≤ {maximum:_}, got {value:_}")
             return None
         return value
 
@@ -718,6 +726,46 @@ def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:
     )
     table.finish()
     return renewal
+
+
+def _reminder_days(table: _Table, name: str, *, minimum: int) -> tuple[int, ...]:
+    """An array of whole days for the reminder ladder: each in [minimum, MAX_DAYS],
+    none given twice (the same rung twice would be one e-mail or a typo)."""
+    raw = table.raw(name, required=False)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        table._wrong(name, "an array of integers (days)", raw)
+        return ()
+    out: list[int] = []
+    for i, value in enumerate(raw):
+        key = (*table.at(name), i)
+        day = table.int_at(key, value, minimum, MAX_DAYS)
+        if day is not None and day in out:
+            table.ctx.report(key, f"{day} days is given twice")
+        elif day is not None:
+            out.append(day)
+    return tuple(out)
+
+
+def _parse_reminders(top: _Table) -> ReminderLadder:
+    """``[reminders]``: the expiry reminder ladder; absent, no reminders."""
+    table = top.table("reminders", required=False)
+    base = ReminderLadder()
+    if table is None:
+        return base
+    # Before: at least a day (day 0 is the expiry date, an "after" rung).
+    ladder = ReminderLadder(
+        before_days=_reminder_days(table, "before_days", minimum=1),
+        after_days=_reminder_days(table, "after_days", minimum=0),
+        catch_up_days=table.integer(
+            "catch_up_days", base.catch_up_days, maximum=MAX_DAYS
+        ),
+        note=table.text("note", ""),
+        estimated=table.flag("estimated", False),
+    )
+    table.finish()
+    return ladder
 
 
 def _parse_documents(top: _Table) -> Documents:
@@ -1269,6 +1317,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
     fees = _parse_fees(top)
     documents = _parse_documents(top)
     verification = _parse_verification(top)
+    reminders = _parse_reminders(top)
     raw_tests = merged.get("tests")
     test_codes = set(raw_tests) if isinstance(raw_tests, dict) else set()
     refs = _Refs(
@@ -1302,6 +1351,7 @@ def _build(ctx: _Context, merged: Mapping[str, object]) -> Program:
         documents=documents,
         shops=shops,
         verification=verification,
+        reminders=reminders,
     )
 
 

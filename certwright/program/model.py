@@ -255,6 +255,29 @@ class RenewalPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderLadder:
+    """When technicians are reminded that a certification expires (the reminders
+    app): a rung ``before_days`` days before the expiry date (the first day no
+    longer certified) and ``after_days`` days after it. Empty: no reminders."""
+
+    before_days: tuple[int, ...] = ()
+    after_days: tuple[int, ...] = ()
+    # A rung missed by the daily sweep (it did not run, or the certification was
+    # recorded late) still goes out this many days after its day, and only while no
+    # later rung has been reached.
+    catch_up_days: int = 30
+    note: str = ""
+    # True where the schedule is chosen, not the body's published one.
+    estimated: bool = False
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Each rung as days from the expiry date, earliest first (negative before
+        it): ``before_days = [180, 7]``, ``after_days = [30]`` is (-180, -7, 30)."""
+        return tuple(sorted([-d for d in self.before_days] + list(self.after_days)))
+
+
+@dataclass(frozen=True, slots=True)
 class Documents:
     """How the program's printable documents (score reports, invoices, certificates)
     are laid out."""
@@ -365,6 +388,7 @@ class Program:
     documents: Documents = field(default_factory=Documents)
     shops: ShopPolicy = field(default_factory=ShopPolicy)
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
+    reminders: ReminderLadder = field(default_factory=ReminderLadder)
 
     def fees_on(self, day: dt.date) -> FeePeriod | None:
         for period in self.fees:

@@ -54,6 +54,7 @@ from certwright.commerce import services as commerce
 from certwright.commerce.models import Entitlement, EntitlementKind
 from certwright.core.roles import Role, role_add
 from certwright.delivery.attempts import attempt_authorise
+from certwright.reminders.tokens import unsubscribe_token
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from certwright.scoring.models import AnalysisRun
 from certwright.shops.services import employment_request
@@ -257,6 +258,11 @@ PAGES: dict[str, Row] = {
     "candidates:employer_confirm": Row(_ids(token="employer_token"), {"get": EVERYONE}),
     # A share link is its own credential: whoever holds it sees the page.
     "verification:share_link": Row(_ids(token="share_token"), {"get": EVERYONE}),
+    # The signed token in an expiry reminder is the credential (RFC 8058 one-click:
+    # the mail client POSTs with no session); it can only turn reminders off.
+    "reminders:unsubscribe": Row(
+        _ids(token="unsubscribe_token"), {"get": EVERYONE, "post": EVERYONE}
+    ),
     # And so for the wallet card behind it: a link of a certified technician's,
     # so the view makes the PDF for everyone.
     "certificates:share_wallet_card": Row(_ids(token="card_token"), {"get": EVERYONE}),
@@ -723,6 +729,7 @@ def _build() -> dict[str, Any]:
                 technician_id=owner_tech.pk, label="Matrix"
             ).token,
             "certification_id": owner_tech.certification_id,
+            "unsubscribe_token": unsubscribe_token(owner_tech.pk),
             "card_token": share_link_create(
                 technician_id=certified_technician("Cora Carded", tests=("A1",)).pk,
                 label="Matrix card",
