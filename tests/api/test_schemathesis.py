@@ -49,10 +49,21 @@ BOUNDED = settings(
 ROLES = ("anonymous", "technician", "employer", "proctor", "program_staff", "admin")
 
 # pytest-django has set Django up before collection; reading the document touches
-# no database. The API is Django's handler inside certwright.wsgi's one layer, which
-# only answers status list revalidations (tested in tests/badges): the handler is
-# what is exercised here.
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application.app)
+# no database.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@schema.hook
+def filter_body(ctx: Any, body: Any) -> bool:
+    """No empty file parts. Werkzeug's test client writes an empty file part with no
+    line break before the next boundary, so no multipart parser (Django's included)
+    finds a file there, and the API rightly answers that the file is missing: a flaw
+    of the test client's encoding, not of the API or its document."""
+    if not isinstance(body, dict):
+        return True
+    return not any(getattr(value, "data", None) == b"" for value in body.values())
+
+
 # Valid input may still be refused by a rule no schema can state (a test code the
 # program does not have, an empty cart, a technician not eligible: 400, or 422 with
 # code not_eligible): those answers are accepted here, and the check below holds
