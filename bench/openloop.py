@@ -13,7 +13,11 @@ is reopened and the request sent again, as a browser does.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import platform
+import shlex
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -272,3 +276,30 @@ def cpus_parse(text: str) -> set[int] | None:
 
 def server_pids(server: Any) -> list[int]:
     return [server.process.pid, *server.worker_pids()]
+
+
+def machine(root: Path) -> dict[str, Any]:
+    """The machine and software a gunicorn benchmark ran on, its load average at the
+    start and the command (relative to ``root``), for BENCHMARKS.md."""
+    import django
+    import gunicorn
+
+    cpu, memory = "?", "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        "command": shlex.join([os.path.relpath(sys.executable, root), *sys.argv]),
+    }

@@ -46,7 +46,6 @@ import datetime as dt
 import json
 import os
 import random
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -477,32 +476,9 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    import platform
     import sqlite3
 
-    import django
-    import gunicorn
-
-    cpu, memory = "?", "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return {
-        "date": dt.datetime.now(dt.UTC).date().isoformat(),
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": memory,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
-        "sqlite_module": sqlite3.sqlite_version,
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-        "command": shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
-    }
+    return {**openloop.machine(ROOT), "sqlite_module": sqlite3.sqlite_version}
 
 
 def verdict(row: dict[str, Any], database: str) -> str:

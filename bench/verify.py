@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -284,33 +283,6 @@ def status_etag(port: int) -> str:
 # =====================================================================================
 
 
-def machine() -> dict[str, Any]:
-    import platform
-
-    import django
-    import gunicorn
-
-    cpu, memory = "?", "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": memory,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-        "command": shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
-    }
-
-
 def sustained(row: dict[str, Any]) -> bool:
     return row["errors"] == 0 and row["achieved_per_s"] >= 0.98 * row["rate"]
 
@@ -437,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         url = args.postgres_url + "_quick"
         args.rates, args.status_rates, args.duration, args.warmup = "200", "500", 5, 1
         args.floor_rates = "200"
-    report: dict[str, Any] = {"machine": machine()}
+    report: dict[str, Any] = {"machine": openloop.machine(ROOT)}
     have = population_count(url)
     if args.regenerate or have != args.technicians:
         population_make(url, args.technicians)
