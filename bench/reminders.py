@@ -69,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if verify.population_count(url) != args.technicians:
         verify.population_make(url, args.technicians)
     verify.analyze(url)
-    os.environ["CERTWRIGHT_TASKS"] = "database"
-    verify.django_setup(url)
-    os.environ["CERTWRIGHT_TASKS"] = "database"
+    verify.django_setup(url, tasks="database")
     from certwright.core.clock import today
     from certwright.credentials.models import Certification
     from certwright.reminders.models import ExpiryReminder

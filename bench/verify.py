@@ -114,12 +114,14 @@ def analyze(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def django_setup(url: str) -> None:
+def django_setup(url: str, *, tasks: str = "immediate") -> None:
+    """Point Django at the bench database and migrate. ``tasks``: the task backend
+    (``database`` queues work as rows that no worker runs)."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("CERTWRIGHT_SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("CERTWRIGHT_SITE_URL", "http://127.0.0.1:8000")
     os.environ.setdefault("CERTWRIGHT_SSL_REDIRECT", "0")
-    os.environ["CERTWRIGHT_TASKS"] = "immediate"
+    os.environ["CERTWRIGHT_TASKS"] = tasks
     os.environ["CERTWRIGHT_EMAIL_BACKEND"] = "locmem"
     os.environ["CERTWRIGHT_LOG_LEVEL"] = "error"
     os.environ["CERTWRIGHT_SIGNING_PASSPHRASE"] = PASSPHRASE
