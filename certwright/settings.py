@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "certwright.verification",
     "certwright.badges",
     "certwright.reminders",
+    "certwright.renewal",
     "certwright.commerce",
     "certwright.scheduling",
     "certwright.itembank",

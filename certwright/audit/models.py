@@ -135,6 +135,20 @@ class EventKind(models.TextChoices):
         "reminder_preference.changed",
         _("expiry reminder preference changed"),
     )
+    # Renewal app: subscriptions, each month's dispatch, every answer.
+    RENEWAL_SUBSCRIPTION_STARTED = (
+        "renewal_subscription.started",
+        _("renewal subscription started"),
+    )
+    RENEWAL_SUBSCRIPTION_CANCELLED = (
+        "renewal_subscription.cancelled",
+        _("renewal subscription cancelled"),
+    )
+    RENEWAL_DISPATCH_RUN = "renewal_dispatch.run", _("renewal questions dispatched")
+    RENEWAL_QUESTION_ANSWERED = (
+        "renewal_question.answered",
+        _("renewal question answered"),
+    )
     # Item bank: every change, and who saw an item (its key is secret).
     ITEM_CREATED = "item.created", _("item created")
     ITEM_EDITED = "item.edited", _("item edited")

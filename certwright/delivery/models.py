@@ -272,13 +272,19 @@ class Attempt(models.Model):
 
     def remaining_seconds(self, now: dt.datetime) -> int:
         """Whole seconds left on the clock at ``now`` (the full budget before the
-        start; frozen while paused; never negative)."""
+        start; frozen while paused; never negative).
+
+        A reader may take ``now`` before it reads a start another request has just
+        committed (the proctor console's poll does): the moment is never before the
+        start, so the clock never shows more than the budget."""
         if self.deadline is None:
             return self.budget_seconds
         if self.is_finished:
             return 0
         moment = self.paused_at if self.status == AttemptStatus.PAUSED else now
         assert moment is not None
+        if self.started_at is not None:
+            moment = max(moment, self.started_at)
         return max(0, math.ceil((self.deadline - moment).total_seconds()))
 
 

@@ -65,6 +65,8 @@ class ItemPool(models.TextChoices):
 
     EXAM = "exam", _("exam")
     PRACTICE = "practice", _("practice")
+    # Renewal questions, one a month to subscribed technicians: never on any form.
+    RENEWAL = "renewal", _("renewal")
 
 
 class FormKind(models.TextChoices):

@@ -15,8 +15,8 @@ OPTION_LETTERS = "ABCD"
 # (itembank.models.ItemStatus and ItemPool; a test keeps the two lists equal).
 DRAFT, PRETEST, OPERATIONAL = "draft", "pretest", "operational"
 STATUSES = (DRAFT, "reviewed", PRETEST, OPERATIONAL, "retired")
-EXAM, PRACTICE = "exam", "practice"
-POOLS = (EXAM, PRACTICE)
+EXAM, PRACTICE, RENEWAL = "exam", "practice", "renewal"
+POOLS = (EXAM, PRACTICE, RENEWAL)
 # How many problems an error shows; the rest are counted.
 MAX_ERRORS = 30
 

@@ -370,6 +370,7 @@ def program_summary(program: Program) -> Row:
         "renewal": {
             "questions_per_month": renewal.questions_per_month,
             "answer_window_days": renewal.answer_window_days,
+            "time_limit_minutes": renewal.time_limit_minutes,
             "credits_for_extension": renewal.credits_for_extension,
             "extension_months": renewal.extension_months,
             "credit_window_months": renewal.credit_window_months,

@@ -704,6 +704,9 @@ def _parse_renewal(top: _Table, series: set[str]) -> RenewalPolicy:
         answer_window_days=table.integer(
             "answer_window_days", base.answer_window_days, minimum=1, maximum=MAX_DAYS
         ),
+        time_limit_minutes=table.integer(
+            "time_limit_minutes", base.time_limit_minutes, minimum=1, maximum=24 * 60
+        ),
         credits_for_extension=table.integer(
             "credits_for_extension", base.credits_for_extension, minimum=1
         ),

@@ -239,6 +239,8 @@ class RenewalPolicy:
 
     questions_per_month: int = 1
     answer_window_days: int = 30
+    # Minutes to answer once the question is opened (the server keeps the time).
+    time_limit_minutes: int = 10
     credits_for_extension: int = 8
     extension_months: int = 12
     # Credits count toward one extension only inside a window of this many months.

@@ -114,3 +114,14 @@ def test_a_start_later_than_the_authorisation_counts_from_the_start(
     frozen.move_to(START + dt.timedelta(minutes=6))
     started = attempt_start(attempt_id=authorised.pk, by=candidate.user, device=token)
     assert started.deadline == START + dt.timedelta(minutes=81)
+
+
+def test_a_reader_whose_moment_is_before_the_start_sees_the_budget(started):
+    """The proctor console's poll takes its moment, then reads a start another
+    request committed a moment later: it shows 75 minutes, not 76."""
+    # given an attempt started at some instant
+    assert started.started_at is not None
+    # when the time left is asked for a moment two seconds before that start
+    left = started.remaining_seconds(started.started_at - dt.timedelta(seconds=2))
+    # then it is the budget, never more
+    assert left == started.budget_seconds

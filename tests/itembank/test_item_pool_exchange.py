@@ -95,7 +95,7 @@ def test_an_unknown_pool_is_refused_by_name(db: Any) -> None:
     with pytest.raises(ItemFileError) as refused:
         read_json(_doc(_item("A1-P1", pool="spare")), source="bad.json")
     assert refused.value.problems == [
-        "bad.json: item A1-P1: field pool must be one of exam, practice, not 'spare'"
+        "bad.json: item A1-P1: field pool must be one of exam, practice, renewal, not 'spare'"
     ]
     assert not Item.objects.exists()
 
