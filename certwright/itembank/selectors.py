@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
@@ -122,6 +123,39 @@ def practice_pool_versions(*, test: str) -> dict[int, ItemVersion]:
             and item_id not in unavailable
         ):
             pool[item_id] = version
+    return pool
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalPoolItem:
+    """One renewal question that may be sent: its item, the version shown and the
+    content area it covers."""
+
+    item_id: int
+    version_id: int
+    area: str
+
+
+def renewal_pool(tests: Iterable[str]) -> dict[str, list[RenewalPoolItem]]:
+    """Per test, the renewal-pool items that may be sent this month: the operational
+    version of each (ordered by item id, so a choice among them is repeatable)."""
+    wanted = sorted(set(tests))
+    versions = (
+        ItemVersion.objects.filter(
+            item__test__in=wanted,
+            item__pool=ItemPool.RENEWAL,
+            status=ItemStatus.OPERATIONAL,
+        )
+        .order_by("item_id", "-number")
+        .values_list("item__test", "item_id", "id", "area")
+    )
+    pool: dict[str, list[RenewalPoolItem]] = {test: [] for test in wanted}
+    seen: set[int] = set()
+    for test, item_id, version_id, area in versions:
+        if item_id in seen:
+            continue
+        seen.add(item_id)
+        pool[test].append(RenewalPoolItem(item_id, version_id, area))
     return pool
 
 
