@@ -11,3 +11,15 @@ from certwright.notifications.services import outbound_email_deliver
 def email_send_task(outbound_id: int) -> str:
     """Send one stored e-mail (enqueued on commit); returns its status afterwards."""
     return outbound_email_deliver(outbound_id=outbound_id)
+
+
+@task()
+def email_send_batch_task(outbound_ids: list[int]) -> dict[str, int]:
+    """Send stored e-mails one after another (enqueued once per batch by
+    ``emails_store_many``); each is claimed and retried on its own. Returns how
+    many ended in each status."""
+    counts: dict[str, int] = {}
+    for outbound_id in outbound_ids:
+        status = outbound_email_deliver(outbound_id=outbound_id)
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -18,7 +18,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from certwright.audit.models import EventKind
-from certwright.audit.services import Actor, event_record
+from certwright.audit.services import (
+    Actor,
+    EventDraft,
+    event_record,
+    events_record_bulk,
+)
 from certwright.candidates.models import Technician
 from certwright.candidates.selectors import technician_email
 from certwright.core.clock import now, today
@@ -27,7 +32,7 @@ from certwright.credentials.selectors import (
     certifications_current,
     certifications_lapsed,
 )
-from certwright.notifications.services import email_send
+from certwright.notifications.services import Mail, email_render, emails_store_many
 from certwright.program.model import Program, ReminderLadder
 from certwright.reminders.models import (
     ExpiryReminder,
@@ -175,6 +180,10 @@ def unsubscribe_url(technician_id: int) -> str:
     )
 
 
+# Rungs sent per transaction: one insert of e-mails, rungs and events each.
+CHUNK = 500
+
+
 def expiry_reminders_send(
     *, on: dt.date | None = None, actor: Actor = SWEEP_ACTOR
 ) -> SweepResult:
@@ -185,6 +194,11 @@ def expiry_reminders_send(
     transaction that queues the e-mail and writes the event: a rung already there
     (an earlier run, a concurrent one) is left alone, so running twice sends nothing
     more. Older wanted rungs that never went out are recorded as skipped.
+
+    Rungs go ``CHUNK`` to a transaction (a first sweep after install meets tens of
+    thousands at once). When another run claimed a rung of a chunk between the read
+    and the insert, the chunk rolls back and is sent again one rung at a time,
+    leaving the claimed ones alone.
     """
     day = on or today()
     program = current_program()
@@ -193,77 +207,134 @@ def expiry_reminders_send(
         {d.technician_id for d in due}
     )
     sent = skipped = 0
-    for item in due:
-        technician = technicians.get(item.technician_id)
-        if technician is None:
-            continue
-        address = technician_email(technician)
+    for start in range(0, len(due), CHUNK):
+        chunk = [
+            d for d in due[start : start + CHUNK] if d.technician_id in technicians
+        ]
         try:
-            with transaction.atomic():
-                ExpiryReminder.objects.bulk_create(
-                    [
-                        ExpiryReminder(
-                            technician_id=item.technician_id,
-                            test=item.test,
-                            expires_on=item.expires_on,
-                            offset_days=o,
-                            outcome=ReminderOutcome.SKIPPED,
-                            reason="a later reminder was already due",
-                            on=day,
-                        )
-                        for o in item.earlier
-                    ],
-                    ignore_conflicts=True,
+            result = _send_chunk(chunk, technicians, program, day, actor)
+        except IntegrityError:
+            result = SweepResult()
+            for item in chunk:
+                try:
+                    one = _send_chunk([item], technicians, program, day, actor)
+                except IntegrityError:
+                    continue
+                result = SweepResult(
+                    sent=result.sent + one.sent, skipped=result.skipped + one.skipped
                 )
-                row = ExpiryReminder.objects.create(
+        sent += result.sent
+        skipped += result.skipped
+    return SweepResult(sent=sent, skipped=skipped)
+
+
+def _send_chunk(
+    chunk: list[_Due],
+    technicians: dict[int, Technician],
+    program: Program,
+    day: dt.date,
+    actor: Actor,
+) -> SweepResult:
+    """Claim, mail and record ``chunk`` in one transaction (``IntegrityError`` when
+    a rung of it is already claimed: nothing of the chunk is kept)."""
+    sent = skipped = 0
+    with transaction.atomic():
+        ExpiryReminder.objects.bulk_create(
+            [
+                ExpiryReminder(
                     technician_id=item.technician_id,
                     test=item.test,
                     expires_on=item.expires_on,
-                    offset_days=item.offset,
-                    outcome=ReminderOutcome.SENT
-                    if address
-                    else ReminderOutcome.SKIPPED,
-                    reason="" if address else "no e-mail address",
+                    offset_days=o,
+                    outcome=ReminderOutcome.SKIPPED,
+                    reason="a later reminder was already due",
                     on=day,
                 )
-                if not address:
-                    skipped += 1 + len(item.earlier)
-                    continue
-                email = email_send(
+                for item in chunk
+                for o in item.earlier
+            ],
+            ignore_conflicts=True,
+        )
+        mails: list[Mail] = []
+        mailed: list[_Due] = []
+        for item in chunk:
+            technician = technicians[item.technician_id]
+            address = technician_email(technician)
+            if not address:
+                continue
+            subject, text, html = email_render(
+                template="expiry_reminder",
+                context=reminder_email_context(
+                    technician=technician,
+                    program=program,
+                    test=item.test,
+                    expires_on=item.expires_on,
+                    on=day,
+                ),
+            )
+            mails.append(
+                Mail(
                     to=address,
+                    subject=subject,
+                    text=text,
+                    html=html,
                     template="expiry_reminder",
-                    context=reminder_email_context(
-                        technician=technician,
-                        program=program,
-                        test=item.test,
-                        expires_on=item.expires_on,
-                        on=day,
-                    ),
                     # RFC 8058: a one-click unsubscribe a mail client can POST to.
                     headers={
                         "List-Unsubscribe": f"<{unsubscribe_url(technician.pk)}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                     },
                 )
-                ExpiryReminder.objects.filter(pk=row.pk).update(email=email)
-                event_record(
+            )
+            mailed.append(item)
+        email_ids = dict(
+            zip(
+                ((d.technician_id, d.test) for d in mailed),
+                emails_store_many(mails),
+                strict=True,
+            )
+        )
+        rows = []
+        for item in chunk:
+            email_id = email_ids.get((item.technician_id, item.test))
+            rows.append(
+                ExpiryReminder(
+                    technician_id=item.technician_id,
+                    test=item.test,
+                    expires_on=item.expires_on,
+                    offset_days=item.offset,
+                    outcome=ReminderOutcome.SENT
+                    if email_id
+                    else ReminderOutcome.SKIPPED,
+                    reason="" if email_id else "no e-mail address",
+                    on=day,
+                    email_id=email_id,
+                )
+            )
+            if email_id:
+                sent += 1
+                skipped += len(item.earlier)
+            else:
+                skipped += 1 + len(item.earlier)
+        ExpiryReminder.objects.bulk_create(rows)
+        events_record_bulk(
+            [
+                EventDraft(
                     kind=EventKind.EXPIRY_REMINDER_SENT,
                     subject=f"certification:{item.test}",
                     technician_id=item.technician_id,
-                    actor=actor,
                     data={
                         "expires_on": item.expires_on.isoformat(),
                         "offset_days": item.offset,
                         "skipped": list(item.earlier),
-                        "email": email.pk,
+                        "email": email_ids[(item.technician_id, item.test)],
                     },
                     reason=_rung_words(item.offset),
                 )
-        except IntegrityError:
-            # Another run claimed this rung between the read and the insert.
-            continue
-        sent += 1
-        skipped += len(item.earlier)
+                for item in mailed
+            ],
+            actor=actor,
+        )
     return SweepResult(sent=sent, skipped=skipped)
 
 
