@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
-from certwright.credentials.recompute import technician_recompute
+from certwright.core.clock import today
+from certwright.credentials.models import RecomputeScope
+from certwright.credentials.recompute import (
+    recompute_run_continue,
+    recompute_run_start,
+    technician_recompute,
+)
 
 
 @task()
 def technician_recompute_task(technician_id: int) -> bool:
     """Recompute one technician after a fact was recorded (enqueued on commit)."""
     return technician_recompute(technician_id=technician_id)
+
+
+@task()
+def recompute_due_task(as_of: str | None = None) -> int:
+    """The daily sweep (``certwright recompute --due``) in the task worker: resumes
+    an unfinished due run, else plans one; returns how many technicians changed.
+    One process: the worker is the parallelism."""
+    day = dt.date.fromisoformat(as_of) if as_of else today()
+    run = recompute_run_start(as_of=day, scope=RecomputeScope.DUE, actor="task")
+    return recompute_run_continue(run, workers=1, actor="task").changed

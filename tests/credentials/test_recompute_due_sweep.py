@@ -4,7 +4,7 @@ by the calendar on or before the day, plus any left stale."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import Certification, RecomputeRun
@@ -64,6 +64,29 @@ def test_the_sweep_also_catches_stale_technicians(experienced):
     experienced.refresh_from_db()
     assert not experienced.is_stale
     assert RecomputeRun.objects.get().scope == "due"
+
+
+def test_the_sweep_handed_to_the_task_queue_does_the_same(experienced, capsys):
+    """``recompute --due --enqueue`` runs the same sweep in the task worker (the
+    immediate backend of tests runs it at once); ``--enqueue`` alone is refused."""
+    # given a stale technician
+    result_record(
+        technician_id=experienced.pk,
+        test="A1",
+        date=ago(months=1),
+        kind="initial",
+        outcome="pass",
+        source="test",
+    )
+    # when the sweep is enqueued
+    call_command("recompute", "--due", "--enqueue")
+    # then it ran as a due run, and the technician is derived
+    assert "enqueued" in capsys.readouterr().out
+    assert Certification.objects.get(technician=experienced).status == "certified"
+    assert RecomputeRun.objects.get().scope == "due"
+    # and --enqueue without --due says so
+    with pytest.raises(CommandError, match="--enqueue goes with --due"):
+        call_command("recompute", "--all", "--enqueue")
 
 
 def test_named_technicians_are_recomputed_by_certification_id(experienced, capsys):

@@ -2,6 +2,7 @@
 
 certwright recompute --all [--restart]   every technician (resumes an unfinished run)
 certwright recompute --due               the daily sweep: expiries due, stale rows
+certwright recompute --due --enqueue     the same sweep, handed to the task queue
 certwright recompute --stale             technicians with facts not yet derived
 certwright recompute CW-XXXXXXXXX ...    the named technicians
 """
@@ -27,6 +28,7 @@ from certwright.credentials.recompute import (
     recompute_run_start,
     technicians_recompute,
 )
+from certwright.credentials.tasks import recompute_due_task
 
 INVALID_INPUT = 2
 ACTOR = "cli"
@@ -97,6 +99,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar"
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="with --due: hand the sweep to the task queue instead of running it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids: list[str] = options["technicians"]
@@ -119,6 +126,17 @@ class Command(BaseCommand):
                 f"--{scope} recomputes a set of its own; leave out the technician IDs",
                 returncode=INVALID_INPUT,
             )
+        if options["enqueue"]:
+            if scope != RecomputeScope.DUE:
+                raise CommandError(
+                    "--enqueue goes with --due", returncode=INVALID_INPUT
+                )
+            as_of = options["as_of"]
+            result = recompute_due_task.enqueue(
+                as_of=as_of.isoformat() if as_of else None
+            )
+            self.stdout.write(f"recompute --due enqueued ({result.id})")
+            return
         if ids:
             self.recompute_named(ids, options["as_of"], options["chunk_size"])
         else:
