@@ -157,7 +157,8 @@ def population_make(url: str, technicians: int, month: dt.date) -> dict[str, Any
         with transaction.atomic():
             rows_write(
                 Technician,
-                ("id", "certification_id", "name", "family_name", "email", "created_at"),
+                ("id", "certification_id", "name", "family_name", "email",
+                 "created_at"),
                 [
                     (i, f"RB{i:010d}", f"Bench Renewal {i}", "Renewal",
                      f"renewal{i}@example.com", stamp)
@@ -185,8 +186,9 @@ def population_make(url: str, technicians: int, month: dt.date) -> dict[str, Any
                         answered = n % 3 != 2
                         questions.append(
                             (
-                                history, cert_id, i, test, sent.date(), 1, item[0], item[1],
-                                item[2], sent, sent + dt.timedelta(days=27),
+                                history, cert_id, i, test, sent.date(), 1,
+                                item[0], item[1], item[2], sent,
+                                sent + dt.timedelta(days=27),
                                 sent if answered else None,
                                 sent if answered else None,
                                 n % 4 if answered else None,
@@ -310,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": shlex.join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
     }
     # The population's history ends the month before this one.
-    this_month = dt.date.today().replace(day=1)
+    this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
     if args.regenerate or population_count(url) != args.technicians:
         report["population"] = population_make(
             url, args.technicians, _month(this_month, -1)
