@@ -2,7 +2,10 @@
 of each of A1 to A8.
 
 The sample bank (``data/<program>/<TEST>.json``, original items written for this
-project) loads through the ordinary import, as versions reviewed by "system".
+project, with ``<TEST>-practice.json`` practice items and ``<TEST>-renewal.json``
+renewal questions beside them) loads through the ordinary import, as versions
+reviewed by "system". Every item file in the folder is read, so a test's renewal or
+practice file loads by being there; the forms take only exam items.
 Loading twice changes nothing: unchanged items are skipped and a form is assembled
 only for a test and kind that has no published form yet.
 """

@@ -16,9 +16,9 @@ Import makes the bank match the file, never deleting:
 - a code whose content is the same but whose status differs takes the file's status
   on its latest version;
 - enemies named in the file are added (symmetric); none is removed;
-- a code whose pool (exam or practice) differs takes the file's pool, unless
-  candidates have seen the item (a version of it is frozen): then the whole import
-  is refused.
+- a code whose pool (exam, practice or renewal) differs takes the file's pool,
+  unless candidates have seen the item (a version of it is frozen: a published form
+  used it, or it was sent as a renewal question): then the whole import is refused.
 A version stored as pretest or operational retires the item's older live versions.
 Versions stored reviewed or further count as reviewed by "system": an import is a
 staff action of bringing in an already reviewed bank (legacy or sample), recorded as
@@ -225,9 +225,9 @@ def _enemies_check(bundles: Sequence[ItemBundle], source: str) -> None:
 
 def _pools_check(bundles: Sequence[ItemBundle], source: str) -> None:
     """An item candidates have seen (a version of it is frozen: a published form
-    used it) keeps its pool: a practice item has shown its key, and an exam item
-    leaves the exam by retirement, not by a change of pool. Checked before anything
-    is written."""
+    used it, or it was sent as a renewal question) keeps its pool: a practice or
+    renewal item has shown its key, and an exam item leaves the exam by retirement,
+    not by a change of pool. Checked before anything is written."""
     problems: list[str] = []
     for bundle in bundles:
         wanted = {i.code: i.pool for i in bundle.items}

@@ -15,7 +15,10 @@ The key (``ItemVersion.key``) is secret: it never reaches a candidate's browser 
 an exam, and the admin shows it only to program staff (admin.py). A practice test shows
 the key and rationale after each answer, so each item belongs to a pool
 (``Item.pool``): exam items fill initial and recert forms, practice forms hold only
-practice items and retired exam items (selectors.py says exactly which).
+practice items and retired exam items (selectors.py says exactly which), and renewal
+items go on no form at all: they are the questions sent one a month to technicians
+subscribed to renewal (``selectors.renewal_pool``), their keys as secret as an exam
+item's until the technician has answered.
 """
 
 from __future__ import annotations
@@ -60,12 +63,14 @@ class ItemPool(models.TextChoices):
     """Which forms an item is written for. Exam items go on initial and recert forms
     and, once retired from them, may be shown on practice forms; practice items are
     written for practice (their keys and rationales are shown after each answer) and
-    never go on an exam form. The item files write the same words
-    (``itemformats.model.POOLS``)."""
+    never go on an exam form; renewal items are the questions sent to technicians
+    subscribed to renewal and never go on any form. The item files write the same
+    words (``itemformats.model.POOLS``)."""
 
     EXAM = "exam", _("exam")
     PRACTICE = "practice", _("practice")
-    # Renewal questions, one a month to subscribed technicians: never on any form.
+    # Renewal questions, one a month to subscribed technicians: never on any form
+    # (services.form_publish refuses one; assembly never draws one).
     RENEWAL = "renewal", _("renewal")
 
 
@@ -95,7 +100,8 @@ class Item(models.Model):
         default=ItemPool.EXAM,
         help_text=_(
             "Exam items go on initial and recert forms (and on practice forms once "
-            "retired); practice items only ever on practice forms."
+            "retired); practice items only ever on practice forms; renewal items "
+            "are sent to technicians subscribed to renewal and go on no form."
         ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -203,7 +203,8 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
     status its slot needs (scored: operational; unscored: pretest), or is in the
     wrong pool: an initial or recert form takes exam items that no practice form
     has shown; a practice form takes only scored items of the practice pool
-    (``selectors.practice_pool_versions``)."""
+    (``selectors.practice_pool_versions``); no form of any kind takes a renewal
+    item."""
     form = _form_locked(form_id)
     if form.status != FormStatus.DRAFT:
         raise ItemBankError(
@@ -216,6 +217,7 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
     )
     if not rows:
         raise ItemBankError("empty", _("%(form)s has no items.") % {"form": form})
+    _renewal_rows_refuse(rows)
     if form.kind == FormKind.PRACTICE:
         _practice_rows_check(form, rows)
     else:
@@ -262,6 +264,24 @@ def form_publish(*, form_id: int, actor: Actor = None) -> Form:
         },
     )
     return form
+
+
+def _renewal_rows_refuse(rows: Sequence[FormItem]) -> None:
+    """No form holds a renewal item. Renewal questions go to subscribed technicians
+    one at a time, key and rationale shown after the answer, so one on an exam form
+    would be known in advance; and on a practice form it would be spent before it is
+    sent. Checked first, so the refusal names the real reason."""
+    for row in rows:
+        if row.item_version.item.pool == ItemPool.RENEWAL:
+            raise ItemBankError(
+                "pool",
+                _(
+                    "%(item)s on position %(pos)d is a renewal item: renewal "
+                    "questions are sent to subscribed technicians, never put on an "
+                    "initial, recertification or practice form. Assemble a new form."
+                )
+                % {"item": row.item_version, "pos": row.position},
+            )
 
 
 def _exam_rows_check(form: Form, rows: Sequence[FormItem]) -> None:
@@ -386,8 +406,8 @@ def item_create(
     pool: str = ItemPool.EXAM,
     actor: Actor = None,
 ) -> ItemVersion:
-    """A new item of ``pool`` (exam or practice) with its first version, a draft
-    written by ``actor``."""
+    """A new item of ``pool`` (exam, practice or renewal) with its first version, a
+    draft written by ``actor``."""
     opts = _content_check(code=code, stem=stem, options=options, key=key, area=area)
     if pool not in ItemPool.values:
         raise ItemBankError(
@@ -715,3 +735,15 @@ def item_viewed(
         actor=actor,
         data={"code": code, "where": where, "key_shown": key_shown},
     )
+
+
+def item_versions_freeze(*, version_ids: Sequence[int]) -> int:
+    """Freeze the given versions from now on, as publishing a form freezes the
+    versions on it: an edit then makes a new version, and the item keeps its pool
+    through any import (``item_files``). For a version shown outside a form: a
+    renewal question sent to a technician. Returns how many were frozen now (those
+    frozen before keep their moment); the caller's own event records it, as
+    ``form_publish``'s does."""
+    return ItemVersion.objects.filter(
+        pk__in=list(version_ids), frozen_at__isnull=True
+    ).update(frozen_at=now())

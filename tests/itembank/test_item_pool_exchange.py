@@ -1,17 +1,21 @@
-"""The item pool travels in the exchange formats: ``"pool": "practice"`` in JSON
-(exam when absent), a ``pool`` column in CSV (optional on reading: a file without
-it holds exam items), ``pool`` in the QTI manifest metadata. A bad pool is refused
-with the item named; an import that would move an item candidates have seen to the
-other pool is refused whole, while an unseen item takes the file's pool."""
+"""The item pool travels in the exchange formats: ``"pool": "practice"`` or
+``"renewal"`` in JSON (exam when absent), a ``pool`` column in CSV (optional on
+reading: a file without it holds exam items), ``pool`` in the QTI manifest
+metadata. A bad pool is refused with the item named; an import that would move an
+item candidates have seen to the other pool is refused whole, while an unseen item
+takes the file's pool."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
 
 from certwright.itembank.item_files import (
+    items_export,
     items_import,
     read_csv,
     read_json,
@@ -95,7 +99,8 @@ def test_an_unknown_pool_is_refused_by_name(db: Any) -> None:
     with pytest.raises(ItemFileError) as refused:
         read_json(_doc(_item("A1-P1", pool="spare")), source="bad.json")
     assert refused.value.problems == [
-        "bad.json: item A1-P1: field pool must be one of exam, practice, renewal, not 'spare'"
+        "bad.json: item A1-P1: field pool must be one of exam, practice, renewal, "
+        "not 'spare'"
     ]
     assert not Item.objects.exists()
 
@@ -135,3 +140,34 @@ def test_an_unseen_item_changes_pool_a_seen_one_never(
     assert problem.startswith("move.json: item A1-X2: field pool: candidates have")
     assert Item.objects.get(code="A1-X2").pool == ItemPool.EXAM
     assert not Item.objects.filter(code="A1-X3").exists()
+
+
+def test_a_renewal_item_keeps_its_pool_through_every_format(db: Any) -> None:
+    """A renewal item written as JSON, CSV and QTI (``pool="renewal"`` on its
+    ``cw:item``) and read back is a renewal item each time, with its key; imported
+    from each, it is stored in the renewal pool, and the exports of the stored bank
+    say renewal again."""
+    # given
+    bundle = read_json(_doc(_item("A1-R01", pool="renewal"), _item("A1-X1")))
+    qti = write_qti([bundle])
+    # when
+    read_back = {
+        "json": read_json(write_json(bundle)),
+        "csv": read_csv(write_csv([bundle]))[0],
+        "qti": read_qti(qti)[0],
+    }
+    # then
+    with zipfile.ZipFile(io.BytesIO(qti)) as package:
+        manifest = package.read("imsmanifest.xml").decode()
+    assert 'code="A1-R01" area="A" status="operational" pool="renewal"' in manifest
+    for fmt, read in read_back.items():
+        renewal = {i.code: (i.pool, i.key) for i in read.items}
+        assert renewal == {"A1-R01": ("renewal", "B"), "A1-X1": ("exam", "B")}, fmt
+        Item.objects.all().delete()
+        items_import([read], actor="test", source=f"renewal.{fmt}")
+        assert Item.objects.get(code="A1-R01").pool == ItemPool.RENEWAL, fmt
+        exported = json.loads(write_json(items_export(test="A1", actor="test")))
+        assert {i["code"]: i.get("pool") for i in exported["items"]} == {
+            "A1-R01": "renewal",
+            "A1-X1": None,
+        }, fmt
