@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certwright.commerce.models import TEST_KINDS, LineKind
+from certwright.commerce.models import RENEWAL_FEE_CLASS, TEST_KINDS, LineKind
 from certwright.commerce.selectors import BILLING_REGIONS, OUTSIDE_US
 from certwright.commerce.services import VOUCHER_BATCH_MAX
 from certwright.program.model import Program
@@ -127,7 +127,14 @@ class VoucherBuyForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["organization"]).choices = shops
         cast(forms.ChoiceField, self.fields["fee_class"]).choices = [
-            (c, c) for c in fee_classes
+            # The test fee classes are the program's words; this one is ours.
+            (
+                c,
+                _("renewal (a year of the renewal app)")
+                if c == RENEWAL_FEE_CLASS
+                else c,
+            )
+            for c in fee_classes
         ]
         cast(
             forms.ChoiceField, self.fields["billing_region"]
