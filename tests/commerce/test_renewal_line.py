@@ -180,3 +180,28 @@ def test_the_openapi_document_describes_it(client):
     assert "renewal" in schemas["LineKind"]["enum"]
     assert "test" not in schemas["CartLineIn"].get("required", [])
     assert "renewal_cents" in schemas["FeeTableOut"]["properties"]
+
+
+def test_a_shop_admin_buys_renewal_vouchers_from_the_page(client, shop, shop_admin):
+    """The voucher page offers the renewal kind at the subscription's price."""
+    # given the shop's administrator on the buying page
+    client.force_login(shop_admin)
+    page = client.get("/shop/vouchers/buy/").content.decode()
+    assert "renewal (a year of the renewal app)" in page
+    assert "$62.00 plus sales tax" in page
+    # when they buy five renewal vouchers
+    key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    client.post(
+        "/shop/vouchers/buy/",
+        {
+            "organization": shop.pk,
+            "quantity": 5,
+            "fee_class": "renewal",
+            "billing_region": "US-TX",
+            "idempotency_key": key,
+        },
+    )
+    # then five unused renewal vouchers are listed, $62 each with no registration
+    listing = client.get("/shop/vouchers/").content.decode()
+    assert listing.count("unused") == 5
+    assert "$310.00" in listing
