@@ -187,5 +187,6 @@ class FeePeriodDefinitionAdmin(ReadOnlyMixin, admin.ModelAdmin[FeePeriodDefiniti
         "currency",
         "registration_cents",
         "recert_cap_cents",
+        "renewal_cents",
     ]
     list_filter = [ProgramVersionFilter]

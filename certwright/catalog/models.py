@@ -164,6 +164,10 @@ class FeePeriodDefinition(models.Model):
     recert_cap_cents = models.PositiveIntegerField(
         _("recert fee cap (cents)"), null=True
     )
+    # None: the renewal app subscription is not sold in this period.
+    renewal_cents = models.PositiveIntegerField(
+        _("renewal subscription (cents)"), null=True
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

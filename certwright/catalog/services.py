@@ -135,6 +135,7 @@ def _program_version_create(
             registration_per=period.registration_per,
             test_fees=dict(period.test_fees),
             recert_cap_cents=period.recert_cap_cents,
+            renewal_cents=period.renewal_cents,
             note=period.note,
         )
         for period in program.fees

@@ -66,8 +66,9 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
+    # label: the test, or the renewal subscription (whose test is "").
     fields = readonly_fields = (
-        "test",
+        "label",
         "kind",
         "status",
         "must_take_by",
@@ -142,7 +143,7 @@ class OrderLineAdmin(admin.ModelAdmin[OrderLine]):
         "id",
         "order",
         "technician",
-        "test",
+        "label",
         "kind",
         "status",
         "must_take_by",
@@ -164,7 +165,10 @@ class OrderLineAdmin(admin.ModelAdmin[OrderLine]):
     ) -> bool:
         return False
 
-    @admin.action(description="Cancel and refund (paid lines only)")
+    @admin.action(
+        description="Cancel and refund (paid lines only; a renewal line's "
+        "subscription is cancelled too)"
+    )
     def refund(self, request: HttpRequest, queryset: QuerySet[OrderLine]) -> None:
         done = 0
         for line in queryset:

@@ -71,7 +71,7 @@ class QuoteOut(Schema):
 
 class CartLineOut(Schema):
     id: int
-    test: str
+    test: str = Field(description='The test code; "" for a renewal line.')
     name: str
     kind: str
     fee_class: str
@@ -88,7 +88,12 @@ class CartOut(Schema):
 
 
 class CartLineIn(Schema):
-    test: str = Field(..., min_length=1, max_length=16)
+    test: str = Field(
+        "",
+        max_length=16,
+        description='The test code; "" (or absent) for kind renewal, the renewal app'
+        " subscription (its time zone is the one last chosen on /renewal/).",
+    )
     kind: LineKind = LineKind.INITIAL
     version: BodyVersion = None
 
@@ -109,11 +114,16 @@ class OrderIn(Schema):
 
 class OrderLineOut(Schema):
     id: int
-    test: str
-    kind: str
+    test: str = Field(description='The test code; "" for a renewal line.')
+    kind: str = Field(
+        description="initial or recert: a test seat; renewal: a year of the renewal"
+        " app subscription, never booked and never expiring."
+    )
     fee_class: str
     status: LineStatus
-    must_take_by: dt.date
+    must_take_by: dt.date = Field(
+        description="The last day the test may be taken; meaningless for renewal."
+    )
     list_cents: int
     charged_cents: int
     tax_cents: int
@@ -156,6 +166,9 @@ class FeeTableOut(Schema):
     registration_per: str
     test_fees: dict[str, int]
     recert_cap_cents: int | None
+    renewal_cents: int | None = Field(
+        description="A year of the renewal app subscription; null: not sold."
+    )
     purchase_window_days: int
     estimated: bool
     note: str
@@ -239,7 +252,7 @@ def cart_get(request: HttpRequest) -> Any:
 @router.post(
     "/cart/lines",
     response={201: CartOut, 422: ProblemDetails, **ERRORS},
-    summary="Put a test in the cart",
+    summary="Put a test, or the renewal app subscription, in the cart",
 )
 def cart_line_add(request: HttpRequest, payload: CartLineIn) -> Any:
     technician = _technician(request)
@@ -380,7 +393,8 @@ def order_line_cancel(
     request: HttpRequest, order_id: Id, line_id: Id, payload: CancelIn | None = None
 ) -> Any:
     """Refunds the test fee and its tax; the registration fee is not refunded. A
-    booked test is cancelled through its appointment (scheduling)."""
+    booked test is cancelled through its appointment (scheduling). A renewal
+    subscription line is not cancelled here (404): program staff refund it."""
     line = selectors.access_order_line(request.user, order_id, line_id)
     if line.status == LineStatus.BOOKED:
         return problem(
@@ -422,6 +436,7 @@ def fees(request: HttpRequest, on: IsoDate | None = None) -> Any:
         "registration_per": period.registration_per,
         "test_fees": period.test_fees,
         "recert_cap_cents": period.recert_cap_cents,
+        "renewal_cents": period.renewal_cents,
         "purchase_window_days": program.policy.purchase_window_days,
         "estimated": period.estimated,
         "note": period.note,

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certwright.commerce.models import LineKind
+from certwright.commerce.models import RENEWAL_FEE_CLASS, TEST_KINDS, LineKind
 from certwright.commerce.selectors import BILLING_REGIONS, OUTSIDE_US
 from certwright.commerce.services import VOUCHER_BATCH_MAX
 from certwright.program.model import Program
@@ -32,7 +32,10 @@ def test_choices(program: Program, day: dt.date) -> list[tuple[str, str]]:
 class CartAddForm(VersionedForm):
     test = forms.ChoiceField(label=_("Test"))
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=LineKind.choices, initial=LineKind.INITIAL
+        label=_("Kind"),
+        # The renewal subscription is added from its own page, not as a test.
+        choices=[(k, label) for k, label in LineKind.choices if k in TEST_KINDS],
+        initial=LineKind.INITIAL,
     )
 
     def __init__(self, *args: Any, program: Program, day: dt.date, **kwargs: Any):
@@ -108,7 +111,7 @@ class VoucherBuyForm(forms.Form):
         label=_("Voucher kind"),
         help_text=_(
             "An advanced voucher pays for any test, a standard one for the "
-            "standard tests."
+            "standard tests, a renewal one for a year of the renewal app."
         ),
     )
     billing_region = forms.ChoiceField(label=_("Billing region"))
@@ -124,7 +127,14 @@ class VoucherBuyForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["organization"]).choices = shops
         cast(forms.ChoiceField, self.fields["fee_class"]).choices = [
-            (c, c) for c in fee_classes
+            # The test fee classes are the program's words; this one is ours.
+            (
+                c,
+                _("renewal (a year of the renewal app)")
+                if c == RENEWAL_FEE_CLASS
+                else c,
+            )
+            for c in fee_classes
         ]
         cast(
             forms.ChoiceField, self.fields["billing_region"]

@@ -15,6 +15,11 @@ An ``OrderLine`` is one purchased test. Its life:
 
 "purchased" means: the test belongs to the candidate and can be booked. Whether
 the money has arrived is the order's ``payment_status`` (an invoice may still be due).
+
+A line of kind ``renewal`` is not a test: it is a year of the renewal app
+subscription (``test`` is ``""``, fee class ``renewal``, priced at the fee period's
+``renewal_cents``). It is never booked, taken or expired: it stays "purchased" (the
+subscription is the technician's) until a refund, which ends the subscription.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ from django.utils.translation import gettext_lazy as _
 class LineKind(models.TextChoices):
     INITIAL = "initial", _("certification test")
     RECERT = "recert", _("recertification test")
+    # A year of the renewal app; not a test (see the module docstring).
+    RENEWAL = "renewal", _("renewal app subscription (one year)")
+
+
+# The kinds that are a test seat: bookable, expiring, one open line per test.
+TEST_KINDS = (LineKind.INITIAL, LineKind.RECERT)
+# The fee class of a renewal line and of the vouchers that pay it.
+RENEWAL_FEE_CLASS = "renewal"
+RENEWAL_LABEL = _("Renewal app subscription (one year)")
 
 
 class LineStatus(models.TextChoices):
@@ -137,7 +151,16 @@ class CartLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.test} ({self.kind})"
+        return f"{self.test or self.kind} ({self.kind})"
+
+    @property
+    def is_test(self) -> bool:
+        return self.kind != LineKind.RENEWAL
+
+    @property
+    def label(self) -> str:
+        """What the line buys, for people: the test code or the subscription."""
+        return self.test if self.is_test else str(RENEWAL_LABEL)
 
 
 class Order(models.Model):
@@ -239,7 +262,10 @@ class OrderLine(models.Model):
             # concurrent checkouts cannot both get one.
             models.UniqueConstraint(
                 fields=["technician", "test"],
-                condition=Q(status__in=["purchased", "booked"]),
+                # Renewal lines (test "") are not test seats: a second year may
+                # be bought while the first runs (it starts when that one ends).
+                condition=Q(status__in=["purchased", "booked"])
+                & Q(kind__in=["initial", "recert"]),
                 name="commerce_line_one_open_per_test",
             ),
             models.CheckConstraint(
@@ -255,11 +281,21 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.test} ({self.kind}) {self.status}"
+        return f"{self.test or self.kind} ({self.kind}) {self.status}"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_LINE_STATUSES
+
+    @property
+    def is_test(self) -> bool:
+        """A test seat (bookable, with a must-take-by date), not a subscription."""
+        return self.kind != LineKind.RENEWAL
+
+    @property
+    def label(self) -> str:
+        """What the line bought, for people: the test code or the subscription."""
+        return self.test if self.is_test else str(RENEWAL_LABEL)
 
 
 class PaymentAction(models.TextChoices):

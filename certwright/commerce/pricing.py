@@ -12,7 +12,11 @@ The rules, from the program data (``FeePeriod``) and ase-program.md §7:
 - a line paid by a voucher costs the candidate nothing, and the voucher also covers
   the order's registration fee (the shop paid both when it bought the voucher);
 - sales tax per line and on the registration fee, each rounded half up to the cent,
-  so refunding a line returns exactly the tax charged on it.
+  so refunding a line returns exactly the tax charged on it;
+- a renewal app subscription line (kind ``renewal``) costs the period's
+  ``renewal_cents``; it is not a test, so the recert cap never applies to it, an
+  order of subscriptions alone charges no registration fee, and only a test
+  voucher covers the registration fee (a renewal voucher was sold without it).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from dataclasses import dataclass
 from certwright.program.model import FeePeriod
 
 BASIS_POINTS = 10_000
+# commerce.models.LineKind.RENEWAL (pricing stays free of the models).
+RENEWAL_KIND = "renewal"
 
 
 def tax_on(cents: int, rate_bp: int) -> int:
@@ -49,7 +55,7 @@ def share(total: int, weights: Sequence[int]) -> list[int]:
 @dataclass(frozen=True, slots=True)
 class LineIn:
     test: str
-    kind: str  # "initial" | "recert"
+    kind: str  # "initial" | "recert" | "renewal"
     fee_class: str
     voucher: bool = False
 
@@ -91,6 +97,13 @@ def quote(period: FeePeriod, lines: Sequence[LineIn], tax_rate_bp: int) -> Quote
     """The fee breakdown of an order of ``lines`` under ``period``."""
     list_fees: list[int] = []
     for line in lines:
+        if line.kind == RENEWAL_KIND:
+            if period.renewal_cents is None:
+                raise UnknownFeeClass(
+                    f"no renewal subscription price in the table from {period.start}"
+                )
+            list_fees.append(period.renewal_cents)
+            continue
         if line.fee_class not in period.test_fees:
             raise UnknownFeeClass(
                 f"no fee for class {line.fee_class!r} in the table from {period.start}"
@@ -113,11 +126,13 @@ def quote(period: FeePeriod, lines: Sequence[LineIn], tax_rate_bp: int) -> Quote
         ):
             charged[i] = part
 
-    any_voucher = any(line.voucher for line in lines)
-    registration_charged = 0 if any_voucher else period.registration_cents
+    test_lines = [line for line in lines if line.kind != RENEWAL_KIND]
+    registration = period.registration_cents if test_lines else 0
+    any_voucher = any(line.voucher for line in test_lines)
+    registration_charged = 0 if any_voucher else registration
     voucher_cents = sum(
         f for line, f in zip(lines, list_fees, strict=True) if line.voucher
-    ) + (period.registration_cents if any_voucher else 0)
+    ) + (registration if any_voucher else 0)
     taxes = [tax_on(c, tax_rate_bp) for c in charged]
     registration_tax = tax_on(registration_charged, tax_rate_bp)
     subtotal = registration_charged + sum(charged)
@@ -125,7 +140,7 @@ def quote(period: FeePeriod, lines: Sequence[LineIn], tax_rate_bp: int) -> Quote
     return Quote(
         currency=period.currency,
         fee_period_start=period.start.isoformat(),
-        registration_cents=period.registration_cents,
+        registration_cents=registration,
         registration_charged_cents=registration_charged,
         registration_tax_cents=registration_tax,
         lines=tuple(

@@ -18,9 +18,13 @@ from certwright.accounts.models import MembershipRole, Organization, Organizatio
 from certwright.candidates import selectors as candidates_selectors
 from certwright.commerce.models import (
     OPEN_LINE_STATUSES,
+    RENEWAL_FEE_CLASS,
+    RENEWAL_LABEL,
+    TEST_KINDS,
     Cart,
     CartLine,
     Entitlement,
+    LineKind,
     LineStatus,
     Order,
     OrderLine,
@@ -29,6 +33,7 @@ from certwright.commerce.models import (
     VoucherBatch,
 )
 from certwright.commerce.pricing import LineIn, Quote, UnknownFeeClass, quote
+from certwright.commerce.signals import renewal_check
 from certwright.core.roles import user_is_program_staff
 from certwright.core.rule_words import step_words
 from certwright.credentials.selectors import technician_facts
@@ -70,10 +75,12 @@ technician_for_user = candidates_selectors.technician_for_user
 
 def order_lines_bookable(technician_id: int, today: dt.date) -> list[OrderLine]:
     """The technician's purchased tests that can be booked into an appointment:
-    paid, not booked, and still inside their must-take-by date (inclusive)."""
+    paid, not booked, and still inside their must-take-by date (inclusive). A
+    renewal subscription line is never one (it is no test seat)."""
     return list(
         OrderLine.objects.filter(
             technician_id=technician_id,
+            kind__in=TEST_KINDS,
             status=LineStatus.PURCHASED,
             must_take_by__gte=today,
         ).order_by("must_take_by", "id")
@@ -85,10 +92,13 @@ def order_line_get(line_id: int) -> OrderLine | None:
 
 
 def order_lines_open(technician_id: int) -> list[OrderLine]:
-    """Paid or booked lines (what blocks a second purchase of the same test)."""
+    """Paid or booked test lines (what blocks a second purchase of the same
+    test); renewal subscription lines are not test seats."""
     return list(
         OrderLine.objects.filter(
-            technician_id=technician_id, status__in=OPEN_LINE_STATUSES
+            technician_id=technician_id,
+            status__in=OPEN_LINE_STATUSES,
+            kind__in=TEST_KINDS,
         ).order_by("must_take_by", "id")
     )
 
@@ -139,6 +149,35 @@ class CartView:
         )
 
 
+def _renewal_line_view(
+    cart_line: CartLine, program: Program, day: dt.date, *, check: bool
+) -> CartLineView:
+    """The renewal subscription line: priced from the fee period, checked by the
+    renewal app through ``renewal_check``."""
+    reasons: list[str] = []
+    period = program.fees_on(day)
+    if period is None or period.renewal_cents is None:
+        reasons.append(
+            _("The renewal app subscription is not sold on %(day)s.") % {"day": day}
+        )
+    if check:
+        for _receiver, answer in renewal_check.send(
+            sender=Cart, technician_id=cart_line.cart.technician_id, day=day
+        ):
+            reasons.extend(answer or ())
+    if cart_line.voucher is not None and cart_line.voucher.redeemed_at is not None:
+        reasons.append(
+            _("Voucher %(code)s has already been used.")
+            % {"code": cart_line.voucher.code}
+        )
+    return CartLineView(
+        line=cart_line,
+        name=str(RENEWAL_LABEL),
+        fee_class=RENEWAL_FEE_CLASS,
+        reasons=tuple(dict.fromkeys(reasons)),
+    )
+
+
 def cart_view(
     technician_id: int, program: Program, day: dt.date, *, check: bool = True
 ) -> CartView:
@@ -165,6 +204,9 @@ def cart_view(
     )
     views: list[CartLineView] = []
     for cart_line in lines:
+        if cart_line.kind == LineKind.RENEWAL:
+            views.append(_renewal_line_view(cart_line, program, day, check=check))
+            continue
         spec = program.tests.get(cart_line.test)
         reasons: list[str] = []
         if spec is None:
@@ -265,7 +307,11 @@ def access_order_line(
     (program staff refund in the admin, where the action is theirs on record).
     Http404 for anyone else, program staff included."""
     order = access_order(user, order_id, own=True)
-    line = OrderLine.objects.filter(pk=line_id, order_id=order.pk).first()
+    # A renewal subscription is not cancelled here: a year already running is
+    # refunded by program staff in the admin, who decide what is fair.
+    line = OrderLine.objects.filter(
+        pk=line_id, order_id=order.pk, kind__in=TEST_KINDS
+    ).first()
     if line is None:
         raise Http404("No such order line.")
     return line

@@ -36,6 +36,9 @@ from certwright.commerce.errors import (
 )
 from certwright.commerce.models import (
     OPEN_LINE_STATUSES,
+    RENEWAL_FEE_CLASS,
+    RENEWAL_LABEL,
+    TEST_KINDS,
     Cart,
     CartLine,
     Entitlement,
@@ -52,7 +55,12 @@ from certwright.commerce.models import (
 )
 from certwright.commerce.payments import provider_for
 from certwright.commerce.pricing import LineIn, quote, tax_on
-from certwright.commerce.signals import entitlements_revoked
+from certwright.commerce.signals import (
+    entitlements_revoked,
+    renewal_check,
+    renewal_purchased,
+    renewal_refunded,
+)
 from certwright.commerce.tasks import order_document_mail_task
 from certwright.commerce.vouchers import voucher_code_new, voucher_code_normalize
 from certwright.core import clock
@@ -151,6 +159,12 @@ def order_line_mark_booked(
     """
     with transaction.atomic():
         current = OrderLine.objects.filter(pk=line_id).first()
+        if current is not None and not current.is_test:
+            raise LineStateError(
+                _("%(what)s is not a test: it cannot be booked.")
+                % {"what": current.label},
+                code="not_a_test",
+            )
         if (
             current is not None
             and current.status == LineStatus.BOOKED
@@ -267,6 +281,14 @@ def order_line_refund(*, line_id: int, reason: str, actor: Actor = None) -> Orde
                 test=line.test,
                 actor=actor,
             )
+        if line.kind == LineKind.RENEWAL:
+            renewal_refunded.send(
+                sender=OrderLine,
+                technician_id=line.technician_id,
+                order_line_id=line.pk,
+                reason=reason,
+                actor=actor,
+            )
     return line
 
 
@@ -276,8 +298,9 @@ def order_lines_expire(*, today: dt.date | None = None, actor: Actor = None) -> 
     day = today or clock.today()
     count = 0
     ids = list(
+        # A renewal line is no test seat: it has nothing to take, so never expires.
         OrderLine.objects.filter(
-            status=LineStatus.PURCHASED, must_take_by__lt=day
+            status=LineStatus.PURCHASED, must_take_by__lt=day, kind__in=TEST_KINDS
         ).values_list("pk", flat=True)
     )
     for line_id in ids:
@@ -357,6 +380,52 @@ def _eligibility_reasons(
     return reasons
 
 
+def _renewal_reasons(program: Program, technician_id: int, day: dt.date) -> list[str]:
+    """Why the renewal app subscription may not be bought on ``day``: no price in
+    the fee table in force, then whatever the renewal app answers (nothing that
+    could take part, a year already bought)."""
+    reasons = []
+    period = program.fees_on(day)
+    if period is None or period.renewal_cents is None:
+        reasons.append(
+            _(
+                "The renewal app subscription is not sold on %(day)s: the fee table"
+                " in force has no price for it."
+            )
+            % {"day": day}
+        )
+    for _receiver, answer in renewal_check.send(
+        sender=Cart, technician_id=technician_id, day=day
+    ):
+        reasons.extend(answer or ())
+    return reasons
+
+
+def cart_renewal_add(
+    *, technician_id: int, cart_version: int | None = None
+) -> CartLine:
+    """Put a year of the renewal app subscription in the technician's cart, if they
+    may buy it today (the renewal app is asked through ``renewal_check``)."""
+    program = current_program()
+    reasons = _renewal_reasons(program, technician_id, clock.today())
+    if reasons:
+        raise NotEligible({"kind": reasons}, code="not_eligible")
+    with transaction.atomic():
+        cart = _cart(technician_id, lock=True)
+        _check_version(cart, cart_version)
+        if cart.lines.filter(kind=LineKind.RENEWAL).exists():
+            raise CommerceError(
+                {
+                    "kind": _("%(what)s is already in your cart.")
+                    % {"what": RENEWAL_LABEL}
+                },
+                code="duplicate",
+            )
+        line = CartLine.objects.create(cart=cart, test="", kind=LineKind.RENEWAL)
+        _cart_touch(cart)
+    return line
+
+
 def cart_line_add(
     *,
     technician_id: int,
@@ -364,13 +433,18 @@ def cart_line_add(
     kind: str = LineKind.INITIAL,
     cart_version: int | None = None,
 ) -> CartLine:
-    """Put a test in the technician's cart, if they may buy it today."""
+    """Put a test in the technician's cart, if they may buy it today (kind
+    ``renewal``: the renewal app subscription, ``test`` ignored)."""
+    if kind == LineKind.RENEWAL:
+        return cart_renewal_add(technician_id=technician_id, cart_version=cart_version)
     program = current_program()
     test = test.strip().upper()
     if kind not in LineKind.values:
         raise CommerceError(
             {
-                "kind": _("%(kind)r is not a purchase kind: use initial or recert.")
+                "kind": _(
+                    "%(kind)r is not a purchase kind: use initial, recert or renewal."
+                )
                 % {"kind": kind}
             }
         )
@@ -429,7 +503,13 @@ def cart_region_set(
     return cart
 
 
-def _voucher_for(program: Program, code: str, test: str, day: dt.date) -> Voucher:
+def _voucher_for(
+    program: Program,
+    code: str,
+    test: str,
+    day: dt.date,
+    kind: str = LineKind.INITIAL,
+) -> Voucher:
     normalized = voucher_code_normalize(code)
     if normalized is None:
         raise VoucherRefused(
@@ -444,6 +524,31 @@ def _voucher_for(program: Program, code: str, test: str, day: dt.date) -> Vouche
             {"code": _("This voucher has already been used.")}, code="used"
         )
     period = program.fees_on(day)
+    if kind == LineKind.RENEWAL or voucher.fee_class == RENEWAL_FEE_CLASS:
+        # Renewal vouchers pay the subscription and nothing else, and only they do.
+        if kind != LineKind.RENEWAL:
+            raise VoucherRefused(
+                {
+                    "code": _(
+                        "This is a renewal voucher: it pays for the renewal app"
+                        " subscription, not for %(test)s."
+                    )
+                    % {"test": test}
+                },
+                code="class",
+            )
+        if voucher.fee_class != RENEWAL_FEE_CLASS:
+            raise VoucherRefused(
+                {
+                    "code": _(
+                        "This is a %(voucher)s voucher: it pays for a test. The"
+                        " renewal app subscription needs a renewal voucher."
+                    )
+                    % {"voucher": voucher.fee_class}
+                },
+                code="class",
+            )
+        return voucher
     spec = program.tests.get(test)
     if period is None or spec is None:
         raise VoucherRefused(
@@ -478,10 +583,10 @@ def cart_voucher_apply(
         line = CartLine.objects.filter(pk=line_id, cart=cart).first()
         if line is None:
             raise CommerceError(_("That test is no longer in your cart."), code="gone")
-        voucher = _voucher_for(program, code, line.test, clock.today())
+        voucher = _voucher_for(program, code, line.test, clock.today(), line.kind)
         if cart.lines.filter(voucher=voucher).exclude(pk=line.pk).exists():
             raise VoucherRefused(
-                {"code": _("This voucher is already on another test in your cart.")}
+                {"code": _("This voucher is already on another line in your cart.")}
             )
         line.voucher = voucher
         line.save(update_fields=["voucher"])
@@ -604,6 +709,20 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
     problems: dict[str, list[str]] = {}
     voucher_problems: list[str] = []
     for cart_line in cart_lines:
+        if cart_line.kind == LineKind.RENEWAL:
+            reasons = _renewal_reasons(program, cart.technician_id, day)
+            if reasons:
+                problems[cart_line.label] = reasons
+            if cart_line.voucher is not None:
+                try:
+                    _voucher_for(
+                        program, cart_line.voucher.code, "", day, LineKind.RENEWAL
+                    )
+                except VoucherRefused as exc:
+                    voucher_problems.extend(
+                        f"{cart_line.label}: {m}" for m in exc.messages
+                    )
+            continue
         if cart_line.test not in program.tests:
             problems[cart_line.test] = [
                 _("%(test)s is no longer offered.") % {"test": cart_line.test}
@@ -635,7 +754,11 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
             LineIn(
                 test=cart_line.test,
                 kind=cart_line.kind,
-                fee_class=program.tests[cart_line.test].fee_class,
+                fee_class=(
+                    RENEWAL_FEE_CLASS
+                    if cart_line.kind == LineKind.RENEWAL
+                    else program.tests[cart_line.test].fee_class
+                ),
                 voucher=cart_line.voucher is not None,
             )
             for cart_line in cart_lines
@@ -687,7 +810,16 @@ def _order_create(*, cart: Cart, idempotency_key: uuid.UUID, actor: Actor) -> Or
         if cart_line.voucher is not None:
             _voucher_redeem(voucher=cart_line.voucher, line=line, actor=actor)
             redeemed.append(cart_line.voucher.code)
-        _grant_entitlements(line, actor)
+        if line.kind == LineKind.RENEWAL:
+            # Where a test line becomes usable, the subscription starts.
+            renewal_purchased.send(
+                sender=OrderLine,
+                technician_id=line.technician_id,
+                order_line_id=line.pk,
+                actor=actor,
+            )
+        else:
+            _grant_entitlements(line, actor)
 
     if due:
         provider_for(Provider.INVOICE).authorize(payable=order, amount_cents=due)
@@ -810,7 +942,9 @@ def voucher_batch_purchase(
     """A shop buys ``quantity`` vouchers, paid by invoice; idempotent per key.
 
     A voucher costs the registration fee plus the fee of its class, as in force on
-    the purchase day: it pays both when a candidate redeems it.
+    the purchase day: it pays both when a candidate redeems it. A ``renewal``
+    voucher costs the period's ``renewal_cents`` alone: it pays a year of the
+    renewal app subscription, which carries no registration fee.
     """
     program = current_program()
     day = clock.today()
@@ -822,7 +956,12 @@ def voucher_batch_purchase(
     period = program.fees_on(day)
     if period is None:
         errors["__all__"] = _("No fee table is in force on %(day)s.") % {"day": day}
-    elif fee_class not in period.test_fees:
+    elif fee_class == RENEWAL_FEE_CLASS and period.renewal_cents is None:
+        errors["fee_class"] = _(
+            "The renewal app subscription is not sold on %(day)s: no renewal"
+            " vouchers either."
+        ) % {"day": day}
+    elif fee_class != RENEWAL_FEE_CLASS and fee_class not in period.test_fees:
         errors["fee_class"] = _("%(fee_class)r is not a fee class.") % {
             "fee_class": fee_class
         }
@@ -837,7 +976,11 @@ def voucher_batch_purchase(
     ).first()
     if existing is not None:
         return existing, False
-    unit = period.registration_cents + period.test_fees[fee_class]
+    if fee_class == RENEWAL_FEE_CLASS:
+        assert period.renewal_cents is not None
+        unit = period.renewal_cents
+    else:
+        unit = period.registration_cents + period.test_fees[fee_class]
     rate_bp = selectors.tax_rate_bp(billing_region, day)
     subtotal = unit * quantity
     tax = tax_on(subtotal, rate_bp)

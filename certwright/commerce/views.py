@@ -31,7 +31,7 @@ from certwright.commerce.forms import (
     VoucherBuyForm,
 )
 from certwright.commerce.invoices import invoice_filename, invoice_kind, invoice_pdf
-from certwright.commerce.models import EntitlementKind, LineStatus
+from certwright.commerce.models import RENEWAL_FEE_CLASS, EntitlementKind, LineStatus
 from certwright.commerce.pricing import money
 from certwright.core import clock
 from certwright.core.program import current_program
@@ -377,6 +377,8 @@ def voucher_buy(request: HttpRequest) -> HttpResponse:
     day = clock.today()
     period = program.fees_on(day)
     fee_classes = sorted(period.test_fees) if period else []
+    if period is not None and period.renewal_cents is not None:
+        fee_classes.append(RENEWAL_FEE_CLASS)
     form = VoucherBuyForm(
         request.POST or None,
         shops=[(s.pk, s.name) for s in shops],

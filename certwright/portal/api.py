@@ -191,6 +191,8 @@ class FeesOut(Schema):
     registration_per: str
     test_fees: dict[str, int]
     recert_cap_cents: int | None
+    # A year of the renewal app subscription; None: not sold on that day.
+    renewal_cents: int | None
 
 
 class CatalogOut(Schema):

@@ -5,7 +5,8 @@ menu never offers a page the role would be refused (a proctor once saw the
 candidate's Cart and got a 403), and the sign-in, the front door and the refusal
 pages all send a person to the same landing page.
 
-- a candidate: My certifications (the landing page), Experience, Cart, Appointments;
+- a candidate: My certifications (the landing page), Experience, Renewal app, Cart,
+  Appointments;
 - an employer (a member of an organization): the organization page (roster,
   members, and the shop's vouchers for a shop's administrators);
 - a proctor or test-centre administrator: the proctor console (the centre's day);
@@ -70,6 +71,7 @@ def menu_for(user: Any) -> list[MenuLink]:
         links += [
             MenuLink(_("My certifications"), reverse("portal:dashboard"), candidate),
             MenuLink(_("Experience"), reverse("candidates:experience_list"), candidate),
+            MenuLink(_("Renewal app"), reverse("renewal:home"), candidate),
             MenuLink(_("Cart"), reverse("commerce:cart"), candidate),
             MenuLink(
                 _("Appointments"), reverse("scheduling:appointment_list"), candidate

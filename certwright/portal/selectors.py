@@ -278,6 +278,7 @@ def fees_summary(program: Program, day: dt.date) -> dict[str, Any] | None:
         "registration_per": period.registration_per,
         "test_fees": dict(period.test_fees),
         "recert_cap_cents": period.recert_cap_cents,
+        "renewal_cents": period.renewal_cents,
     }
 
 

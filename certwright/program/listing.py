@@ -226,6 +226,7 @@ def _fee_data(period: FeePeriod) -> Row:
         "registration_per": period.registration_per,
         "test_fees": dict(period.test_fees),
         "recert_cap_cents": period.recert_cap_cents,
+        "renewal_cents": period.renewal_cents,
         "estimated": period.estimated,
         "note": period.note,
     }

@@ -847,6 +847,8 @@ def _parse_fees(top: _Table) -> tuple[FeePeriod, ...]:
             recert_cap_cents=ft.opt_integer("recert_cap_cents"),
             note=ft.text("note", ""),
             estimated=ft.flag("estimated", False),
+            # A free subscription is not a price: absent means "not sold".
+            renewal_cents=ft.opt_integer("renewal_cents", minimum=1),
         )
         ft.finish()
         periods.append(period)

@@ -314,6 +314,8 @@ class FeePeriod:
     note: str = ""
     # True where the amounts or the period's boundary dates are best estimates.
     estimated: bool = False
+    # The yearly renewal app subscription; None: not sold in this period.
+    renewal_cents: int | None = None
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)

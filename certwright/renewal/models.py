@@ -176,3 +176,26 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test} {self.month.isoformat()} #{self.seq}"
+
+
+class SubscriptionChoice(models.Model):
+    """What the technician chose on the subscription page before buying: the time
+    zone the next subscription sends its questions in. A draft, like the cart it
+    goes with (not audited); the subscription copies it when the order is placed."""
+
+    technician = models.OneToOneField(
+        Technician, on_delete=models.CASCADE, related_name="renewal_choice"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("renewal subscription choice")
+
+    def __str__(self) -> str:
+        return self.time_zone

@@ -4,11 +4,27 @@ subscriptions."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from certwright.core.program import current_program
-from certwright.credentials.models import Outcome, TestResult
+from certwright.credentials.models import (
+    Certification,
+    Outcome,
+    RenewalCredit,
+    TestResult,
+)
 from certwright.program.model import Program
-from certwright.renewal.models import Subscription, SubscriptionStatus
+from certwright.renewal.models import (
+    Question,
+    QuestionStatus,
+    Subscription,
+    SubscriptionChoice,
+    SubscriptionStatus,
+)
+
+DEFAULT_TIME_ZONE = "America/New_York"
 
 
 def renewable_tests(program: Program) -> frozenset[str]:
@@ -61,3 +77,160 @@ def subscriptions_of(technician_id: int) -> list[Subscription]:
         .prefetch_related("certifications")
         .order_by("-starts_on", "-id")
     )
+
+
+def subscription_next_start(*, technician_id: int, today: dt.date) -> dt.date:
+    """The day a subscription bought today starts: today, or, while one is active,
+    the day the last active one ends (a second year follows the first, so no
+    month of questions is paid twice)."""
+    last_end = (
+        Subscription.objects.filter(
+            technician_id=technician_id,
+            status=SubscriptionStatus.ACTIVE,
+            ends_on__gt=today,
+        )
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    return max(today, last_end) if last_end is not None else today
+
+
+def subscription_queued(*, technician_id: int, today: dt.date) -> Subscription | None:
+    """An active subscription bought ahead, starting after ``today``."""
+    return (
+        Subscription.objects.filter(
+            technician_id=technician_id,
+            status=SubscriptionStatus.ACTIVE,
+            starts_on__gt=today,
+        )
+        .order_by("starts_on")
+        .first()
+    )
+
+
+def renewal_purchase_reasons(*, technician_id: int, today: dt.date) -> list[str]:
+    """Why the technician may not buy a year of the renewal app today (empty: they
+    may). One year ahead at most: a subscription already bought for the coming
+    year refuses a third; nothing that could take part refuses any."""
+    queued = subscription_queued(technician_id=technician_id, today=today)
+    if queued is not None:
+        return [
+            _(
+                "You already have a renewal subscription for the coming year"
+                " (%(start)s to %(end)s)."
+            )
+            % {"start": queued.starts_on, "end": queued.ends_on}
+        ]
+    starts_on = subscription_next_start(technician_id=technician_id, today=today)
+    if not renewal_eligible_tests(technician_id=technician_id, starts_on=starts_on):
+        return [
+            _(
+                "None of your certifications can take part: the renewal app keeps"
+                " only certifications the program allows in it that you passed"
+                " before the subscription starts."
+            )
+        ]
+    return []
+
+
+def time_zone_chosen(technician_id: int) -> str:
+    """The time zone the technician chose for their next subscription, or the
+    default."""
+    chosen = (
+        SubscriptionChoice.objects.filter(technician_id=technician_id)
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return chosen or DEFAULT_TIME_ZONE
+
+
+def question_path(question_id: int) -> str:
+    """Where a question is answered. A plain path: the answering pages are another
+    app's work and may not be routed yet, so no ``reverse`` here."""
+    return f"/renewal/questions/{question_id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class TakingPart:
+    """One certification in a subscription, as its page shows it."""
+
+    test: str
+    name: str
+    credits: int  # counted in the subscription's year (at most the monthly limit)
+    still_needed: int  # before the next extension; 0 once it applied
+    extended_on: dt.date | None  # the day the extension applied, if it did
+    expires_on: dt.date | None  # the certification's expiry now (derived)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingQuestion:
+    id: int
+    test: str
+    answer_by: dt.datetime
+    url: str
+
+
+def taking_part(
+    subscription: Subscription, *, program: Program | None = None
+) -> list[TakingPart]:
+    """Each certification of ``subscription`` with its credits in the year.
+
+    Counted as the rules core counts them (``rules.engine._extensions``): at most
+    ``questions_per_month`` credits a calendar month; ``credits_for_extension`` of
+    them inside the subscription's year earn the extension, applied on the day of
+    the last one. The certification's expiry is the derived one, so it shows the
+    extension once the recompute has run."""
+    program = program or current_program()
+    policy = program.renewal
+    tests = [c.test for c in subscription.certifications.all()]
+    credits: dict[str, list[dt.date]] = {t: [] for t in tests}
+    for test, day in RenewalCredit.objects.filter(
+        technician_id=subscription.technician_id,
+        test__in=tests,
+        date__gte=subscription.starts_on,
+        date__lt=subscription.ends_on,
+    ).values_list("test", "date"):
+        credits[test].append(day)
+    expiry = dict(
+        Certification.objects.filter(
+            technician_id=subscription.technician_id, test__in=tests
+        ).values_list("test", "expires_on")
+    )
+    rows = []
+    for test in tests:
+        per_month: dict[tuple[int, int], int] = {}
+        counted: list[dt.date] = []
+        for day in sorted(credits[test]):
+            month = (day.year, day.month)
+            if per_month.get(month, 0) < policy.questions_per_month:
+                per_month[month] = per_month.get(month, 0) + 1
+                counted.append(day)
+        need = policy.credits_for_extension
+        extended_on = counted[need - 1] if len(counted) >= need else None
+        spec = program.tests.get(test)
+        rows.append(
+            TakingPart(
+                test=test,
+                name=spec.name if spec else test,
+                credits=len(counted),
+                still_needed=max(0, need - len(counted)),
+                extended_on=extended_on,
+                expires_on=expiry.get(test),
+            )
+        )
+    return rows
+
+
+def questions_waiting(*, technician_id: int, now: dt.datetime) -> list[WaitingQuestion]:
+    """Questions sent and not yet answered whose answer window is still open."""
+    return [
+        WaitingQuestion(
+            id=q.pk, test=q.test, answer_by=q.answer_by, url=question_path(q.pk)
+        )
+        for q in Question.objects.filter(
+            technician_id=technician_id,
+            status__in=[QuestionStatus.WAITING, QuestionStatus.OPEN],
+            answer_by__gt=now,
+        ).order_by("answer_by", "id")
+    ]

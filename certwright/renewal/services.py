@@ -9,21 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record_change
+from certwright.commerce import services as commerce_services
+from certwright.commerce.models import CartLine
+from certwright.core import clock
 from certwright.core.clock import now
 from certwright.core.program import current_program
 from certwright.renewal.errors import RenewalError
 from certwright.renewal.models import (
     SubscribedCertification,
     Subscription,
+    SubscriptionChoice,
     SubscriptionStatus,
     validate_time_zone,
 )
-from certwright.renewal.selectors import renewal_eligible_tests
+from certwright.renewal.selectors import (
+    renewal_eligible_tests,
+    subscription_next_start,
+    time_zone_chosen,
+)
 from certwright.rules import dates
 
 # A subscription runs for a year: the program's credit window is a year too, and
@@ -113,3 +122,68 @@ def subscription_cancel(
             reason=reason,
         )
     return subscription
+
+
+def subscription_to_cart(
+    *,
+    technician_id: int,
+    time_zone: str,
+    cart_version: int | None = None,
+) -> CartLine:
+    """Put a year of the renewal app in the technician's cart, remembering the time
+    zone they chose for it (the subscription copies it when the order is placed).
+
+    The refusals (nothing could take part, a year already bought ahead, no price
+    today, already in the cart) are commerce's, which asks this app through
+    ``commerce.signals.renewal_check``; a refused add leaves the earlier choice."""
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise RenewalError(" ".join(exc.messages), code="time_zone") from exc
+    with transaction.atomic():
+        line = commerce_services.cart_renewal_add(
+            technician_id=technician_id, cart_version=cart_version
+        )
+        SubscriptionChoice.objects.update_or_create(
+            technician_id=technician_id,
+            defaults={"time_zone": time_zone, "updated_at": now()},
+        )
+    return line
+
+
+def subscription_for_order_line(
+    *, technician_id: int, order_line_id: int, actor: Actor = None
+) -> Subscription:
+    """Start the subscription an order line paid for: today, or the day the
+    technician's current subscription ends; in the time zone they chose.
+    Idempotent per order line."""
+    existing = Subscription.objects.filter(order_line_id=order_line_id).first()
+    if existing is not None:
+        return existing
+    starts_on = subscription_next_start(
+        technician_id=technician_id, today=clock.today()
+    )
+    return subscription_start(
+        technician_id=technician_id,
+        starts_on=starts_on,
+        time_zone=time_zone_chosen(technician_id),
+        order_line_id=order_line_id,
+        actor=actor,
+    )
+
+
+def subscription_cancel_for_order_line(
+    *, order_line_id: int, reason: str, actor: Actor = None
+) -> Subscription | None:
+    """Cancel the subscription an order line paid for (a refund); None when the
+    line started none."""
+    subscription_id = (
+        Subscription.objects.filter(order_line_id=order_line_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if subscription_id is None:
+        return None
+    return subscription_cancel(
+        subscription_id=subscription_id, reason=reason, actor=actor
+    )

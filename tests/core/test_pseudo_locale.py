@@ -271,6 +271,7 @@ ROLES = {
         "/me/",
         "/me/catalog/",
         "/shop/cart/",
+        "/renewal/",
         "/shop/orders/",
         "/shop/study/",
         "/booking/",

@@ -14,7 +14,7 @@ from certwright.portal.navigation import landing_url, menu_for
 
 pytestmark = pytest.mark.django_db
 
-CANDIDATE = ["/me/", "/experience/", "/shop/cart/", "/booking/"]
+CANDIDATE = ["/me/", "/experience/", "/renewal/", "/shop/cart/", "/booking/"]
 
 
 def _user(django_user_model: Any, *roles: Role, staff: bool = False) -> Any:
@@ -36,7 +36,8 @@ def _urls(user: Any) -> list[str]:
 def test_a_candidate_sees_the_candidates_pages_and_lands_on_the_dashboard(
     django_user_model: Any,
 ) -> None:
-    """Certifications, Experience, Cart, Appointments; the landing is /me/."""
+    """Certifications, Experience, Renewal app, Cart, Appointments; the landing
+    is /me/."""
     # given
     user = _user(django_user_model, Role.CANDIDATE)
     # when

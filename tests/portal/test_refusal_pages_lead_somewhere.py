@@ -30,6 +30,7 @@ def _links(html: str) -> list[str]:
     ("role", "url", "home"),
     [
         (Role.EMPLOYER, "/shop/cart/", "/account/organizations/"),
+        (Role.EMPLOYER, "/renewal/", "/account/organizations/"),
         (Role.CANDIDATE, "/staff/", "/me/"),
     ],
 )
