@@ -148,6 +148,38 @@ def email_store(
     return email
 
 
+def email_send_many(
+    *, template: str, messages: Sequence[tuple[str, dict[str, Any]]]
+) -> list[OutboundEmail]:
+    """Render ``template`` once per (address, context) and store every message in one
+    insert, each sent after the current transaction commits: the way in for a sweep
+    that writes to many people at once (the renewal dispatch), where one insert per
+    message would be most of its time. Returns the stored messages, in order."""
+    rows = []
+    for to, context in messages:
+        address = to.strip()
+        if not address:
+            raise ValueError("an e-mail needs at least one recipient")
+        subject, text, html = email_render(template=template, context=context)
+        rows.append(
+            OutboundEmail(
+                to=[address],
+                subject=subject[:300],
+                template=template[:100],
+                text_body=text,
+                html_body=html,
+                headers={},
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        emails = OutboundEmail.objects.bulk_create(rows)
+        for email in emails:
+            transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+    return emails
+
+
 def _enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:
     from certwright.notifications.tasks import email_send_task
 
