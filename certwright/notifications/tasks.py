@@ -11,3 +11,13 @@ from certwright.notifications.services import outbound_email_deliver
 def email_send_task(outbound_id: int) -> str:
     """Send one stored e-mail (enqueued on commit); returns its status afterwards."""
     return outbound_email_deliver(outbound_id=outbound_id)
+
+
+@task()
+def email_send_many_task(outbound_ids: list[int]) -> int:
+    """Send a batch of stored e-mails (``email_send_many``), one attempt each; a
+    transient failure re-enqueues that message alone. Returns how many were sent."""
+    return sum(
+        outbound_email_deliver(outbound_id=outbound_id) == "sent"
+        for outbound_id in outbound_ids
+    )

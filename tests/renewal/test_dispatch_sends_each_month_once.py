@@ -52,6 +52,8 @@ def test_one_question_per_certification_one_email_and_a_second_run_sends_nothing
     assert len(sent) == 1
     assert sent[0].to == [technician.email]
     assert "2 renewal questions are waiting" in sent[0].subject
+    assert "Hello Rosa Díaz," in sent[0].body  # each message has its own name
+    assert "for A1, A2 are waiting" in sent[0].body
     assert "http://testserver/renewal/questions/" in sent[0].body or (
         "/renewal/questions/" in sent[0].body
     )

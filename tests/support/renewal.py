@@ -10,9 +10,10 @@ from django.core import mail
 from django.test import TestCase
 
 from certwright.candidates.models import Technician
+from certwright.core.clock import now
 from certwright.itembank.models import Item, ItemPool, ItemStatus, ItemVersion
 from certwright.renewal.dispatch import DispatchSummary, renewal_dispatch
-from certwright.renewal.models import Subscription
+from certwright.renewal.models import Question, Subscription
 from certwright.renewal.services import subscription_start
 from tests.support.reminders import reminded_technician
 
@@ -86,3 +87,32 @@ def dispatch(at: dt.datetime) -> tuple[DispatchSummary, list[Any]]:
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+
+
+def renewal_question_for(technician: Technician) -> Question:
+    """A waiting A1 renewal question of ``technician``, written straight to the
+    database (no pass or subscription service needed: for access checks)."""
+    from certwright.renewal.models import SubscribedCertification
+
+    moment = now()
+    (item,) = renewal_items("A1", {"A": 1})
+    subscription = Subscription.objects.create(
+        technician=technician,
+        starts_on=moment.date(),
+        ends_on=moment.date() + dt.timedelta(days=365),
+        time_zone="UTC",
+    )
+    subscribed = SubscribedCertification.objects.create(
+        subscription=subscription, technician=technician, test="A1"
+    )
+    return Question.objects.create(
+        subscribed=subscribed,
+        technician=technician,
+        test="A1",
+        month=moment.date().replace(day=1),
+        item=item,
+        item_version=item.versions.get(),
+        area="A",
+        dispatched_at=moment,
+        answer_by=moment + dt.timedelta(days=3650),
+    )
