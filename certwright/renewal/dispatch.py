@@ -144,6 +144,7 @@ def question_pick(
     blocked: set[int],
     seen: set[int],
     spread: int,
+    by_area: dict[str, list[RenewalPoolItem]] | None = None,
 ) -> RenewalPoolItem | None:
     """The renewal item to send next, or None when none may be sent.
 
@@ -152,26 +153,39 @@ def question_pick(
     seen in any subscription before one they have. The area is the one asked least
     for its blueprint weight (asked / weight), so a year covers the areas in the
     blueprint's proportions; ties go to the heavier area, then the code. Among the
-    area's items ``spread`` (the technician and month) picks, so technicians do not
-    all get the same question the same month."""
-    allowed = [
-        p for p in pool if p.item_id not in in_subscription and p.item_id not in blocked
-    ]
-    if not allowed:
-        return None
-    fresh = [p for p in allowed if p.item_id not in seen] or allowed
+    area's items ``spread`` (the technician and month) says where to start looking,
+    so technicians do not all get the same question the same month. ``by_area``:
+    the pool grouped by ``pool_by_area``, when the caller keeps it."""
+    groups = by_area if by_area is not None else pool_by_area(pool)
     smallest = min(weights.values(), default=1.0)
 
     def weight(area: str) -> float:
         # An area the blueprint does not name weighs least.
         return weights.get(area, smallest)
 
-    area = min(
-        {p.area for p in fresh},
-        key=lambda a: (asked[a] / weight(a), -weight(a), a),
-    )
-    in_area = [p for p in fresh if p.area == area]
-    return in_area[spread % len(in_area)]
+    order = sorted(groups, key=lambda a: (asked[a] / weight(a), -weight(a), a))
+    # Never seen first; only when no area has one, any allowed item.
+    for fresh_only in (True, False):
+        for area in order:
+            items = groups[area]
+            start = spread % len(items)
+            # From the spread's place round the area's items: the first allowed.
+            for k in range(len(items)):
+                p = items[(start + k) % len(items)]
+                if p.item_id in in_subscription or p.item_id in blocked:
+                    continue
+                if fresh_only and p.item_id in seen:
+                    continue
+                return p
+    return None
+
+
+def pool_by_area(pool: Sequence[RenewalPoolItem]) -> dict[str, list[RenewalPoolItem]]:
+    """A test's renewal pool grouped by content area (pool order kept)."""
+    groups: dict[str, list[RenewalPoolItem]] = defaultdict(list)
+    for p in pool:
+        groups[p.area].append(p)
+    return dict(groups)
 
 
 def _questions_url() -> str:
@@ -285,12 +299,14 @@ class _RunContext:
     moment: dt.datetime
     pools: dict[str, list[RenewalPoolItem]] = field(default_factory=dict)
     enemies: dict[int, set[int]] = field(default_factory=dict)
+    groups: dict[str, dict[str, list[RenewalPoolItem]]] = field(default_factory=dict)
     weights: dict[tuple[str, dt.date], dict[str, float]] = field(default_factory=dict)
     months: set[dt.date] = field(default_factory=set)
 
     def pool(self, test: str) -> list[RenewalPoolItem]:
         if test not in self.pools:
             self.pools.update(renewal_pool([test]))
+            self.groups[test] = pool_by_area(self.pools[test])
             # Enemy pairs are stored within a test; both directions are returned.
             self.enemies.update(item_enemies(test=test))
         return self.pools[test]
@@ -429,6 +445,7 @@ def _dispatch_chunk(
                 blocked=past.blocked,
                 seen=past.seen,
                 spread=tid + month.year * 12 + month.month + seq,
+                by_area=context.groups[test],
             )
             if pick is None:
                 done.no_item += 1
