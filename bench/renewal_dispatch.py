@@ -2,11 +2,12 @@
 """Benchmark: the monthly renewal dispatch over 1,000,000 subscribed certifications
 (about 400,000 technicians, issue 12).
 
-    .venv/bin/python bench/renewal_dispatch.py                   # population made if missing
-    .venv/bin/python bench/renewal_dispatch.py --technicians 40000   # a tenth
+    .venv/bin/python bench/renewal_dispatch.py        # population made if missing
+    .venv/bin/python bench/renewal_dispatch.py --technicians 40000     # a tenth
     .venv/bin/python bench/renewal_dispatch.py --json bench/.data/renewal_dispatch.json
 
-The population lives in its own PostgreSQL database (``certwright_bench_renewal``,
+The population lives in its own PostgreSQL database
+(``certwright_bench_renewal_dispatch``,
 made and migrated when missing): technicians with an address, one active
 subscription each (time zones spread over America/New_York, America/Chicago,
 America/Denver, America/Los_Angeles, Pacific/Honolulu), two or three subscribed
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import verify  # noqa: E402 (bench/, beside this script: Django set-up)
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/certwright_bench_renewal"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/certwright_bench_renewal_dispatch"
 TECHNICIANS = 400_000
 ZONES = (
     "America/New_York",
