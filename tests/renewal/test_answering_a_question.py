@@ -261,3 +261,22 @@ def test_list_shows_waiting_and_answered_and_links_the_manifest(
     assert manifest["start_url"] == "/renewal/questions/"
     assert manifest["display"] == "standalone"
     assert {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+
+
+def test_a_cancelled_subscriptions_question_cannot_be_opened_nor_gets_more(
+    asked: tuple[Client, Question],
+) -> None:
+    """After a refund the waiting question is refused with a reason, and the next
+    month's dispatch sends nothing."""
+    from certwright.renewal.services import subscription_cancel
+
+    client, question = asked
+    subscription_cancel(
+        subscription_id=question.subscribed.subscription_id, reason="refund"
+    )
+    page = client.post(_url("open", question), follow=True).content.decode()
+    assert "This subscription was cancelled" in page
+    question.refresh_from_db()
+    assert question.opened_at is None
+    summary, _ = dispatch(utc(2027, 4, 1, 12))
+    assert summary.sent == 0
