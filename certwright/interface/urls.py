@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("certwright.notifications.urls")),
     path("reminders/", include("certwright.reminders.urls")),
     path("renewal/", include("certwright.renewal.urls")),
+    path("renewal/questions/", include("certwright.renewal.urls_questions")),
     # The technician's certificates (/me/certificates/) and the wallet card behind
     # a share link (/v/<token>/wallet-card.pdf).
     path("", include("certwright.certificates.urls")),

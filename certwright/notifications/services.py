@@ -19,6 +19,7 @@ re-enqueues anything a crashed worker left behind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import smtplib
@@ -32,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 
@@ -54,6 +55,8 @@ DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 60
 # A message claimed longer ago than this was dropped by a crashed worker.
 STALE_CLAIM = dt.timedelta(minutes=15)
+# Messages delivered by one task of ``email_send_many``.
+SEND_MANY_BATCH = 200
 
 
 def _max_attempts() -> int:
@@ -199,6 +202,107 @@ def _enqueue_batch(outbound_ids: list[int]) -> None:
     from certwright.notifications.tasks import email_send_batch_task
 
     email_send_batch_task.enqueue(outbound_ids=outbound_ids)
+
+
+def email_send_many(
+    *, template: str, messages: Sequence[tuple[str, dict[str, Any]]]
+) -> list[OutboundEmail]:
+    """Render ``template`` once per (address, context) and store every message in one
+    insert, each sent after the current transaction commits. Returns the stored
+    messages, in order."""
+    rendered = []
+    for to, context in messages:
+        subject, text, html = email_render(template=template, context=context)
+        rendered.append((to, subject, text, html))
+    return email_store_many(template=template, messages=rendered)
+
+
+def email_store_many(
+    *, template: str, messages: Sequence[tuple[str, str, str, str]]
+) -> list[OutboundEmail]:
+    """Store already rendered (address, subject, text, html) messages in one insert,
+    each sent after the current transaction commits: the way in for a sweep that
+    writes to many people at once (the renewal dispatch), where one insert per
+    message would be most of its time. Returns the stored messages, in order."""
+    rows = []
+    for to, subject, text, html in messages:
+        address = to.strip()
+        if not address:
+            raise ValueError("an e-mail needs at least one recipient")
+        rows.append(
+            OutboundEmail(
+                to=[address],
+                subject=" ".join(subject.split())[:300],
+                template=template[:100],
+                text_body=text,
+                html_body=html,
+                headers={},
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        emails = _insert_many(rows)
+        # One task per batch, not per message: a task row per message would cost
+        # the sweep as much as the messages themselves.
+        ids = [email.pk for email in emails]
+        for start in range(0, len(ids), SEND_MANY_BATCH):
+            batch = ids[start : start + SEND_MANY_BATCH]
+            transaction.on_commit(partial(_enqueue_many, batch), robust=True)
+    return emails
+
+
+# What ``_insert_many`` writes with COPY; the others start empty.
+_COPIED = (
+    "id", "to", "subject", "template", "text_body", "html_body", "headers",
+    "status", "attempts", "last_error", "created_at", "next_attempt_at",
+)  # fmt: skip
+
+
+def _insert_many(rows: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Insert ``rows`` and return them with their ids: PostgreSQL's COPY there, with
+    ids drawn from the table's sequence first (quoting thousands of message bodies
+    into one INSERT costs more than the database takes to write them), a bulk
+    insert elsewhere."""
+    if connection.vendor != "postgresql":
+        return OutboundEmail.objects.bulk_create(rows)
+    meta = OutboundEmail._meta
+    table = meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+            " FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+    fields = [meta.get_field(name) for name in _COPIED]
+    columns = ", ".join(
+        connection.ops.quote_name(getattr(f, "column", "")) for f in fields
+    )
+    sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    row.pk, json.dumps(row.to), row.subject, row.template,
+                    row.text_body, row.html_body, json.dumps(row.headers),
+                    str(row.status), row.attempts, row.last_error, row.created_at,
+                    row.next_attempt_at,
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _enqueue_many(outbound_ids: list[int]) -> None:
+    from certwright.notifications.tasks import email_send_many_task
+
+    email_send_many_task.enqueue(outbound_ids=outbound_ids)
 
 
 def _enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:

@@ -23,3 +23,12 @@ def email_send_batch_task(outbound_ids: list[int]) -> dict[str, int]:
         status = outbound_email_deliver(outbound_id=outbound_id)
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def email_send_many_task(outbound_ids: list[int]) -> int:
+    """Send a batch of stored e-mails (``email_send_many``), one attempt each; a
+    transient failure re-enqueues that message alone. Returns how many were sent."""
+    return sum(
+        outbound_email_deliver(outbound_id=outbound_id) == "sent"
+        for outbound_id in outbound_ids
+    )

@@ -234,3 +234,30 @@ def questions_waiting(*, technician_id: int, now: dt.datetime) -> list[WaitingQu
             answer_by__gt=now,
         ).order_by("answer_by", "id")
     ]
+
+
+def questions_of(technician_id: int) -> list[Question]:
+    """The technician's renewal questions, newest month first (waiting and open
+    ones first within a month)."""
+    return list(
+        Question.objects.filter(technician_id=technician_id)
+        .select_related("subscribed__subscription")
+        .order_by("-month", "test", "seq")
+    )
+
+
+def question_of(*, technician_id: int, question_id: int) -> Question | None:
+    """The technician's question ``question_id``, with the version shown; None for a
+    question of anyone else (the page answers as if it did not exist)."""
+    return (
+        Question.objects.filter(pk=question_id, technician_id=technician_id)
+        .select_related("subscribed__subscription", "item_version")
+        .first()
+    )
+
+
+def credits_earned(*, subscribed_id: int) -> int:
+    """How many renewal credits a subscribed certification's answers earned."""
+    return Question.objects.filter(
+        subscribed_id=subscribed_id, credit_id__isnull=False
+    ).count()

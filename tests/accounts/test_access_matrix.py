@@ -62,6 +62,7 @@ from certwright.verification.services import share_link_create
 from tests.support.badges import TEST_PASSPHRASE, credential_row_for
 from tests.support.delivery import EXAM_DAY, form_create
 from tests.support.forms import forms_publish_for_every_test
+from tests.support.renewal import renewal_question_for
 from tests.support.scheduling import (
     NOW,
     candidate_create,
@@ -262,6 +263,18 @@ PAGES: dict[str, Row] = {
     # the mail client POSTs with no session); it can only turn reminders off.
     "reminders:unsubscribe": Row(
         _ids(token="unsubscribe_token"), {"get": EVERYONE, "post": EVERYONE}
+    ),
+    # A renewal question: its technician's alone; another technician's is not found.
+    "renewal_questions:detail": Row(
+        _ids(question_id="renewal_question"), {"get": CANDIDATE_OWN}
+    ),
+    "renewal_questions:open": Row(
+        _ids(question_id="renewal_question"), {"post": CANDIDATE_OWN}
+    ),
+    "renewal_questions:answer": Row(
+        _ids(question_id="renewal_question"),
+        {"post": CANDIDATE_OWN},
+        body=_const(choice="C"),
     ),
     # And so for the wallet card behind it: a link of a certified technician's,
     # so the view makes the PDF for everyone.
@@ -700,6 +713,7 @@ def _build() -> dict[str, Any]:
         user=owner, email=owner.email, verified=False, primary=True
     )
     badge = credential_row_for(owner_tech)
+    renewal_question = renewal_question_for(owner_tech)
     return {
         "users": {
             "candidate": stranger,
@@ -742,6 +756,7 @@ def _build() -> dict[str, Any]:
             ).token,
             "certification_id": owner_tech.certification_id,
             "unsubscribe_token": unsubscribe_token(owner_tech.pk),
+            "renewal_question": renewal_question.pk,
             "card_token": share_link_create(
                 technician_id=certified_technician("Cora Carded", tests=("A1",)).pk,
                 label="Matrix card",

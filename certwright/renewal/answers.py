@@ -1,0 +1,220 @@
+"""Opening and answering a renewal question: the server keeps the time.
+
+A question is ``waiting`` until opened; opening starts the time limit
+(``time_limit_minutes``, capped at the question's ``answer_by``) once; one final
+answer is taken before ``due_at``. A correct answer in time records a renewal credit
+(``credentials.services.renewal_credit_record``) in the same transaction, dated the
+answer's day in the technician's time zone; the recompute follows after commit.
+
+Lock order: the technician's facts row (``technician_facts_touch``), then the
+question row, as every fact-recording service does; so two tabs answering at once
+are serialised and record one answer (the second sees it and is answered with it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from certwright.audit.models import EventKind
+from certwright.audit.services import Actor, event_record
+from certwright.core.clock import now
+from certwright.core.program import current_program
+from certwright.credentials.services import (
+    renewal_credit_record,
+    technician_facts_touch,
+)
+from certwright.renewal.dispatch import local_date
+from certwright.renewal.errors import RenewalError
+from certwright.renewal.models import Question, QuestionStatus, SubscriptionStatus
+
+LETTERS = "ABCD"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """The question as recorded, and whether this call recorded it (False: a
+    repeat of an answer already recorded)."""
+
+    question: Question
+    recorded: bool
+
+
+def _locked(technician_id: int, question_id: int) -> Question:
+    """The technician's question, row-locked; ``Question.DoesNotExist`` for anyone
+    else's (the page answers 404 as for a question that does not exist)."""
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("subscribed__subscription", "item_version")
+        .get(pk=question_id, technician_id=technician_id)
+    )
+
+
+def _lapse(question: Question, at: dt.datetime) -> bool:
+    """Mark the question expired or timed out if its time is over at ``at`` (no
+    save); True when it changed."""
+    if question.status == QuestionStatus.WAITING and at >= question.answer_by:
+        question.status = QuestionStatus.EXPIRED
+        return True
+    if (
+        question.status == QuestionStatus.OPEN
+        and question.due_at is not None
+        and at >= question.due_at
+    ):
+        question.status = QuestionStatus.TIMED_OUT
+        return True
+    return False
+
+
+def _refuse_cancelled(question: Question) -> None:
+    if question.subscribed.subscription.status == SubscriptionStatus.CANCELLED:
+        raise RenewalError(
+            _(
+                "This subscription was cancelled: its questions can no longer be"
+                " answered."
+            ),
+            code="cancelled",
+        )
+
+
+def question_open(
+    *,
+    technician_id: int,
+    question_id: int,
+    at: dt.datetime | None = None,
+) -> Question:
+    """Open a waiting question: ``opened_at`` and ``due_at`` (the time limit from
+    now, never past ``answer_by``) are set once; opening it again changes nothing.
+    Refused once the answer window has passed."""
+    moment = at or now()
+    with transaction.atomic():
+        question = _locked(technician_id, question_id)
+        if question.status != QuestionStatus.WAITING:
+            return question
+        _refuse_cancelled(question)
+        if _lapse(question, moment):
+            question.save(update_fields=["status"])
+            return question
+        limit = dt.timedelta(minutes=current_program().renewal.time_limit_minutes)
+        question.opened_at = moment
+        question.due_at = min(moment + limit, question.answer_by)
+        question.status = QuestionStatus.OPEN
+        question.save(update_fields=["opened_at", "due_at", "status"])
+    return question
+
+
+def choice_parse(value: object) -> int:
+    """A choice as sent (a letter A–D or an index 0–3) as its index; anything else
+    is a ``RenewalError`` saying what is expected."""
+    text = str(value if value is not None else "").strip().upper()
+    if len(text) == 1 and text in LETTERS:
+        return LETTERS.index(text)
+    if text in {"0", "1", "2", "3"}:
+        return int(text)
+    raise RenewalError(
+        _("Choose one of the four answers (A, B, C or D)."), code="malformed"
+    )
+
+
+def question_answer(
+    *,
+    technician_id: int,
+    question_id: int,
+    choice: int,
+    at: dt.datetime | None = None,
+    actor: Actor = None,
+) -> AnswerResult:
+    """Record the technician's one final answer.
+
+    The same choice again returns the recorded result (a replayed request, a second
+    tab): one answer, one credit. A different choice after an answer is refused. An
+    answer after the time limit or the answer window is recorded as timed out or
+    expired and earns nothing. A question not opened yet is refused."""
+    if choice not in range(len(LETTERS)):
+        raise RenewalError(
+            _("Choose one of the four answers (A, B, C or D)."), code="malformed"
+        )
+    moment = at or now()
+    with transaction.atomic():
+        technician_facts_touch(technician_id)
+        question = _locked(technician_id, question_id)
+        if question.answered_at is not None:
+            if question.choice == choice:
+                return AnswerResult(question, recorded=False)
+            raise RenewalError(
+                _(
+                    "You already answered %(letter)s; an answer is final and cannot"
+                    " be changed."
+                )
+                % {"letter": LETTERS[question.choice or 0]},
+                code="already_answered",
+            )
+        _refuse_cancelled(question)
+        if question.status == QuestionStatus.WAITING and moment < question.answer_by:
+            raise RenewalError(
+                _("Open the question first: the time limit starts when you open it."),
+                code="not_opened",
+            )
+        late = moment >= question.answer_by or (
+            question.due_at is not None and moment >= question.due_at
+        )
+        question.choice = choice
+        question.answered_at = moment
+        question.correct = choice == question.item_version.key
+        if late:
+            # Recorded, so a repeat gets the same answer, and worth no credit.
+            # Timed out when the time limit ended before the answer window did;
+            # expired when the window ended first (never opened, or opened so
+            # late that the window cut the time limit short).
+            question.status = (
+                QuestionStatus.TIMED_OUT
+                if question.due_at is not None and question.due_at < question.answer_by
+                else QuestionStatus.EXPIRED
+            )
+        else:
+            question.status = QuestionStatus.ANSWERED
+            if question.correct:
+                zone = question.subscribed.subscription.time_zone
+                credit = renewal_credit_record(
+                    technician_id=technician_id,
+                    test=question.test,
+                    date=local_date(moment, zone),
+                    source=f"renewal_question:{question.pk}",
+                    actor=actor,
+                )
+                question.credit_id = credit.pk
+        question.save(
+            update_fields=["choice", "answered_at", "correct", "status", "credit_id"]
+        )
+        event_record(
+            kind=EventKind.RENEWAL_QUESTION_ANSWERED,
+            subject=f"renewal_question:{question.pk}",
+            technician_id=technician_id,
+            actor=actor,
+            data={
+                "test": question.test,
+                "month": question.month.isoformat(),
+                "item": question.item_id,
+                "choice": LETTERS[choice],
+                "correct": question.correct,
+                "status": question.status,
+                "credit": question.credit_id,
+            },
+            reason=_answer_words(question),
+        )
+    return AnswerResult(question, recorded=True)
+
+
+def _answer_words(question: Question) -> str:
+    if question.status == QuestionStatus.ANSWERED:
+        return (
+            "answered correctly: credit recorded"
+            if question.correct
+            else ("answered incorrectly")
+        )
+    if question.status == QuestionStatus.TIMED_OUT:
+        return "answered after the time limit: no credit"
+    return "answered after the answer window: no credit"
