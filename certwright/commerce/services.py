@@ -473,15 +473,20 @@ def cart_recert_add(*, technician_id: int, test: str) -> RecertInCart:
         )
     open_line = selectors.open_lines_by_test(technician_id).get(test)
     if open_line is not None:
-        what = (
-            _("booked") if open_line.status == LineStatus.BOOKED else _("bought")
+        # Two whole sentences, not a word slotted into one: translations differ.
+        text = (
+            _(
+                "You already have the %(test)s test booked and not yet taken (take "
+                "it by %(day)s): nothing was added."
+            )
+            if open_line.status == LineStatus.BOOKED
+            else _(
+                "You already have the %(test)s test bought and not yet taken: book a "
+                "seat and take it by %(day)s. Nothing was added."
+            )
         )
         raise NotEligible(
-            _(
-                "You already have %(test)s %(what)s and not yet taken (take it by "
-                "%(day)s): nothing was added."
-            )
-            % {"test": test, "what": what, "day": open_line.must_take_by},
+            text % {"test": test, "day": open_line.must_take_by},
             code="already_purchased",
         )
     with transaction.atomic():

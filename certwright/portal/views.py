@@ -1,4 +1,5 @@
-"""Candidate portal pages: the dashboard (/me/) and the tests on offer (/me/catalog/).
+"""Candidate portal pages: the dashboard (/me/), with the one-click recertification
+of a certification (/me/keep/<test>/), and the tests on offer (/me/catalog/).
 
 The tests page is public; a signed-in candidate also sees, for each test, whether they
 can buy it now and if not why, and their progress toward each title.
@@ -6,6 +7,7 @@ can buy it now and if not why, and their progress toward each title.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -54,7 +56,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _keep_anchor(code: str) -> HttpResponseRedirect:
-    return redirect(reverse("portal:dashboard") + f"#keep-{code}")
+    """The dashboard at the card of test ``code`` (only letters and digits reach
+    the fragment)."""
+    clean = re.sub(r"[^A-Z0-9]", "", code.upper())[:16]
+    return redirect(reverse("portal:dashboard") + f"#keep-{clean}")
 
 
 @login_required
@@ -63,7 +68,7 @@ def keep(request: HttpRequest, code: str) -> HttpResponse:
     certification's card on the dashboard, with its ways to keep it and the
     one-click button. Through the sign-in page too, which keeps this path in
     ``next`` but would drop a ``#fragment``."""
-    return _keep_anchor(code.strip().upper()[:16])
+    return _keep_anchor(code)
 
 
 @require_POST
@@ -75,7 +80,7 @@ def recertify(request: HttpRequest, technician: Technician, code: str) -> HttpRe
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
-        return _keep_anchor(code.strip().upper()[:16])
+        return _keep_anchor(code)
     test = placed.line.test
     if placed.created:
         messages.success(

@@ -217,3 +217,18 @@ def test_the_email_link_lands_on_the_card_through_sign_in(client: Client) -> Non
     assert "next=/me/keep/A1/" in signed_out["Location"]
     _sign_in(client, kim)
     assert client.get(url)["Location"] == "/me/#keep-A1"
+
+
+def test_the_cart_shows_the_cap_saving_of_two_clicks(client: Client) -> None:
+    """A1 ($62) and L1 ($124) recertifications clicked from the dashboard: the cart
+    shows the program's cap per order and the $57 it saves."""
+    # given
+    kim = technician_expiring({"A1": 60, "L1": 90})
+    _sign_in(client, kim)
+    # when
+    for test in ("A1", "L1"):
+        client.post(reverse("portal:recertify", args=[test]))
+    # then
+    cart = client.get(reverse("commerce:cart")).content.decode()
+    assert "Recertification fee cap ($129.00 per order)" in cart
+    assert "−$57.00" in cart
