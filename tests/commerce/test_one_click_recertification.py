@@ -19,6 +19,7 @@ from certwright.commerce.models import CartLine, LineKind, LineStatus
 from certwright.commerce.selectors import cart_view, recert_window
 from certwright.core.clock import today
 from certwright.core.program import current_program
+from tests.support.racing import at_once
 from tests.support.recert import technician_expiring
 from tests.support.scheduling import lines_buy
 
@@ -170,3 +171,20 @@ def test_the_lapse_rule_closes_the_window(monkeypatch) -> None:
     assert "Take the certification test" in refusal.messages[0]
     assert _lines(late) == []
     assert services.cart_recert_add(technician_id=in_time.pk, test="A1").created
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_the_same_moment_make_one_line(racing_database) -> None:
+    """A double click that sends two requests at once (no cart yet): one line, one
+    click created it and the other found it."""
+    # given
+    kim = technician_expiring({"A1": 60})
+
+    def click() -> bool:
+        return services.cart_recert_add(technician_id=kim.pk, test="A1").created
+
+    # when
+    results = at_once(click)
+    # then
+    assert sorted(results, key=str) == [False, True], results
+    assert _lines(kim) == [("A1", LineKind.RECERT)]
