@@ -232,3 +232,16 @@ def test_the_cart_shows_the_cap_saving_of_two_clicks(client: Client) -> None:
     cart = client.get(reverse("commerce:cart")).content.decode()
     assert "Recertification fee cap ($129.00 per order)" in cart
     assert "−$57.00" in cart
+
+
+def test_the_portal_api_gives_the_same_ways(client: Client) -> None:
+    """/api/portal/me/state carries each certification's ways to keep it, as the
+    page shows them."""
+    kim = technician_expiring({"A1": 60})
+    _sign_in(client, kim)
+    body = client.get("/api/portal/me/state").json()
+    (a1,) = body["certifications"]
+    assert a1["keep"]["anchor"] == "keep-A1"
+    assert a1["keep"]["recert"]["state"] == "offer"
+    assert a1["keep"]["recert"]["cap_cents"] == 12900
+    assert a1["keep"]["renewal"]["subscribed"] is False
