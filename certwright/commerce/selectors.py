@@ -378,3 +378,61 @@ def access_shop(
         if shop.pk == organization_id:
             return shop
     raise Http404("No such shop.")
+
+
+# --- one-click recertification -------------------------------------------------------
+
+# Without a reminder ladder, "expiring" starts this many days before the expiry date
+# (half a year: the ASE ladder's first rung, and the dashboard's "expiring soon").
+RECERT_LEAD_DAYS_DEFAULT = 180
+
+
+@dataclass(frozen=True, slots=True)
+class RecertWindow:
+    """When one click puts a certification's recertification test in the cart.
+
+    It opens at the reminder ladder's first rung before the expiry date (the first
+    e-mail says "to keep it" and links to the click) and stays open after the expiry
+    for as long as the program lets a recertification pass count
+    (``policy.recert_max_lapse_days``; none: for good)."""
+
+    lead_days: int
+    opens_on: dt.date
+    # The last day a lapsed certification can still be recertified; None: no limit.
+    closes_on: dt.date | None
+    max_lapse_days: int | None
+
+    def offered_on(self, day: dt.date) -> bool:
+        return self.opens_on <= day and (
+            self.closes_on is None or day <= self.closes_on
+        )
+
+
+def recert_window(program: Program, expires_on: dt.date) -> RecertWindow:
+    """The one-click window of a certification whose first uncertified day is
+    ``expires_on``."""
+    lead = max(program.reminders.before_days, default=RECERT_LEAD_DAYS_DEFAULT)
+    lapse = program.policy.recert_max_lapse_days
+    return RecertWindow(
+        lead_days=lead,
+        opens_on=expires_on - dt.timedelta(days=lead),
+        # The rules refuse a recertification more than N days after the expiry
+        # (rules.eligibility: (day - expires_on).days > N).
+        closes_on=expires_on + dt.timedelta(days=lapse) if lapse is not None else None,
+        max_lapse_days=lapse,
+    )
+
+
+def cart_tests(technician_id: int) -> dict[str, str]:
+    """test -> kind of each line in the technician's cart."""
+    return dict(
+        CartLine.objects.filter(cart__technician_id=technician_id).values_list(
+            "test", "kind"
+        )
+    )
+
+
+def open_lines_by_test(technician_id: int) -> dict[str, OrderLine]:
+    """The technician's paid or booked lines not yet taken, by test (one per test:
+    a second purchase of an open test is refused)."""
+    return {line.test: line for line in order_lines_open(technician_id)}

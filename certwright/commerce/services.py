@@ -470,6 +470,123 @@ def cart_line_add(
     return line
 
 
+@dataclass(frozen=True, slots=True)
+class RecertInCart:
+    """What one click on "recertify" did: ``created`` False when the test was
+    already in the cart as a recertification (a second click adds nothing)."""
+
+    line: CartLine
+    created: bool
+
+
+def cart_recert_add(*, technician_id: int, test: str) -> RecertInCart:
+    """One click from an expiring or lapsed certification: its recertification
+    test in the cart (kind ``recert``: the recertification fee, under the program's
+    cap per order). Idempotent: a test already in the cart as a recertification is
+    left as it is; one there as a certification test becomes the recertification.
+
+    Refused, with nothing written, when the test has no recertification test, the
+    technician is not (or not yet) certified in it, the click is outside the
+    program's window (``selectors.recert_window``), the recertification is already
+    bought and not taken, or the rules forbid the purchase today.
+    """
+    program = current_program()
+    test = test.strip().upper()
+    spec = program.tests.get(test)
+    if spec is None:
+        raise CommerceError(
+            _("%(test)s is not a test we offer.") % {"test": test or _("(empty)")},
+            code="unknown_test",
+        )
+    if spec.recert is None:
+        raise NotEligible(
+            _(
+                "%(test)s has no recertification test: it cannot be kept by "
+                "recertifying. Take the test again when the program allows it."
+            )
+            % {"test": test},
+            code="not_recertifiable",
+        )
+    day = clock.today()
+    state = rules.evaluate(
+        program, technician_facts(technician_id), day, explain=False
+    ).certifications.get(test)
+    if state is None or state.status not in ("certified", "expired"):
+        raise NotEligible(
+            _(
+                "You are not certified in %(test)s yet: recertification keeps a "
+                "certification you hold."
+            )
+            % {"test": test},
+            code="not_certified",
+        )
+    if state.expires_on is None:
+        raise NotEligible(
+            _("%(test)s does not expire: there is nothing to recertify.")
+            % {"test": test},
+            code="does_not_expire",
+        )
+    window = selectors.recert_window(program, state.expires_on)
+    if day < window.opens_on:
+        raise NotEligible(
+            _(
+                "One-click recertification of %(test)s opens on %(day)s, "
+                "%(lead)s days before it expires."
+            )
+            % {"test": test, "day": window.opens_on, "lead": window.lead_days},
+            code="too_early",
+        )
+    if window.closes_on is not None and day > window.closes_on:
+        raise NotEligible(
+            _(
+                "%(test)s expired more than %(days)s days ago: it can no longer be "
+                "recertified. Take the certification test."
+            )
+            % {"test": test, "days": window.max_lapse_days},
+            code="lapsed_too_long",
+        )
+    open_line = selectors.open_lines_by_test(technician_id).get(test)
+    if open_line is not None:
+        # Two whole sentences, not a word slotted into one: translations differ.
+        text = (
+            _(
+                "You already have the %(test)s test booked and not yet taken (take "
+                "it by %(day)s): nothing was added."
+            )
+            if open_line.status == LineStatus.BOOKED
+            else _(
+                "You already have the %(test)s test bought and not yet taken: book a "
+                "seat and take it by %(day)s. Nothing was added."
+            )
+        )
+        raise NotEligible(
+            text % {"test": test, "day": open_line.must_take_by},
+            code="already_purchased",
+        )
+    with transaction.atomic():
+        # The cart's lock makes two clicks in a row one line: the second waits,
+        # then finds the first one's line.
+        cart = _cart(technician_id, lock=True)
+        existing = cart.lines.filter(test=test).first()
+        if existing is not None and existing.kind == LineKind.RECERT:
+            return RecertInCart(line=existing, created=False)
+        reasons = _eligibility_reasons(
+            program, technician_id, test, LineKind.RECERT, day
+        )
+        if reasons:
+            raise NotEligible({"test": reasons}, code="not_eligible")
+        if existing is not None:
+            # A certification test of the same test could not be bought after a
+            # pass anyway: the click makes it the recertification.
+            existing.kind = LineKind.RECERT
+            existing.save(update_fields=["kind"])
+            line = existing
+        else:
+            line = CartLine.objects.create(cart=cart, test=test, kind=LineKind.RECERT)
+        _cart_touch(cart)
+    return RecertInCart(line=line, created=True)
+
+
 def cart_line_remove(
     *, technician_id: int, line_id: int, cart_version: int | None = None
 ) -> None:

@@ -47,6 +47,57 @@ router = Router(tags=["portal"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+class RecertWayOut(Schema):
+    state: Literal[
+        "offer", "in_cart", "bought", "booked", "too_early", "lapsed_too_long"
+    ] = Field(
+        description="offer: one click (POST /me/keep/{test}/recertify/) puts it in "
+        "the cart; in_cart; bought or booked and not yet taken; too_early: the "
+        "one-click window opens on opens_on; lapsed_too_long: the program's lapse "
+        "rule no longer counts a recertification."
+    )
+    fee_cents: int | None
+    cap_cents: int | None = Field(
+        description="The program's cap on one order's recertification tests."
+    )
+    currency: str
+    scored: int | None
+    minutes: int
+    opens_on: dt.date = Field(
+        description="The first day of the one-click window (the reminder ladder's "
+        "first rung before the expiry)."
+    )
+    closes_on: dt.date | None = Field(
+        description="The last day a lapsed certification can be recertified; null: "
+        "no limit."
+    )
+    lead_days: int
+    max_lapse_days: int | None
+    must_take_by: dt.date | None
+
+
+class RenewalWayOut(Schema):
+    subscribed: bool = Field(
+        description="The current renewal subscription covers this certification."
+    )
+    ends_on: dt.date | None = Field(
+        description="The current subscription's end (exclusive), if there is one."
+    )
+    credits_for_extension: int
+    extension_months: int
+    questions_per_month: int
+
+
+class KeepOut(Schema):
+    anchor: str = Field(description="The id of the certification's dashboard card.")
+    applies: bool = Field(
+        description="Held or lapsed: the ways below apply (false for a pass "
+        "waiting for experience and a revoked certification)."
+    )
+    recert: RecertWayOut | None
+    renewal: RenewalWayOut | None
+
+
 class CertificationOut(Schema):
     test: str
     name: str
@@ -63,6 +114,9 @@ class CertificationOut(Schema):
     )
     expiring_soon: bool
     recertifiable: bool
+    keep: KeepOut | None = Field(
+        None, description="Every way the program offers to keep it."
+    )
 
 
 class PlanItemOut(Schema):

@@ -21,7 +21,14 @@ from certwright.candidates.models import (
     ReviewStatus,
     Technician,
 )
-from certwright.commerce.selectors import order_lines_bookable, order_lines_open
+from certwright.commerce.models import LineKind, LineStatus
+from certwright.commerce.selectors import (
+    cart_tests,
+    open_lines_by_test,
+    order_lines_bookable,
+    order_lines_open,
+    recert_window,
+)
 from certwright.core.clock import now as clock_now
 from certwright.core.rule_words import (
     plan_action_words,
@@ -36,6 +43,7 @@ from certwright.credentials.selectors import technician_facts
 from certwright.itembank.selectors import deliverable_pairs, not_deliverable_reason
 from certwright.program import catalog_rows, test_detail
 from certwright.program.model import Program
+from certwright.renewal.selectors import renewable_tests, subscription_current
 from certwright.rules.dates import last_valid_day
 from certwright.rules.experience import requirement_met_on
 from certwright.scheduling import selectors as scheduling_selectors
@@ -78,6 +86,102 @@ def _certifications(
                 and program.tests[code].recert is not None,
             }
         )
+    return out
+
+
+def _recert_way(
+    program: Program,
+    cert: dict[str, Any],
+    day: dt.date,
+    in_cart: dict[str, str],
+    open_lines: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The recertification test as a way to keep ``cert``, and where the technician
+    stands with it: ``state`` is ``in_cart``, ``bought``, ``booked`` (not yet
+    taken), ``offer`` (one click puts it in the cart), ``too_early`` (the window
+    opens later) or ``lapsed_too_long`` (the program's lapse rule refuses it)."""
+    spec = program.tests.get(cert["test"])
+    if spec is None or spec.recert is None or cert["expires_on"] is None:
+        return None
+    window = recert_window(program, cert["expires_on"])
+    line = open_lines.get(cert["test"])
+    if in_cart.get(cert["test"]) == LineKind.RECERT:
+        state = "in_cart"
+    elif line is not None:
+        state = "booked" if line.status == LineStatus.BOOKED else "bought"
+    elif window.closes_on is not None and day > window.closes_on:
+        state = "lapsed_too_long"
+    elif day < window.opens_on:
+        state = "too_early"
+    else:
+        state = "offer"
+    fees = program.fees_on(day)
+    return {
+        "state": state,
+        # The fee as charged on its own, and the program's cap on an order's
+        # recertification tests together (commerce.pricing applies it).
+        "fee_cents": fees.test_fees.get(spec.fee_class) if fees else None,
+        "cap_cents": fees.recert_cap_cents if fees else None,
+        "currency": fees.currency if fees else "",
+        "scored": spec.recert.scored,
+        "minutes": program.sitting_minutes(cert["test"], "recert", day),
+        "opens_on": window.opens_on,
+        # The last day a lapsed certification can still be recertified (None: any
+        # time after the expiry).
+        "closes_on": window.closes_on,
+        "lead_days": window.lead_days,
+        "max_lapse_days": window.max_lapse_days,
+        "must_take_by": line.must_take_by if line is not None else None,
+    }
+
+
+def certifications_to_keep(
+    *,
+    technician_id: int,
+    program: Program,
+    day: dt.date,
+    certifications: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each certification (rows of ``_certifications``) with ``keep``: every way
+    the program offers to keep it, from its data. ``recert``: the recertification
+    test (``_recert_way``) or None; ``renewal``: None, or whether the technician's
+    current renewal subscription (the renewal app) covers it; ``anchor``: the id of
+    its card on the dashboard (the reminder e-mails link there).
+
+    Only a certification held or lapsed has ways: a pass waiting for experience is
+    not a certification yet, and a revoked one is not kept by anything here.
+
+    Four queries whatever the number of certifications: the cart, the open order
+    lines, the current subscription and the certifications it covers.
+    """
+    in_cart = cart_tests(technician_id)
+    open_lines = open_lines_by_test(technician_id)
+    subscription = subscription_current(technician_id=technician_id, on=day)
+    subscribed = (
+        set(subscription.certifications.values_list("test", flat=True))
+        if subscription is not None
+        else set()
+    )
+    renewable = renewable_tests(program)
+    out = []
+    for cert in certifications:
+        keep: dict[str, Any] = {
+            "anchor": f"keep-{cert['test']}",
+            "applies": cert["status"] in ("certified", "expired"),
+            "recert": None,
+            "renewal": None,
+        }
+        if keep["applies"]:
+            keep["recert"] = _recert_way(program, cert, day, in_cart, open_lines)
+            if cert["test"] in renewable:
+                keep["renewal"] = {
+                    "subscribed": cert["test"] in subscribed,
+                    "ends_on": subscription.ends_on if subscription else None,
+                    "credits_for_extension": program.renewal.credits_for_extension,
+                    "extension_months": program.renewal.extension_months,
+                    "questions_per_month": program.renewal.questions_per_month,
+                }
+        out.append({**cert, "keep": keep})
     return out
 
 
@@ -229,9 +333,11 @@ def candidate_state(
     program: Program,
     day: dt.date,
     facts: rules.Facts | None = None,
+    ways_to_keep: bool = True,
 ) -> dict[str, Any]:
     """Everything the dashboard shows about one technician on ``day`` (``facts``:
-    theirs, when the caller has already read them)."""
+    theirs, when the caller has already read them; ``ways_to_keep``: False leaves
+    out each certification's ``keep``, for a page that shows no certification)."""
     facts = facts if facts is not None else technician_facts(technician.pk)
     ev = rules.evaluate(program, facts, day, explain=False)
     records = list(ExperienceRecord.objects.filter(technician_id=technician.pk))
@@ -239,13 +345,21 @@ def candidate_state(
     for record in records:
         counts[record.review_status.value] += 1
     titles = _titles(program, facts, ev, day)
+    certifications = _certifications(program, ev, day)
     return {
         "as_of": day,
         "technician": {
             "name": technician.name,
             "certification_id": technician.certification_id,
         },
-        "certifications": _certifications(program, ev, day),
+        "certifications": certifications_to_keep(
+            technician_id=technician.pk,
+            program=program,
+            day=day,
+            certifications=certifications,
+        )
+        if ways_to_keep
+        else certifications,
         "titles": titles,
         "titles_held": [t["name"] for t in titles if t["held"]],
         "pending": _pending(program, facts, ev, records, day),

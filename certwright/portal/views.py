@@ -1,4 +1,5 @@
-"""Candidate portal pages: the dashboard (/me/) and the tests on offer (/me/catalog/).
+"""Candidate portal pages: the dashboard (/me/), with the one-click recertification
+of a certification (/me/keep/<test>/), and the tests on offer (/me/catalog/).
 
 The tests page is public; a signed-in candidate also sees, for each test, whether they
 can buy it now and if not why, and their progress toward each title.
@@ -6,14 +7,23 @@ can buy it now and if not why, and their progress toward each title.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from certwright.accounts.selectors import check_program_staff
+from certwright.candidates.decorators import candidate_required
+from certwright.candidates.models import Technician
 from certwright.candidates.selectors import experience_review_queue, technician_for_user
+from certwright.commerce.services import cart_recert_add
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.core.roles import Role, user_has_role
@@ -45,6 +55,51 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _keep_anchor(code: str) -> HttpResponseRedirect:
+    """The dashboard at the card of test ``code`` (only letters and digits reach
+    the fragment)."""
+    clean = re.sub(r"[^A-Z0-9]", "", code.upper())[:16]
+    return redirect(reverse("portal:dashboard") + f"#keep-{clean}")
+
+
+@login_required
+def keep(request: HttpRequest, code: str) -> HttpResponse:
+    """Where a reminder e-mail's link lands (a GET: a link cannot POST): the
+    certification's card on the dashboard, with its ways to keep it and the
+    one-click button. Through the sign-in page too, which keeps this path in
+    ``next`` but would drop a ``#fragment``."""
+    return _keep_anchor(code)
+
+
+@require_POST
+@candidate_required("portal/no_technician.html")
+def recertify(request: HttpRequest, technician: Technician, code: str) -> HttpResponse:
+    """One click: the certification's recertification test into the cart."""
+    try:
+        placed = cart_recert_add(technician_id=technician.pk, test=code)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return _keep_anchor(code)
+    test = placed.line.test
+    if placed.created:
+        messages.success(
+            request,
+            _(
+                "The %(test)s recertification test is in your cart, at the "
+                "recertification fee."
+            )
+            % {"test": test},
+        )
+    else:
+        messages.info(
+            request,
+            _("The %(test)s recertification test is already in your cart.")
+            % {"test": test},
+        )
+    return redirect("commerce:cart")
+
+
 def tests_page(request: HttpRequest) -> HttpResponse:
     program = current_program()
     day = today()
@@ -66,7 +121,11 @@ def tests_page(request: HttpRequest) -> HttpResponse:
             for row in group["tests"]:
                 row["eligibility"] = eligibility.get(row["code"], {})
         state = candidate_state(
-            technician=technician, program=program, day=day, facts=facts
+            technician=technician,
+            program=program,
+            day=day,
+            facts=facts,
+            ways_to_keep=False,
         )
         context.update(technician=technician, titles=state["titles"])
     return render(request, "portal/tests.html", context)

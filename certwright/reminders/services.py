@@ -164,9 +164,10 @@ def reminder_email_context(
         "lapsed": expires_on <= on,
         "days_left": (expires_on - on).days,
         "has_recert": spec is not None and spec.recert is not None,
-        # The catalog entry has the "Add recertification to cart" button (adding is
-        # a POST, which a link in an e-mail cannot make).
-        "test_url": _absolute(reverse("portal:test", args=[test])),
+        # The certification's card on the dashboard, where one click puts its
+        # recertification test in the cart (a POST, which a link in an e-mail
+        # cannot make: the link is a GET that lands on the card).
+        "test_url": _absolute(reverse("portal:keep", args=[test])),
         # The renewal app has no page of its own yet: the dashboard is where it will be.
         "renewal_url": _absolute(reverse("portal:dashboard")) if renewable else "",
         "settings_url": _absolute(reverse("reminders:settings")),

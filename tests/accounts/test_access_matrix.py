@@ -239,6 +239,15 @@ PAGES: dict[str, Row] = {
     "shops:my_consent": Row(_ids(pk="employment"), {"post": OWNER_ONLY}),
     # A test of the program, not anybody's record.
     "portal:test": Row(_const(code="A1"), {"get": EVERYONE}),
+    # A reminder e-mail's link: it only sends the signed-in person to their own
+    # dashboard's card for the test.
+    "portal:keep": Row(_const(code="A1"), {"get": expect(SIGNED_IN)}),
+    # One click puts the recertification in the clicker's own cart (or says why
+    # not): no id of anybody's is taken.
+    "portal:recertify": Row(
+        _const(code="A1"),
+        {"post": expect(("owner", "candidate"), refused=FORBIDDEN)},
+    ),
     "candidates:experience_detail": Row(
         _ids(record_id="record"), {"get": OWNER_AND_PROGRAM}
     ),

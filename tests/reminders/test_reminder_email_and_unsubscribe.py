@@ -46,18 +46,19 @@ def test_the_message_carries_rfc_8058_one_click_headers(reminder) -> None:
 
 
 def test_the_message_says_what_to_do_with_absolute_links(reminder) -> None:
-    """The valid-through date, the recertification test's catalog page, the renewal
+    """The valid-through date, the certification's card on the dashboard (where one
+    click puts the recertification test in the cart), the renewal
     app (A is an eligible series), the settings page and the unsubscribe link."""
     _, url, message = reminder
     site = str(settings.CERTWRIGHT_SITE_URL).rstrip("/")
     body = message.body
     assert "valid through 2030-12-31" in body
-    assert f"Take the recertification test: {site}/me/catalog/A1/" in body
+    assert f"Take the recertification test: {site}/me/keep/A1/" in body
     assert f"renewal app: {site}/me/" in body
     assert f"{site}/reminders/" in body
     assert url in body
     html = message.alternatives[0][0]
-    assert f'href="{site}/me/catalog/A1/"' in html
+    assert f'href="{site}/me/keep/A1/"' in html
     assert url in html
 
 
