@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from certwright.conf.env import Env
 
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request, the HTTPS redirect's included, has its id.
     "certwright.conf.request_id.RequestIdMiddleware",
+    # Second: requests counted and timed by URL name for Prometheus (/metrics).
+    "certwright.core.metrics.RequestMetricsMiddleware",
     # Then: every error under /api/ is problem details, whoever answered it.
     "certwright.core.problems.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -238,6 +241,24 @@ LOG_LEVEL = env.choice(
 LOG_FORMAT = env.choice(
     "CERTWRIGHT_LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json"
 )
+# --- metrics (docs/install.md#metrics-logs-and-health) --------------------------------
+# Who may read /metrics: clients connecting directly (not through the proxy) from
+# these networks; empty: nobody. Default: this host only.
+CERTWRIGHT_METRICS_ALLOW = env.networks(
+    "CERTWRIGHT_METRICS_ALLOW", ["127.0.0.0/8", "::1/128"]
+)
+# When set, /metrics also wants "Authorization: Bearer <token>".
+CERTWRIGHT_METRICS_TOKEN = env.string("CERTWRIGHT_METRICS_TOKEN", "")
+# prometheus-client's own variable (it reads it from the environment when imported):
+# gunicorn's workers write their counts to files there and any worker's /metrics adds
+# them up. Read here too so a missing directory stops start-up with its name.
+METRICS_MULTIPROC_DIR = env.string("PROMETHEUS_MULTIPROC_DIR", "")
+if METRICS_MULTIPROC_DIR and not Path(METRICS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={METRICS_MULTIPROC_DIR!r} is not valid: expected "
+        "an existing directory the web processes may write to."
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -292,7 +313,7 @@ LOGGING = {
 # Redirect plain HTTP to HTTPS; the health check stays reachable over plain HTTP
 # for a load balancer or monitor that talks to gunicorn directly.
 SECURE_SSL_REDIRECT = env.boolean("CERTWRIGHT_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+SECURE_REDIRECT_EXEMPT = [r"^api/health$", r"^api/ready$", r"^metrics$"]
 # Behind a TLS proxy gunicorn only sees plain HTTP: trust the proxy's header (which
 # it must set itself, overwriting the client's) to know the request was HTTPS.
 SECURE_PROXY_SSL_HEADER = env.proxy_ssl_header("CERTWRIGHT_PROXY_SSL_HEADER")

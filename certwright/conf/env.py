@@ -8,6 +8,7 @@ parsing is testable without touching the process environment.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,28 @@ class Env:
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def networks(
+        self, name: str, default: Sequence[str]
+    ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """A comma-separated list of networks in CIDR notation (``10.0.0.0/8``); a
+        bare address is a network of one. Empty: no network at all."""
+        value = self.raw(name)
+        items = list(default) if value is None else value.split(",")
+        networks = []
+        for item in (i.strip() for i in items):
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item, strict=True))
+            except ValueError:
+                raise bad_value(
+                    name,
+                    value if value is not None else item,
+                    "comma-separated networks such as 127.0.0.1/32,10.0.0.0/8 "
+                    "(no host bits set after the prefix length)",
+                ) from None
+        return networks
 
     def choice(self, name: str, choices: Sequence[str], default: str) -> str:
         value = self.raw(name)

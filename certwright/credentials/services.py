@@ -29,6 +29,7 @@ from certwright.candidates.services import technician_facts_touch
 from certwright.core.clock import today
 from certwright.core.dates import day_problem
 from certwright.core.program import current_program
+from certwright.core.tasks import enqueue_with_request_id
 from certwright.credentials.models import (
     Outcome,
     RenewalCredit,
@@ -106,7 +107,11 @@ def recompute_after_commit(technician_id: int) -> None:
     from certwright.credentials.tasks import technician_recompute_task
 
     transaction.on_commit(
-        partial(technician_recompute_task.enqueue, technician_id=technician_id)
+        partial(
+            enqueue_with_request_id,
+            technician_recompute_task,
+            technician_id=technician_id,
+        )
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django_tasks import task
 
 from certwright.core.clock import today
+from certwright.core.tasks import carries_request_id
 from certwright.credentials.models import RecomputeScope
 from certwright.credentials.recompute import (
     recompute_run_continue,
@@ -16,6 +17,7 @@ from certwright.credentials.recompute import (
 
 
 @task()
+@carries_request_id
 def technician_recompute_task(technician_id: int) -> bool:
     """Recompute one technician after a fact was recorded (enqueued on commit)."""
     return technician_recompute(technician_id=technician_id)

@@ -21,6 +21,7 @@ from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
 from certwright.core.clock import now as clock_now
+from certwright.core.metrics import ANSWER_SAVES
 from certwright.delivery.attempt_changes import refuse_if_finished
 from certwright.delivery.attempts import (
     LATE_SAVE_GRACE,
@@ -139,6 +140,35 @@ def answer_save(
     practice player) a practice attempt's ack carries whether the answer is right,
     the key and the rationale; an exam's never does.
     """
+    try:
+        ack = _answer_save(
+            attempt_id=attempt_id,
+            form_item_id=form_item_id,
+            choice=choice,
+            flagged=flagged,
+            client_seq=client_seq,
+            by=by,
+            device=device,
+        )
+    except DeliveryError as error:
+        ANSWER_SAVES.labels("refused", error.code).inc()
+        raise
+    ANSWER_SAVES.labels("applied" if ack.applied else "stale", "").inc()
+    if feedback and _is_practice(attempt_id):
+        return _with_feedback(ack)
+    return ack
+
+
+def _answer_save(
+    *,
+    attempt_id: int,
+    form_item_id: int,
+    choice: int | None,
+    flagged: bool,
+    client_seq: int,
+    by: Actor,
+    device: str | None,
+) -> SaveAck:
     _check_int(
         attempt_id, code="not_found", low=1, high=2**63 - 1, what=_("The attempt")
     )
@@ -177,7 +207,7 @@ def answer_save(
         cursor.execute(_upsert_sql(), params)
         applied = cursor.fetchone() is not None
     if applied:
-        ack = SaveAck(
+        return SaveAck(
             attempt_id=attempt_id,
             form_item_id=form_item_id,
             client_seq=client_seq,
@@ -185,13 +215,9 @@ def answer_save(
             flagged=flagged,
             applied=True,
         )
-    else:
-        ack = _save_refused_or_stale(
-            attempt_id=attempt_id, form_item_id=form_item_id, by=by, device=device
-        )
-    if feedback and _is_practice(attempt_id):
-        return _with_feedback(ack)
-    return ack
+    return _save_refused_or_stale(
+        attempt_id=attempt_id, form_item_id=form_item_id, by=by, device=device
+    )
 
 
 def _is_practice(attempt_id: int) -> bool:

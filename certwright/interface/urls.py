@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from certwright.core.metrics import metrics
 from certwright.core.views import home
 from certwright.interface.api import api
 from certwright.portal.views import staff_home
@@ -36,6 +37,8 @@ urlpatterns = [
     path("", include("certwright.verification.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Prometheus' scrape: the operator's networks only, a 404 for everyone else.
+    path("metrics", metrics, name="metrics"),
     # Signed credentials: /.well-known/did.json, /credentials/status/N, downloads.
     path("", include("certwright.badges.urls")),
     # Browsers ask for /favicon.ico on every site whatever the page links to.

@@ -40,6 +40,8 @@ from django.template.loader import render_to_string
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
+from certwright.core.metrics import EMAILS
+from certwright.core.tasks import enqueue_with_request_id
 from certwright.notifications.models import (
     EmailStatus,
     OutboundAttachment,
@@ -201,7 +203,7 @@ def emails_store_many(messages: Sequence[Mail]) -> list[int]:
 def _enqueue_batch(outbound_ids: list[int]) -> None:
     from certwright.notifications.tasks import email_send_batch_task
 
-    email_send_batch_task.enqueue(outbound_ids=outbound_ids)
+    enqueue_with_request_id(email_send_batch_task, outbound_ids=outbound_ids)
 
 
 def email_send_many(
@@ -311,7 +313,7 @@ def _enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:
     task = email_send_task
     if run_after is not None and task.get_backend().supports_defer:
         task = task.using(run_after=run_after)
-    task.enqueue(outbound_id=outbound_id)
+    enqueue_with_request_id(task, outbound_id=outbound_id)
 
 
 def _mime_part(filename: str, content: bytes, mimetype: str) -> MIMEBase:
@@ -415,6 +417,7 @@ def outbound_email_deliver(*, outbound_id: int) -> str:
                 when.isoformat(),
             )
             _enqueue(outbound_id, run_after=when)
+            EMAILS.labels("retrying").inc()
             return EmailStatus.QUEUED
         OutboundEmail.objects.filter(pk=outbound_id).update(
             status=EmailStatus.FAILED, last_error=_describe(error), claimed_at=None
@@ -426,10 +429,12 @@ def outbound_email_deliver(*, outbound_id: int) -> str:
             email.attempts,
             error,
         )
+        EMAILS.labels("failed").inc()
         return EmailStatus.FAILED
     OutboundEmail.objects.filter(pk=outbound_id).update(
         status=EmailStatus.SENT, sent_at=now(), claimed_at=None
     )
+    EMAILS.labels("sent").inc()
     return EmailStatus.SENT
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, actor_split, event_record
 from certwright.core.clock import now
+from certwright.core.tasks import enqueue_with_request_id
 from certwright.itembank.models import Form, FormStatus, ItemVersion
 from certwright.itembank.services import actor_user, form_scale_set
 from certwright.itembank.stats import item_stats_record
@@ -242,7 +243,7 @@ def responses_simulate(
 def _enqueue(run_id: int) -> None:
     from certwright.scoring.tasks import analysis_run_task
 
-    analysis_run_task.enqueue(run_id=run_id)
+    enqueue_with_request_id(analysis_run_task, run_id=run_id)
 
 
 def _run_create(

@@ -68,7 +68,11 @@ def test_the_recompute_is_enqueued_as_a_task_with_the_technician_id(
         )
     # then one recompute of that technician was enqueued, and nothing ran yet
     assert [(r.task.func.__name__, r.kwargs) for r in backend.results] == [
-        ("technician_recompute_task", {"technician_id": experienced.pk})
+        # with the request id passed along ("-": no request here)
+        (
+            "technician_recompute_task",
+            {"technician_id": experienced.pk, "request_id": "-"},
+        )
     ]
     experienced.refresh_from_db()
     assert experienced.is_stale
