@@ -304,7 +304,7 @@ def _insert_many(rows: list[OutboundEmail]) -> list[OutboundEmail]:
 def _enqueue_many(outbound_ids: list[int]) -> None:
     from certwright.notifications.tasks import email_send_many_task
 
-    email_send_many_task.enqueue(outbound_ids=outbound_ids)
+    enqueue_with_request_id(email_send_many_task, outbound_ids=outbound_ids)
 
 
 def _enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:

@@ -28,6 +28,8 @@ def email_send_batch_task(outbound_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+@task()
+@carries_request_id
 def email_send_many_task(outbound_ids: list[int]) -> int:
     """Send a batch of stored e-mails (``email_send_many``), one attempt each; a
     transient failure re-enqueues that message alone. Returns how many were sent."""

@@ -168,8 +168,8 @@ def reminder_email_context(
         # recertification test in the cart (a POST, which a link in an e-mail
         # cannot make: the link is a GET that lands on the card).
         "test_url": _absolute(reverse("portal:keep", args=[test])),
-        # The renewal app has no page of its own yet: the dashboard is where it will be.
-        "renewal_url": _absolute(reverse("portal:dashboard")) if renewable else "",
+        # The renewal app's page: subscribe there, or see the questions waiting.
+        "renewal_url": _absolute(reverse("renewal:home")) if renewable else "",
         "settings_url": _absolute(reverse("reminders:settings")),
         "unsubscribe_url": unsubscribe_url(technician.pk),
     }

@@ -54,7 +54,7 @@ def test_the_message_says_what_to_do_with_absolute_links(reminder) -> None:
     body = message.body
     assert "valid through 2030-12-31" in body
     assert f"Take the recertification test: {site}/me/keep/A1/" in body
-    assert f"renewal app: {site}/me/" in body
+    assert f"renewal app: {site}/renewal/" in body
     assert f"{site}/reminders/" in body
     assert url in body
     html = message.alternatives[0][0]
