@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, load_cpus)
     database = url.rsplit("/", 1)[1].split("?")[0]
     rates = [float(r) for r in args.rates.split(",")]
-    status_rates = [float(r) for r in args.status_rates.split(",")]
+    status_rates = [float(r) for r in args.status_rates.split(",") if r]
     try:
         lookups = Lookups(server.port, sample, args.seed)
         report["lookup"] = run_phases(

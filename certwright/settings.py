@@ -437,3 +437,10 @@ VERIFY_LOOKUP_WINDOW_SECONDS = env.integer(
 STATUS_LIST_REVALIDATION_SECONDS = env.integer(
     "CERTWRIGHT_STATUS_LIST_REVALIDATION_SECONDS", 2, minimum=0
 )
+# Public lookups through the API answered by a WSGI layer before Django's middleware
+# (certwright/verification/wsgi.py), with the view's own function and headers.
+VERIFY_FAST_PATH = env.boolean("CERTWRIGHT_VERIFY_FAST_PATH", True)
+# The lookup's one read prepared once per PostgreSQL session (PREPARE/EXECUTE):
+# off behind a pooler in transaction mode, which may switch sessions between
+# statements (certwright/verification/selectors.py).
+VERIFY_PREPARED = env.boolean("CERTWRIGHT_VERIFY_PREPARED", True)

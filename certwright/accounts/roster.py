@@ -24,7 +24,10 @@ from certwright.credentials.models import (
     CertificationStatus,
     TitleHolding,
 )
-from certwright.credentials.selectors import certifications_current
+from certwright.credentials.selectors import (
+    certification_in_force,
+    certifications_current,
+)
 
 # "Expiring": in force, and the last valid day falls within this many days.
 EXPIRING_WITHIN_DAYS = 90
@@ -113,9 +116,7 @@ def certification_matches(c: Certification, kind: RosterFilter, *, on: dt.date) 
             and c.expires_on is not None
             and c.expires_on <= on
         )
-    in_force = c.status == CertificationStatus.CERTIFIED and (
-        c.expires_on is None or c.expires_on > on
-    )
+    in_force = certification_in_force(status=c.status, expires_on=c.expires_on, on=on)
     if kind is RosterFilter.EXPIRING:
         return (
             in_force
@@ -186,6 +187,5 @@ def current_of(technician: Technician, *, on: dt.date) -> list[Certification]:
     return [
         c
         for c in certs
-        if c.status == CertificationStatus.CERTIFIED
-        and (c.expires_on is None or c.expires_on > on)
+        if certification_in_force(status=c.status, expires_on=c.expires_on, on=on)
     ]

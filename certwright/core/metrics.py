@@ -104,12 +104,21 @@ class RequestMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
-        elapsed = time.perf_counter() - started
-        view = _view_name(request)
-        method = request.method if request.method in METHODS else "other"
-        HTTP_LATENCY.labels(view, method).observe(elapsed)
-        HTTP_REQUESTS.labels(view, method, f"{response.status_code // 100}xx").inc()
+        request_observed(
+            _view_name(request),
+            request.method or "",
+            response.status_code,
+            time.perf_counter() - started,
+        )
         return response
+
+
+def request_observed(view: str, method: str, status: int, seconds: float) -> None:
+    """Count and time one request: this middleware's, and those a WSGI layer
+    answers before Django (certwright.verification.wsgi)."""
+    method = method if method in METHODS else "other"
+    HTTP_LATENCY.labels(view, method).observe(seconds)
+    HTTP_REQUESTS.labels(view, method, f"{status // 100}xx").inc()
 
 
 # --- measured at scrape time ---------------------------------------------------------

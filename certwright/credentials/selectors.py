@@ -253,6 +253,18 @@ def certifications_current(*, on: dt.date) -> QuerySet[Certification]:
     )
 
 
+def certification_in_force(
+    *, status: str, expires_on: dt.date | None, on: dt.date
+) -> bool:
+    """``certifications_current``'s rule for one row already read (the public
+    lookup's one statement, the employer roster's prefetched rows): certified, and
+    ``on`` before the exclusive end. The same rule in the form a loaded row needs;
+    tests/credentials/test_in_force_rule.py holds the two equal on the database."""
+    return status == CertificationStatus.CERTIFIED and (
+        expires_on is None or on < expires_on
+    )
+
+
 def certifications_lapsed(*, on: dt.date) -> QuerySet[Certification]:
     """The certifications that ran out by ``on`` without being revoked: expired, or
     still stored as certified because the daily sweep has not reached them yet (as

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet, Sum
 
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
@@ -16,10 +21,10 @@ from certwright.credentials.models import (
     CertificationStatus,
     TitleHolding,
 )
-from certwright.credentials.selectors import certifications_current
+from certwright.credentials.selectors import certification_in_force
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
-from certwright.verification.models import LookupWindow, ShareLink
+from certwright.verification.models import LookupOptOut, LookupWindow, ShareLink
 
 # What a malformed ID is looked up as: no technician has it (IDs are "CW" + body +
 # check character), so the query runs and finds nothing, as for an unknown ID.
@@ -106,70 +111,169 @@ class Answer:
         return [t for t in self.titles if t.status == "held"]
 
 
-def _answer(
-    technician_id: int, *, program: Program, on: dt.date
-) -> tuple[list[CertificationLine], list[TitleLine]]:
-    """The technician's certifications and titles (two queries, even for an id
-    that matches no one: the lookup does the same work whatever it finds).
+def _date(value: object) -> dt.date | None:
+    """A date column of the raw statement: a date on PostgreSQL, ISO text on SQLite
+    (which keeps no column type through a UNION)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
-    Whether a certification is in force is asked of ``certifications_current``,
-    its one definition, as a subquery of the same statement."""
-    rows = (
-        Certification.objects.filter(technician_id=technician_id)
-        .annotate(
-            # The technician named in the subquery too: without it PostgreSQL may
-            # hash every certification in force in the country for each lookup.
-            in_force=Exists(
-                certifications_current(on=on).filter(
-                    technician_id=technician_id, pk=OuterRef("pk")
-                )
-            )
-        )
-        .only("test", "status", "certified_on", "expires_on")
-        .order_by("test")
+
+@functools.cache
+def _statement(key: str) -> str:
+    """The lookup's one read, by technician ``key`` ("certification_id" or "id"):
+    the technician with any opt-out, their certifications and their titles, as rows
+    of one statement (kind 0, 1, 2). Raw SQL from the models' names, made once per
+    process: as three ORM queries, compiling them was most of a lookup's time
+    (bench/verify.py). The statement is the same whatever it finds, so an unknown
+    ID, a wrong name and a match do the same work."""
+    q = connection.ops.quote_name
+    tech = q(Technician._meta.db_table)
+    opt = q(LookupOptOut._meta.db_table)
+    cert = q(Certification._meta.db_table)
+    title = q(TitleHolding._meta.db_table)
+    where = f"t.{q(key)} = %s"
+    return (
+        f"SELECT 0, t.id, t.name, t.family_name, t.certification_id,"
+        f" CASE WHEN o.id IS NULL THEN 0 ELSE 1 END, NULL, NULL"
+        f" FROM {tech} t LEFT JOIN {opt} o ON o.technician_id = t.id WHERE {where}"
+        f" UNION ALL"
+        f" SELECT 1, NULL, c.test, c.status, NULL, NULL, c.certified_on, c.expires_on"
+        f" FROM {cert} c JOIN {tech} t ON t.id = c.technician_id WHERE {where}"
+        f" UNION ALL"
+        f" SELECT 2, NULL, h.title_id, NULL, NULL,"
+        f" CASE WHEN h.held THEN 1 ELSE 0 END, h.since, h.until"
+        f" FROM {title} h JOIN {tech} t ON t.id = h.technician_id WHERE {where}"
+        f" ORDER BY 1, 3"
     )
-    certifications = []
-    for cert in rows:
-        if cert.in_force:
-            status = "in_force"
-        elif cert.status == CertificationStatus.REVOKED:
-            status = "revoked"
-        elif cert.status in (
-            CertificationStatus.EXPIRED,
-            CertificationStatus.CERTIFIED,
-        ):
-            # Certified but past its last day: expired, until the sweep says so.
-            status = "expired"
+
+
+# The raw connections (PostgreSQL) on which the lookup's statement is prepared.
+_prepared_on: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _prepared(key: str) -> str:
+    """The name of the lookup's statement prepared on this database session.
+
+    Planning the statement cost PostgreSQL about five times what running it does
+    (three joins for a handful of rows); a prepared statement is planned once per
+    session. Django's PostgreSQL cursors bind parameters on the client, so the
+    statement is prepared in SQL (PREPARE/EXECUTE), once per connection: a new
+    connection (CONN_MAX_AGE, a restart of the server) prepares it again. Behind a
+    pooler in transaction mode, which may hand another session to the next
+    statement, turn it off with CERTWRIGHT_VERIFY_PREPARED=0."""
+    name = f"certwright_lookup_by_{key}"
+    connection.ensure_connection()
+    raw = connection.connection
+    done = _prepared_on.setdefault(raw, set())
+    if name not in done:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {_statement(key).replace('%s', '$1')}")
+        done.add(name)
+    return name
+
+
+@dataclass(frozen=True)
+class _Found:
+    technician_id: int
+    name: str
+    family_name: str
+    certification_id: str
+    opted_out: bool
+    certifications: list[CertificationLine]
+    titles: list[TitleLine]
+
+
+def _read(
+    key: str, value: int | str, *, program: Program, on: dt.date
+) -> _Found | None:
+    """One statement: the technician found by ``key`` with their answer, or None."""
+    prepared = (
+        _prepared(key)
+        if connection.vendor == "postgresql" and settings.VERIFY_PREPARED
+        else None
+    )
+    with connection.cursor() as cursor:
+        if prepared is not None:
+            cursor.execute(f"EXECUTE {prepared}(%s)", [value])
         else:
-            continue  # a pass pending experience is not a certification yet
-        spec = program.tests.get(cert.test)
-        certifications.append(
-            CertificationLine(
-                test=cert.test,
-                name=spec.name if spec else cert.test,
-                status=status,
-                certified_on=cert.certified_on,
-                valid_through=last_valid_day(cert.expires_on)
-                if cert.expires_on
-                else None,
-            )
-        )
+            cursor.execute(_statement(key), [value, value, value])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        return None
+    _, technician_id, name, family_name, certification_id, opted = rows[0][:6]
+    certifications = []
     titles = []
-    for holding in TitleHolding.objects.filter(technician_id=technician_id).order_by(
-        "title_id"
-    ):
-        title = program.titles.get(holding.title_id)
-        in_force = holding.held and (holding.until is None or on < holding.until)
-        titles.append(
-            TitleLine(
-                title_id=holding.title_id,
-                name=title.name if title else holding.title_id,
-                status="held" if in_force else "expired",
-                since=holding.since,
-                until=holding.until,
+    for kind, _id, code, status, _x, held, start, end in rows[1:]:
+        if kind == 1:
+            line = _certification_line(
+                code, status, _date(start), _date(end), program=program, on=on
             )
-        )
-    return certifications, titles
+            if line is not None:
+                certifications.append(line)
+        else:
+            titles.append(
+                _title_line(code, bool(held), _date(start), _date(end), program, on)
+            )
+    return _Found(
+        technician_id=technician_id,
+        name=name,
+        family_name=family_name,
+        certification_id=certification_id,
+        opted_out=bool(opted),
+        certifications=certifications,
+        titles=titles,
+    )
+
+
+def _certification_line(
+    test: str,
+    status: str,
+    certified_on: dt.date | None,
+    expires_on: dt.date | None,
+    *,
+    program: Program,
+    on: dt.date,
+) -> CertificationLine | None:
+    """A certification as the lookup shows it: in force (asked of the one rule,
+    ``certification_in_force``), revoked or expired; None for a pass pending
+    experience, which is not a certification yet."""
+    if certification_in_force(status=status, expires_on=expires_on, on=on):
+        shown = "in_force"
+    elif status == CertificationStatus.REVOKED:
+        shown = "revoked"
+    elif status in (CertificationStatus.EXPIRED, CertificationStatus.CERTIFIED):
+        # Certified but past its last day: expired, until the sweep says so.
+        shown = "expired"
+    else:
+        return None
+    spec = program.tests.get(test)
+    return CertificationLine(
+        test=test,
+        name=spec.name if spec else test,
+        status=shown,
+        certified_on=certified_on,
+        valid_through=last_valid_day(expires_on) if expires_on else None,
+    )
+
+
+def _title_line(
+    title_id: str,
+    held: bool,
+    since: dt.date | None,
+    until: dt.date | None,
+    program: Program,
+    on: dt.date,
+) -> TitleLine:
+    title = program.titles.get(title_id)
+    in_force = held and (until is None or on < until)
+    return TitleLine(
+        title_id=title_id,
+        name=title.name if title else title_id,
+        status="held" if in_force else "expired",
+        since=since,
+        until=until,
+    )
 
 
 def lookup_answer(
@@ -179,41 +283,23 @@ def lookup_answer(
     and the technician has not opted out, else None.
 
     A malformed ID, an unknown ID, a wrong name and an opted-out technician run the
-    same queries and compare the same way, so neither the answer nor its time says
+    same statement and compare the same way, so neither the answer nor its time says
     which it was (an ID cannot be confirmed without the name).
     """
     normalized = certification_id_normalize(certification_id[:64]) or _NO_SUCH_ID
-    technician = (
-        Technician.objects.filter(certification_id=normalized)
-        .select_related("lookup_opt_out")
-        .only("id", "name", "family_name", "certification_id", "lookup_opt_out__id")
-        .first()
-    )
-    recorded = name_key(technician.family_name) if technician else b""
+    found = _read("certification_id", normalized, program=program, on=on)
+    recorded = name_key(found.family_name) if found else b""
     matches = hmac.compare_digest(
         recorded or _NO_SUCH_NAME.encode(), name_key(last_name[:200]) or b"\x01"
     )
-    opted_out = technician is not None and _has_opt_out(technician)
-    # Read the derived state whatever was found (id 0 matches no row).
-    certifications, titles = _answer(
-        technician.pk if technician else 0, program=program, on=on
-    )
-    if technician is None or not matches or opted_out:
+    if found is None or not matches or found.opted_out:
         return None
     return Answer(
-        name=technician.name,
-        certification_id=technician.certification_id,
-        certifications=certifications,
-        titles=titles,
+        name=found.name,
+        certification_id=found.certification_id,
+        certifications=found.certifications,
+        titles=found.titles,
     )
-
-
-def _has_opt_out(technician: Technician) -> bool:
-    try:
-        technician.lookup_opt_out  # noqa: B018 - the select_related row
-    except Technician.lookup_opt_out.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def share_link_answer(token: str, *, program: Program, on: dt.date) -> Answer | None:
@@ -229,12 +315,12 @@ def technician_answer(
     technician: Technician, *, program: Program, on: dt.date
 ) -> Answer:
     """What the lookup shows of this technician (their own page's view of it)."""
-    certifications, titles = _answer(technician.pk, program=program, on=on)
+    found = _read("id", technician.pk, program=program, on=on)
     return Answer(
         name=technician.name,
         certification_id=technician.certification_id,
-        certifications=certifications,
-        titles=titles,
+        certifications=found.certifications if found else [],
+        titles=found.titles if found else [],
     )
 
 

@@ -4,9 +4,7 @@ inside it, a clock the test moves)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +14,7 @@ from certwright.badges.models import SigningKey
 from certwright.badges.revalidation import StatusListRevalidation
 from certwright.badges.services import technician_credentials_issue
 from tests.support.badges import certified_candidate
+from tests.support.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,22 +30,9 @@ class Clock:
 def call(
     app: Any, path: str, etag: str | None = None, method: str = "GET"
 ) -> tuple[str, dict[str, str], bytes]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "HTTP_HOST": "testserver",
-        "wsgi.input": io.BytesIO(b""),
-    }
-    if etag is not None:
-        environ["HTTP_IF_NONE_MATCH"] = etag
-    setup_testing_defaults(environ)
-    seen: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
-        seen["status"], seen["headers"] = status, dict(headers)
-
-    body = b"".join(app(environ, start_response))
-    return seen["status"], seen["headers"], body
+    if etag is None:
+        return wsgi_get(app, path, method)
+    return wsgi_get(app, path, method, HTTP_IF_NONE_MATCH=etag)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from certwright.program import (
     AllOf,
     AnyOf,
     OnePerGroup,
+    ProgramError,
     get_program,
     listing,
     load,
@@ -162,3 +163,19 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     # then
     assert program.id == "welding"
     assert set(program.titles) == {"pipe-journeyman", "master-welder"}
+
+
+def test_get_program_sees_a_file_added_to_its_directory(tmp_path: Path) -> None:
+    """A file added beside the program's files is read on the next call (the
+    directory's own mtime is part of the cached stamp)."""
+    # given
+    root = tmp_path / "welding"
+    shutil.copytree(WELDING, root)
+    get_program(str(root))
+    # when a stray, broken file is added
+    (root / "stray.toml").write_text("this is = = not toml\n", encoding="utf-8")
+    stat = root.stat()
+    os.utime(root, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    # then it is read (and refused)
+    with pytest.raises(ProgramError):
+        get_program(str(root))

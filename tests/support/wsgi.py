@@ -1,0 +1,30 @@
+"""Calling a WSGI application directly, as gunicorn would: for the layers in front
+of Django (certwright/wsgi.py), with the real Django application inside them."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+Reply = tuple[str, dict[str, str], bytes]
+
+
+def wsgi_get(app: Any, path: str, method: str = "GET", **environ: Any) -> Reply:
+    """(status line, headers, body) of one request; ``environ`` adds or overrides
+    CGI variables (``QUERY_STRING``, ``HTTP_HOST``, ``REMOTE_ADDR``, ...)."""
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(b""),
+        **environ,
+    }
+    setup_testing_defaults(env)
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    body = b"".join(app(env, start_response))
+    return seen["status"], seen["headers"], body

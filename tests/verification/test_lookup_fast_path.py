@@ -1,0 +1,216 @@
+"""The WSGI layer that answers public lookups before Django's middleware
+(certwright/verification/wsgi.py): the same bytes and headers as the API view, the
+same count and rate limit, and Django's own answer for whatever the view would
+refuse before running (bad input, a wrong host, plain HTTP when HTTPS is required).
+The real Django application runs inside it; a counter tells which of the two
+answered."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+
+from certwright.candidates.models import Technician
+from certwright.core.clock import today
+from certwright.core.metrics import HTTP_REQUESTS
+from certwright.verification.selectors import lookups_on
+from certwright.verification.wsgi import PublicLookupLayer
+from tests.support.verification import certified_technician
+from tests.support.wsgi import Reply, wsgi_get
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Counting:
+    """The Django application, counting the requests that reach it."""
+
+    def __init__(self) -> None:
+        self.app = get_wsgi_application()
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.calls += 1
+        return self.app(environ, start_response)
+
+
+def call(
+    app: Any,
+    path: str,
+    query: str = "",
+    *,
+    host: str = "testserver",
+    scheme: str = "https",
+    remote: str = "192.0.2.10",
+) -> Reply:
+    return wsgi_get(
+        app,
+        path,
+        QUERY_STRING=query,
+        HTTP_HOST=host,
+        REMOTE_ADDR=remote,
+        **{"wsgi.url_scheme": scheme},
+    )
+
+
+def lookup(app: Any, cert_id: str, last_name: str, **kw: Any) -> Reply:
+    return call(
+        app, f"/api/verify/{cert_id}", urlencode({"last_name": last_name}), **kw
+    )
+
+
+def without_moment(body: bytes) -> dict[str, Any]:
+    data = json.loads(body)
+    data.pop("answered_at", None)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _https(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.VERIFY_LOOKUP_LIMIT = 50
+
+
+@pytest.fixture
+def ana() -> Technician:
+    return certified_technician("Ana María García", tests=("A1", "A4"), revoked=("A5",))
+
+
+def test_after_the_view_answered_once_the_layer_answers_the_same(
+    ana: Technician,
+) -> None:
+    inner = Counting()
+    app = PublicLookupLayer(inner)
+    cases = [
+        (ana.certification_id, "garcia"),  # a match
+        (ana.certification_id, "Lopez"),  # a wrong name
+        ("CW0000000000", "garcia"),  # an unknown ID
+        ("not-an-id", "garcia"),  # a malformed ID
+    ]
+    # Given each case answered by the view (the first request learns its headers)
+    by_view = [lookup(app, *case) for case in cases]
+    assert inner.calls == 1
+    django_first = by_view[0]
+    # When the same cases come again, and the first once more through Django alone
+    by_layer = [lookup(app, *case) for case in cases]
+    plain = [lookup(inner, *case) for case in cases]
+    # Then the layer answered them all itself (only the first ever reached Django)
+    assert inner.calls == 1 + len(cases)
+    for layer, django in zip(by_layer, plain, strict=True):
+        assert layer[0] == django[0]
+        assert without_moment(layer[2]) == without_moment(django[2])
+        same = {k: v for k, v in django[1].items() if k != "X-Request-ID"}
+        assert {k: v for k, v in layer[1].items() if k != "X-Request-ID"} == same
+        assert layer[1]["X-Request-ID"]
+    assert by_layer[0][0] == "200 OK" == django_first[0]
+    assert json.loads(by_layer[0][2])["certifications"][0]["test"] == "A1"
+    # And every failure is the one "no match"
+    assert {json.loads(r[2])["code"] for r in by_layer[1:]} == {"no_match"}
+    assert "Content-Security-Policy" in by_layer[1][1]
+    assert by_layer[0][1]["Content-Length"] == str(len(by_layer[0][2]))
+
+
+def test_lookups_are_counted_and_limited_per_client(
+    ana: Technician, settings: Any
+) -> None:
+    settings.VERIFY_LOOKUP_LIMIT = 3
+    inner = Counting()
+    app = PublicLookupLayer(inner)
+    before = lookups_on(today())
+    answers = [lookup(app, ana.certification_id, "García") for _ in range(4)]
+    # Three counted (the first through Django), the fourth refused with Retry-After
+    assert [a[0][:3] for a in answers] == ["200", "200", "200", "429"]
+    assert int(answers[3][1]["Retry-After"]) >= 1
+    assert json.loads(answers[3][2])["code"] == "too_many_lookups"
+    assert answers[3][1]["Content-Type"] == "application/problem+json"
+    assert lookups_on(today()) == before + 3
+    assert inner.calls == 1
+    # Another client has its own count
+    assert lookup(app, ana.certification_id, "García", remote="192.0.2.99")[0][:3] == (
+        "200"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("", "invalid"),
+        ("last_name=", "invalid"),
+        (urlencode({"last_name": "x" * 201}), "invalid"),
+        # Repeated: Django takes the last one, as it always has.
+        ("last_name=garcia&last_name=lopez", "no_match"),
+    ],
+)
+def test_input_the_layer_does_not_take_is_djangos(
+    ana: Technician, query: str, code: str
+) -> None:
+    inner = Counting()
+    app = PublicLookupLayer(inner)
+    lookup(app, ana.certification_id, "García")
+    _, _, body = call(app, f"/api/verify/{ana.certification_id}", query)
+    assert inner.calls == 2
+    assert json.loads(body)["code"] == code
+
+
+def test_a_wrong_host_is_djangos_400(ana: Technician, settings: Any) -> None:
+    inner = Counting()
+    app = PublicLookupLayer(inner)
+    lookup(app, ana.certification_id, "García")
+    assert lookup(app, ana.certification_id, "García", host="evil.example")[0][:3] == (
+        "400"
+    )
+    assert inner.calls == 2
+
+
+def test_plain_http_is_djangos_redirect(ana: Technician, settings: Any) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    inner = Counting()  # Django's middleware reads the setting when built
+    app = PublicLookupLayer(inner)
+    lookup(app, ana.certification_id, "García")
+    status, headers, _ = lookup(app, ana.certification_id, "García", scheme="http")
+    assert status[:3] == "301"
+    assert headers["Location"].startswith("https://")
+    assert inner.calls == 2
+
+
+def test_the_layer_is_off_when_disabled(ana: Technician) -> None:
+    inner = Counting()
+    app = PublicLookupLayer(inner, enabled=False)
+    for _ in range(3):
+        assert lookup(app, ana.certification_id, "García")[0][:3] == "200"
+    assert inner.calls == 3
+
+
+def test_an_error_is_a_logged_500_problem(
+    ana: Technician, monkeypatch: Any, capfd: Any
+) -> None:
+    inner = Counting()
+    app = PublicLookupLayer(inner)
+    lookup(app, ana.certification_id, "García")
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("certwright.verification.wsgi.public_lookup", broken)
+    status, headers, body = lookup(app, ana.certification_id, "García")
+    logged = capfd.readouterr().err
+    assert status.startswith("500")
+    assert headers["Content-Type"] == "application/problem+json"
+    assert json.loads(body)["code"] == "server_error"
+    # The traceback with the request's id, as for any error (stderr's logger)
+    assert "RuntimeError: the database went away" in logged
+    assert headers["X-Request-ID"] in logged
+    assert inner.calls == 1
+
+
+def test_the_layers_answers_are_counted_in_the_metrics(ana: Technician) -> None:
+    app = PublicLookupLayer(Counting())
+    counter = HTTP_REQUESTS.labels("api:verify", "GET", "2xx")
+    before = counter._value.get()
+    for _ in range(3):
+        lookup(app, ana.certification_id, "García")
+    assert counter._value.get() == before + 3
