@@ -4,6 +4,9 @@
 
     .venv/bin/python bench/renewal.py        # population made if missing
     .venv/bin/python bench/renewal.py --technicians 40000     # a tenth
+    .venv/bin/python bench/renewal.py --quick       # smoke, 20,000 technicians
+    .venv/bin/python bench/renewal.py --quick --profile /tmp/dispatch.prof
+    .venv/bin/python bench/renewal.py --quick --phases answer --answer-duration 10
     .venv/bin/python bench/renewal.py --json bench/.data/renewal_dispatch.json
 
 The population lives in its own PostgreSQL database
@@ -18,14 +21,36 @@ questions, e-mails and queued tasks are truncated first (untimed). Then
 question and e-mail, the second must send nothing. E-mails are queued as rows
 (``CERTWRIGHT_TASKS=database``: no worker runs, nothing leaves the machine).
 
-Targets (issue 12): first run ≤ 60 s, second run ≤ 10 s.
+The ``answer`` phase (``--phases dispatch,answer``, the default; ``--phases answer``
+alone): answering through ``gunicorn certwright.wsgi --workers 3`` as
+docs/install.md runs it in production (sync workers, persistent database
+connections, the database task backend: the recompute an answer enqueues is a row
+no worker runs). Its setup (untimed): no question sent, the subscriptions of the
+first ``--answerers`` technicians moved to cover today, ``renewal_dispatch`` at the
+real now (the server keeps the real time), and each of those technicians signed in
+(a user, a session row and a CSRF secret, as bench/save_answer.py makes them).
+Then an open-loop load (bench/openloop.py): each technician opens their first
+question (``POST /renewal/questions/<id>/open/``), then, in the next phases, answers
+it (``POST .../answer/``, a random choice A–D) — each phase a warm-up (not counted)
+and ``--answer-duration`` seconds at ``--answer-rate`` requests a second. An error is
+any answer but the page's redirect. Afterwards every acknowledged answer is looked
+up: the question answered with the choice sent, one answer event, and one renewal
+credit exactly when the choice was right (``recorded_once`` counts those that are
+not).
+
+Targets (issue 12): first run ≤ 60 s, second run ≤ 10 s; answering ≥ 300 answers/s
+with p99 ≤ 100 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import cProfile
 import datetime as dt
 import json
+import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -34,10 +59,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import openloop  # noqa: E402 (bench/, beside this script)
 import verify  # noqa: E402 (bench/, beside this script: Django set-up)
+from openloop import Check, CpuMeter, Phase, cpus_parse, postgres_pids  # noqa: E402
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/certwright_bench_renewal_dispatch"
 TECHNICIANS = 400_000
+QUICK_TECHNICIANS = 20_000
 ZONES = (
     "America/New_York",
     "America/Chicago",
@@ -47,6 +75,7 @@ ZONES = (
 )
 TESTS = ("A1", "A2", "A3")
 STARTS = dt.date(2027, 1, 1)
+ENDS = dt.date(2028, 1, 1)
 AT = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)  # March 1st everywhere listed
 
 
@@ -103,7 +132,7 @@ def population_make(technicians: int) -> None:
             Subscription(
                 technician_id=t.pk,
                 starts_on=STARTS,
-                ends_on=dt.date(2028, 1, 1),
+                ends_on=ENDS,
                 time_zone=ZONES[t.pk % len(ZONES)],
             )
             for t in made
@@ -119,43 +148,383 @@ def population_make(technicians: int) -> None:
 
 
 def reset() -> None:
+    """No question sent, every subscription at the bench's dates (an answer phase
+    moves some to today)."""
     from django.db import connection
 
+    from certwright.renewal.models import Subscription
+
+    Subscription.objects.exclude(starts_on=STARTS, ends_on=ENDS).update(
+        starts_on=STARTS, ends_on=ENDS
+    )
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE renewal_question, notifications_outboundemail CASCADE")
         cursor.execute("DELETE FROM django_tasks_database_dbtaskresult")
         cursor.execute("ANALYZE")
 
 
+def dispatch_phase(report: dict[str, Any], profile: Path | None) -> None:
+    """``renewal_dispatch`` twice at ``AT``, timed (the first run profiled into
+    ``profile`` when given)."""
+    from certwright.renewal.dispatch import renewal_dispatch
+
+    reset()
+    for label in ("first", "second"):
+        profiler = cProfile.Profile() if profile and label == "first" else None
+        began = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        summary = renewal_dispatch(at=AT, actor="bench")
+        if profiler is not None:
+            profiler.disable()
+        report[f"{label}_seconds"] = round(time.perf_counter() - began, 2)
+        if profiler is not None:
+            profiler.dump_stats(profile)
+        report[f"{label}_sent"] = summary.sent
+        report[f"{label}_emails"] = summary.emails
+
+
+# =====================================================================================
+# The answer phase: gunicorn, open loop
+# =====================================================================================
+
+
+def answerers_make(count: int) -> list[tuple[int, int, int, bytes]]:
+    """The first ``count`` technicians, each with a question dispatched now and
+    signed in: (technician id, question id, key, Cookie and X-CSRFToken lines)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils.crypto import get_random_string
+
+    from certwright.candidates.models import Technician
+    from certwright.core.clock import now
+    from certwright.renewal.dispatch import renewal_dispatch
+    from certwright.renewal.models import Question, Subscription
+    from certwright.rules import dates
+    from tests.delivery.live_server import SESSION_BACKEND, csrf_secret
+
+    reset()
+    technicians = list(
+        Technician.objects.filter(certification_id__startswith="RB").order_by("pk")[
+            :count
+        ]
+    )
+    ids = [t.pk for t in technicians]
+    moment = now()
+    # Started two months ago, so that today is a month like any other.
+    starts = dates.add_months(moment.date().replace(day=1), -2)
+    Subscription.objects.filter(technician_id__in=ids).update(
+        starts_on=starts, ends_on=dates.add_months(starts, 12)
+    )
+    summary = renewal_dispatch(at=moment, actor="bench")
+    print(
+        f"  dispatched {summary.sent} question(s) now to {summary.technicians}"
+        " technician(s)",
+        flush=True,
+    )
+    first: dict[int, tuple[int, int]] = {}
+    for tid, qid, key in (
+        Question.objects.filter(technician_id__in=ids)
+        .order_by("technician_id", "test", "seq")
+        .values_list("technician_id", "id", "item_version__key")
+    ):
+        first.setdefault(tid, (qid, key))
+    unusable = make_password(None)
+    missing = [t for t in technicians if t.user_id is None]
+    users = User.objects.bulk_create(
+        User(username=t.email, email=t.email, password=unusable) for t in missing
+    )
+    for t, u in zip(missing, users, strict=True):
+        t.user = u
+    Technician.objects.bulk_update(missing, ["user"], batch_size=2000)
+    by_id = User.objects.in_bulk([t.user_id for t in technicians])
+    store = SessionStore()
+    expire = moment + dt.timedelta(days=1)
+    out = []
+    sessions = []
+    for t in technicians:
+        if t.pk not in first:
+            continue
+        user = by_id[t.user_id]
+        key = get_random_string(32)
+        sessions.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(
+                    {
+                        SESSION_KEY: str(user.pk),
+                        BACKEND_SESSION_KEY: SESSION_BACKEND,
+                        HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    }
+                ),
+                expire_date=expire,
+            )
+        )
+        csrf = csrf_secret()
+        headers = (
+            f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+        ).encode()
+        question_id, answer_key = first[t.pk]
+        out.append((t.pk, question_id, answer_key, headers))
+    Session.objects.bulk_create(sessions, batch_size=2000)
+    return out
+
+
+class AnswerLoad:
+    """The technicians in turn: each opens its question, later answers it."""
+
+    def __init__(
+        self, port: int, answerers: list[tuple[int, int, int, bytes]], seed: int
+    ) -> None:
+        self.port = port
+        self.answerers = answerers
+        self.rng = random.Random(seed)
+        self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
+        self.next = {"open": 0, "answer": 0}
+        # question id -> (the choice acknowledged, its key)
+        self.acks: dict[int, tuple[int, int]] = {}
+
+    def request(self, step: str) -> tuple[bytes, Check]:
+        n = self.next[step]
+        self.next[step] += 1
+        if n >= len(self.answerers):
+            raise RuntimeError(
+                f"more {step} requests than technicians: raise --answerers"
+            )
+        _tid, question_id, key, headers = self.answerers[n]
+        choice = self.rng.randrange(4) if step == "answer" else -1
+        body = f"choice={'ABCD'[choice]}".encode() if step == "answer" else b""
+        data = b"".join(
+            (
+                f"POST /renewal/questions/{question_id}/{step}/ HTTP/1.1\r\n".encode(),
+                self.host,
+                headers,
+                b"Content-Type: application/x-www-form-urlencoded\r\n",
+                f"Content-Length: {len(body)}\r\n\r\n".encode(),
+                body,
+            )
+        )
+
+        def check(status: int, answer: bytes) -> str:
+            # The page redirects to the question (its result) once recorded; the
+            # Location header is not kept by openloop, the status is.
+            if status != 302:
+                return f"{step} {question_id}: HTTP {status}: {answer[:160]!r}"
+            if step == "answer":
+                self.acks[question_id] = (choice, key)
+            return ""
+
+        return data, check
+
+
+def answers_check(acks: dict[int, tuple[int, int]]) -> dict[str, int]:
+    """Each acknowledged answer recorded once: the question answered with the
+    choice sent, one answer event, one credit exactly when right."""
+    from collections import Counter
+
+    from certwright.audit.models import Event, EventKind
+    from certwright.credentials.models import RenewalCredit
+    from certwright.renewal.models import Question, QuestionStatus
+
+    ids = list(acks)
+    stored = {
+        pk: (choice, status, credit)
+        for pk, choice, status, credit in Question.objects.filter(
+            pk__in=ids
+        ).values_list("pk", "choice", "status", "credit_id")
+    }
+    events = Counter(
+        Event.objects.filter(
+            kind=EventKind.RENEWAL_QUESTION_ANSWERED,
+            subject__in=[f"renewal_question:{pk}" for pk in ids],
+        ).values_list("subject", flat=True)
+    )
+    credits = Counter(
+        RenewalCredit.objects.filter(
+            source__in=[f"renewal_question:{pk}" for pk in ids]
+        ).values_list("source", flat=True)
+    )
+    wrong = 0
+    for pk, (choice, key) in acks.items():
+        subject = f"renewal_question:{pk}"
+        got = stored.get(pk)
+        right = choice == key
+        if (
+            got is None
+            or got[0] != choice
+            or got[1] != QuestionStatus.ANSWERED
+            or (got[2] is not None) != right
+            or events[subject] != 1
+            or credits[subject] != (1 if right else 0)
+        ):
+            wrong += 1
+    return {
+        "answers_acknowledged": len(acks),
+        "not_recorded_once": wrong,
+        "credits": sum(credits.values()),
+    }
+
+
+def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> None:
+    """Opening and answering through gunicorn, open loop (see the module doc)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.delivery.live_server import Gunicorn
+
+    per_phase = int(args.answer_rate * (args.answer_warmup + args.answer_duration))
+    answerers = answerers_make(args.answerers or per_phase)
+    if len(answerers) < per_phase:
+        raise SystemExit(
+            f"{len(answerers)} technicians with a question, {per_phase} needed"
+        )
+    connection.close()
+    log = Path("/tmp") / f"gunicorn-renewal-{os.getpid()}.log"
+    server = Gunicorn(
+        database_url=url,
+        secret_key=settings.SECRET_KEY,
+        log=log,
+        # As docs/install.md runs it: three sync workers, the app loaded in each.
+        workers=3,
+        worker_class="sync",
+        preload=False,
+        cpus=cpus_parse(args.server_cpus),
+        extra_env={
+            "CERTWRIGHT_LOG_LEVEL": "error",
+            "CERTWRIGHT_DB_CONN_MAX_AGE": "60",
+            "CERTWRIGHT_TASKS": "database",
+        },
+    )
+    server.start()
+    load_cpus = cpus_parse(args.load_cpus)
+    if load_cpus:
+        os.sched_setaffinity(0, load_cpus)
+    load = AnswerLoad(server.port, answerers, seed=1)
+    database = url.rsplit("/", 1)[1]
+    rows = []
+    try:
+        for step in ("open", "answer"):
+            for name, duration, counted in (
+                (f"{step} warm-up", args.answer_warmup, False),
+                (step, args.answer_duration, True),
+            ):
+                phase = Phase(name, args.answer_rate, duration)
+                server_cpu = CpuMeter(lambda: openloop.server_pids(server))
+                db_cpu = CpuMeter(lambda: postgres_pids(database))
+
+                def next_request(step: str = step) -> tuple[bytes, Check]:
+                    return load.request(step)
+
+                asyncio.run(
+                    openloop.run(
+                        phase,
+                        server.port,
+                        next_request,
+                        connections=args.connections,
+                        timeout=10,
+                    )
+                )
+                phase.server_cpu_s = server_cpu.stop()
+                phase.db_cpu_s = db_cpu.stop()
+                phase.loadavg = [round(x, 2) for x in os.getloadavg()]
+                row = phase.row()
+                print(
+                    f"  {name}: {row['ok']} ok, {row['errors']} errors,"
+                    f" {row['achieved_per_s']}/s, p50 {row['p50_ms']} p99"
+                    f" {row['p99_ms']} max {row['max_ms']} ms, server CPU"
+                    f" {row['server_cpu_ms_per_request']} ms/request, db CPU"
+                    f" {row['db_cpu_ms_per_request']} ms/request, load"
+                    f" {phase.loadavg}",
+                    flush=True,
+                )
+                for sample in phase.error_samples:
+                    print(f"    {sample}", flush=True)
+                if counted:
+                    rows.append(row)
+    finally:
+        server.stop()
+    report["answer"] = {
+        "server": " ".join(server.command()[3:]).replace(f":{server.port}", ":PORT"),
+        "server_cpus": args.server_cpus,
+        "load_cpus": args.load_cpus,
+        "connections": args.connections,
+        "phases": rows,
+        **answers_check(load.acks),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument("--technicians", type=int, default=TECHNICIANS)
+    parser.add_argument("--technicians", type=int, default=None)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: {QUICK_TECHNICIANS:,} technicians (targets are for"
+        " 400,000), answering for 10 s",
+    )
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile stats of the first run here (pstats format)",
+    )
+    parser.add_argument(
+        "--phases", default="dispatch,answer", help="dispatch, answer or both"
+    )
+    parser.add_argument(
+        "--answer-rate", type=float, default=300, help="requests a second"
+    )
+    parser.add_argument("--answer-duration", type=float, default=60, help="seconds")
+    parser.add_argument(
+        "--answer-warmup", type=float, default=5, help="seconds, not counted"
+    )
+    parser.add_argument(
+        "--answerers",
+        type=int,
+        default=0,
+        help="technicians signed in (default: as many as the load needs)",
+    )
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--server-cpus",
+        default="all",
+        help="cores gunicorn is pinned to: '0', '0,1' or 'all' (not pinned)",
+    )
+    parser.add_argument(
+        "--load-cpus", default="all", help="cores the load generator is pinned to"
+    )
     args = parser.parse_args(argv)
+    phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if not phases or phases - {"dispatch", "answer"}:
+        parser.error("--phases: dispatch, answer or dispatch,answer")
+    if args.technicians is None:
+        args.technicians = QUICK_TECHNICIANS if args.quick else TECHNICIANS
+    if args.quick:
+        args.answer_duration = min(args.answer_duration, 10)
+        args.answer_warmup = min(args.answer_warmup, 2)
     url = args.postgres_url
     if args.technicians != TECHNICIANS:
         url += f"_{args.technicians}"
     _database_ensure(url)
     verify.django_setup(url, tasks="database")
-    from certwright.renewal.dispatch import renewal_dispatch
     from certwright.renewal.models import SubscribedCertification, Subscription
 
     if Subscription.objects.count() != args.technicians:
         print(f"making {args.technicians} technicians", flush=True)
         population_make(args.technicians)
     subscribed = SubscribedCertification.objects.count()
-    reset()
     report: dict[str, Any] = {
         "technicians": args.technicians,
         "subscribed_certifications": subscribed,
     }
-    for label in ("first", "second"):
-        began = time.perf_counter()
-        summary = renewal_dispatch(at=AT, actor="bench")
-        report[f"{label}_seconds"] = round(time.perf_counter() - began, 2)
-        report[f"{label}_sent"] = summary.sent
-        report[f"{label}_emails"] = summary.emails
+    if "dispatch" in phases:
+        dispatch_phase(report, args.profile)
+    if "answer" in phases:
+        answer_phase(args, url, report)
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

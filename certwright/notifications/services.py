@@ -57,7 +57,7 @@ DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_SECONDS = 60
 # A message claimed longer ago than this was dropped by a crashed worker.
 STALE_CLAIM = dt.timedelta(minutes=15)
-# Messages delivered by one task of ``email_send_many``.
+# Messages delivered by one task of ``email_store_many``.
 SEND_MANY_BATCH = 200
 
 
@@ -156,7 +156,7 @@ def email_store(
 
 @dataclass(frozen=True, slots=True)
 class Mail:
-    """One rendered message for ``emails_store_many``."""
+    """One rendered message for ``email_store_many``."""
 
     to: str
     subject: str
@@ -166,93 +166,46 @@ class Mail:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-# One delivery task per this many messages stored together.
-BATCH_TASK_SIZE = 200
+def email_store_many(messages: Sequence[Mail]) -> list[int]:
+    """Store many rendered messages (no attachments) at once and send them after
+    the current transaction commits, one delivery task (``email_send_many_task``)
+    per ``SEND_MANY_BATCH``; returns their ids in order. The way in for periodic
+    work that mails thousands at once (expiry reminders, the renewal dispatch):
+    one ``email_store`` each costs an insert and a queued task per message, and a
+    task row per message would cost the sweep as much as the messages themselves.
 
-
-def emails_store_many(messages: Sequence[Mail]) -> list[int]:
-    """Store many rendered messages (no attachments) in one insert and send them
-    after the current transaction commits, one delivery task per
-    ``BATCH_TASK_SIZE``; returns their ids in order. The way in for periodic work
-    that mails thousands at once (expiry reminders, the renewal dispatch): one
-    ``email_store`` each costs an insert and a queued task per message.
-
-    A message without a recipient is refused before anything is stored."""
-    for message in messages:
-        if not message.to or not message.to.strip():
-            raise ValueError("an e-mail needs at least one recipient")
-    rows = OutboundEmail.objects.bulk_create(
-        OutboundEmail(
-            to=[m.to.strip()],
-            subject=" ".join(m.subject.split())[:300],
-            template=m.template[:100],
-            text_body=m.text,
-            html_body=m.html,
-            headers=dict(m.headers),
-        )
-        for m in messages
-    )
-    ids = [row.pk for row in rows]
-    for start in range(0, len(ids), BATCH_TASK_SIZE):
-        transaction.on_commit(
-            partial(_enqueue_batch, ids[start : start + BATCH_TASK_SIZE]), robust=True
-        )
-    return ids
-
-
-def _enqueue_batch(outbound_ids: list[int]) -> None:
-    from certwright.notifications.tasks import email_send_batch_task
-
-    enqueue_with_request_id(email_send_batch_task, outbound_ids=outbound_ids)
-
-
-def email_send_many(
-    *, template: str, messages: Sequence[tuple[str, dict[str, Any]]]
-) -> list[OutboundEmail]:
-    """Render ``template`` once per (address, context) and store every message in one
-    insert, each sent after the current transaction commits. Returns the stored
-    messages, in order."""
-    rendered = []
-    for to, context in messages:
-        subject, text, html = email_render(template=template, context=context)
-        rendered.append((to, subject, text, html))
-    return email_store_many(template=template, messages=rendered)
-
-
-def email_store_many(
-    *, template: str, messages: Sequence[tuple[str, str, str, str]]
-) -> list[OutboundEmail]:
-    """Store already rendered (address, subject, text, html) messages in one insert,
-    each sent after the current transaction commits: the way in for a sweep that
-    writes to many people at once (the renewal dispatch), where one insert per
-    message would be most of its time. Returns the stored messages, in order."""
+    A message without a recipient is refused before anything is stored. Each
+    stored message is delivered, claimed and retried on its own, as one from
+    ``email_store``."""
     rows = []
-    for to, subject, text, html in messages:
-        address = to.strip()
+    for m in messages:
+        address = m.to.strip() if m.to else ""
         if not address:
             raise ValueError("an e-mail needs at least one recipient")
         rows.append(
-            OutboundEmail(
-                to=[address],
-                subject=" ".join(subject.split())[:300],
-                template=template[:100],
-                text_body=text,
-                html_body=html,
-                headers={},
+            (
+                address,
+                " ".join(m.subject.split())[:300],
+                m.template[:100],
+                m.text,
+                m.html,
+                dict(m.headers),
             )
         )
     if not rows:
         return []
     with transaction.atomic():
-        emails = _insert_many(rows)
-        # One task per batch, not per message: a task row per message would cost
-        # the sweep as much as the messages themselves.
-        ids = [email.pk for email in emails]
-        for start in range(0, len(ids), SEND_MANY_BATCH):
-            batch = ids[start : start + SEND_MANY_BATCH]
-            transaction.on_commit(partial(_enqueue_many, batch), robust=True)
-    return emails
+        ids = _insert_many(rows)
+        batches = [
+            ids[start : start + SEND_MANY_BATCH]
+            for start in range(0, len(ids), SEND_MANY_BATCH)
+        ]
+        transaction.on_commit(partial(_enqueue_many, batches), robust=True)
+    return ids
 
+
+_Row = tuple[str, str, str, str, str, dict[str, str]]
+"""(address, subject, template, text, html, headers) as stored."""
 
 # What ``_insert_many`` writes with COPY; the others start empty.
 _COPIED = (
@@ -261,13 +214,21 @@ _COPIED = (
 )  # fmt: skip
 
 
-def _insert_many(rows: list[OutboundEmail]) -> list[OutboundEmail]:
-    """Insert ``rows`` and return them with their ids: PostgreSQL's COPY there, with
-    ids drawn from the table's sequence first (quoting thousands of message bodies
-    into one INSERT costs more than the database takes to write them), a bulk
+def _insert_many(rows: list[_Row]) -> list[int]:
+    """Insert ``rows`` as queued messages and return their ids, in order:
+    PostgreSQL's COPY there, with ids drawn from the table's sequence first
+    (quoting thousands of message bodies into one INSERT, and making a model
+    instance of each, costs more than the database takes to write them), a bulk
     insert elsewhere."""
     if connection.vendor != "postgresql":
-        return OutboundEmail.objects.bulk_create(rows)
+        made = OutboundEmail.objects.bulk_create(
+            OutboundEmail(
+                to=[to], subject=subject, template=template, text_body=text,
+                html_body=html, headers=headers,
+            )
+            for to, subject, template, text, html, headers in rows
+        )  # fmt: skip
+        return [email.pk for email in made]
     meta = OutboundEmail._meta
     table = meta.db_table
     with connection.cursor() as cursor:
@@ -277,34 +238,40 @@ def _insert_many(rows: list[OutboundEmail]) -> list[OutboundEmail]:
             [table, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    for row, pk in zip(rows, ids, strict=True):
-        row.pk = pk
     fields = [meta.get_field(name) for name in _COPIED]
     columns = ", ".join(
         connection.ops.quote_name(getattr(f, "column", "")) for f in fields
     )
     sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+    at = now()
+    queued = str(EmailStatus.QUEUED)
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
-        for row in rows:
+        for pk, (to, subject, template, text, html, headers) in zip(
+            ids, rows, strict=True
+        ):
             copy.write_row(
                 (
-                    row.pk, json.dumps(row.to), row.subject, row.template,
-                    row.text_body, row.html_body, json.dumps(row.headers),
-                    str(row.status), row.attempts, row.last_error, row.created_at,
-                    row.next_attempt_at,
+                    pk, json.dumps([to]), subject, template, text, html,
+                    json.dumps(headers), queued, 0, "", at, at,
                 )
             )  # fmt: skip
-    return rows
+    return ids
 
 
-def _enqueue_many(outbound_ids: list[int]) -> None:
+def _enqueue_many(batches: list[list[int]]) -> None:
+    """One ``email_send_many_task`` per batch, queued in one transaction: with the
+    database task backend one commit for all their rows, not one each (the renewal
+    dispatch queues thousands). A batch that fails to enqueue is found by the sweep,
+    like any lost message."""
     from certwright.notifications.tasks import email_send_many_task
 
-    enqueue_with_request_id(email_send_many_task, outbound_ids=outbound_ids)
+    with transaction.atomic():
+        for batch in batches:
+            enqueue_with_request_id(email_send_many_task, outbound_ids=batch)
 
 
 def _enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:

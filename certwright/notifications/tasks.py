@@ -17,23 +17,13 @@ def email_send_task(outbound_id: int) -> str:
 
 @task()
 @carries_request_id
-def email_send_batch_task(outbound_ids: list[int]) -> dict[str, int]:
+def email_send_many_task(outbound_ids: list[int]) -> dict[str, int]:
     """Send stored e-mails one after another (enqueued once per batch by
-    ``emails_store_many``); each is claimed and retried on its own. Returns how
-    many ended in each status."""
+    ``email_store_many``); each is claimed and retried on its own, a transient
+    failure re-enqueueing that message alone. Returns how many ended in each
+    status."""
     counts: dict[str, int] = {}
     for outbound_id in outbound_ids:
         status = outbound_email_deliver(outbound_id=outbound_id)
         counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-@task()
-@carries_request_id
-def email_send_many_task(outbound_ids: list[int]) -> int:
-    """Send a batch of stored e-mails (``email_send_many``), one attempt each; a
-    transient failure re-enqueues that message alone. Returns how many were sent."""
-    return sum(
-        outbound_email_deliver(outbound_id=outbound_id) == "sent"
-        for outbound_id in outbound_ids
-    )

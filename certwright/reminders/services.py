@@ -32,7 +32,7 @@ from certwright.credentials.selectors import (
     certifications_current,
     certifications_lapsed,
 )
-from certwright.notifications.services import Mail, email_render, emails_store_many
+from certwright.notifications.services import Mail, email_render, email_store_many
 from certwright.program.model import Program, ReminderLadder
 from certwright.reminders.models import (
     ExpiryReminder,
@@ -291,7 +291,7 @@ def _send_chunk(
         email_ids = dict(
             zip(
                 ((d.technician_id, d.test) for d in mailed),
-                emails_store_many(mails),
+                email_store_many(mails),
                 strict=True,
             )
         )

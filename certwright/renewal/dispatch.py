@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -37,7 +37,7 @@ from certwright.candidates.models import Technician
 from certwright.core.clock import now
 from certwright.core.program import current_program
 from certwright.itembank.selectors import RenewalPoolItem, item_enemies, renewal_pool
-from certwright.notifications.services import email_render, email_store_many
+from certwright.notifications.services import Mail, email_render, email_store_many
 from certwright.program.model import Program
 from certwright.renewal.models import (
     Question,
@@ -139,12 +139,13 @@ def question_pick(
     *,
     pool: Sequence[RenewalPoolItem],
     weights: dict[str, float],
-    asked: Counter[str],
+    asked: Mapping[str, int],
     in_subscription: set[int],
     blocked: set[int],
     seen: set[int],
     spread: int,
     by_area: dict[str, list[RenewalPoolItem]] | None = None,
+    orders: dict[tuple[tuple[str, int], ...], list[str]] | None = None,
 ) -> RenewalPoolItem | None:
     """The renewal item to send next, or None when none may be sent.
 
@@ -155,15 +156,18 @@ def question_pick(
     blueprint's proportions; ties go to the heavier area, then the code. Among the
     area's items ``spread`` (the technician and month) says where to start looking,
     so technicians do not all get the same question the same month. ``by_area``:
-    the pool grouped by ``pool_by_area``, when the caller keeps it."""
+    the pool grouped by ``pool_by_area``, when the caller keeps it; ``orders``: the
+    areas' order by the counts asked, kept by the caller across calls with the same
+    pool and weights (most technicians have the same counts)."""
     groups = by_area if by_area is not None else pool_by_area(pool)
-    smallest = min(weights.values(), default=1.0)
-
-    def weight(area: str) -> float:
-        # An area the blueprint does not name weighs least.
-        return weights.get(area, smallest)
-
-    order = sorted(groups, key=lambda a: (asked[a] / weight(a), -weight(a), a))
+    # The counts as they are (the order they were first asked in): a few keys
+    # more than needed, much cheaper than one per area of the pool.
+    counts = tuple(asked.items())
+    order = orders.get(counts) if orders is not None else None
+    if order is None:
+        order = _area_order(groups, weights, asked)
+        if orders is not None:
+            orders[counts] = order
     # Never seen first; only when no area has one, any allowed item.
     for fresh_only in (True, False):
         for area in order:
@@ -178,6 +182,21 @@ def question_pick(
                     continue
                 return p
     return None
+
+
+def _area_order(
+    groups: dict[str, list[RenewalPoolItem]],
+    weights: dict[str, float],
+    asked: Mapping[str, int],
+) -> list[str]:
+    """The areas, the one asked least for its weight first (see ``question_pick``)."""
+    smallest = min(weights.values(), default=1.0)
+
+    def weight(area: str) -> float:
+        # An area the blueprint does not name weighs least.
+        return weights.get(area, smallest)
+
+    return sorted(groups, key=lambda a: (asked.get(a, 0) / weight(a), -weight(a), a))
 
 
 def pool_by_area(pool: Sequence[RenewalPoolItem]) -> dict[str, list[RenewalPoolItem]]:
@@ -202,7 +221,8 @@ class _History:
     blocked: set[int] = field(default_factory=set)
     # per subscribed certification: its items and how often each area was asked
     items: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    areas: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # (plain dicts: a Counter costs more to make than a question to choose)
+    areas: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
 
     def add(
         self, subscribed_id: int, item_id: int, area: str, enemies: set[int]
@@ -210,7 +230,8 @@ class _History:
         self.seen.add(item_id)
         self.blocked |= enemies
         self.items[subscribed_id].add(item_id)
-        self.areas[subscribed_id][area] += 1
+        counts = self.areas[subscribed_id]
+        counts[area] = counts.get(area, 0) + 1
 
 
 def _sweep_lapsed(at: dt.datetime) -> tuple[int, int]:
@@ -302,6 +323,13 @@ class _RunContext:
     groups: dict[str, dict[str, list[RenewalPoolItem]]] = field(default_factory=dict)
     weights: dict[tuple[str, dt.date], dict[str, float]] = field(default_factory=dict)
     months: set[dt.date] = field(default_factory=set)
+    # The areas' order by counts asked, per (test, month): see ``question_pick``.
+    orders: dict[tuple[str, dt.date], dict[tuple[tuple[str, int], ...], list[str]]] = (
+        field(default_factory=lambda: defaultdict(dict))
+    )
+    # The moment is the run's: the answer-by per (month, zone) and its words.
+    answer_bys: dict[tuple[dt.date, str], dt.datetime] = field(default_factory=dict)
+    words: dict[tuple[dt.datetime, str], str] = field(default_factory=dict)
 
     def pool(self, test: str) -> list[RenewalPoolItem]:
         if test not in self.pools:
@@ -333,6 +361,23 @@ class _RunContext:
                 },
             )
         return self.rendered_by_kind[key]
+
+    def answer_by(self, month: dt.date, zone: str) -> dt.datetime:
+        key = (month, zone)
+        if key not in self.answer_bys:
+            self.answer_bys[key] = answer_by_for(
+                dispatched_at=self.moment,
+                month=month,
+                time_zone=zone,
+                window_days=self.program.renewal.answer_window_days,
+            )
+        return self.answer_bys[key]
+
+    def moment_words(self, at: dt.datetime, zone: str) -> str:
+        key = (at, zone)
+        if key not in self.words:
+            self.words[key] = moment_words(at, zone)
+        return self.words[key]
 
     def weights_of(self, test: str, month: dt.date) -> dict[str, float]:
         key = (test, month)
@@ -446,6 +491,7 @@ def _dispatch_chunk(
                 seen=past.seen,
                 spread=tid + month.year * 12 + month.month + seq,
                 by_area=context.groups[test],
+                orders=context.orders[test, month],
             )
             if pick is None:
                 done.no_item += 1
@@ -466,12 +512,7 @@ def _dispatch_chunk(
                     item_version_id=pick.version_id,
                     area=pick.area,
                     dispatched_at=moment,
-                    answer_by=answer_by_for(
-                        dispatched_at=moment,
-                        month=month,
-                        time_zone=zone,
-                        window_days=policy.answer_window_days,
-                    ),
+                    answer_by=context.answer_by(month, zone),
                 )
             )
     if not new:
@@ -508,15 +549,21 @@ def _questions_insert(new: list[_NewQuestion]) -> None:
     columns = ", ".join(
         connection.ops.quote_name(getattr(f, "column", "")) for f in fields
     )
-    attnames = [str(getattr(f, "attname", "")) for f in fields]
     sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
-        for question in new:
-            copy.write_row([getattr(question, a) for a in attnames])
+        for q in new:
+            # In the order of ``_COPIED``.
+            copy.write_row(
+                (
+                    q.subscribed_id, q.technician_id, q.test, q.month, q.seq,
+                    q.item_id, q.item_version_id, q.area, q.dispatched_at,
+                    q.answer_by, q.status, q.email_id,
+                )
+            )  # fmt: skip
 
 
 def _emails(
@@ -536,7 +583,7 @@ def _emails(
     url = _questions_url()
     minutes = context.program.renewal.time_limit_minutes
     tids: list[int] = []
-    messages: list[tuple[str, str, str, str]] = []
+    messages: list[Mail] = []
     for tid, name, own, account in sorted(rows):
         if tid not in per_tech:
             continue
@@ -546,18 +593,19 @@ def _emails(
         questions = per_tech[tid]
         tests = tuple(sorted({q.test for q in questions}))
         # In the technician's own time zone, as the app shows it.
-        when = moment_words(min(q.answer_by for q in questions), zones[tid])
+        when = context.moment_words(min(q.answer_by for q in questions), zones[tid])
         subject, text, html = context.rendered(
             len(questions), tests, when, url, minutes
         )
         tids.append(tid)
         messages.append(
-            (
-                address,
-                subject,
-                text.replace(NAME_MARK, name),
-                html.replace(NAME_MARK, escape(name)),
+            Mail(
+                to=address,
+                subject=subject,
+                text=text.replace(NAME_MARK, name),
+                html=html.replace(NAME_MARK, escape(name)),
+                template=EMAIL_TEMPLATE,
             )
         )
-    emails = email_store_many(template=EMAIL_TEMPLATE, messages=messages)
-    return {tid: email.pk for tid, email in zip(tids, emails, strict=True)}
+    ids = email_store_many(messages)
+    return dict(zip(tids, ids, strict=True))
