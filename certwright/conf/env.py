@@ -259,7 +259,8 @@ def media_storage(env: Env, *, accel_prefix: str = "") -> dict[str, Any]:
 
     if not bucket:
         raise ImproperlyConfigured(
-            "CERTWRIGHT_S3_BUCKET is not set: it is required with CERTWRIGHT_STORAGE=s3."
+            "CERTWRIGHT_S3_BUCKET is not set: it is required with "
+            "CERTWRIGHT_STORAGE=s3."
         )
     if endpoint:
         parts = urlsplit(endpoint)
@@ -278,14 +279,16 @@ def media_storage(env: Env, *, accel_prefix: str = "") -> dict[str, Any]:
         secret = _secret_from_file("CERTWRIGHT_S3_SECRET_ACCESS_KEY_FILE", secret_file)
     if bool(key_id) != bool(secret):
         raise ImproperlyConfigured(
-            "CERTWRIGHT_S3_ACCESS_KEY_ID and its secret (CERTWRIGHT_S3_SECRET_ACCESS_KEY"
-            " or _FILE) go together: set both, or neither to use the host's own "
+            "CERTWRIGHT_S3_ACCESS_KEY_ID and its secret "
+            "(CERTWRIGHT_S3_SECRET_ACCESS_KEY or _FILE) go together: set both, "
+            "or neither to use the host's own "
             "credentials (an instance role, AWS_* variables)."
         )
     if accel_prefix:
         raise ImproperlyConfigured(
-            "CERTWRIGHT_MEDIA_ACCEL_PREFIX is set with CERTWRIGHT_STORAGE=s3: the proxy "
-            "cannot read the bucket, so the app streams each checked file itself. "
+            "CERTWRIGHT_MEDIA_ACCEL_PREFIX is set with CERTWRIGHT_STORAGE=s3: "
+            "the proxy cannot read the bucket, so the app streams each checked "
+            "file itself. "
             "Leave CERTWRIGHT_MEDIA_ACCEL_PREFIX empty."
         )
     from botocore.config import Config

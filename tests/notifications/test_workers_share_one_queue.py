@@ -89,7 +89,9 @@ def _waiting_on_a_lock() -> int:
         return int(cursor.fetchone()[0])
 
 
-def _until(done: Callable[[], bool], *, seconds: float, what: str, logs: list[Path]) -> None:
+def _until(
+    done: Callable[[], bool], *, seconds: float, what: str, logs: list[Path]
+) -> None:
     give_up = time.monotonic() + seconds
     while not done():
         if time.monotonic() > give_up:
@@ -104,7 +106,9 @@ def test_three_workers_share_the_queue_and_run_each_job_once(
     # given: 200 e-mails queued, one task each
     with override_settings(TASKS=DATABASE_QUEUE):
         for n in range(JOBS):
-            email_send(to=f"tech{n:03d}@example.com", template="test_message", context={})
+            email_send(
+                to=f"tech{n:03d}@example.com", template="test_message", context={}
+            )
     assert DBTaskResult.objects.ready().count() == JOBS
 
     relay = Handler(delay=0.02)  # a relay's few milliseconds per message
@@ -177,6 +181,6 @@ def test_three_workers_share_the_queue_and_run_each_job_once(
     # each e-mail reached the relay once, and is recorded as sent on one attempt
     received = Counter(to for env in relay.envelopes for to in env.rcpt_tos)
     assert received == Counter(f"tech{n:03d}@example.com" for n in range(JOBS))
-    assert set(
-        OutboundEmail.objects.values_list("status", "attempts").distinct()
-    ) == {(EmailStatus.SENT, 1)}
+    assert set(OutboundEmail.objects.values_list("status", "attempts").distinct()) == {
+        (EmailStatus.SENT, 1)
+    }
