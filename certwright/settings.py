@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from certwright.conf.env import Env
+from certwright.conf.env import Env, media_storage
 
 # Lets the admin and querysets be subscripted at runtime (ModelAdmin[Model]).
 django_stubs_ext.monkeypatch()
@@ -216,7 +216,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # "default" (uploads) is set with the media settings below.
     # No manifest: pages render before `collectstatic` has run (tests, first start).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -406,7 +406,7 @@ CERTWRIGHT_EMPLOYER_LINK_DAYS = env.integer(
     "CERTWRIGHT_EMPLOYER_LINK_DAYS", 30, minimum=1
 )
 
-# --- media (uploaded experience documents) ----------------------------------------
+# --- media (uploads: item images, experience documents) ----------------------------
 # Uploads are never served as static files: a view checks that the reader is the
 # owner or staff before it streams one (candidates.views.document_download).
 MEDIA_ROOT = env.directory("CERTWRIGHT_MEDIA_ROOT", DATA_DIR / "media")
@@ -416,6 +416,9 @@ MEDIA_URL = "/media/"
 # internal location's prefix and the app answers with X-Accel-Redirect after its
 # check (docs/install.md); empty: the app sends the file itself.
 CERTWRIGHT_MEDIA_ACCEL_PREFIX = env.string("CERTWRIGHT_MEDIA_ACCEL_PREFIX", "")
+# Where uploads live: MEDIA_ROOT (the default) or, for several app servers, a bucket
+# on S3-compatible storage (CERTWRIGHT_STORAGE=s3; docs/storage.md).
+STORAGES["default"] = media_storage(env, accel_prefix=CERTWRIGHT_MEDIA_ACCEL_PREFIX)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- commerce ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.support.scheduling",
     "tests.support.delivery",
     "tests.support.badges",
+    "tests.support.s3",
 ]
 
 

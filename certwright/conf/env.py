@@ -229,6 +229,117 @@ class Env:
         return database_config(value, name=name, conn_max_age=conn_max_age)
 
 
+STORAGE_KINDS = ("filesystem", "s3")
+ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def media_storage(env: Env, *, accel_prefix: str = "") -> dict[str, Any]:
+    """``STORAGES["default"]``: where uploads (item images, experience documents)
+    are kept, from ``CERTWRIGHT_STORAGE`` and the ``CERTWRIGHT_S3_*`` variables.
+
+    ``filesystem`` (the default) keeps them under ``MEDIA_ROOT``; ``s3`` in a
+    bucket of any S3-compatible service, shared by every app server. Every
+    variable is read whatever the kind, so the documented list stays whole
+    (``env.names``). Objects are written without an ACL (private to the bucket's
+    owner) and reach a browser only through the views that check who asks
+    (docs/storage.md); ``accel_prefix`` (X-Accel-Redirect to a local directory)
+    cannot work with a bucket and is refused with it.
+    """
+    kind = env.choice("CERTWRIGHT_STORAGE", STORAGE_KINDS, "filesystem")
+    bucket = env.string("CERTWRIGHT_S3_BUCKET", "")
+    endpoint = env.string("CERTWRIGHT_S3_ENDPOINT_URL", "")
+    region = env.string("CERTWRIGHT_S3_REGION", "")
+    prefix = env.string("CERTWRIGHT_S3_PREFIX", "").strip("/")
+    style = env.choice("CERTWRIGHT_S3_ADDRESSING_STYLE", ADDRESSING_STYLES, "auto")
+    key_id = env.string("CERTWRIGHT_S3_ACCESS_KEY_ID", "")
+    secret = env.string("CERTWRIGHT_S3_SECRET_ACCESS_KEY", "")
+    secret_file = env.string("CERTWRIGHT_S3_SECRET_ACCESS_KEY_FILE", "")
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+    if not bucket:
+        raise ImproperlyConfigured(
+            "CERTWRIGHT_S3_BUCKET is not set: it is required with "
+            "CERTWRIGHT_STORAGE=s3."
+        )
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise bad_value(
+                "CERTWRIGHT_S3_ENDPOINT_URL",
+                endpoint,
+                "an http(s):// URL such as https://s3.eu-central-1.amazonaws.com",
+            )
+    if secret and secret_file:
+        raise ImproperlyConfigured(
+            "CERTWRIGHT_S3_SECRET_ACCESS_KEY and CERTWRIGHT_S3_SECRET_ACCESS_KEY_FILE "
+            "are both set: set one."
+        )
+    if secret_file:
+        secret = _secret_from_file("CERTWRIGHT_S3_SECRET_ACCESS_KEY_FILE", secret_file)
+    if bool(key_id) != bool(secret):
+        raise ImproperlyConfigured(
+            "CERTWRIGHT_S3_ACCESS_KEY_ID and its secret "
+            "(CERTWRIGHT_S3_SECRET_ACCESS_KEY or _FILE) go together: set both, "
+            "or neither to use the host's own "
+            "credentials (an instance role, AWS_* variables)."
+        )
+    if accel_prefix:
+        raise ImproperlyConfigured(
+            "CERTWRIGHT_MEDIA_ACCEL_PREFIX is set with CERTWRIGHT_STORAGE=s3: "
+            "the proxy cannot read the bucket, so the app streams each checked "
+            "file itself. "
+            "Leave CERTWRIGHT_MEDIA_ACCEL_PREFIX empty."
+        )
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "region_name": region or None,
+            "access_key": key_id or None,
+            "secret_key": secret or None,
+            "addressing_style": None if style == "auto" else style,
+            "location": prefix,
+            # No ACL header: an object is private to the bucket's owner (and
+            # buckets with ACLs disabled refuse any other).
+            "default_acl": None,
+            # Uploads get random names already; never replace an object in place.
+            "file_overwrite": False,
+            # Nothing links to a bucket URL (files go through the views); should a
+            # URL ever be asked for, it is signed and short-lived, never public.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A file the app streams is buffered in memory up to this size, then
+            # on disk, so a large upload cannot fill a worker's memory.
+            "max_memory_size": 4 * 1024 * 1024,
+            # Fail in seconds, not minutes, when the service is away: a readiness
+            # probe and a page must answer while it is.
+            "client_config": Config(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+def _secret_from_file(name: str, path: str) -> str:
+    """The secret in ``path`` (a systemd credential, a mounted secret), its
+    surrounding blanks and newline removed."""
+    try:
+        secret = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise bad_value(
+            name, path, f"a readable file holding the secret ({error})"
+        ) from None
+    if not secret:
+        raise bad_value(name, path, "a file holding the secret (this one is empty)")
+    return secret
+
+
 def database_config(
     url: str, *, name: str = "DATABASE_URL", conn_max_age: int = 0
 ) -> dict[str, Any]:

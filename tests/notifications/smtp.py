@@ -3,10 +3,14 @@
 ``smtp_server()`` starts one on a free port, points Django's SMTP backend at it and
 yields the handler, whose ``messages`` are the raw messages it accepted. With
 ``refuse="451 ..."`` it answers every recipient with that reply instead.
+``smtp_listener()`` is the same server without the settings, for processes of
+their own (task workers) that are told its port; ``delay`` makes it take that
+long over each message, as a real relay does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +21,9 @@ from django.test import override_settings
 
 
 class Handler:
-    def __init__(self, refuse: str | None = None) -> None:
+    def __init__(self, refuse: str | None = None, delay: float = 0.0) -> None:
         self.refuse = refuse
+        self.delay = delay
         self.messages: list[bytes] = []
         self.envelopes: list[Any] = []
 
@@ -31,6 +36,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(envelope.original_content or envelope.content)
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
@@ -43,13 +50,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(*, refuse: str | None = None) -> Iterator[Handler]:
-    handler = Handler(refuse)
+def smtp_listener(handler: Handler) -> Iterator[int]:
+    """A server on a free loopback port, handled by ``handler``; yields the port."""
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        with override_settings(
+        yield port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def smtp_server(*, refuse: str | None = None) -> Iterator[Handler]:
+    handler = Handler(refuse)
+    with (
+        smtp_listener(handler) as port,
+        override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=port,
@@ -58,7 +75,6 @@ def smtp_server(*, refuse: str | None = None) -> Iterator[Handler]:
             EMAIL_USE_TLS=False,
             EMAIL_USE_SSL=False,
             EMAIL_TIMEOUT=5,
-        ):
-            yield handler
-    finally:
-        controller.stop()
+        ),
+    ):
+        yield handler
