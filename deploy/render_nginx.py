@@ -71,7 +71,9 @@ def site_values(env: Mapping[str, str], *, env_file: str) -> dict[str, str]:
     for name in ("CERTWRIGHT_NGINX_HTTP_LISTEN", "CERTWRIGHT_NGINX_HTTPS_LISTEN"):
         listens[name] = _need(env, name)
         if not LISTEN.fullmatch(listens[name]):
-            raise RenderError(f"{name}={listens[name]!r}: expected PORT or ADDRESS:PORT")
+            raise RenderError(
+                f"{name}={listens[name]!r}: expected PORT or ADDRESS:PORT"
+            )
     data_dir = _need(env, "CERTWRIGHT_DATA_DIR").rstrip("/")
     media_root = (env.get("CERTWRIGHT_MEDIA_ROOT") or f"{data_dir}/media").rstrip("/")
     prefix = _need(env, "CERTWRIGHT_MEDIA_ACCEL_PREFIX")
@@ -93,7 +95,7 @@ def site_values(env: Mapping[str, str], *, env_file: str) -> dict[str, str]:
         "TLS_CERTIFICATE": _need(env, "CERTWRIGHT_TLS_CERTIFICATE"),
         "TLS_KEY": _need(env, "CERTWRIGHT_TLS_KEY"),
         "STATIC_ROOT": f"{data_dir}/static",
-        "MEDIA_ROOT": _need({"CERTWRIGHT_MEDIA_ROOT": media_root}, "CERTWRIGHT_MEDIA_ROOT"),
+        "MEDIA_ROOT": _need({"MEDIA_ROOT": media_root}, "MEDIA_ROOT"),
         "MEDIA_ACCEL_PREFIX": prefix,
     }
 
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         text = args.env_file.read_text(encoding="utf-8")
         sys.stdout.write(render(env_file_read(text), env_file=str(args.env_file)))
     except (OSError, RenderError) as error:
-        print(f"render_nginx: {args.env_file}: {error}", file=sys.stderr)
+        sys.stderr.write(f"render_nginx: {args.env_file}: {error}\n")
         return 2
     return 0
 

@@ -700,9 +700,10 @@ def _run_finish(
     finished it."""
     with transaction.atomic():
         locked = RecomputeRun.objects.select_for_update().get(pk=run.pk)
-        if locked.status != RecomputeRunStatus.RUNNING or locked.chunks.filter(
-            done_at__isnull=True
-        ).exists():
+        if (
+            locked.status != RecomputeRunStatus.RUNNING
+            or locked.chunks.filter(done_at__isnull=True).exists()
+        ):
             return False
         locked.status = RecomputeRunStatus.FINISHED
         locked.finished_at = timezone.now()

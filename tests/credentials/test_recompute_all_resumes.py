@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
+from certwright.audit.models import Event, EventKind
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import (
@@ -14,7 +15,6 @@ from certwright.credentials.models import (
     RecomputeRun,
     RecomputeRunStatus,
 )
-from certwright.audit.models import Event, EventKind
 from certwright.credentials.recompute import (
     certifications_recompute_all,
     recompute_run_drain,

@@ -29,7 +29,8 @@ def _renderer() -> ModuleType:
     """deploy/render_nginx.py, a stand-alone script (no package), as a module."""
     path = ROOT / "deploy" / "render_nginx.py"
     spec = importlib.util.spec_from_file_location("render_nginx", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -170,4 +171,3 @@ http {{
             return (self.directory / "access.log").read_text().splitlines()
         except OSError:
             return []
-

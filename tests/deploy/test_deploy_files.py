@@ -17,9 +17,8 @@ import pytest
 from certwright import settings as project_settings
 from tests.core.test_check_deploy_is_clean import CHECK_DEPLOY
 from tests.core.test_configuration_documented import documented, read_directly
-from tests.support.docs import table_rows
-
 from tests.deploy.nginx import TEMPLATE_ENV, env_file_read, render_nginx
+from tests.support.docs import table_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -28,6 +27,7 @@ SYSTEMD = DEPLOY / "systemd"
 SETTING = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)
 # Read by `make run` and `ensure_superuser` only: not a server's settings.
 MAKE_RUN_ONLY = {"DJANGO_SUPERUSER_PASSWORD"}
+VENV_BIN = "/srv/certwright/venv/bin"
 
 
 def template_names() -> set[str]:
@@ -99,7 +99,8 @@ def test_the_nginx_site_renders_from_the_template_alone():
     site = render_nginx(TEMPLATE_ENV.read_text(encoding="utf-8"))
     assert "@@" not in site
     assert "server_name certs.example.org;" in site
-    assert "server 127.0.0.1:8001 " in site and "server 127.0.0.1:8002 " in site
+    assert "server 127.0.0.1:8001 " in site
+    assert "server 127.0.0.1:8002 " in site
     assert "location /protected-media/ {\n        internal;" in site
     assert "alias /var/lib/certwright/media/;" in site
     assert "alias /var/lib/certwright/static/;" in site
@@ -159,7 +160,8 @@ def test_every_periodic_command_has_a_service_and_a_timer():
     """Each periodic command of docs/cli.md is the ExecStart of a oneshot service
     that a timer of the same name starts."""
     commands = periodic_commands()
-    assert "attempts_expire" in commands and "recompute --due" in commands
+    assert "attempts_expire" in commands
+    assert "recompute --due" in commands
     services = {
         path.stem: path.read_text(encoding="utf-8")
         for path in SYSTEMD.glob("certwright-*.service")
@@ -170,7 +172,7 @@ def test_every_periodic_command_has_a_service_and_a_timer():
             name
             for name, text in services.items()
             if re.search(
-                rf"^ExecStart=/srv/certwright/venv/bin/certwright {re.escape(command)}\b",
+                rf"^ExecStart={VENV_BIN}/certwright {re.escape(command)}\b",
                 text,
                 re.MULTILINE,
             )
