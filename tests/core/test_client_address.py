@@ -16,8 +16,9 @@ PROXIES = [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.20.0.0
 
 def seen(peer: str, real_ip: str | None) -> tuple[str, str | None]:
     """(REMOTE_ADDR, proxy address) as the views behind the middleware see them."""
-    headers = {} if real_ip is None else {"HTTP_X_REAL_IP": real_ip}
-    request = RequestFactory().get("/", REMOTE_ADDR=peer, **headers)
+    request = RequestFactory().get("/", REMOTE_ADDR=peer)
+    if real_ip is not None:
+        request.META["HTTP_X_REAL_IP"] = real_ip
     got: list[HttpRequest] = []
 
     def view(r: HttpRequest) -> HttpResponse:
