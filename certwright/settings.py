@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads REMOTE_ADDR: behind a trusted proxy, the client's address
+    # (certwright/conf/client_address.py).
+    "certwright.conf.client_address.ClientAddressMiddleware",
     # First: every log line of a request, the HTTPS redirect's included, has its id.
     "certwright.conf.request_id.RequestIdMiddleware",
     # Second: requests counted and timed by URL name for Prometheus (/metrics).
@@ -317,6 +320,9 @@ SECURE_REDIRECT_EXEMPT = [r"^api/health$", r"^api/ready$", r"^metrics$"]
 # Behind a TLS proxy gunicorn only sees plain HTTP: trust the proxy's header (which
 # it must set itself, overwriting the client's) to know the request was HTTPS.
 SECURE_PROXY_SSL_HEADER = env.proxy_ssl_header("CERTWRIGHT_PROXY_SSL_HEADER")
+# The proxies whose X-Real-IP is the client's address (REMOTE_ADDR); empty: none,
+# REMOTE_ADDR is the peer (certwright/conf/client_address.py).
+CERTWRIGHT_TRUSTED_PROXIES = env.networks("CERTWRIGHT_TRUSTED_PROXIES", [])
 SECURE_HSTS_SECONDS = env.integer(
     "CERTWRIGHT_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0
 )

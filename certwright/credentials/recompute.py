@@ -687,28 +687,94 @@ def recompute_run_continue(
             result = _chunk_do(chunk_id, program=program, actor=actor)
             if progress is not None:
                 progress(result.processed)
+    _run_finish(run, program=program, workers=workers, actor=actor)
+    run.refresh_from_db()
+    return run
+
+
+def _run_finish(
+    run: RecomputeRun, *, program: Program, workers: int | str, actor: Actor
+) -> bool:
+    """Mark the run finished, with its event, once: under the run's row lock, and
+    only while it is still running with no chunk left open. True if this call
+    finished it."""
     with transaction.atomic():
-        run.refresh_from_db()
-        run.status = RecomputeRunStatus.FINISHED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at"])
+        locked = RecomputeRun.objects.select_for_update().get(pk=run.pk)
+        if (
+            locked.status != RecomputeRunStatus.RUNNING
+            or locked.chunks.filter(done_at__isnull=True).exists()
+        ):
+            return False
+        locked.status = RecomputeRunStatus.FINISHED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
         event_record(
             kind=EventKind.RECOMPUTE_RUN,
-            subject=f"recompute:{run.pk}",
+            subject=f"recompute:{locked.pk}",
             actor=actor,
             data={
-                "scope": run.scope,
-                "as_of": run.as_of.isoformat(),
-                "processed": run.processed,
-                "changed": run.changed,
+                "scope": locked.scope,
+                "as_of": locked.as_of.isoformat(),
+                "processed": locked.processed,
+                "changed": locked.changed,
                 "workers": workers,
                 "program_digest": program.digest,
-                "started_at": run.started_at.isoformat(),
+                "started_at": locked.started_at.isoformat(),
             },
-            reason=f"recompute {run.scope} as of {run.as_of.isoformat()}: "
-            f"{run.processed} technicians, {run.changed} changed",
+            reason=f"recompute {locked.scope} as of {locked.as_of.isoformat()}: "
+            f"{locked.processed} technicians, {locked.changed} changed",
         )
-    return run
+    return True
+
+
+def _chunk_claim(run_id: int) -> int | None:
+    """An open chunk of the run, row-locked in the caller's transaction: one no other
+    process holds (SKIP LOCKED), else the first one held, waiting for its holder.
+
+    Waiting is what makes a killed process harmless: its transaction dies with its
+    connection, the lock is released, and the waiter finds the chunk still open and
+    does it. None when every chunk is done, or when the one waited for was done
+    by its holder.
+    """
+    open_chunks = RecomputeChunk.objects.filter(
+        run_id=run_id, done_at__isnull=True
+    ).order_by("first_id")
+    free = open_chunks.select_for_update(skip_locked=True).values_list("id", flat=True)
+    chunk_id = free.first()
+    if chunk_id is None:
+        chunk_id = open_chunks.select_for_update().values_list("id", flat=True).first()
+    return chunk_id
+
+
+def recompute_run_drain(run: RecomputeRun, *, actor: Actor = None) -> int:
+    """Do the run's open chunks, one transaction each, until none is left; any
+    number of processes on any hosts may drain the same run at once (the task
+    queue's workers: ``certwright recompute --all --enqueue``).
+
+    Each chunk is claimed by a row lock held while it is computed and committed
+    with its writes and its ``done_at``, so a chunk is done exactly once, and a
+    process killed mid-chunk loses nothing: its transaction rolls back and another
+    drainer does the chunk (``_chunk_claim``). The drainer that sees the last
+    chunk done finishes the run. Returns how many technicians this call visited.
+    """
+    program = current_program()
+    visited = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # As _derived_transaction: derived writes need no WAL flush wait.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            chunk_id = _chunk_claim(run.pk)
+            if chunk_id is None:
+                # The chunk waited for was done meanwhile (PostgreSQL then returns
+                # no row): look again while any is open.
+                if run.chunks.filter(done_at__isnull=True).exists():
+                    continue
+                break
+            visited += _chunk_do(chunk_id, program=program, actor=actor).processed
+    _run_finish(run, program=program, workers="queue", actor=actor)
+    return visited
 
 
 def _can_fork() -> bool:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
+from certwright.audit.models import Event, EventKind
 from certwright.candidates.models import Technician
 from certwright.candidates.services import experience_record_add
 from certwright.credentials.models import (
@@ -14,7 +15,10 @@ from certwright.credentials.models import (
     RecomputeRun,
     RecomputeRunStatus,
 )
-from certwright.credentials.recompute import certifications_recompute_all
+from certwright.credentials.recompute import (
+    certifications_recompute_all,
+    recompute_run_drain,
+)
 from certwright.credentials.services import result_record
 from tests.support.dates import ago
 
@@ -110,3 +114,44 @@ def test_the_command_resumes_too(ten_stale, capsys):
     assert "resuming run" in out
     run = RecomputeRun.objects.get()
     assert (run.status, run.processed) == (RecomputeRunStatus.FINISHED, 10)
+
+
+def test_an_enqueued_run_is_shared_out_and_finished_once(ten_stale, capsys):
+    """``recompute --all --enqueue``: the run is planned by the command and drained
+    by the tasks (the tests' immediate backend runs them in turn): the first does
+    every chunk, the others find none left, and the run finishes with one event."""
+    # when the run is enqueued for three tasks
+    call_command("recompute", "--all", "--enqueue", "--tasks", "3", "--chunk-size", "4")
+    # then it was planned as three chunks and finished
+    assert "10 technicians enqueued for 3 tasks" in capsys.readouterr().out
+    run = RecomputeRun.objects.get()
+    assert (run.status, run.processed, run.changed) == (
+        RecomputeRunStatus.FINISHED,
+        10,
+        10,
+    )
+    assert run.chunks.count() == 3
+    assert not run.chunks.filter(done_at=None).exists()
+    assert Certification.objects.count() == 10
+    events = Event.objects.filter(kind=EventKind.RECOMPUTE_RUN)
+    assert [e.subject for e in events] == [f"recompute:{run.pk}"]
+
+
+def test_a_drainer_finishes_what_an_interrupted_process_left(ten_stale):
+    """A run whose process stopped after one chunk is finished by a drain (what a
+    task worker does when another worker died): only the open chunks are done."""
+    # given a run interrupted after its first chunk of four
+    progress, _ = _stop_after(1)
+    with pytest.raises(Interrupted):
+        certifications_recompute_all(chunk_size=4, progress=progress)
+    run = RecomputeRun.objects.get()
+    # when a drainer takes it
+    visited = recompute_run_drain(run, actor="task")
+    # then it visited the six left, and the run is finished with every technician
+    run.refresh_from_db()
+    assert visited == 6
+    assert (run.status, run.processed) == (RecomputeRunStatus.FINISHED, 10)
+    assert Certification.objects.count() == 10
+    # and draining a finished run does nothing
+    assert recompute_run_drain(run, actor="task") == 0
+    assert Event.objects.filter(kind=EventKind.RECOMPUTE_RUN).count() == 1

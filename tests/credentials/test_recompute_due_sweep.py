@@ -68,7 +68,8 @@ def test_the_sweep_also_catches_stale_technicians(experienced):
 
 def test_the_sweep_handed_to_the_task_queue_does_the_same(experienced, capsys):
     """``recompute --due --enqueue`` runs the same sweep in the task worker (the
-    immediate backend of tests runs it at once); ``--enqueue`` alone is refused."""
+    immediate backend of tests runs it at once); ``--enqueue`` with named
+    technicians is refused."""
     # given a stale technician
     result_record(
         technician_id=experienced.pk,
@@ -84,9 +85,9 @@ def test_the_sweep_handed_to_the_task_queue_does_the_same(experienced, capsys):
     assert "enqueued" in capsys.readouterr().out
     assert Certification.objects.get(technician=experienced).status == "certified"
     assert RecomputeRun.objects.get().scope == "due"
-    # and --enqueue without --due says so
-    with pytest.raises(CommandError, match="--enqueue goes with --due"):
-        call_command("recompute", "--all", "--enqueue")
+    # and --enqueue with named technicians says so
+    with pytest.raises(CommandError, match="--enqueue goes with --all, --due or"):
+        call_command("recompute", str(experienced.pk), "--enqueue")
 
 
 def test_named_technicians_are_recomputed_by_certification_id(experienced, capsys):

@@ -20,7 +20,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,10 @@ class Tab:
     retries: int = 0
     conn: http.client.HTTPConnection | None = None
 
+    def connect(self) -> http.client.HTTPConnection:
+        """A new connection to the server (the deployment tests' tab speaks TLS)."""
+        return http.client.HTTPConnection(HOST, self.port, timeout=10)
+
     def send(
         self, attempt_id: int, *, item: int, seq: int, choice: int | None, flagged: bool
     ) -> tuple[int, dict[str, Any]]:
@@ -235,7 +239,7 @@ class Tab:
         pause = 0.02
         while True:
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
+                self.conn = self.connect()
             try:
                 status, answer = request_json(
                     self.conn, "POST", f"/exam/{attempt_id}/answers/", self.who, body
@@ -270,11 +274,19 @@ class Tab:
 
 class Room:
     """The candidates, one thread each, answering ``SAVES_EACH`` times with
-    increasing sequence numbers (new answers, changed answers, flags)."""
+    increasing sequence numbers (new answers, changed answers, flags). ``tab``
+    makes each candidate's tab from the port and its login."""
 
-    def __init__(self, port: int, seats: list[Seat]) -> None:
+    def __init__(
+        self,
+        port: int,
+        seats: list[Seat],
+        tab: Callable[[int, Login], Tab] = Tab,
+        saves_each: int = SAVES_EACH,
+    ) -> None:
         self.seats = seats
-        self.tabs = [Tab(port, seat.login) for seat in seats]
+        self.saves_each = saves_each
+        self.tabs = [tab(port, seat.login) for seat in seats]
         self.failures: list[str] = []
         self.threads = [
             threading.Thread(target=self._candidate, args=(seat, tab, n), daemon=True)
@@ -284,7 +296,7 @@ class Room:
     def _candidate(self, seat: Seat, tab: Tab, n: int) -> None:
         rng = random.Random(n)
         try:
-            for seq in range(1, SAVES_EACH + 1):
+            for seq in range(1, self.saves_each + 1):
                 item = rng.choice(seat.items)
                 choice = rng.choice([0, 1, 2, 3, 0, 1, 2, 3, None])
                 flagged = rng.random() < 0.2

@@ -3,6 +3,7 @@
 certwright recompute --all [--restart]   every technician (resumes an unfinished run)
 certwright recompute --due               the daily sweep: expiries due, stale rows
 certwright recompute --due --enqueue     the same sweep, handed to the task queue
+certwright recompute --all --enqueue     a run planned here, done by the task workers
 certwright recompute --stale             technicians with facts not yet derived
 certwright recompute CW-XXXXXXXXX ...    the named technicians
 """
@@ -28,11 +29,14 @@ from certwright.credentials.recompute import (
     recompute_run_start,
     technicians_recompute,
 )
-from certwright.credentials.tasks import recompute_due_task
+from certwright.credentials.tasks import recompute_due_task, recompute_run_drain_task
 
 INVALID_INPUT = 2
 ACTOR = "cli"
 DEFAULT_WORKERS = max(1, min(os.cpu_count() or 1, 4))
+# Tasks sharing an enqueued run: enough for a few workers; extra ones find nothing
+# left and end at once.
+DEFAULT_TASKS = 4
 
 
 def iso_date(value: str) -> dt.date:
@@ -102,7 +106,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enqueue",
             action="store_true",
-            help="with --due: hand the sweep to the task queue instead of running it",
+            help="hand the work to the task queue instead of doing it here: --due "
+            "as one task; --all or --stale planned here and done in chunks by "
+            "--tasks workers at once",
+        )
+        parser.add_argument(
+            "--tasks",
+            type=positive,
+            default=DEFAULT_TASKS,
+            help="with --enqueue and --all or --stale: how many tasks share the run "
+            f"(default {DEFAULT_TASKS}; at least the number of task workers)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -127,10 +140,14 @@ class Command(BaseCommand):
                 returncode=INVALID_INPUT,
             )
         if options["enqueue"]:
-            if scope != RecomputeScope.DUE:
+            if scope is None:
                 raise CommandError(
-                    "--enqueue goes with --due", returncode=INVALID_INPUT
+                    "--enqueue goes with --all, --due or --stale",
+                    returncode=INVALID_INPUT,
                 )
+            if scope != RecomputeScope.DUE:
+                self.enqueue_run(scope, options)
+                return
             as_of = options["as_of"]
             result = recompute_due_task.enqueue(
                 as_of=as_of.isoformat() if as_of else None
@@ -177,6 +194,25 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"recomputed {result.processed} technicians, {result.changed} changed"
+        )
+
+    def enqueue_run(self, scope: str, options: dict[str, Any]) -> None:
+        """Plan the run here (or take the unfinished one) and enqueue the tasks that
+        drain it: the workers share its chunks, and one killed mid-chunk loses
+        nothing (recompute_run_drain)."""
+        run = recompute_run_start(
+            as_of=options["as_of"] or today(),
+            scope=scope,
+            chunk_size=options["chunk_size"],
+            restart=options["restart"],
+            actor=ACTOR,
+        )
+        remaining = recompute_run_remaining(run)
+        for _ in range(options["tasks"]):
+            recompute_run_drain_task.enqueue(run_id=run.pk)
+        self.stdout.write(
+            f"run {run.pk} ({scope} as of {run.as_of.isoformat()}): "
+            f"{remaining} technicians enqueued for {options['tasks']} tasks"
         )
 
     def recompute_run(self, scope: str, options: dict[str, Any]) -> None:
