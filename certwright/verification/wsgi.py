@@ -21,6 +21,8 @@ What Django's stack would add is added here too:
   ``SECURE_SSL_REDIRECT`` is on), and valid input (a missing, empty, repeated or
   over-long ``last_name``, or a path that is not plain ASCII, goes to Django, whose
   answer is the documented 422 or 404);
+- the client's address behind a trusted proxy (``X-Real-IP``, as
+  certwright.conf.client_address takes it), for the per-client count;
 - the request id (``X-Request-ID``, kept from the proxy when sane), the request's
   count and latency in the Prometheus metrics under the API view's name, the
   ``request_started``/``request_finished`` signals (which close database
@@ -45,6 +47,7 @@ from django.conf import settings
 from django.core import signals
 from django.http.request import split_domain_port, validate_host
 
+from certwright.conf.client_address import real_client_address
 from certwright.conf.logs import request_id_var
 from certwright.conf.request_id import HEADER as REQUEST_ID_HEADER
 from certwright.conf.request_id import request_id_for
@@ -153,10 +156,11 @@ class PublicLookupLayer:
         token = request_id_var.set(request_id)
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
+            # As ClientAddressMiddleware gives it to the view: a trusted
+            # proxy's X-Real-IP, else the peer.
+            client = real_client_address(environ) or environ.get("REMOTE_ADDR")
             reply = public_lookup(
-                certification_id,
-                last_name,
-                client=str(environ.get("REMOTE_ADDR") or "?")[:64],
+                certification_id, last_name, client=str(client or "?")[:64]
             )
             status, body, content_type = reply.status, reply.body, reply.content_type
             retry_after = reply.retry_after

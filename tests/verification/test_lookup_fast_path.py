@@ -7,6 +7,7 @@ answered."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -133,6 +134,30 @@ def test_lookups_are_counted_and_limited_per_client(
     assert lookup(app, ana.certification_id, "García", remote="192.0.2.99")[0][:3] == (
         "200"
     )
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_on_its_own(
+    ana: Technician, settings: Any
+) -> None:
+    settings.VERIFY_LOOKUP_LIMIT = 2
+    settings.CERTWRIGHT_TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    app = PublicLookupLayer(Counting())
+    path = f"/api/verify/{ana.certification_id}"
+    query = urlencode({"last_name": "García"})
+
+    def via_proxy(client: str) -> str:
+        return wsgi_get(
+            app, path, QUERY_STRING=query, REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP=client
+        )[0][:3]
+
+    # Two clients behind the one proxy: each has its own allowance
+    assert [via_proxy("203.0.113.1") for _ in range(3)] == ["200", "200", "429"]
+    assert [via_proxy("203.0.113.2") for _ in range(2)] == ["200", "200"]
+    # An X-Real-IP from a peer that is no trusted proxy is ignored
+    other = wsgi_get(
+        app, path, QUERY_STRING=query, REMOTE_ADDR="192.0.2.7", HTTP_X_REAL_IP="1.1.1.1"
+    )
+    assert other[0][:3] == "200"
 
 
 @pytest.mark.parametrize(
