@@ -8,13 +8,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from certwright import rules
+from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
     Outcome,
-    RenewalCredit,
     TestResult,
 )
+from certwright.credentials.selectors import technician_facts
 from certwright.program.model import Program
 from certwright.renewal.models import (
     Question,
@@ -157,9 +159,11 @@ class TakingPart:
 
     test: str
     name: str
-    credits: int  # counted in the subscription's year (at most the monthly limit)
-    still_needed: int  # before the next extension; 0 once it applied
-    extended_on: dt.date | None  # the day the extension applied, if it did
+    # The credits the rules counted in the subscription's year: those an extension
+    # of the year used, and those still counting toward the next one.
+    credits: int
+    still_needed: int  # before the next extension (the rolling window's count)
+    extended_on: dt.date | None  # the day this year's last extension applied
     expires_on: dt.date | None  # the certification's expiry now (derived)
 
 
@@ -172,50 +176,62 @@ class WaitingQuestion:
 
 
 def taking_part(
-    subscription: Subscription, *, program: Program | None = None
+    subscription: Subscription,
+    *,
+    program: Program | None = None,
+    on: dt.date | None = None,
 ) -> list[TakingPart]:
-    """Each certification of ``subscription`` with its credits in the year.
-
-    Counted as the rules core counts them (``rules.engine._extensions``): at most
-    ``questions_per_month`` credits a calendar month; ``credits_for_extension`` of
-    them inside the subscription's year earn the extension, applied on the day of
-    the last one. The certification's expiry is the derived one, so it shows the
-    extension once the recompute has run."""
+    """Each certification of ``subscription`` with its credits, counted by the rules
+    core's own count (``rules.credit_progress``, which the recompute applies): at
+    most ``questions_per_month`` a calendar month, after the first pass, and
+    ``credits_for_extension`` of them inside a rolling ``credit_window_months``
+    earn an extension, on the day of the last one. So credits from before the
+    subscription that are still in the window count, and credits that fell out of
+    it do not, exactly as for the certification's expiry, which is the derived
+    one (the extension shows once the recompute has run)."""
     program = program or current_program()
+    on = on or today()
     policy = program.renewal
     tests = [c.test for c in subscription.certifications.all()]
-    credits: dict[str, list[dt.date]] = {t: [] for t in tests}
-    for test, day in RenewalCredit.objects.filter(
-        technician_id=subscription.technician_id,
-        test__in=tests,
-        date__gte=subscription.starts_on,
-        date__lt=subscription.ends_on,
-    ).values_list("test", "date"):
-        credits[test].append(day)
+    facts = technician_facts(subscription.technician_id)
     expiry = dict(
         Certification.objects.filter(
             technician_id=subscription.technician_id, test__in=tests
         ).values_list("test", "expires_on")
     )
+    in_year = (subscription.starts_on, subscription.ends_on)
     rows = []
     for test in tests:
-        per_month: dict[tuple[int, int], int] = {}
-        counted: list[dt.date] = []
-        for day in sorted(credits[test]):
-            month = (day.year, day.month)
-            if per_month.get(month, 0) < policy.questions_per_month:
-                per_month[month] = per_month.get(month, 0) + 1
-                counted.append(day)
-        need = policy.credits_for_extension
-        extended_on = counted[need - 1] if len(counted) >= need else None
         spec = program.tests.get(test)
+        credits = sorted(
+            (c for c in facts.renewal_credits if c.test == test and c.date <= on),
+            key=lambda c: (c.date, c.ref),
+        )
+        passes = sorted(
+            r.date for r in facts.results if r.test == test and r.outcome == "pass"
+        )
+        progress = (
+            rules.credit_progress(program, spec, credits, passes[0] if passes else None)
+            if spec is not None
+            else rules.CreditProgress((), ())
+        )
+        day_of = {c.ref: c.date for c in credits}
+        this_year = [d for d, _ in progress.granted if in_year[0] <= d < in_year[1]]
+        used = sum(
+            1
+            for _, refs in progress.granted
+            for ref in refs
+            if in_year[0] <= day_of[ref] < in_year[1]
+        )
+        pending = progress.pending_on(on, policy.credit_window_months)
         rows.append(
             TakingPart(
                 test=test,
                 name=spec.name if spec else test,
-                credits=len(counted),
-                still_needed=max(0, need - len(counted)),
-                extended_on=extended_on,
+                credits=used
+                + sum(1 for d in progress.window if in_year[0] <= d < in_year[1]),
+                still_needed=max(0, policy.credits_for_extension - pending),
+                extended_on=this_year[-1] if this_year else None,
                 expires_on=expiry.get(test),
             )
         )

@@ -6,7 +6,7 @@ data names the tests; this package names none.
 
 from .describe import holds
 from .eligibility import Eligibility, eligibility
-from .engine import evaluate, expr_spans
+from .engine import CreditProgress, credit_progress, evaluate, expr_spans
 from .facts import (
     CertificationState,
     Evaluation,
@@ -23,6 +23,8 @@ from .planner import PlanItem, TitlePlan, plan_title
 from .timeline import Change, timeline
 
 __all__ = [
+    "CreditProgress",
+    "credit_progress",
     "CertificationState",
     "Change",
     "Eligibility",

@@ -387,26 +387,44 @@ def _pass_events(
     return events, valid_passes, pending_since
 
 
-def _extensions(
+@dataclass(frozen=True, slots=True)
+class CreditProgress:
+    """What a certification's renewal credits have done by the last of them:
+    ``granted``, the days they earned an extension with the credits used, and
+    ``window``, the dates of the credits counted toward the next extension (in the
+    rolling window, not yet used)."""
+
+    granted: tuple[tuple[dt.date, tuple[str, ...]], ...]
+    window: tuple[dt.date, ...]
+
+    def pending_on(self, on: dt.date, window_months: int) -> int:
+        """The credits still counting toward the next extension on ``on``: those
+        of ``window`` that have not fallen out of the rolling window by then."""
+        return sum(1 for d in self.window if dates.add_months(d, window_months) > on)
+
+
+def credit_progress(
     program: Program,
     test: Test,
     credits: list[RenewalCredit],
     first_pass: dt.date | None,
-    found: list[Reason] | None,
-) -> list[tuple[dt.date, tuple[str, ...]]]:
-    """The days on which renewal credits earn an extension, with the credits used;
-    the reason a credit does not count goes to ``found`` (None: not explaining).
+    found: list[Reason] | None = None,
+) -> CreditProgress:
+    """The days on which renewal credits (in date order) earn an extension, with the
+    credits used, and the credits counting toward the next one; the reason a credit
+    does not count goes to ``found`` (None: not explaining).
 
     Credits count one extension each, at most ``questions_per_month`` a calendar
-    month, and only inside a rolling window of ``credit_window_months``.
+    month, and only inside a rolling window of ``credit_window_months``. The one
+    count: the recompute applies ``granted``, the renewal page shows ``window``.
     """
     if not credits:
-        return []
+        return CreditProgress((), ())
     renewal = program.renewal
     if not (test.renewable_by_app or test.series in renewal.eligible_series):
         if found is not None:
             found.append(CreditsOutsideApp(test.code, tuple(c.ref for c in credits)))
-        return []
+        return CreditProgress((), ())
     per_month: dict[tuple[int, int], int] = {}
     window: list[RenewalCredit] = []
     granted: list[tuple[dt.date, tuple[str, ...]]] = []
@@ -431,7 +449,18 @@ def _extensions(
         if len(window) >= renewal.credits_for_extension:
             granted.append((c.date, tuple(w.ref for w in window)))
             window = []
-    return granted
+    return CreditProgress(tuple(granted), tuple(w.date for w in window))
+
+
+def _extensions(
+    program: Program,
+    test: Test,
+    credits: list[RenewalCredit],
+    first_pass: dt.date | None,
+    found: list[Reason] | None,
+) -> list[tuple[dt.date, tuple[str, ...]]]:
+    """The days on which renewal credits earn an extension (``credit_progress``)."""
+    return list(credit_progress(program, test, credits, first_pass, found).granted)
 
 
 def _state_on(

@@ -129,3 +129,42 @@ def test_an_account_without_a_technician_record_is_told_so(db):
     client.force_login(user)
     response = client.get("/renewal/")
     assert response.status_code == 403
+
+
+def test_credits_are_counted_as_the_rules_count_them(
+    a1_holder, frozen_day, django_capture_on_commit_callbacks
+):
+    """The page asks the rules core: six credits from before this subscription,
+    still inside the rolling twelve months, and two of this year make eight, and
+    the extension applies; counting only the subscription's year would say "6
+    more needed"."""
+    # given six monthly A1 credits (September 2025 to February 2026) and A1's
+    # experience recorded
+    with django_capture_on_commit_callbacks(execute=True):
+        experience_record_add(
+            technician_id=a1_holder.pk,
+            kind="employment",
+            start=dt.date(2015, 1, 1),
+            approved=True,
+        )
+        for month in (9, 10, 11, 12):
+            renewal_credit_record(
+                technician_id=a1_holder.pk, test="A1", date=dt.date(2025, month, 10)
+            )
+        for month in (1, 2):
+            renewal_credit_record(
+                technician_id=a1_holder.pk, test="A1", date=dt.date(2026, month, 10)
+            )
+    # and a subscription bought on 2 March 2026, with credits in March and April
+    renewal_buy(a1_holder)
+    frozen_day.move_to(dt.datetime(2026, 4, 20, 10, tzinfo=dt.UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in (dt.date(2026, 3, 10), dt.date(2026, 4, 10)):
+            renewal_credit_record(technician_id=a1_holder.pk, test="A1", date=day)
+    # when they open the page
+    html = _client(a1_holder).get("/renewal/").content.decode()
+    # then the extension applied on the eighth credit's day, as the expiry shows
+    assert "extension applied on 2026-04-10" in html
+    assert "2 credits earned" in html
+    assert "more needed" not in html
+    assert "Expires now on 2031-03-02" in html
