@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from certwright.audit.personal_data import export_part
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import (
     ExperienceDocument,
@@ -217,3 +218,31 @@ def access_experience_document(user: Any, document_id: int) -> ExperienceDocumen
     if document is None:
         raise Http404("no such document")
     return document
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """candidates' part of the technician's data export: their record and their
+    experience records with each document's metadata (the files themselves go
+    into the archive beside the JSON, ``experience_documents``)."""
+    return export_part(
+        (
+            Technician.objects.filter(pk=technician.pk),
+            # The bookkeeping of the recompute is not about the person.
+            {"omit": ("facts_version", "derived_version", "derived_changes")},
+        ),
+        ExperienceRecord.objects.filter(technician_id=technician.pk),
+        (
+            ExperienceDocument.objects.filter(record__technician_id=technician.pk),
+            {"omit": ("file",)},
+        ),
+    )
+
+
+def experience_documents(technician: Technician) -> list[ExperienceDocument]:
+    """The technician's uploaded documents, oldest first (their files for the
+    export)."""
+    return list(
+        ExperienceDocument.objects.filter(record__technician_id=technician.pk).order_by(
+            "uploaded_at", "id"
+        )
+    )

@@ -6,9 +6,11 @@ import datetime as dt
 import hmac
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from certwright.audit.personal_data import export_part
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
 from certwright.credentials.models import (
@@ -19,7 +21,7 @@ from certwright.credentials.models import (
 from certwright.credentials.selectors import certifications_current
 from certwright.program.model import Program
 from certwright.rules.dates import last_valid_day
-from certwright.verification.models import LookupWindow, ShareLink
+from certwright.verification.models import LookupOptOut, LookupWindow, ShareLink
 
 # What a malformed ID is looked up as: no technician has it (IDs are "CW" + body +
 # check character), so the query runs and finds nothing, as for an unknown ID.
@@ -259,3 +261,12 @@ def lookups_on(day: dt.date) -> int:
         n=Sum("count")
     )["n"]
     return int(total or 0)
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """verification's part of the technician's data export: their share links
+    (revoked ones too) and whether they opted out of the public lookup."""
+    return export_part(
+        ShareLink.objects.filter(technician_id=technician.pk),
+        LookupOptOut.objects.filter(technician_id=technician.pk),
+    )
