@@ -108,6 +108,16 @@ def technician_own_addresses(technician: Technician) -> set[str]:
     return {email_normalize(a) for a in found if a and "@" in a}
 
 
+def technician_employer_addresses(technician_id: int) -> set[str]:
+    """The employers' addresses the technician gave on their experience records,
+    normalised by ``email_normalize``: a person's erasure takes them out of the
+    events and e-mails about the technician too (they named the employer for them)."""
+    found = ExperienceRecord.objects.filter(technician_id=technician_id).values_list(
+        "employer_email", flat=True
+    )
+    return {email_normalize(a) for a in found if a and "@" in a}
+
+
 def experience_record_list(*, technician_id: int) -> QuerySet[ExperienceRecord]:
     """A technician's experience records, newest first, with their documents."""
     return (

@@ -488,15 +488,29 @@ def outbound_emails_sweep(*, retry_failed: bool = False) -> int:
     return len(ids)
 
 
-def emails_to_erase(*, addresses: Collection[str], pseudonym: str) -> int:
+def emails_to_erase(
+    *,
+    addresses: Collection[str],
+    pseudonym: str,
+    mentioning: Collection[str] | None = None,
+) -> int:
     """Strip the e-mails sent to ``addresses`` of what they said and to whom: the
     recipient becomes ``pseudonym``, the subject and bodies go, attachments (an
     invoice, a calendar invitation) are deleted, and one not yet sent never
     will be. The row stays, so what refers to it (a reminder that was sent, a
     renewal question's notice) still says an e-mail went, and when.
 
+    With ``mentioning``, only the e-mails whose subject or text names one of
+    those words: the ones sent to someone else (an employer) about the person,
+    not that recipient's other mail.
+
     Part of ``privacy.services.person_erase``, inside its transaction."""
     emails = OutboundEmail.objects.filter(emails_to(addresses))
+    if mentioning is not None:
+        named = Q(pk__in=[])
+        for word in {w.strip() for w in mentioning if len(w.strip()) >= 2}:
+            named |= Q(subject__icontains=word) | Q(text_body__icontains=word)
+        emails = emails.filter(named)
     ids = list(emails.values_list("pk", flat=True))
     OutboundAttachment.objects.filter(email_id__in=ids).delete()
     OutboundEmail.objects.filter(pk__in=ids).exclude(status=EmailStatus.SENT).update(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,7 @@ admin.site.unregister(Technician)
 
 @admin.register(Technician)
 class ErasableTechnicianAdmin(TechnicianAdmin):
-    actions = (*TechnicianAdmin.actions, "erase_person")
+    actions = (*(TechnicianAdmin.actions or ()), "erase_person")
 
     @admin.action(description="Erase the person (at their request)…")
     def erase_person(
@@ -35,16 +36,21 @@ class ErasableTechnicianAdmin(TechnicianAdmin):
             )
             return None
         technician = technicians[0]
-        error = ""
         reason = ""
-        if request.POST.get("confirm") == "yes":
+        # "post" confirms, as on Django's own delete page: the first request
+        # shows the reason page; a refused one shows it again with the reason kept.
+        if request.POST.get("post") == "yes":
             reason = request.POST.get("reason", "")
             try:
                 pseudonym = person_erase(
                     technician, reason=reason, actor=request_actor(request)
                 )
             except ValidationError as exc:
-                error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+                self.message_user(
+                    request,
+                    "; ".join(m for ms in exc.message_dict.values() for m in ms),
+                    level=messages.ERROR,
+                )
             else:
                 self.message_user(
                     request,
@@ -58,12 +64,6 @@ class ErasableTechnicianAdmin(TechnicianAdmin):
             "technician": technician,
             "reason": reason,
             "reason_max": REASON_MAX,
-            "error": error,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(
-            request,
-            "admin/privacy/erase_person.html",
-            context,
-            status=400 if error else 200,
-        )
+        return TemplateResponse(request, "admin/privacy/erase_person.html", context)

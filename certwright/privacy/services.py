@@ -18,7 +18,10 @@ from certwright.audit.selectors import event_list
 from certwright.audit.services import Actor, event_record, events_pseudonymise
 from certwright.badges.services import technician_credentials_erase
 from certwright.candidates.models import Technician
-from certwright.candidates.selectors import technician_own_addresses
+from certwright.candidates.selectors import (
+    technician_employer_addresses,
+    technician_own_addresses,
+)
 from certwright.candidates.services import technician_personal_data_erase
 from certwright.certificates.services import technician_certificate_files_delete
 from certwright.delivery.accommodations import technician_accommodation_notes_clear
@@ -76,12 +79,19 @@ def person_erase(technician: Technician, *, reason: str, actor: Actor) -> str:
             )
         pseudonym = pseudonym_new()
         user_id = technician.user_id
+        user = technician.user
         addresses = technician_own_addresses(technician) | account_addresses(user_id)
         words = {technician.name, technician.family_name, *addresses}
-        if user_id is not None:
-            user = technician.user
+        if user is not None:
             words |= {user.get_username(), user.first_name, user.last_name}
             words |= {user.get_full_name()}
+        # The employers they named on their experience records are no one else's
+        # business either: the records lose the address, so do the events and the
+        # confirmation e-mails about this person (not the employer's other mail).
+        employers = technician_employer_addresses(technician.pk) - addresses
+        replacements = dict.fromkeys(words, pseudonym) | dict.fromkeys(
+            employers, f"employer-of-{pseudonym}"
+        )
         counts: dict[str, int] = {}
         counts |= technician_personal_data_erase(
             technician_id=technician.pk, pseudonym=pseudonym
@@ -107,6 +117,10 @@ def person_erase(technician: Technician, *, reason: str, actor: Actor) -> str:
         )
         counts["emails_erased"] = emails_to_erase(
             addresses=addresses, pseudonym=pseudonym
+        ) + emails_to_erase(
+            addresses=employers,
+            pseudonym=f"employer-of-{pseudonym}",
+            mentioning=words | {technician.certification_id},
         )
         event_record(
             kind=EventKind.PERSON_ERASED,
@@ -120,7 +134,6 @@ def person_erase(technician: Technician, *, reason: str, actor: Actor) -> str:
         events_pseudonymise(
             technician_id=technician.pk,
             user_id=user_id,
-            words=words,
-            pseudonym=pseudonym,
+            replacements=replacements,
         )
     return pseudonym

@@ -193,12 +193,14 @@ def test_the_admin_action_asks_for_the_reason_first(
     person.refresh_from_db()
     assert person.name == NAME  # nothing yet
 
-    refused = client.post(url, {**chosen, "confirm": "yes", "reason": ""})
-    assert refused.status_code == 400
+    refused = client.post(url, {**chosen, "post": "yes", "reason": " "})
+    # The reason page again, saying what is missing.
+    assert refused.status_code == 200
+    assert "Say why the person is erased" in refused.content.decode()
     person.refresh_from_db()
     assert person.name == NAME
 
-    done = client.post(url, {**chosen, "confirm": "yes", "reason": "their request"})
+    done = client.post(url, {**chosen, "post": "yes", "reason": "their request"})
     assert done.status_code == 302
     person.refresh_from_db()
     assert person.name.startswith("erased-")
