@@ -270,12 +270,15 @@ def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
     User = get_user_model()
     user_id = technician.user_id
     names = account_addresses(user_id)
+    # A technician without an account has none of these rows (each table listed).
+    own = Q(pk__in=[]) if user_id is None else Q(user_id=user_id)
+    account = Q(pk__in=[]) if user_id is None else Q(pk=user_id)
     return export_part(
-        (User.objects.filter(pk=user_id), {"omit": ("password",)}),
-        EmailAddress.objects.filter(user_id=user_id),
-        (Authenticator.objects.filter(user_id=user_id), {"omit": ("data",)}),
-        Membership.objects.filter(user_id=user_id),
-        (ApiToken.objects.filter(user_id=user_id), {"omit": ("hashed_secret",)}),
+        (User.objects.filter(account), {"omit": ("password",)}),
+        EmailAddress.objects.filter(own),
+        (Authenticator.objects.filter(own), {"omit": ("data",)}),
+        Membership.objects.filter(own),
+        (ApiToken.objects.filter(own), {"omit": ("hashed_secret",)}),
         ShareGrant.objects.filter(technician_id=technician.pk),
         WatchReport.objects.filter(technician_id=technician.pk),
         AccessLog.objects.filter(username__in=names),

@@ -23,7 +23,7 @@ admin.site.unregister(Technician)
 
 @admin.register(Technician)
 class ErasableTechnicianAdmin(TechnicianAdmin):
-    actions = (*(TechnicianAdmin.actions or ()), "erase_person")
+    actions = (*TechnicianAdmin.actions, "erase_person")
 
     @admin.action(description="Erase the person (at their request)…")
     def erase_person(

@@ -88,3 +88,10 @@ def person(candidate: Technician, scored: Attempt, media: Path) -> Technician:
         status="sent",
     )
     return Technician.objects.get(pk=candidate.pk)
+
+
+def account_of(technician: Technician) -> Any:
+    """The technician's account (the fixtures' people all have one)."""
+    user = technician.user
+    assert user is not None
+    return user

@@ -31,7 +31,7 @@ from certwright.notifications.models import OutboundEmail
 from certwright.privacy.services import person_erase
 from certwright.verification.models import ShareLink
 from certwright.verification.selectors import lookup_answer
-from tests.privacy.conftest import EMAIL, FAMILY, NAME
+from tests.privacy.conftest import EMAIL, FAMILY, NAME, account_of
 from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def _everything_personal(technician: Technician) -> str:
     """Every text the database still holds about the technician, as one string."""
     rows: list[Any] = [
         list(Technician.objects.filter(pk=technician.pk).values()),
-        list(get_user_model().objects.filter(pk=technician.user_id).values()),
+        list(get_user_model().objects.filter(pk=account_of(technician).pk).values()),
         list(Event.objects.filter(technician_id=technician.pk).values()),
         list(Event.objects.filter(actor_id=technician.user_id).values()),
         list(OutboundEmail.objects.values("to", "subject", "text_body", "html_body")),
@@ -77,7 +77,7 @@ def test_erasure_removes_the_person_and_keeps_the_facts(
     person: Technician, media: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     signed_in = Client()
-    signed_in.force_login(person.user)
+    signed_in.force_login(account_of(person))
     assert signed_in.get(reverse("accounts:profile")).status_code == 200
     assert certificate_file_get(technician=person, kind=DocumentKind.CERTIFICATE)
     (stored,) = ExperienceDocument.objects.filter(record__technician=person)
@@ -92,7 +92,7 @@ def test_erasure_removes_the_person_and_keeps_the_facts(
         Attempt.objects.filter(technician=person).count(),
         Order.objects.filter(technician=person).count(),
     )
-    user_id = person.user_id
+    user_id = account_of(person).pk
 
     staff = _staff()
     # The files go once the erasure commits.
@@ -140,7 +140,7 @@ def test_erasure_removes_the_person_and_keeps_the_facts(
 def _snapshot(technician: Technician) -> Any:
     return (
         list(Technician.objects.filter(pk=technician.pk).values()),
-        list(get_user_model().objects.filter(pk=technician.user_id).values()),
+        list(get_user_model().objects.filter(pk=account_of(technician).pk).values()),
         list(ShareLink.objects.filter(technician=technician).values()),
         list(ExperienceDocument.objects.values("id", "file")),
         list(OutboundEmail.objects.values()),
@@ -150,7 +150,7 @@ def _snapshot(technician: Technician) -> Any:
 
 
 def test_bad_input_is_refused_and_changes_nothing(person: Technician) -> None:
-    Client().force_login(person.user)
+    Client().force_login(account_of(person))
     before = _snapshot(person)
     for reason in ("", "   "):
         with pytest.raises(ValidationError, match="reason"):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from certwright.audit.models import Event, EventKind
 from certwright.candidates.models import Technician
 from certwright.privacy.export import NOT_EXPORTED, personal_data_collect
-from tests.privacy.conftest import EMAIL, NAME
+from tests.privacy.conftest import EMAIL, NAME, account_of
 from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def _download(client: Client) -> tuple[dict[str, Any], zipfile.ZipFile]:
 def test_the_account_page_offers_the_download_and_it_holds_everything(
     client: Client, person: Technician
 ) -> None:
-    client.force_login(person.user)
+    client.force_login(account_of(person))
     page = client.get(reverse("accounts:profile"))
     assert reverse("privacy:export") in page.content.decode()
 
@@ -118,5 +118,5 @@ def test_only_a_signed_in_technician_downloads_and_only_by_post(
     assert client.post(url).status_code == 302  # to the sign-in page
     client.force_login(user_create())
     assert client.post(url).status_code == 403  # an account without a technician
-    client.force_login(person.user)
+    client.force_login(account_of(person))
     assert client.get(url).status_code == 405
