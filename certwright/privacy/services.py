@@ -54,10 +54,11 @@ def person_erase(technician: Technician, *, reason: str, actor: Actor) -> str:
     their uploaded documents, the PDFs and signed credentials printed with their
     name, their share links and sharing with employers, their name on shop
     finders, accommodation notes, the employers' addresses they gave (in their
-    records, the events and the confirmation e-mails about them). Kept under the pseudonym and the certification
-    ID, as the program must: results, experience, renewal credits and revocations
-    (so the derived certifications and titles do not change), appointments,
-    attempts and their scores, orders and payments (accounting).
+    records, the events and the confirmation e-mails about them). Kept under the
+    pseudonym and the certification ID, as the program must: results, experience,
+    renewal credits and revocations (so the derived certifications and titles do
+    not change), appointments, attempts and their scores, orders and payments
+    (accounting).
 
     ValidationError, with nothing changed, for a missing reason or a person
     already erased. The event names no one: the counts of what went, and the
