@@ -25,11 +25,8 @@ from tests.support.candidates import pdf
 from tests.support.certificates import pass_record
 from tests.support.dates import ago
 from tests.support.delivery import KEYS, SEATS, form_items, save
+from tests.support.privacy import EMAIL, FAMILY, NAME
 from tests.support.scheduling import lines_buy
-
-NAME = "Casey Quintero-Candidate"
-FAMILY = "Quintero-Candidate"
-EMAIL = "casey.quintero@example.com"
 
 
 @pytest.fixture
@@ -88,10 +85,3 @@ def person(candidate: Technician, scored: Attempt, media: Path) -> Technician:
         status="sent",
     )
     return Technician.objects.get(pk=candidate.pk)
-
-
-def account_of(technician: Technician) -> Any:
-    """The technician's account (the fixtures' people all have one)."""
-    user = technician.user
-    assert user is not None
-    return user

@@ -31,7 +31,7 @@ from certwright.notifications.models import OutboundEmail
 from certwright.privacy.services import person_erase
 from certwright.verification.models import ShareLink
 from certwright.verification.selectors import lookup_answer
-from tests.privacy.conftest import EMAIL, FAMILY, NAME, account_of
+from tests.support.privacy import EMAIL, FAMILY, NAME, account_of
 from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.urls import reverse
 from certwright.audit.models import Event, EventKind
 from certwright.candidates.models import Technician
 from certwright.privacy.export import NOT_EXPORTED, personal_data_collect
-from tests.privacy.conftest import EMAIL, NAME, account_of
+from tests.support.privacy import EMAIL, NAME, account_of
 from tests.support.scheduling import user_create
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from certwright.candidates.selectors import technician_get_by_certification_id
+from certwright.candidates.management.arguments import technician_argument
 from certwright.privacy.services import person_erase
 
 INVALID_INPUT = 2
@@ -24,12 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        technician = technician_get_by_certification_id(options["certification_id"])
-        if technician is None:
-            raise CommandError(
-                f"no technician with ID {options['certification_id']!r}",
-                returncode=INVALID_INPUT,
-            )
+        technician = technician_argument(options["certification_id"])
         try:
             pseudonym = person_erase(technician, reason=options["reason"], actor="cli")
         except ValidationError as exc:
