@@ -137,6 +137,34 @@ def test_erasure_removes_the_person_and_keeps_the_facts(
         assert word.lower() not in json.dumps(event.data).lower()
 
 
+def test_the_employers_other_mail_is_left_alone(person: Technician) -> None:
+    """The employer the person named loses the confirmation e-mail about them, not
+    the mail about someone else; their address goes from the person's events."""
+    # As experience_employer_link_send writes them (it sends after the commit).
+    about_them, other = (
+        OutboundEmail.objects.create(
+            to=["boss@garage.example"],
+            subject="Please confirm an experience record",
+            template="experience_employer_confirm",
+            text_body=f"{who} says they worked for you.",
+            status="sent",
+        )
+        for who in (NAME, "Robin Other")
+    )
+
+    pseudonym = person_erase(person, reason="their request", actor="test")
+
+    about_them.refresh_from_db()
+    assert about_them.to == [f"employer-of-{pseudonym}"]
+    assert about_them.text_body == ""
+    other.refresh_from_db()
+    assert other.to == ["boss@garage.example"]
+    assert other.text_body == "Robin Other says they worked for you."
+    events = json.dumps(list(Event.objects.filter(technician=person).values("data")))
+    assert "boss@garage.example" not in events
+    assert f"employer-of-{pseudonym}" in events
+
+
 def _snapshot(technician: Technician) -> Any:
     return (
         list(Technician.objects.filter(pk=technician.pk).values()),
