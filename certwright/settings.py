@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "certwright.proctoring",
     "certwright.scoring",
     "certwright.portal",
+    # After credentials and accounts: its admin adds erasure to their technician.
+    "certwright.privacy",
     # Last: the composition of the apps above (URLs, the API, the demo command).
     "certwright.interface",
 ]

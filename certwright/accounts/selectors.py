@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
@@ -23,7 +26,9 @@ from certwright.accounts.models import (
     Organization,
     OrganizationKind,
     ShareGrant,
+    WatchReport,
 )
+from certwright.audit.personal_data import export_part
 from certwright.candidates.models import Technician
 from certwright.core.ids import MAX_ID
 from certwright.core.roles import user_is_program_staff
@@ -240,3 +245,43 @@ def user_mfa_enabled(user: Any) -> bool:
         user_id=user.pk,
         type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
     ).exists()
+
+
+def account_addresses(user_id: int | None) -> set[str]:
+    """The sign-in names and addresses of an account, lower-cased: what django-axes
+    records failed and successful sign-ins under."""
+    if user_id is None:
+        return set()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return set()
+    found = {user.get_username(), user.email}
+    found |= set(
+        EmailAddress.objects.filter(user_id=user_id).values_list("email", flat=True)
+    )
+    return {a.strip().lower() for a in found if a and a.strip()}
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """accounts' part of the technician's data export: their account (never its
+    password hash, MFA secrets or API token hashes), its addresses, memberships,
+    sign-in history, sharing with organizations and what watching employers were
+    told about them."""
+    User = get_user_model()
+    user_id = technician.user_id
+    names = account_addresses(user_id)
+    # A technician without an account has none of these rows (each table listed).
+    own = Q(pk__in=[]) if user_id is None else Q(user_id=user_id)
+    account = Q(pk__in=[]) if user_id is None else Q(pk=user_id)
+    return export_part(
+        (User.objects.filter(account), {"omit": ("password",)}),
+        EmailAddress.objects.filter(own),
+        (Authenticator.objects.filter(own), {"omit": ("data",)}),
+        Membership.objects.filter(own),
+        (ApiToken.objects.filter(own), {"omit": ("hashed_secret",)}),
+        ShareGrant.objects.filter(technician_id=technician.pk),
+        WatchReport.objects.filter(technician_id=technician.pk),
+        AccessLog.objects.filter(username__in=names),
+        (AccessAttempt.objects.filter(username__in=names), {"omit": ("post_data",)}),
+        AccessFailureLog.objects.filter(username__in=names),
+    )

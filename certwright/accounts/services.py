@@ -8,7 +8,11 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,6 +28,7 @@ from certwright.accounts.models import (
     ShareGrant,
 )
 from certwright.accounts.selectors import (
+    account_addresses,
     organization_code_normalize,
     user_mfa_enabled,
 )
@@ -444,3 +449,60 @@ def user_delete(*, user: Any, actor: Actor = None) -> None:
         event_record(
             kind=EventKind.ACCOUNT_DELETED, subject=f"user:{pk}", actor=actor, data=data
         )
+
+
+def _sessions_end(user_id: int) -> int:
+    """Delete the user's sessions. A session names its user only inside its
+    encoded data, so each live one is read: an erasure is rare, and the changed
+    password hash alone would already refuse them on their next request."""
+    ended = []
+    for key, data in (
+        Session.objects.filter(expire_date__gt=now())
+        .values_list("session_key", "session_data")
+        .iterator()
+    ):
+        decoded = Session(session_key=key, session_data=data).get_decoded()
+        if str(decoded.get("_auth_user_id", "")) == str(user_id):
+            ended.append(key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+def account_personal_data_erase(
+    *, user_id: int, technician_id: int, pseudonym: str
+) -> dict[str, int]:
+    """Disable and pseudonymise an account: the user name becomes ``pseudonym``,
+    names and addresses go, the password can no longer be used, and its
+    addresses, second factors, sign-in history and sessions are deleted; its API
+    tokens and the technician's sharing with organizations are revoked, its
+    memberships ended.
+
+    Part of ``privacy.services.person_erase``, inside its transaction (which
+    writes the one event, so none here). The roles (groups) stay: they are what
+    the account was, not who."""
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user_id)
+    addresses = account_addresses(user_id)
+    user.username = pseudonym
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    stamp = now()
+    counts = {
+        "sessions_ended": _sessions_end(user_id),
+        "api_tokens_revoked": ApiToken.objects.filter(
+            user_id=user_id, revoked_at=None
+        ).update(revoked_at=stamp),
+        "share_grants_revoked": ShareGrant.objects.filter(
+            technician_id=technician_id, revoked_at=None
+        ).update(revoked_at=stamp),
+        "memberships_ended": Membership.objects.filter(user_id=user_id).delete()[0],
+        "addresses_deleted": EmailAddress.objects.filter(user_id=user_id).delete()[0],
+    }
+    Authenticator.objects.filter(user_id=user_id).delete()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=addresses).delete()
+    return counts

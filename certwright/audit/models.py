@@ -26,6 +26,9 @@ class EventKind(models.TextChoices):
     # Technicians and their facts (candidates, credentials).
     TECHNICIAN_CREATED = "technician.created", _("technician created")
     TECHNICIAN_UPDATED = "technician.updated", _("technician updated")
+    # A person's own data (privacy): handed to them, or erased at their request.
+    PERSONAL_DATA_EXPORTED = "personal_data.exported", _("personal data exported")
+    PERSON_ERASED = "person.erased", _("person erased")
     FACT_RECORDED = "fact.recorded", _("fact recorded")
     FACT_UPDATED = "fact.updated", _("fact updated")
     CERTIFICATION_CHANGED = "certification.changed", _("certification changed")

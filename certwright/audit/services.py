@@ -13,10 +13,12 @@ for a machine ("cli", "import:results.csv"), or None for the platform itself
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
 from django.utils import timezone
 
 from certwright.audit.bulk import rows_insert
@@ -165,3 +167,50 @@ def events_record_bulk(
         for d in drafts
     ]
     return rows_insert(Event, _BULK_FIELDS, rows)
+
+
+def _scrubbed(value: Any, pattern: re.Pattern[str], by: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: by[m.group(0).lower()], value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, pattern, by) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, pattern, by) for v in value]
+    return value
+
+
+def events_pseudonymise(
+    *,
+    technician_id: int,
+    user_id: int | None,
+    replacements: Mapping[str, str],
+) -> int:
+    """Replace each word of ``replacements`` (the person's names and addresses, the
+    addresses they gave for others) by its pseudonym in the events about the
+    technician and the events the user caused: their ``data``, ``reason`` and
+    actor label. Case aside; words under two characters are left alone.
+
+    The one change ever made to a stored event, for a person's erasure (part of
+    ``privacy.services.person_erase``): what happened, when, to which record and
+    by whom stays; only the words that named people go."""
+    by = {w.strip().lower(): p for w, p in replacements.items() if len(w.strip()) >= 2}
+    if not by:
+        return 0
+    # Longest first, so a full name goes whole before its last name alone (and an
+    # address before a name inside it); one pass, so no pseudonym is searched again.
+    kept = sorted(by, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(w) for w in kept), re.IGNORECASE)
+    match = Q(technician_id=technician_id)
+    if user_id is not None:
+        match |= Q(actor_id=user_id)
+    changed = 0
+    for event in Event.objects.filter(match).iterator():
+        data = _scrubbed(event.data, pattern, by)
+        reason = _scrubbed(event.reason, pattern, by)
+        label = _scrubbed(event.actor_label, pattern, by)
+        if (data, reason, label) != (event.data, event.reason, event.actor_label):
+            Event.objects.filter(pk=event.pk).update(
+                data=data, reason=reason, actor_label=label
+            )
+            changed += 1
+    return changed

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import Subquery
 
+from certwright.audit.personal_data import export_part
 from certwright.badges.keys import signing_keys_active
 from certwright.badges.models import IssuedCredential, StatusList
 from certwright.badges.services import issuer_did, signing_keys_in_document
+from certwright.candidates.models import Technician
 from certwright.vc.contexts import DID_V1, MULTIKEY_V1
 
 
@@ -68,3 +70,9 @@ def status_list_current_etag(list_id: int) -> str | None:
     if not signed_key or signed_version != version or signed_key != active_key:
         return None
     return status_list_etag_of(list_id, version, signed_key)
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """badges' part of the technician's data export: the signed credentials issued
+    to them, each with its document as signed."""
+    return export_part(IssuedCredential.objects.filter(technician_id=technician.pk))

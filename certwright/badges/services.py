@@ -451,3 +451,16 @@ def signing_keys_in_document() -> list[SigningKey]:
         if k.retired_at is None
         or (k.signed_valid_until is not None and k.signed_valid_until > moment)
     ]
+
+
+def technician_credentials_erase(*, technician_id: int, actor: Actor = None) -> int:
+    """Revoke and delete the signed credentials issued to the technician: each
+    was signed with their name and cannot be re-signed without it (an erasure,
+    inside ``privacy.services.person_erase``). Their status bits stay set, so a
+    copy someone kept verifies as revoked."""
+    credentials = list(
+        IssuedCredential.objects.select_for_update().filter(technician_id=technician_id)
+    )
+    credentials_revoke(credentials, reason="person erased", actor=actor)
+    IssuedCredential.objects.filter(pk__in=[c.pk for c in credentials]).delete()
+    return len(credentials)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from certwright.audit.personal_data import export_part
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import (
     ExperienceDocument,
@@ -104,6 +105,16 @@ def technician_own_addresses(technician: Technician) -> set[str]:
         found += EmailAddress.objects.filter(user_id=technician.user_id).values_list(
             "email", flat=True
         )
+    return {email_normalize(a) for a in found if a and "@" in a}
+
+
+def technician_employer_addresses(technician_id: int) -> set[str]:
+    """The employers' addresses the technician gave on their experience records,
+    normalised by ``email_normalize``: a person's erasure takes them out of the
+    events and e-mails about the technician too (they named the employer for them)."""
+    found = ExperienceRecord.objects.filter(technician_id=technician_id).values_list(
+        "employer_email", flat=True
+    )
     return {email_normalize(a) for a in found if a and "@" in a}
 
 
@@ -217,3 +228,31 @@ def access_experience_document(user: Any, document_id: int) -> ExperienceDocumen
     if document is None:
         raise Http404("no such document")
     return document
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """candidates' part of the technician's data export: their record and their
+    experience records with each document's metadata (the files themselves go
+    into the archive beside the JSON, ``experience_documents``)."""
+    return export_part(
+        (
+            Technician.objects.filter(pk=technician.pk),
+            # The bookkeeping of the recompute is not about the person.
+            {"omit": ("facts_version", "derived_version", "derived_changes")},
+        ),
+        ExperienceRecord.objects.filter(technician_id=technician.pk),
+        (
+            ExperienceDocument.objects.filter(record__technician_id=technician.pk),
+            {"omit": ("file",)},
+        ),
+    )
+
+
+def experience_documents(technician: Technician) -> list[ExperienceDocument]:
+    """The technician's uploaded documents, oldest first (their files for the
+    export)."""
+    return list(
+        ExperienceDocument.objects.filter(record__technician_id=technician.pk).order_by(
+            "uploaded_at", "id"
+        )
+    )

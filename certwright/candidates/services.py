@@ -1124,3 +1124,32 @@ def experience_employer_respond(
             ),
         )
     return record
+
+
+def technician_personal_data_erase(
+    *, technician_id: int, pseudonym: str
+) -> dict[str, int]:
+    """Replace the technician's name and last name by ``pseudonym`` and drop their
+    e-mail address; clear what their experience records say about other people
+    (the employer's address and answer) and their own notes; delete their uploaded
+    documents, the files once the transaction commits.
+
+    Part of ``privacy.services.person_erase``, inside its transaction (which
+    writes the one event): the experience records stay, since certifications are
+    derived from them, and no field the recompute reads changes."""
+    technician = Technician.objects.select_for_update().get(pk=technician_id)
+    technician.name = pseudonym
+    technician.family_name = pseudonym
+    technician.email = ""
+    technician.save(update_fields=["name", "family_name", "email"])
+    records = ExperienceRecord.objects.filter(technician_id=technician_id)
+    records.update(employer_email="", employer_response="", note="")
+    documents = list(
+        ExperienceDocument.objects.filter(record__technician_id=technician_id)
+    )
+    for document in documents:
+        stored = document.file
+        # After the commit: a rolled-back erasure keeps its files.
+        transaction.on_commit(partial(stored.storage.delete, stored.name))
+    ExperienceDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    return {"experience_documents_deleted": len(documents)}

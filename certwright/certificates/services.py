@@ -157,3 +157,11 @@ def _store(
             },
         )
     return made
+
+
+def technician_certificate_files_delete(*, technician_id: int) -> int:
+    """Delete the certificates and wallet cards made for the technician: they
+    print the name (an erasure, inside ``privacy.services.person_erase``). A
+    request made later lays them out again from what is recorded then."""
+    deleted, _ = CertificateFile.objects.filter(technician_id=technician_id).delete()
+    return deleted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -15,7 +16,9 @@ from django_stubs_ext import StrOrPromise
 
 from certwright import rules
 from certwright.accounts.models import MembershipRole, Organization, OrganizationKind
+from certwright.audit.personal_data import export_part
 from certwright.candidates import selectors as candidates_selectors
+from certwright.candidates.models import Technician
 from certwright.commerce.models import (
     OPEN_LINE_STATUSES,
     RENEWAL_FEE_CLASS,
@@ -28,6 +31,7 @@ from certwright.commerce.models import (
     LineStatus,
     Order,
     OrderLine,
+    Payment,
     TaxRate,
     Voucher,
     VoucherBatch,
@@ -436,3 +440,25 @@ def open_lines_by_test(technician_id: int) -> dict[str, OrderLine]:
     """The technician's paid or booked lines not yet taken, by test (one per test:
     a second purchase of an open test is refused)."""
     return {line.test: line for line in order_lines_open(technician_id)}
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """commerce's part of the technician's data export: their cart, orders with
+    their lines and payments, and what the orders entitle them to (the invoices
+    and receipts as PDFs go into the archive beside the JSON)."""
+    own = {"technician_id": technician.pk}
+    return export_part(
+        Cart.objects.filter(**own),
+        CartLine.objects.filter(cart__technician_id=technician.pk),
+        Order.objects.filter(**own),
+        OrderLine.objects.filter(**own),
+        Payment.objects.filter(order__technician_id=technician.pk),
+        Entitlement.objects.filter(**own),
+    )
+
+
+def orders_for_technician(technician: Technician) -> list[Order]:
+    """The technician's orders, oldest first (their invoices for the export)."""
+    return list(
+        Order.objects.filter(technician_id=technician.pk).order_by("placed_at", "id")
+    )

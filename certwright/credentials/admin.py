@@ -220,7 +220,7 @@ class TechnicianAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     inlines = (ResultInline, ExperienceInline, CreditInline, RevocationInline,
                CertificationInline, TitleInline)  # fmt: skip
-    actions = ("recompute_selected",)
+    actions: tuple[str, ...] = ("recompute_selected",)
     change_form_template = "admin/credentials/technician_change_form.html"
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

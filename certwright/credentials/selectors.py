@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from certwright import rules
 from certwright.audit.bulk import column_name, concrete_field
-from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord
+from certwright.audit.personal_data import export_part
+from certwright.candidates.models import REF_EXPERIENCE, ExperienceRecord, Technician
 from certwright.core.roles import user_is_program_staff
 from certwright.core.rule_words import (
     change_words,
@@ -466,3 +467,17 @@ def revocations_list(
     if since is not None:
         qs = qs.filter(date__gte=since)
     return qs
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """credentials' part of the technician's data export: their results, renewal
+    credits and revocations (the facts) and the certifications and titles derived
+    from them."""
+    own = {"technician_id": technician.pk}
+    return export_part(
+        TestResult.objects.filter(**own),
+        RenewalCredit.objects.filter(**own),
+        Revocation.objects.filter(**own),
+        Certification.objects.filter(**own),
+        TitleHolding.objects.filter(**own),
+    )

@@ -114,3 +114,14 @@ def accommodation_extra_seconds(
         revoked_at__isnull=True,
     )
     return max((a.extra_seconds(base_seconds) for a in found), default=0)
+
+
+def technician_accommodation_notes_clear(*, technician_id: int) -> int:
+    """Clear the notes of the technician's accommodations, which may say why one
+    was granted (health): an erasure, inside ``privacy.services.person_erase``.
+    The extra time granted stays with the attempts it was used in."""
+    return (
+        Accommodation.objects.filter(technician_id=technician_id)
+        .exclude(note="")
+        .update(note="")
+    )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certwright.audit.personal_data import export_part
 from certwright.audit.services import Actor
 from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
@@ -30,9 +31,11 @@ from certwright.core.program import current_program
 from certwright.delivery.errors import DeliveryError, attempt_not_found
 from certwright.delivery.models import (
     SCORED_STATUSES,
+    Accommodation,
     Attempt,
     AttemptKind,
     AttemptStatus,
+    Incident,
     Response,
 )
 from certwright.itembank.models import Form, FormItem
@@ -256,3 +259,42 @@ def attempt_result_context(attempt: Attempt) -> dict[str, Any]:
         "report_url": settings.CERTWRIGHT_SITE_URL
         + reverse("delivery:report", args=[attempt.pk]),
     }
+
+
+# What the score report shows of an attempt, and when it happened: never the form,
+# the seed that ordered its items, the launch code or the device binding.
+ATTEMPT_EXPORT_FIELDS = (
+    "id",
+    "test",
+    "kind",
+    "status",
+    "appointment_id",
+    "authorised_at",
+    "started_at",
+    "budget_seconds",
+    "accommodation_seconds",
+    "extended_seconds",
+    "deadline",
+    "submitted_at",
+    "ended_by",
+    "raw_score",
+    "scored_items",
+    "area_scores",
+    "passed",
+    "scaled_score",
+    "result_id",
+    "created_at",
+)
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """delivery's part of the technician's data export: their accommodations,
+    their attempts with what the score report shows (scores by content area, pass
+    or fail), and the incidents noted at their exams. Never their answers item by
+    item, an item or its key: the exams' items are live."""
+    own = {"technician_id": technician.pk}
+    return export_part(
+        Accommodation.objects.filter(**own),
+        (Attempt.objects.filter(**own), {"only": ATTEMPT_EXPORT_FIELDS}),
+        Incident.objects.filter(**own),
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("certwright.accounts.urls")),
+    path("account/data/", include("certwright.privacy.urls")),
     path("me/", include("certwright.portal.urls")),
     path("staff/", staff_home, name="staff_home"),
     path("experience/", include("certwright.candidates.urls")),

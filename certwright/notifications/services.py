@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from email.mime.base import MIMEBase
@@ -47,6 +47,7 @@ from certwright.notifications.models import (
     OutboundAttachment,
     OutboundEmail,
 )
+from certwright.notifications.selectors import emails_to
 
 logger = logging.getLogger(__name__)
 
@@ -451,4 +452,38 @@ def outbound_emails_sweep(*, retry_failed: bool = False) -> int:
         ids += failed
     for outbound_id in ids:
         _enqueue(outbound_id)
+    return len(ids)
+
+
+def emails_to_erase(
+    *,
+    addresses: Collection[str],
+    pseudonym: str,
+    mentioning: Collection[str] | None = None,
+) -> int:
+    """Strip the e-mails sent to ``addresses`` of what they said and to whom: the
+    recipient becomes ``pseudonym``, the subject and bodies go, attachments (an
+    invoice, a calendar invitation) are deleted, and one not yet sent never
+    will be. The row stays, so what refers to it (a reminder that was sent, a
+    renewal question's notice) still says an e-mail went, and when.
+
+    With ``mentioning``, only the e-mails whose subject or text names one of
+    those words: the ones sent to someone else (an employer) about the person,
+    not that recipient's other mail.
+
+    Part of ``privacy.services.person_erase``, inside its transaction."""
+    emails = OutboundEmail.objects.filter(emails_to(addresses))
+    if mentioning is not None:
+        named = Q(pk__in=[])
+        for word in {w.strip() for w in mentioning if len(w.strip()) >= 2}:
+            named |= Q(subject__icontains=word) | Q(text_body__icontains=word)
+        emails = emails.filter(named)
+    ids = list(emails.values_list("pk", flat=True))
+    OutboundAttachment.objects.filter(email_id__in=ids).delete()
+    OutboundEmail.objects.filter(pk__in=ids).exclude(status=EmailStatus.SENT).update(
+        status=EmailStatus.FAILED, last_error="recipient erased"
+    )
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        to=[pseudonym], subject="", text_body="", html_body="", headers={}
+    )
     return len(ids)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 
+from certwright.audit.personal_data import export_part
+from certwright.candidates.models import Technician
 from certwright.reminders.models import (
     ExpiryReminder,
     ReminderChoice,
@@ -42,4 +45,13 @@ def technician_reminders(technician_id: int) -> QuerySet[ExpiryReminder]:
     """The technician's reminders, newest first (their settings page lists them)."""
     return ExpiryReminder.objects.filter(technician_id=technician_id).order_by(
         "-on", "-id"
+    )
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """reminders' part of the technician's data export: their choice and the
+    expiry reminders sent to them."""
+    return export_part(
+        ReminderPreference.objects.filter(technician_id=technician.pk),
+        ExpiryReminder.objects.filter(technician_id=technician.pk),
     )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from certwright import rules
+from certwright.audit.personal_data import export_part
+from certwright.candidates.models import Technician
 from certwright.core.clock import today
 from certwright.core.program import current_program
 from certwright.credentials.models import (
@@ -21,6 +24,7 @@ from certwright.program.model import Program
 from certwright.renewal.models import (
     Question,
     QuestionStatus,
+    SubscribedCertification,
     Subscription,
     SubscriptionChoice,
     SubscriptionStatus,
@@ -277,3 +281,20 @@ def credits_earned(*, subscribed_id: int) -> int:
     return Question.objects.filter(
         subscribed_id=subscribed_id, credit_id__isnull=False
     ).count()
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """renewal's part of the technician's data export: their subscriptions and
+    choice, and each question sent to them with their own answer and whether it
+    was correct. Never the item (its stem, options or key): the renewal questions
+    come from the live item bank."""
+    own = {"technician_id": technician.pk}
+    return export_part(
+        Subscription.objects.filter(**own),
+        SubscribedCertification.objects.filter(**own),
+        (
+            Question.objects.filter(**own),
+            {"omit": ("item", "item_version", "email_id", "credit_id")},
+        ),
+        SubscriptionChoice.objects.filter(**own),
+    )

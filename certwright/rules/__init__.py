@@ -23,10 +23,9 @@ from .planner import PlanItem, TitlePlan, plan_title
 from .timeline import Change, timeline
 
 __all__ = [
-    "CreditProgress",
-    "credit_progress",
     "CertificationState",
     "Change",
+    "CreditProgress",
     "Eligibility",
     "Evaluation",
     "Experience",
@@ -39,6 +38,7 @@ __all__ = [
     "TestResult",
     "TitlePlan",
     "TitleState",
+    "credit_progress",
     "eligibility",
     "evaluate",
     "expr_spans",

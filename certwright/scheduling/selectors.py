@@ -19,7 +19,9 @@ from django.http import Http404, HttpRequest
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from certwright.audit.personal_data import export_part
 from certwright.audit.services import Actor
+from certwright.candidates.models import Technician
 from certwright.core.clock import now as clock_now
 from certwright.core.program import current_program
 from certwright.core.roles import user_is_program_staff
@@ -466,3 +468,12 @@ def overlapping_live(
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.select_related("centre").first()
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """scheduling's part of the technician's data export: their appointments and
+    the tests booked in each."""
+    return export_part(
+        Appointment.objects.filter(technician_id=technician.pk),
+        AppointmentTest.objects.filter(appointment__technician_id=technician.pk),
+    )

@@ -12,6 +12,8 @@ from django.http import Http404
 
 from certwright.accounts.models import Organization, OrganizationKind
 from certwright.accounts.selectors import access_organization
+from certwright.audit.personal_data import export_part
+from certwright.candidates.models import Technician
 from certwright.candidates.selectors import technician_for_user
 from certwright.credentials.selectors import certifications_current
 from certwright.rules.shops import ShopFacts
@@ -248,3 +250,8 @@ def shop_credential_facts(
         city=entry.profile.city,
         zip_code=entry.profile.zip_code,
     )
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """shops' part of the technician's data export: their employment at shops."""
+    return export_part(Employment.objects.filter(technician_id=technician.pk))

@@ -403,3 +403,12 @@ def _recognition_criteria(program: Program, level: str) -> str:
             "every area of service the shop offers covered by a certified technician"
         )
     return "; ".join(parts) + "."
+
+
+def technician_shop_finder_hide(*, technician_id: int) -> int:
+    """Take the technician's name off every shop finder page (an erasure, inside
+    ``privacy.services.person_erase``); the employment itself is a fact the
+    shop's recognition rests on, and stays."""
+    return Employment.objects.filter(
+        technician_id=technician_id, show_name=True
+    ).update(show_name=False)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
+from certwright.audit.personal_data import export_part
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
 from certwright.credentials.models import (
@@ -345,3 +346,12 @@ def lookups_on(day: dt.date) -> int:
         n=Sum("count")
     )["n"]
     return int(total or 0)
+
+
+def personal_data(technician: Technician) -> dict[str, list[dict[str, Any]]]:
+    """verification's part of the technician's data export: their share links
+    (revoked ones too) and whether they opted out of the public lookup."""
+    return export_part(
+        ShareLink.objects.filter(technician_id=technician.pk),
+        LookupOptOut.objects.filter(technician_id=technician.pk),
+    )

@@ -171,3 +171,11 @@ def lookup_count(client: str) -> None:
         counted = cursor.fetchone()
     if counted is None:
         raise LookupThrottled(max(1, start_s + window - epoch))
+
+
+def share_links_revoke_all(*, technician_id: int) -> int:
+    """Revoke every active share link of the technician (an erasure: part of
+    ``privacy.services.person_erase``, inside its transaction and event)."""
+    return ShareLink.objects.filter(
+        technician_id=technician_id, revoked_at=None
+    ).update(revoked_at=now())

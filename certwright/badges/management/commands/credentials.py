@@ -12,9 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from certwright.badges.keys import SigningKeyError
 from certwright.badges.selectors import credential_filename
 from certwright.badges.services import technician_credentials_issue
-from certwright.candidates.selectors import technician_get_by_certification_id
-
-INVALID_INPUT = 2
+from certwright.candidates.management.arguments import technician_argument
 
 
 class Command(BaseCommand):
@@ -29,12 +27,7 @@ class Command(BaseCommand):
         export.add_argument("--out", required=True, type=Path, help="directory")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        technician = technician_get_by_certification_id(options["certification_id"])
-        if technician is None:
-            raise CommandError(
-                f"no technician with ID {options['certification_id']!r}",
-                returncode=INVALID_INPUT,
-            )
+        technician = technician_argument(options["certification_id"])
         try:
             creds = technician_credentials_issue(
                 technician_id=technician.pk, actor="cli"

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from certwright.candidates.selectors import technician_get_by_certification_id
+from certwright.candidates.management.arguments import technician_argument
 from certwright.core.clock import today
 from certwright.credentials.recompute import technician_recompute
 from certwright.credentials.services import revocation_record
@@ -25,12 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="why, kept in the record")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        technician = technician_get_by_certification_id(options["certification_id"])
-        if technician is None:
-            raise CommandError(
-                f"no technician with ID {options['certification_id']!r}",
-                returncode=INVALID_INPUT,
-            )
+        technician = technician_argument(options["certification_id"])
         try:
             revocation_record(
                 technician_id=technician.pk,
