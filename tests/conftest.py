@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 
 from certwright.program.loader import load
 from certwright.program.model import Program
+from tests.support.cli import CERTWRIGHT
 from tests.support.forms import forms_publish_for_every_test
 from tests.support.program import MINI_PROGRAM
 
@@ -50,9 +50,6 @@ def mini_program_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def mini_program(mini_program_path: Path) -> Program:
     return load(mini_program_path)
-
-
-CERTWRIGHT = Path(sys.executable).with_name("certwright")
 
 
 @pytest.fixture

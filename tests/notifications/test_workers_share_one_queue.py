@@ -32,8 +32,8 @@ from django_tasks_db.models import DBTaskResult
 
 from certwright.notifications.models import EmailStatus, OutboundEmail
 from certwright.notifications.services import email_send
-from tests.conftest import CERTWRIGHT
 from tests.delivery.live_server import database_url
+from tests.support.cli import CERTWRIGHT
 
 from .smtp import Handler, smtp_listener
 
