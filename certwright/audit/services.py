@@ -188,7 +188,8 @@ def events_pseudonymise(
     """Replace each word of ``replacements`` (the person's names and addresses, the
     addresses they gave for others) by its pseudonym in the events about the
     technician and the events the user caused: their ``data``, ``reason`` and
-    actor label. Case aside; words under two characters are left alone.
+    actor label. Whole words, case aside; words under two characters are left
+    alone.
 
     The one change ever made to a stored event, for a person's erasure (part of
     ``privacy.services.person_erase``): what happened, when, to which record and
@@ -199,7 +200,12 @@ def events_pseudonymise(
     # Longest first, so a full name goes whole before its last name alone (and an
     # address before a name inside it); one pass, so no pseudonym is searched again.
     kept = sorted(by, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(w) for w in kept), re.IGNORECASE)
+    # Whole words only: a short name ("Al", "Li") must not eat into "approval" or
+    # "eligible" in the event's other text.
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in kept) + r")(?!\w)",
+        re.IGNORECASE,
+    )
     match = Q(technician_id=technician_id)
     if user_id is not None:
         match |= Q(actor_id=user_id)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from certwright.accounts.models import ShareGrant
 from certwright.audit.models import Event, EventKind
+from certwright.audit.services import event_record, events_pseudonymise
 from certwright.candidates.models import ExperienceDocument, Technician
 from certwright.certificates.models import CertificateFile, DocumentKind
 from certwright.certificates.services import certificate_file_get
@@ -235,3 +236,22 @@ def test_the_admin_action_asks_for_the_reason_first(
     assert Event.objects.filter(
         technician=person, kind=EventKind.PERSON_ERASED
     ).exists()
+
+
+def test_a_short_name_is_replaced_only_as_a_whole_word(person: Technician) -> None:
+    """The events' other words keep their letters: "Al" goes, "approval" stays."""
+    event_record(
+        kind=EventKind.SHARE_LINK_CREATED,
+        subject="share_link:1",
+        technician_id=person.pk,
+        data={"label": "For Al's approval, al.smith@example.com"},
+    )
+    events_pseudonymise(
+        technician_id=person.pk,
+        user_id=None,
+        replacements={"Al": "P-1", "al.smith@example.com": "P-1"},
+    )
+    event = Event.objects.filter(
+        technician_id=person.pk, kind=EventKind.SHARE_LINK_CREATED
+    ).latest("pk")
+    assert event.data["label"] == "For P-1's approval, P-1"
