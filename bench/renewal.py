@@ -456,6 +456,109 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
     }
 
 
+def _environ(
+    method: str, path: str, headers: bytes, body: bytes = b""
+) -> dict[str, Any]:
+    """A WSGI environ as gunicorn builds it for one of the load's requests."""
+    import io
+
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for line in headers.decode().split("\r\n"):
+        if line:
+            name, value = line.split(": ", 1)
+            env["HTTP_" + name.upper().replace("-", "_")] = value
+    return env
+
+
+def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Opening and answering in this process, through Django's WSGI handler as
+    gunicorn calls it (the same middleware, session and CSRF checks, persistent
+    connection, database task backend), without the network and the load
+    generator: each request's SQL statements counted and its CPU time measured,
+    which the machine's load does not change (``--profile``: cProfile of the
+    answers)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    answerers = answerers_make(args.profile_answers)
+    handler = WSGIHandler()
+    rng = random.Random(1)
+    statements = 0
+
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    def call(step: str, question_id: int, headers: bytes, body: bytes) -> int:
+        got: list[str] = []
+
+        def start_response(status: str, _headers: Any, _exc: Any = None) -> None:
+            got.append(status)
+
+        answer = handler(
+            _environ(
+                "POST", f"/renewal/questions/{question_id}/{step}/", headers, body
+            ),
+            start_response,
+        )
+        b"".join(answer)
+        if hasattr(answer, "close"):
+            answer.close()
+        return int(got[0].split()[0])
+
+    out: dict[str, Any] = {"answers": len(answerers)}
+    acks: dict[int, tuple[int, int]] = {}
+    for step in ("open", "answer"):
+        profiler = cProfile.Profile() if args.profile and step == "answer" else None
+        bad = 0
+        statements = 0
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        with connection.execute_wrapper(counted):
+            if profiler is not None:
+                profiler.enable()
+            for _tid, question_id, key, headers in answerers:
+                choice = rng.randrange(4) if step == "answer" else -1
+                body = f"choice={'ABCD'[choice]}".encode() if step == "answer" else b""
+                status = call(step, question_id, headers, body)
+                if status != 302:
+                    bad += 1
+                elif step == "answer":
+                    acks[question_id] = (choice, key)
+            if profiler is not None:
+                profiler.disable()
+        n = len(answerers)
+        out[step] = {
+            "not_302": bad,
+            "statements_per_request": round(statements / n, 2),
+            "cpu_ms_per_request": round((time.process_time() - cpu) * 1000 / n, 2),
+            "wall_ms_per_request": round((time.perf_counter() - wall) * 1000 / n, 2),
+        }
+        if profiler is not None:
+            profiler.dump_stats(args.profile)
+        print(f"  in process, {step}: {out[step]}", flush=True)
+    report["answer_profile"] = {**out, **answers_check(acks)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
@@ -470,10 +573,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         type=Path,
-        help="write cProfile stats of the first run here (pstats format)",
+        help="write cProfile stats here (pstats format): the first dispatch run, or"
+        " with answer-profile the answers",
     )
     parser.add_argument(
-        "--phases", default="dispatch,answer", help="dispatch, answer or both"
+        "--phases",
+        default="dispatch,answer",
+        help="dispatch, answer (through gunicorn), answer-profile (in process:"
+        " statements and CPU per answer; with --profile, cProfile of the answers)",
+    )
+    parser.add_argument(
+        "--profile-answers",
+        type=int,
+        default=500,
+        help="answer-profile: how many technicians open and answer",
     )
     parser.add_argument(
         "--answer-rate", type=float, default=300, help="requests a second"
@@ -499,8 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
-    if not phases or phases - {"dispatch", "answer"}:
-        parser.error("--phases: dispatch, answer or dispatch,answer")
+    if not phases or phases - {"dispatch", "answer", "answer-profile"}:
+        parser.error("--phases: dispatch, answer, answer-profile (comma-separated)")
     if args.technicians is None:
         args.technicians = QUICK_TECHNICIANS if args.quick else TECHNICIANS
     if args.quick:
@@ -510,6 +623,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.technicians != TECHNICIANS:
         url += f"_{args.technicians}"
     _database_ensure(url)
+    # As gunicorn runs (answer phase): the connection kept between requests.
+    os.environ.setdefault("CERTWRIGHT_DB_CONN_MAX_AGE", "60")
     verify.django_setup(url, tasks="database")
     from certwright.renewal.models import SubscribedCertification, Subscription
 
@@ -522,9 +637,11 @@ def main(argv: list[str] | None = None) -> int:
         "subscribed_certifications": subscribed,
     }
     if "dispatch" in phases:
-        dispatch_phase(report, args.profile)
+        dispatch_phase(report, args.profile if "answer-profile" not in phases else None)
     if "answer" in phases:
         answer_phase(args, url, report)
+    if "answer-profile" in phases:
+        answer_profile_phase(args, report)
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection, connections, transaction
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
@@ -46,13 +46,17 @@ from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
     CertificationStatus,
+    Outcome,
     RecomputeChunk,
     RecomputeRun,
     RecomputeRunStatus,
     RecomputeScope,
+    RenewalCredit,
+    TestResult,
     TitleHolding,
 )
 from certwright.credentials.selectors import (
+    REF_CREDIT,
     CertRow,
     TechnicianScope,
     TitleRow,
@@ -63,6 +67,9 @@ from certwright.credentials.signals import certifications_changed, derived_withd
 from certwright.program.model import Program
 
 DEFAULT_CHUNK_SIZE = 2000
+
+# What ``renewal_credit_derive`` did.
+CreditDerived = Literal["recomputed", "unchanged", "stale"]
 
 # (id, facts_version, derived_version, next_change_on, derived_changes)
 TechRow = tuple[int, int, int, dt.date | None, int]
@@ -501,6 +508,63 @@ def technician_recompute(
             raise Technician.DoesNotExist(f"no technician with id {technician_id}")
         result = _recompute_locked(techs, program=program, as_of=day, actor=actor)
     return result.changed > 0
+
+
+def renewal_credit_derive(
+    *, technician_id: int, test: str, credit_id: int, actor: Actor = None
+) -> CreditDerived:
+    """Bring the technician's derived state up to the renewal credit ``credit_id``
+    just recorded, inside the recording transaction (the caller holds the
+    technician's row, locked by ``technician_facts_touch``).
+
+    A credit moves derived state only through the days its test's credits earn an
+    extension (``rules.credit_progress``; nothing else in ``rules.evaluate`` reads
+    credits). So the credits of that test and its first pass are read (two
+    queries) and the extension days compared with and without this credit:
+
+    * unchanged (most credits: one more toward the next extension): the stored
+      certifications and titles are already what a recompute would write, so they
+      are only marked current (``derived_version``), if they were current before
+      this fact (``"unchanged"``), else they stay stale (``"stale"``: the caller
+      enqueues the usual recompute after commit);
+    * changed (the credit completes an extension): the technician is recomputed
+      here (``"recomputed"``), so the extension is stored, with its events, when
+      the answer commits and shows on the portal at once.
+
+    A credit dated after today (a time zone ahead of UTC) is not known today:
+    ``"stale"``, for the usual recompute.
+    """
+    program = current_program()
+    day = today()
+    spec = program.tests.get(test)
+    ref = f"{REF_CREDIT}:{credit_id}"
+    credits = sorted(
+        (
+            rules.RenewalCredit(test, date, f"{REF_CREDIT}:{pk}")
+            for pk, date in RenewalCredit.objects.filter(
+                technician_id=technician_id, test=test, date__lte=day
+            ).values_list("pk", "date")
+        ),
+        key=lambda c: (c.date, c.ref),
+    )
+    if spec is None or ref not in {c.ref for c in credits}:
+        return "stale"
+    first_pass = TestResult.objects.filter(
+        technician_id=technician_id, test=test, outcome=Outcome.PASS, date__lte=day
+    ).aggregate(first=Min("date"))["first"]
+
+    def extension_days(these: list[rules.RenewalCredit]) -> list[dt.date]:
+        progress = rules.credit_progress(program, spec, these, first_pass)
+        return [d for d, _used in progress.granted]
+
+    if extension_days(credits) != extension_days([c for c in credits if c.ref != ref]):
+        technician_recompute(technician_id=technician_id, as_of=day, actor=actor)
+        return "recomputed"
+    # One behind: current before this fact, whose bump is the only one since.
+    current = Technician.objects.filter(
+        pk=technician_id, derived_version=F("facts_version") - 1
+    ).update(derived_version=F("facts_version"))
+    return "unchanged" if current else "stale"
 
 
 def technicians_recompute(

@@ -4,11 +4,21 @@ A question is ``waiting`` until opened; opening starts the time limit
 (``time_limit_minutes``, capped at the question's ``answer_by``) once; one final
 answer is taken before ``due_at``. A correct answer in time records a renewal credit
 (``credentials.services.renewal_credit_record``) in the same transaction, dated the
-answer's day in the technician's time zone; the recompute follows after commit.
+answer's day in the technician's time zone; the derived state follows in the same
+transaction (an extension shows at once).
 
-Lock order: the technician's facts row (``technician_facts_touch``), then the
-question row, as every fact-recording service does; so two tabs answering at once
-are serialised and record one answer (the second sees it and is answered with it).
+Lock order: the question row, then (only for an answer that earns a credit) the
+technician's facts row, which ``renewal_credit_record`` takes. Two tabs answering at
+once are serialised on the question and record one answer (the second sees it and
+is answered with it). Nothing locks a technician and then one of their questions
+(the dispatch's sweep updates questions without touching technicians), so the order
+cannot deadlock; and a wrong or late answer, which records no fact, leaves the
+technician's row alone (it used to bump ``facts_version``, marking the derived
+state stale with no fact behind it).
+
+Answering is the hot path of the monthly peak (issue 12: hundreds a second), so
+each request reads the question once, with only the columns it decides on
+(``_locked``), and the view does not look it up before the service does.
 """
 
 from __future__ import annotations
@@ -23,10 +33,7 @@ from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
 from certwright.core.program import current_program
-from certwright.credentials.services import (
-    renewal_credit_record,
-    technician_facts_touch,
-)
+from certwright.credentials.services import renewal_credit_record
 from certwright.renewal.dispatch import local_date
 from certwright.renewal.errors import RenewalError
 from certwright.renewal.models import Question, QuestionStatus, SubscriptionStatus
@@ -43,12 +50,26 @@ class AnswerResult:
     recorded: bool
 
 
+# What opening and answering decide on. The rest of the question (and the item's
+# stem, options and rationale, a JSON document each) is not read: building and
+# decoding them was most of the lock query's cost.
+_DECIDING = (
+    "technician_id", "subscribed_id", "test", "month", "item_id", "item_version_id",
+    "answer_by", "opened_at", "due_at", "answered_at", "choice", "correct",
+    "status", "credit_id", "subscribed__subscription_id",
+    "subscribed__subscription__status", "subscribed__subscription__time_zone",
+    "item_version__key",
+)  # fmt: skip
+
+
 def _locked(technician_id: int, question_id: int) -> Question:
-    """The technician's question, row-locked; ``Question.DoesNotExist`` for anyone
-    else's (the page answers 404 as for a question that does not exist)."""
+    """The technician's question, row-locked, with what opening and answering
+    decide on (``_DECIDING``); ``Question.DoesNotExist`` for anyone else's (the
+    page answers 404 as for a question that does not exist)."""
     return (
         Question.objects.select_for_update(of=("self",))
         .select_related("subscribed__subscription", "item_version")
+        .only(*_DECIDING)
         .get(pk=question_id, technician_id=technician_id)
     )
 
@@ -88,7 +109,8 @@ def question_open(
 ) -> Question:
     """Open a waiting question: ``opened_at`` and ``due_at`` (the time limit from
     now, never past ``answer_by``) are set once; opening it again changes nothing.
-    Refused once the answer window has passed."""
+    Refused once the answer window has passed; ``Question.DoesNotExist`` when it is
+    not the technician's question."""
     moment = at or now()
     with transaction.atomic():
         question = _locked(technician_id, question_id)
@@ -132,14 +154,14 @@ def question_answer(
     The same choice again returns the recorded result (a replayed request, a second
     tab): one answer, one credit. A different choice after an answer is refused. An
     answer after the time limit or the answer window is recorded as timed out or
-    expired and earns nothing. A question not opened yet is refused."""
+    expired and earns nothing. A question not opened yet is refused;
+    ``Question.DoesNotExist`` when it is not the technician's question."""
     if choice not in range(len(LETTERS)):
         raise RenewalError(
             _("Choose one of the four answers (A, B, C or D)."), code="malformed"
         )
     moment = at or now()
     with transaction.atomic():
-        technician_facts_touch(technician_id)
         question = _locked(technician_id, question_id)
         if question.answered_at is not None:
             if question.choice == choice:

@@ -155,9 +155,10 @@ def question_detail(
 def question_open_view(
     request: HttpRequest, technician: Technician, question_id: int
 ) -> HttpResponse:
-    _question(technician, question_id)
     try:
         question_open(technician_id=technician.pk, question_id=question_id)
+    except Question.DoesNotExist:
+        raise Http404("no such question") from None
     except RenewalError as error:
         messages.error(request, str(error))
     return redirect("renewal_questions:detail", question_id=question_id)
@@ -168,7 +169,8 @@ def question_open_view(
 def question_answer_view(
     request: HttpRequest, technician: Technician, question_id: int
 ) -> HttpResponse:
-    _question(technician, question_id)
+    # The service reads the question (locked) and is the owner check: no lookup
+    # here first, as answering is the monthly peak's hot path.
     try:
         choice = choice_parse(request.POST.get("choice"))
         result = question_answer(
@@ -177,6 +179,8 @@ def question_answer_view(
             choice=choice,
             actor=request.user,  # type: ignore[arg-type]
         )
+    except Question.DoesNotExist:
+        raise Http404("no such question") from None
     except RenewalError as error:
         # Shown with the question as it stands (still open: the form again).
         return _detail(
