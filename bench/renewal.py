@@ -7,6 +7,7 @@
     .venv/bin/python bench/renewal.py --quick       # smoke, 20,000 technicians
     .venv/bin/python bench/renewal.py --quick --profile /tmp/dispatch.prof
     .venv/bin/python bench/renewal.py --quick --phases answer --answer-duration 10
+    .venv/bin/python bench/renewal.py --technicians 5000 --phases answer-profile
     .venv/bin/python bench/renewal.py --json bench/.data/renewal_dispatch.json
 
 The population lives in its own PostgreSQL database
@@ -37,6 +38,13 @@ any answer but the page's redirect. Afterwards every acknowledged answer is look
 up: the question answered with the choice sent, one answer event, and one renewal
 credit exactly when the choice was right (``recorded_once`` counts those that are
 not).
+
+The ``answer-profile`` phase (in this process, no gunicorn, no load generator):
+the same set-up, then ``--profile-answers`` technicians open and answer through
+Django's WSGI handler one after the other, each request's SQL statements counted
+and its CPU time measured: the cost of one answer, which the machine's load
+changes far less than a throughput run (``--profile FILE``: cProfile of the
+answers).
 
 Targets (issue 12): first run ≤ 60 s, second run ≤ 10 s; answering ≥ 300 answers/s
 with p99 ≤ 100 ms.

@@ -280,3 +280,26 @@ def test_a_cancelled_subscriptions_question_cannot_be_opened_nor_gets_more(
     assert question.opened_at is None
     summary, _ = dispatch(utc(2027, 4, 1, 12))
     assert summary.sent == 0
+
+
+def test_an_opened_question_of_a_cancelled_subscription_cannot_be_answered(
+    asked: tuple[Client, Question],
+) -> None:
+    """Opened before a refund, answered after it: refused with the reason, and
+    nothing recorded."""
+    from certwright.renewal.services import subscription_cancel
+
+    # given an opened question whose subscription is then cancelled
+    client, question = asked
+    client.post(_url("open", question))
+    subscription_cancel(
+        subscription_id=question.subscribed.subscription_id, reason="refund"
+    )
+    # when the key is sent
+    response = client.post(_url("answer", question), {"choice": "C"})
+    # then it is refused and nothing is recorded
+    assert response.status_code == 400
+    assert "This subscription was cancelled" in response.content.decode()
+    question.refresh_from_db()
+    assert question.answered_at is None
+    assert not RenewalCredit.objects.exists()
