@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from certwright.candidates.selectors import technician_email
 from certwright.core.program import current_program
 from certwright.notifications.services import email_render
 from certwright.reminders.services import (
@@ -64,11 +65,12 @@ def test_the_sweep_sends_each_person_their_own_message() -> None:
     result, sent = sweep(on=day)
     assert result.sent == 2
     bodies = {m.to[0]: m.body for m in sent}
-    assert "Hello Rosa Díaz," in bodies[rosa.user.email]
-    assert "Hello Ana <b>Bold</b>," in bodies[other.user.email]
-    assert rosa.certification_id in bodies[rosa.user.email]
-    assert other.certification_id in bodies[other.user.email]
-    assert rosa.certification_id not in bodies[other.user.email]
+    mine, theirs = bodies[technician_email(rosa)], bodies[technician_email(other)]
+    assert "Hello Rosa Díaz," in mine
+    assert "Hello Ana <b>Bold</b>," in theirs
+    assert rosa.certification_id in mine
+    assert other.certification_id in theirs
+    assert rosa.certification_id not in theirs
     for message in sent:
         html = message.alternatives[0][0]
         assert "<b>Bold</b>" not in html
