@@ -436,14 +436,16 @@ def answers_save_many(
     ``answer_save`` would for each of its answers: someone else's attempt, another
     workstation, paused, not started, finished, past the deadline (which closes
     it); and ``batch`` for a batch that is empty, longer than
-    MAX_BATCH_ANSWERS or names an item twice (one answer per item: the newest).
+    MAX_BATCH_ANSWERS or names an item twice (the player queues one answer per
+    item). ``ANSWER_SAVES`` counts each answer: a batch refused whole counts each
+    of its answers as refused.
     """
     try:
         outcomes = _answers_save_many(
             attempt_id=attempt_id, answers=answers, by=by, device=device
         )
     except DeliveryError as error:
-        ANSWER_SAVES.labels("refused", error.code).inc(max(len(answers), 1))
+        ANSWER_SAVES.labels("refused", error.code).inc(len(answers))
         raise
     for outcome in outcomes:
         if isinstance(outcome, SaveRefusal):

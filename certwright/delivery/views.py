@@ -209,6 +209,8 @@ def _refusal(refusal: SaveRefusal) -> dict[str, Any]:
 
 
 def _batch_body(data: dict[str, Any]) -> list[AnswerIn]:
+    """The batch's answers as the service takes them (their values unchecked: the
+    service refuses each bad one on its own)."""
     answers = data.get("answers")
     if not isinstance(answers, list):
         raise DeliveryError(
