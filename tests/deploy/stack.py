@@ -413,7 +413,9 @@ class Stack:
                 f"web@{port}",
                 unit_command("certwright-web@.service", str(port), self.env_file),
                 {
-                    # The unit's Environment= line: one metrics directory each.
+                    # What systemd sets from the unit's RuntimeDirectory= and its
+                    # Environment= line: one runtime directory each.
+                    "RUNTIME_DIRECTORY": str(self._dir(f"run-web-{port}")),
                     "PROMETHEUS_MULTIPROC_DIR": str(self._dir(f"run-web-{port}")),
                     # Each part's database sessions carry its name (libpq reads
                     # PGAPPNAME), for pg_stat_activity.

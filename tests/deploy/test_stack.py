@@ -386,6 +386,10 @@ def test_the_stack_is_the_documented_one(whole):
     ] * 2
     assert all("db_worker" in p.command for p in whole.task_workers)
     assert len(whole.task_workers) == 2
+    # each app server's gunicorn control socket is its own (not one shared file
+    # in the home directory, each server taking it from the other)
+    for port in whole.app_ports:
+        assert (whole.directory / f"run-web-{port}" / "gunicorn.ctl").is_socket()
 
 
 def test_an_exam_day_through_nginx(whole, exam_form):
