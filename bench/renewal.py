@@ -171,9 +171,11 @@ def reset() -> None:
         cursor.execute("ANALYZE")
 
 
-def dispatch_phase(report: dict[str, Any], profile: Path | None) -> None:
-    """``renewal_dispatch`` twice at ``AT``, timed (the first run profiled into
-    ``profile`` when given)."""
+def dispatch_phase(
+    report: dict[str, Any], profile: Path | None, workers: int = 1
+) -> None:
+    """``renewal_dispatch`` twice at ``AT`` with ``workers`` processes, timed (the
+    first run profiled into ``profile`` when given: this process only)."""
     from certwright.renewal.dispatch import renewal_dispatch
 
     reset()
@@ -182,7 +184,7 @@ def dispatch_phase(report: dict[str, Any], profile: Path | None) -> None:
         began = time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        summary = renewal_dispatch(at=AT, actor="bench")
+        summary = renewal_dispatch(at=AT, actor="bench", workers=workers)
         if profiler is not None:
             profiler.disable()
         report[f"{label}_seconds"] = round(time.perf_counter() - began, 2)
@@ -611,6 +613,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
+        "--dispatch-workers",
+        type=int,
+        default=2,
+        help="processes the dispatch shares its ranges among (renewal_dispatch"
+        " --workers; 1: this process)",
+    )
+    parser.add_argument(
         "--server-cpus",
         default="all",
         help="cores gunicorn is pinned to: '0', '0,1' or 'all' (not pinned)",
@@ -645,7 +654,12 @@ def main(argv: list[str] | None = None) -> int:
         "subscribed_certifications": subscribed,
     }
     if "dispatch" in phases:
-        dispatch_phase(report, args.profile if "answer-profile" not in phases else None)
+        dispatch_phase(
+            report,
+            args.profile if "answer-profile" not in phases else None,
+            args.dispatch_workers,
+        )
+        report["dispatch_workers"] = args.dispatch_workers
     if "answer" in phases:
         answer_phase(args, url, report)
     if "answer-profile" in phases:

@@ -4,6 +4,7 @@
     .venv/bin/python bench/save_answer.py                      # PostgreSQL + SQLite
     .venv/bin/python bench/save_answer.py --database postgres --rate 500 --duration 60
     .venv/bin/python bench/save_answer.py --quick --database sqlite   # smoke, < 1 min
+    .venv/bin/python bench/save_answer.py --storm 2000                # reconnect storm
 
 For each database: a fresh benchmark database (PostgreSQL ``certwright_bench_saves``,
 SQLite bench/.data/saves.sqlite3) is migrated and filled with a published 60-item
@@ -36,6 +37,21 @@ shared: a high one makes the figures pessimistic).
 Targets (issue 4, shared/reference/psychometrics.md §0): PostgreSQL, 500 saves/s
 sustained with p99 <= 150 ms; burst 1,000/s with p99 <= 500 ms; zero errors and zero
 lost acknowledged saves. SQLite is measured beside it.
+
+--storm N (issue 13, exam-day capacity; PostgreSQL unless --database says
+otherwise): the same setup, then N candidates whose network dropped mid-exam, each
+with --queue answers waiting in the player's queue (the next questions, choices
+at random, some flagged), reconnect at the same moment. Each sends its whole queue
+as the player does, in one ``POST /exam/<id>/answers/batch/`` over its own
+connection (--connections, default one per candidate), drops each acknowledged
+answer and sends what is left again with the player's back-off (1 s doubling to
+30 s, with jitter) until its queue is empty or --storm-limit seconds have passed.
+A share of them (--replay) then sends the same batch again, as after a lost
+acknowledgement: every answer must come back not applied. Reported: the time
+until every queue is empty (and the spread of each candidate's), requests,
+errors and resends, and, once the server is stopped, every acknowledged answer
+looked up in the database (lost: a lower seq stored, or the same seq with another
+choice) and the rows stored against the answers sent (nothing recorded twice).
 """
 
 from __future__ import annotations
@@ -50,7 +66,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +358,210 @@ class Load:
 
 
 # =====================================================================================
+# The reconnect storm (--storm)
+# =====================================================================================
+
+MAX_BACKOFF_S = 30.0
+
+
+@dataclass
+class Storm:
+    """N candidates' queues, sent at once as the player sends them after a
+    reconnect: one batch request each, resent with back-off until empty."""
+
+    port: int
+    candidates: list[Candidate]
+    queue_length: int
+    seed: int
+    replay: float
+    acks: list[Ack] = field(default_factory=list)
+    requests: int = 0
+    resends: int = 0
+    errors: int = 0
+    replay_errors: int = 0
+    replayed: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    empty_after: list[float] = field(default_factory=list)
+    unsent: int = 0
+    elapsed: float = 0.0
+
+    def queues(self) -> list[list[dict[str, Any]]]:
+        """Each candidate's queue: the next ``queue_length`` questions, in order."""
+        rng = random.Random(self.seed)
+        out = []
+        for candidate in self.candidates:
+            items = candidate.items[: self.queue_length]
+            out.append(
+                [
+                    {
+                        "item": item,
+                        "choice": rng.choice((0, 1, 2, 3, 0, 1, 2, 3, None)),
+                        "flagged": rng.random() < 0.1,
+                        "seq": seq,
+                    }
+                    for seq, item in enumerate(items, start=1)
+                ]
+            )
+        return out
+
+    def request(self, candidate: Candidate, queue: list[dict[str, Any]]) -> bytes:
+        body = json.dumps({"answers": queue}).encode()
+        return b"".join(
+            (
+                f"POST /exam/{candidate.attempt_id}/answers/batch/ HTTP/1.1\r\n"
+                .encode(),
+                f"Host: {HOST}:{self.port}\r\n".encode(),
+                candidate.headers,
+                b"Content-Type: application/json\r\n",
+                f"Content-Length: {len(body)}\r\n\r\n".encode(),
+                body,
+            )
+        )  # fmt: skip
+
+    def error(self, text: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(text[:200])
+
+    async def exchange(
+        self, conn: openloop.Connection, data: bytes, timeout: float
+    ) -> tuple[int, bytes] | None:
+        self.requests += 1
+        try:
+            try:
+                return await asyncio.wait_for(conn.exchange(data), timeout)
+            except openloop.StaleConnection:
+                return await asyncio.wait_for(conn.exchange(data), timeout)
+        except Exception as error:
+            conn.close()
+            self.error(f"{type(error).__name__}: {error}")
+            return None
+
+    async def candidate(
+        self,
+        candidate: Candidate,
+        queue: list[dict[str, Any]],
+        conns: asyncio.Queue[openloop.Connection],
+        start: float,
+        limit: float,
+        timeout: float,
+        rng: random.Random,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        sent_first = list(queue)
+        backoff = 0.0
+        while queue and loop.time() - start < limit:
+            conn = await conns.get()
+            try:
+                answer = await self.exchange(
+                    conn, self.request(candidate, queue), timeout
+                )
+            finally:
+                conns.put_nowait(conn)
+            if answer is not None:
+                status, body = answer
+                if status != 200:
+                    self.error(f"HTTP {status}: {body[:160]!r}")
+                else:
+                    queue[:] = self.acknowledged(candidate, queue, json.loads(body))
+            if queue:
+                self.resends += 1
+                backoff = min(backoff * 2 if backoff else 1.0, MAX_BACKOFF_S)
+                await asyncio.sleep(backoff + rng.random() * 0.25)
+        if queue:
+            self.unsent += 1
+            return
+        self.empty_after.append(loop.time() - start)
+        if rng.random() < self.replay:
+            # The acknowledgement was lost: the same batch again stores nothing.
+            self.replayed += 1
+            conn = await conns.get()
+            try:
+                answer = await self.exchange(
+                    conn, self.request(candidate, sent_first), timeout
+                )
+            finally:
+                conns.put_nowait(conn)
+            acks = json.loads(answer[1])["acks"] if answer and answer[0] == 200 else []
+            if len(acks) != len(sent_first) or any(
+                not a["ok"] or a["applied"] for a in acks
+            ):
+                self.replay_errors += 1
+                self.error(f"replay of a saved batch applied or failed: {acks[:2]}")
+
+    def acknowledged(
+        self, candidate: Candidate, queue: list[dict[str, Any]], body: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Record each acknowledged answer; what is left to send again."""
+        acks = body.get("acks", [])
+        if len(acks) != len(queue):
+            self.error(f"{len(acks)} acks for {len(queue)} answers")
+            return queue
+        left = []
+        for entry, ack in zip(queue, acks, strict=True):
+            if not ack.get("ok"):
+                self.error(f"answer refused: {ack}")
+                if ack.get("status") in (403, 409) or ack.get("status", 500) >= 500:
+                    left.append(entry)
+                continue
+            # The ack carries the stored answer: this one, or a newer one.
+            wrong = ack["item"] != entry["item"] or ack["seq"] < entry["seq"]
+            other = ack["seq"] == entry["seq"] and ack["choice"] != entry["choice"]
+            if wrong or other:
+                self.error(f"wrong ack for {entry}: {ack}")
+                continue
+            self.acks.append(
+                Ack(candidate.attempt_id, entry["item"], entry["seq"], entry["choice"])
+            )
+        return left
+
+    async def run(self, connections: int, timeout: float, limit: float) -> None:
+        loop = asyncio.get_running_loop()
+        conns: asyncio.Queue[openloop.Connection] = asyncio.Queue()
+        for _ in range(connections):
+            conns.put_nowait(openloop.Connection(self.port))
+        queues = self.queues()
+        rng = random.Random(self.seed + 1)
+        began = time.perf_counter()
+        start = loop.time()
+        try:
+            await asyncio.gather(
+                *(
+                    self.candidate(c, q, conns, start, limit, timeout, rng)
+                    for c, q in zip(self.candidates, queues, strict=True)
+                )
+            )
+        finally:
+            self.elapsed = time.perf_counter() - began
+            while not conns.empty():
+                conns.get_nowait().close()
+
+    def row(self) -> dict[str, Any]:
+        done = self.empty_after
+        return {
+            "queues": len(self.candidates),
+            "answers_each": self.queue_length,
+            "requests": self.requests,
+            "resends": self.resends,
+            "errors": self.errors,
+            "unsent": self.unsent,
+            "replayed": self.replayed,
+            "replay_errors": self.replay_errors,
+            "all_empty_s": round(max(done), 2) if done and not self.unsent else None,
+            "p50_s": round(Phase.quantile(done, 0.5), 2),
+            "p99_s": round(Phase.quantile(done, 0.99), 2),
+            "elapsed_s": round(self.elapsed, 2),
+            "error_samples": self.error_samples,
+        }
+
+
+def stored_rows(attempt_ids: list[int]) -> int:
+    from certwright.delivery.models import Response
+
+    return Response.objects.filter(attempt_id__in=attempt_ids).count()
+
+
+# =====================================================================================
 # Measuring the server's side
 # =====================================================================================
 
@@ -370,16 +590,9 @@ def lost_acks(acks: list[Ack]) -> tuple[int, int]:
     return lost, len(stored)
 
 
-def child_main(args: argparse.Namespace) -> dict[str, Any]:
-    from django.conf import settings
+def database_version() -> str:
     from django.db import connection
 
-    from tests.delivery.live_server import Gunicorn
-
-    url = database_prepare(args.database, args.postgres_url)
-    began = time.perf_counter()
-    candidates = candidates_make(args.candidates)
-    setup_s = time.perf_counter() - began
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
@@ -388,8 +601,16 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
             cursor.execute("select sqlite_version()")
             version = f"SQLite {cursor.fetchone()[0]}"
     connection.close()
-    server_cpus = cpus_parse(args.server_cpus)
-    load_cpus = cpus_parse(args.load_cpus)
+    return version
+
+
+def server_start(args: argparse.Namespace, url: str) -> Any:
+    """gunicorn on the bench database, pinned to --server-cpus, started; this
+    process then pinned to --load-cpus."""
+    from django.conf import settings
+
+    from tests.delivery.live_server import Gunicorn
+
     DATA.mkdir(parents=True, exist_ok=True)
     log = DATA / f"gunicorn-saves-{args.database}.log"
     log.unlink(missing_ok=True)
@@ -400,7 +621,7 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
         workers=args.workers,
         threads=args.threads,
         worker_class=args.worker_class,
-        cpus=server_cpus,
+        cpus=cpus_parse(args.server_cpus),
         extra_env={
             "CERTWRIGHT_LOG_LEVEL": "error",
             # Persistent connections, as docs/install.md runs PostgreSQL.
@@ -408,8 +629,79 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
         },
     )
     server.start()
+    load_cpus = cpus_parse(args.load_cpus)
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
+    return server
+
+
+def storm_main(args: argparse.Namespace) -> dict[str, Any]:
+    """The child of a --storm run: one database."""
+    url = database_prepare(args.database, args.postgres_url)
+    began = time.perf_counter()
+    candidates = candidates_make(args.storm)
+    setup_s = time.perf_counter() - began
+    version = database_version()
+    server = server_start(args, url)
+    storm = Storm(
+        server.port, candidates, args.queue, seed=args.seed, replay=args.replay
+    )
+    database_name = url.rsplit("/", 1)[1].split("?")[0]
+    server_cpu = CpuMeter(lambda: server_pids(server))
+    db_cpu = CpuMeter(
+        lambda: postgres_pids(database_name) if args.database == "postgres" else []
+    )
+    print(
+        f"[{args.database}] storm: {args.storm} queues of {args.queue} answers,"
+        f" over {args.connections} connections ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        asyncio.run(storm.run(args.connections, args.timeout, args.storm_limit))
+    finally:
+        server_cpu_s = server_cpu.stop()
+        db_cpu_s = db_cpu.stop()
+        loadavg = [round(x, 2) for x in os.getloadavg()]
+        server.stop()
+    row = storm.row()
+    print(
+        f"[{args.database}] storm: every queue empty after {row['all_empty_s']} s"
+        f" (p50 {row['p50_s']} s, p99 {row['p99_s']} s), {row['requests']}"
+        f" requests, {row['errors']} errors, {row['unsent']} queues not emptied,"
+        f" load {loadavg}",
+        file=sys.stderr,
+        flush=True,
+    )
+    for sample in storm.error_samples:
+        print(f"  {sample}", file=sys.stderr)
+    lost, _rows = lost_acks(storm.acks)
+    return {
+        "database": args.database,
+        "version": version,
+        "setup_s": round(setup_s, 1),
+        "server": " ".join(server.command()[3:]).replace(f":{server.port}", ":PORT"),
+        "server_cpus": args.server_cpus,
+        "load_cpus": args.load_cpus,
+        "connections": args.connections,
+        "storm": row,
+        "server_cpu_s": round(server_cpu_s, 1),
+        "db_cpu_s": round(db_cpu_s, 1),
+        "loadavg": loadavg,
+        "acks": len(storm.acks),
+        "lost": lost,
+        "answers_sent": args.storm * min(args.queue, FORM_ITEMS),
+        "rows": stored_rows([c.attempt_id for c in candidates]),
+    }
+
+
+def child_main(args: argparse.Namespace) -> dict[str, Any]:
+    url = database_prepare(args.database, args.postgres_url)
+    began = time.perf_counter()
+    candidates = candidates_make(args.candidates)
+    setup_s = time.perf_counter() - began
+    version = database_version()
+    server = server_start(args, url)
     load = Load(server.port, candidates, seed=args.seed)
     phases: list[Phase] = []
     plan = [("warm-up", args.rate, args.warmup, False)]
@@ -537,6 +829,59 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def storm_markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    head = (
+        "| db | queues × answers | connections | every queue empty s | p50 s |"
+        " p99 s | requests (with replays) | resends | errors | queues not emptied |"
+        " replayed (errors) | server CPU s | db CPU s | load avg (1 min) |"
+        " lost acks | rows / answers sent |"
+    )
+    lines = [head, "|" + "---|" * 16]
+    for result in report["results"]:
+        if "error" in result:
+            lines.append(f"| {result['database']} | FAILED: {result['error']} |")
+            continue
+        r = result["storm"]
+        lines.append(
+            f"| {result['version']} | {r['queues']} × {r['answers_each']} |"
+            f" {result['connections']} | {r['all_empty_s']} | {r['p50_s']} |"
+            f" {r['p99_s']} | {r['requests']} | {r['resends']} | {r['errors']} |"
+            f" {r['unsent']} | {r['replayed']} ({r['replay_errors']}) |"
+            f" {result['server_cpu_s']} | {result['db_cpu_s'] or '–'} |"
+            f" {result['loadavg'][0]} | {result['lost']} of {result['acks']} |"
+            f" {result['rows']} / {result['answers_sent']} |"
+        )
+    first = next((r for r in report["results"] if "error" not in r), None)
+    lines.append("")
+    lines.append(
+        f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM; Python"
+        f" {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}; load"
+        f" average at start {m['loadavg_start']}, at end {m['loadavg_end']}."
+    )
+    if first is not None:
+        lines.append(
+            f"Server: `gunicorn {first['server']}`, on cores {first['server_cpus']};"
+            f" load generator on cores {first['load_cpus']}. Every candidate"
+            " reconnects at t = 0 and sends its queue in one batch request; times"
+            " from t = 0 until its queue is empty."
+        )
+    lines.append(f"Command: `{m['command']}`")
+    return "\n".join(lines)
+
+
+def storm_failed(result: dict[str, Any]) -> bool:
+    if "error" in result:
+        return True
+    storm = result["storm"]
+    return bool(
+        result["lost"]
+        or storm["errors"]
+        or storm["unsent"]
+        or result["rows"] != result["answers_sent"]
+    )
+
+
 def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
     """The child's command line: this run's settings, one database."""
     argv = [
@@ -549,6 +894,9 @@ def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--seed", str(args.seed),
     ]  # fmt: skip
+    if args.storm:
+        argv += ["--storm", str(args.storm), "--queue", str(args.queue)]
+        argv += ["--replay", str(args.replay), "--storm-limit", str(args.storm_limit)]
     if args.postgres_url:
         argv += ["--postgres-url", args.postgres_url]
     argv += ["--server-cpus", args.server_cpus, "--load-cpus", args.load_cpus]
@@ -575,7 +923,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--database", choices=("sqlite", "postgres", "both"), default="both"
+        "--database",
+        choices=("sqlite", "postgres", "both"),
+        help="default: both; postgres with --storm",
     )
     parser.add_argument("--postgres-url", help=f"default {POSTGRES_URL}")
     parser.add_argument("--rate", type=float, default=500, help="saves per second")
@@ -586,8 +936,12 @@ def main(argv: list[str] | None = None) -> int:
         "--burst-duration", type=float, default=30, help="seconds; 0: no burst"
     )
     parser.add_argument("--candidates", type=int, default=2000)
-    parser.add_argument("--connections", type=int, default=128)
-    parser.add_argument("--timeout", type=float, default=10, help="per save, seconds")
+    parser.add_argument(
+        "--connections", type=int, help="default 128; with --storm one per candidate"
+    )
+    parser.add_argument(
+        "--timeout", type=float, help="per request, seconds (default 10; storm 60)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--worker-class", choices=("sync", "gthread"), default="gthread"
@@ -608,14 +962,48 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="smoke run: 10 s sustained, 2 s warm-up, 500 candidates, no burst",
     )
+    parser.add_argument(
+        "--storm",
+        type=int,
+        nargs="?",
+        const=2000,
+        default=0,
+        metavar="N",
+        help="reconnect storm instead of the rate phases: N candidates (default"
+        " 2000) send their queued answers at once, one batch each",
+    )
+    parser.add_argument(
+        "--queue", type=int, default=8, help="storm: answers in each candidate's queue"
+    )
+    parser.add_argument(
+        "--replay",
+        type=float,
+        default=0.1,
+        help="storm: share of candidates that send their saved batch again",
+    )
+    parser.add_argument(
+        "--storm-limit",
+        type=float,
+        default=300,
+        help="storm: seconds after which a queue not yet empty counts as failed",
+    )
     parser.add_argument("--json", type=Path, help="also write every number here")
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.storm < 0 or args.queue < 1 or not 0 <= args.replay <= 1:
+        parser.error("--storm must be >= 0, --queue >= 1, --replay from 0 to 1")
+    if args.database is None:
+        args.database = "postgres" if args.storm else "both"
+    if args.connections is None:
+        # A browser per candidate, each on its own connection.
+        args.connections = args.storm if args.storm else 128
+    if args.timeout is None:
+        args.timeout = 60 if args.storm else 10
     if args.quick:
         args.duration, args.warmup, args.burst_duration = 10, 2, 0
         args.candidates = min(args.candidates, 500)
     if args.child_out:
-        result = child_main(args)
+        result = storm_main(args) if args.storm else child_main(args)
         args.child_out.write_text(json.dumps(result))
         return 0
     report: dict[str, Any] = {"machine": machine(), "results": []}
@@ -623,15 +1011,18 @@ def main(argv: list[str] | None = None) -> int:
     for database in databases:
         report["results"].append(run_child(database, args))
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    text = markdown(report)
+    text = storm_markdown(report) if args.storm else markdown(report)
     print(text)
     if args.json:
         report["markdown"] = text
         args.json.write_text(json.dumps(report, indent=1) + "\n")
-    failed = any(
-        "error" in r or r["lost"] or any(p["errors"] for p in r["phases"])
-        for r in report["results"]
-    )
+    if args.storm:
+        failed = any(storm_failed(r) for r in report["results"])
+    else:
+        failed = any(
+            "error" in r or r["lost"] or any(p["errors"] for p in r["phases"])
+            for r in report["results"]
+        )
     return 1 if failed else 0
 
 

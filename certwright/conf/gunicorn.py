@@ -25,3 +25,13 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` at $XDG_RUNTIME_DIR/gunicorn.ctl
+# or ~/.gunicorn/gunicorn.ctl: one path for every app server of a host (all run as
+# the certwright user), each new one taking it from the one before. Under systemd each
+# instance has its own runtime directory (RuntimeDirectory=, which sets
+# $RUNTIME_DIRECTORY): its socket goes there. Older gunicorns ignore the name.
+_runtime_directory = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+if _runtime_directory:
+    control_socket = str(Path(_runtime_directory) / "gunicorn.ctl")

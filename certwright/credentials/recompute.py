@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from certwright.audit.services import (
 )
 from certwright.candidates.models import Technician
 from certwright.core.clock import today
+from certwright.core.forking import can_fork
 from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
@@ -735,7 +735,7 @@ def recompute_run_continue(
         .order_by("first_id")
         .values_list("id", flat=True)
     )
-    if workers > 1 and len(pending) > 1 and _can_fork():
+    if workers > 1 and len(pending) > 1 and can_fork():
         label = actor_split(actor)[1]
         # Forked children must not share the parent's database connection.
         connections.close_all()
@@ -839,21 +839,6 @@ def recompute_run_drain(run: RecomputeRun, *, actor: Actor = None) -> int:
             visited += _chunk_do(chunk_id, program=program, actor=actor).processed
     _run_finish(run, program=program, workers="queue", actor=actor)
     return visited
-
-
-def _can_fork() -> bool:
-    """Worker processes need ``fork`` and a database they can reopen: an in-memory
-    SQLite database (the test suite's) exists only in this process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    # Forking a process that runs other threads (a web server's, a test's live
-    # server) copies their open database connections into the children half-alive;
-    # work in this process instead.
-    if threading.active_count() > 1:
-        return False
-    return not connection.settings_dict["NAME"] or not (
-        connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
-    )
 
 
 def certifications_recompute_all(

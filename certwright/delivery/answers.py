@@ -1,15 +1,19 @@
-"""What the exam player saves: answers (``answer_save``) and the question on screen
+"""What the exam player saves: answers (``answer_save``, and ``answers_save_many``
+for the queue a player sends after a reconnect) and the question on screen
 (``attempt_position_save``).
 
 Answers are the hot path: one conditional upsert statement that checks the attempt
 (owner, workstation, in progress, before the deadline) and the item (on the
 attempt's form) in its SELECT and applies only a higher ``client_seq``; a second
 read happens only when the upsert wrote nothing, to say why. Neither takes a lock
-nor raises the attempt's version: they are not changes of its state.
+nor raises the attempt's version: they are not changes of its state. A batch is
+the same upsert over a VALUES list: one statement for all its answers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,13 +79,24 @@ def _check_int(value: object, *, code: str, low: int, high: int, what: str) -> i
     return value
 
 
-def _upsert_sql() -> str:
-    response = connection.ops.quote_name(Response._meta.db_table)
-    attempt = connection.ops.quote_name(Attempt._meta.db_table)
-    form_item = connection.ops.quote_name(FormItem._meta.db_table)
-    technician = connection.ops.quote_name(Technician._meta.db_table)
-    # The SELECT checks everything a save needs (owner, in progress, before the
-    # deadline + grace, the item on the attempt's form): a save that fails a check
+def _tables() -> tuple[str, str, str, str]:
+    quote = connection.ops.quote_name
+    return (
+        quote(Response._meta.db_table),
+        quote(Attempt._meta.db_table),
+        quote(FormItem._meta.db_table),
+        quote(Technician._meta.db_table),
+    )
+
+
+def _checks_and_conflict_sql() -> str:
+    """What follows a save's ``FROM ... JOIN``: the WHERE clause with every check
+    of the attempt, and the ON CONFLICT clause; the same text for one answer and
+    for a batch, so both apply the same rules. Its parameters: attempt id, status,
+    deadline less the grace, "machine actor", user id, device hash."""
+    response, attempt, _form_item, _technician = _tables()
+    # The WHERE checks everything a save needs of the attempt (owner, in progress,
+    # before the deadline + grace, its workstation): a save that fails a check
     # inserts nothing. ON CONFLICT applies only a higher client_seq, so a replay or
     # an older save reaching the server late never overwrites a newer answer.
     # (SQLite needs the WHERE clause to parse INSERT ... SELECT ... ON CONFLICT.)
@@ -89,13 +104,7 @@ def _upsert_sql() -> str:
     # save of a practice attempt may change its flag but not the choice (the
     # feedback already showed the key). The kind is read only on such a conflict.
     return f"""
-        INSERT INTO {response}
-            (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
-        SELECT a.id, fi.id, %s, %s, %s, %s
-          FROM {attempt} a
-          JOIN {form_item} fi ON fi.form_id = a.form_id
-          JOIN {technician} t ON t.id = a.technician_id
-         WHERE a.id = %s AND fi.id = %s AND a.status = %s
+         WHERE a.id = %s AND a.status = %s
            AND (a.deadline IS NULL OR a.deadline > %s)
            AND (%s OR (t.user_id = %s
                        AND (a.appointment_id IS NULL OR a.device_hash = %s)))
@@ -108,8 +117,63 @@ def _upsert_sql() -> str:
                 OR NOT EXISTS (SELECT 1 FROM {attempt} p
                                 WHERE p.id = {response}.attempt_id
                                   AND p.kind = '{AttemptKind.PRACTICE.value}'))
+    """
+
+
+def _upsert_sql() -> str:
+    response, attempt, form_item, technician = _tables()
+    # The join on the form checks the item is on the attempt's form.
+    return f"""
+        INSERT INTO {response}
+            (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
+        SELECT a.id, fi.id, %s, %s, %s, %s
+          FROM {attempt} a
+          JOIN {form_item} fi ON fi.form_id = a.form_id AND fi.id = %s
+          JOIN {technician} t ON t.id = a.technician_id
+        {_checks_and_conflict_sql()}
         RETURNING id
     """
+
+
+def _upsert_many_sql(rows: int) -> str:
+    response, attempt, form_item, technician = _tables()
+    # The answers arrive as a VALUES list (a CTE: SQLite has no column aliases on
+    # a VALUES subquery); the casts give PostgreSQL each column's type whatever
+    # the first row holds (a NULL choice, say). Rows whose item is not on the
+    # attempt's form drop out of the join and are not inserted.
+    values = ", ".join(
+        ["(CAST(%s AS BIGINT), CAST(%s AS SMALLINT), CAST(%s AS BOOLEAN),"
+         " CAST(%s AS BIGINT))"] * rows
+    )  # fmt: skip
+    return f"""
+        WITH batch (form_item_id, choice, flagged, client_seq) AS (VALUES {values})
+        INSERT INTO {response}
+            (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
+        SELECT a.id, fi.id, b.choice, b.flagged, b.client_seq, %s
+          FROM batch b
+          JOIN {form_item} fi ON fi.id = b.form_item_id
+          JOIN {attempt} a ON a.form_id = fi.form_id
+          JOIN {technician} t ON t.id = a.technician_id
+        {_checks_and_conflict_sql()}
+        RETURNING form_item_id
+    """
+
+
+def _check_params(
+    *, attempt_id: int, moment: dt.datetime, by: Actor, device: str | None
+) -> list[Any]:
+    """The parameters of ``_checks_and_conflict_sql``, in order."""
+    user = actor_user(by)
+    ops = connection.ops
+    return [
+        attempt_id,
+        AttemptStatus.IN_PROGRESS.value,
+        ops.adapt_datetimefield_value(moment - LATE_SAVE_GRACE),
+        user is None,
+        user.pk if user is not None else None,
+        # Never equal to a stored hash (hex) when the browser holds no token.
+        device_hash(device) if device else "-",
+    ]
 
 
 def answer_save(
@@ -186,22 +250,14 @@ def _answer_save(
         high=MAX_CLIENT_SEQ,
         what=_("The sequence number"),
     )
-    user = actor_user(by)
     moment = clock_now()
-    ops = connection.ops
     params = [
         choice,
         flagged,
         client_seq,
-        ops.adapt_datetimefield_value(moment),
-        attempt_id,
+        connection.ops.adapt_datetimefield_value(moment),
         form_item_id,
-        AttemptStatus.IN_PROGRESS.value,
-        ops.adapt_datetimefield_value(moment - LATE_SAVE_GRACE),
-        user is None,
-        user.pk if user is not None else None,
-        # Never equal to a stored hash (hex) when the browser holds no token.
-        device_hash(device) if device else "-",
+        *_check_params(attempt_id=attempt_id, moment=moment, by=by, device=device),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
@@ -265,6 +321,31 @@ def _save_refused_or_stale(
 ) -> SaveAck:
     """The upsert wrote nothing: either a newer answer is stored (acknowledge it) or
     a check failed (raise the reason)."""
+    attempt = _attempt_at_seat(attempt_id=attempt_id, by=by, device=device)
+    if not FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id).exists():
+        raise DeliveryError("item", _("That question is not part of this exam."))
+    _refuse_unless_open(attempt)
+    stored = (
+        Response.objects.filter(attempt_id=attempt_id, form_item_id=form_item_id)
+        .values_list("client_seq", "choice", "flagged")
+        .first()
+    )
+    if stored is None:  # pragma: no cover - the upsert would have inserted it
+        raise DeliveryError("state", _("The answer could not be saved; send it again."))
+    seq, choice, flagged = stored
+    return SaveAck(
+        attempt_id=attempt_id,
+        form_item_id=form_item_id,
+        client_seq=seq,
+        choice=choice,
+        flagged=flagged,
+        applied=False,
+    )
+
+
+def _attempt_at_seat(*, attempt_id: int, by: Actor, device: str | None) -> Attempt:
+    """The attempt, if it is the caller's and this browser holds its seat (else
+    the refusal)."""
     user = actor_user(by)
     attempt = (
         Attempt.objects.filter(pk=attempt_id)
@@ -283,8 +364,12 @@ def _save_refused_or_stale(
     if attempt is None or (user is not None and attempt.technician.user_id != user.pk):
         raise attempt_not_found()
     check_seat(attempt, by, device)
-    if not FormItem.objects.filter(pk=form_item_id, form_id=attempt.form_id).exists():
-        raise DeliveryError("item", _("That question is not part of this exam."))
+    return attempt
+
+
+def _refuse_unless_open(attempt: Attempt) -> None:
+    """Refuse a save to an attempt that is finished, paused, not started or past
+    its deadline + grace (closing it then, as its late save shows it is over)."""
     if attempt.is_finished:
         refuse_if_finished(attempt)
     if attempt.status == AttemptStatus.PAUSED:
@@ -294,26 +379,264 @@ def _save_refused_or_stale(
         )
     if attempt.status == AttemptStatus.AUTHORISED:
         raise DeliveryError("not_started", _("The exam has not started yet."))
-    moment = clock_now()
-    if attempt_time_up(attempt, moment):
-        attempt_expire(attempt_id=attempt_id)
+    if attempt_time_up(attempt, clock_now()):
+        attempt_expire(attempt_id=attempt.pk)
         raise DeliveryError("deadline", _("The time for this exam has run out."))
-    stored = (
-        Response.objects.filter(attempt_id=attempt_id, form_item_id=form_item_id)
-        .values_list("client_seq", "choice", "flagged")
-        .first()
+
+
+# --- a batch: the queue a player sends after a reconnect --------------------------
+
+# The most answers one batch may carry. Each item appears at most once, so a form
+# bounds a useful batch; this is far above the longest form a program assembles
+# (ASE: 50 scored questions and a few pretest ones), and the player sends a longer
+# queue in batches of this size.
+MAX_BATCH_ANSWERS = 250
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerIn:
+    """One answer of a batch, as the player sent it (checked by the service:
+    ``answer_save``'s arguments)."""
+
+    form_item_id: int
+    choice: int | None
+    flagged: bool
+    client_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRefusal:
+    """One answer of a batch that was refused on its own (nothing stored for it):
+    the refusal ``answer_save`` would raise for it, with what it named (None where
+    that was not a whole number)."""
+
+    form_item_id: int | None
+    client_seq: int | None
+    code: str
+    message: str
+
+
+def answers_save_many(
+    *,
+    attempt_id: int,
+    answers: Sequence[AnswerIn],
+    by: Actor,
+    feedback: bool = False,
+    device: str | None = None,
+) -> list[SaveAck | SaveRefusal]:
+    """Save a batch of the candidate's answers (the player's queue after a
+    reconnect) with ``answer_save``'s rules, in one statement: one transaction
+    that stores every applicable answer or, on a crash, none. Returns one outcome
+    per answer, in order: its ack (``applied`` False for a replay or an older
+    save), or a ``SaveRefusal`` for an answer refused on its own (an item not on
+    the form, a bad choice, flag or sequence number); the others are saved all the
+    same. Replaying a batch stores nothing twice.
+
+    Raises (DeliveryError, nothing stored) what the whole batch shares, exactly as
+    ``answer_save`` would for each of its answers: someone else's attempt, another
+    workstation, paused, not started, finished, past the deadline (which closes
+    it); and ``batch`` for a batch that is empty, longer than
+    MAX_BATCH_ANSWERS or names an item twice (the player queues one answer per
+    item). ``ANSWER_SAVES`` counts each answer: a batch refused whole counts each
+    of its answers as refused.
+    """
+    try:
+        outcomes = _answers_save_many(
+            attempt_id=attempt_id, answers=answers, by=by, device=device
+        )
+    except DeliveryError as error:
+        ANSWER_SAVES.labels("refused", error.code).inc(len(answers))
+        raise
+    for outcome in outcomes:
+        if isinstance(outcome, SaveRefusal):
+            ANSWER_SAVES.labels("refused", outcome.code).inc()
+        else:
+            ANSWER_SAVES.labels("applied" if outcome.applied else "stale", "").inc()
+    if feedback and _is_practice(attempt_id):
+        return [
+            o if isinstance(o, SaveRefusal) else _with_feedback(o) for o in outcomes
+        ]
+    return outcomes
+
+
+def _answer_checked(answer: AnswerIn) -> AnswerIn | SaveRefusal:
+    """The answer with its values checked as ``answer_save`` checks them, or its
+    refusal."""
+    item = answer.form_item_id
+    seq = answer.client_seq
+    try:
+        _check_int(item, code="item", low=1, high=2**63 - 1, what=_("The item"))
+        if answer.choice is not None:
+            _check_int(
+                answer.choice,
+                code="choice",
+                low=0,
+                high=OPTION_COUNT - 1,
+                what=_("The answer"),
+            )
+        if not isinstance(answer.flagged, bool):
+            raise DeliveryError("flagged", _("flagged must be true or false."))
+        _check_int(
+            seq,
+            code="seq",
+            low=1,
+            high=MAX_CLIENT_SEQ,
+            what=_("The sequence number"),
+        )
+    except DeliveryError as error:
+        return SaveRefusal(
+            form_item_id=_whole(item),
+            client_seq=_whole(seq),
+            code=str(error.code),
+            message=" ".join(error.messages),
+        )
+    return answer
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _answers_save_many(
+    *,
+    attempt_id: int,
+    answers: Sequence[AnswerIn],
+    by: Actor,
+    device: str | None,
+) -> list[SaveAck | SaveRefusal]:
+    _check_int(
+        attempt_id, code="not_found", low=1, high=2**63 - 1, what=_("The attempt")
     )
-    if stored is None:  # pragma: no cover - the upsert would have inserted it
-        raise DeliveryError("state", _("The answer could not be saved; send it again."))
-    seq, choice, flagged = stored
-    return SaveAck(
-        attempt_id=attempt_id,
-        form_item_id=form_item_id,
-        client_seq=seq,
-        choice=choice,
-        flagged=flagged,
-        applied=False,
+    if not answers:
+        raise DeliveryError("batch", _("The batch holds no answer."))
+    if len(answers) > MAX_BATCH_ANSWERS:
+        raise DeliveryError(
+            "batch",
+            _("A batch holds at most %(max)d answers; send the rest in another.")
+            % {"max": MAX_BATCH_ANSWERS},
+        )
+    checked = [_answer_checked(answer) for answer in answers]
+    valid = [a for a in checked if isinstance(a, AnswerIn)]
+    items = [a.form_item_id for a in valid]
+    if len(set(items)) != len(items):
+        # One statement cannot update a row twice (PostgreSQL refuses it), and the
+        # player keeps one queued answer per item: a repeat is a broken client.
+        raise DeliveryError(
+            "batch", _("A batch holds one answer per question; this one repeats one.")
+        )
+    applied: set[int] = set()
+    if valid:
+        moment = clock_now()
+        params: list[Any] = []
+        for row in valid:
+            params += [row.form_item_id, row.choice, row.flagged, row.client_seq]
+        params.append(connection.ops.adapt_datetimefield_value(moment))
+        params += _check_params(
+            attempt_id=attempt_id, moment=moment, by=by, device=device
+        )
+        # One statement is one transaction: every row of it commits, or none.
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_many_sql(len(valid)), params)
+            applied = {row[0] for row in cursor.fetchall()}
+    acks: dict[int, SaveAck] = {
+        a.form_item_id: SaveAck(
+            attempt_id=attempt_id,
+            form_item_id=a.form_item_id,
+            client_seq=a.client_seq,
+            choice=a.choice,
+            flagged=a.flagged,
+            applied=True,
+        )
+        for a in valid
+        if a.form_item_id in applied
+    }
+    refused: dict[int, tuple[str, str]] = {}
+    rest = [a.form_item_id for a in valid if a.form_item_id not in applied]
+    if rest:
+        acks_, refused = _batch_refused_or_stale(
+            attempt_id=attempt_id,
+            items=rest,
+            any_applied=bool(applied),
+            by=by,
+            device=device,
+        )
+        acks.update(acks_)
+    outcomes: list[SaveAck | SaveRefusal] = []
+    for outcome in checked:
+        if isinstance(outcome, SaveRefusal):
+            outcomes.append(outcome)
+        elif outcome.form_item_id in acks:
+            outcomes.append(acks[outcome.form_item_id])
+        else:
+            code, message = refused[outcome.form_item_id]
+            outcomes.append(
+                SaveRefusal(
+                    form_item_id=outcome.form_item_id,
+                    client_seq=outcome.client_seq,
+                    code=code,
+                    message=message,
+                )
+            )
+    return outcomes
+
+
+def _batch_refused_or_stale(
+    *,
+    attempt_id: int,
+    items: list[int],
+    any_applied: bool,
+    by: Actor,
+    device: str | None,
+) -> tuple[dict[int, SaveAck], dict[int, tuple[str, str]]]:
+    """Some answers of a batch wrote nothing: ack the stored answer of each item
+    that holds a newer one, refuse those not on the form. When none was applied,
+    the attempt itself may be the reason: that refusal is the whole batch's (as
+    ``answer_save`` would raise it for each answer)."""
+    if any_applied:
+        # The statement's checks of the attempt passed: only the items can differ.
+        form_id = (
+            Attempt.objects.filter(pk=attempt_id)
+            .values_list("form_id", flat=True)
+            .get()
+        )
+    else:
+        attempt = _attempt_at_seat(attempt_id=attempt_id, by=by, device=device)
+        _refuse_unless_open(attempt)
+        form_id = attempt.form_id
+    stored = {
+        item: (seq, choice, flagged)
+        for item, seq, choice, flagged in Response.objects.filter(
+            attempt_id=attempt_id, form_item_id__in=items
+        ).values_list("form_item_id", "client_seq", "choice", "flagged")
+    }
+    acks = {
+        item: SaveAck(
+            attempt_id=attempt_id,
+            form_item_id=item,
+            client_seq=seq,
+            choice=choice,
+            flagged=flagged,
+            applied=False,
+        )
+        for item, (seq, choice, flagged) in stored.items()
+    }
+    missing = [item for item in items if item not in stored]
+    on_form = set(
+        FormItem.objects.filter(pk__in=missing, form_id=form_id).values_list(
+            "pk", flat=True
+        )
+        if missing
+        else ()
     )
+    refused = {
+        # On the form yet neither inserted nor stored: the attempt changed between
+        # the statement and this read (a resume, say); the player sends it again.
+        item: ("state", _("The answer could not be saved; send it again."))
+        if item in on_form
+        else ("item", _("That question is not part of this exam."))
+        for item in missing
+    }
+    return acks, refused
 
 
 # The highest question index a player may report (far above any form's length).

@@ -6,6 +6,7 @@ app_name = "delivery"
 urlpatterns = [
     path("<int:attempt_id>/", views.player, name="player"),
     path("<int:attempt_id>/answers/", views.save, name="save"),
+    path("<int:attempt_id>/answers/batch/", views.save_many, name="save_many"),
     path("<int:attempt_id>/state/", views.state, name="state"),
     path("<int:attempt_id>/start/", views.start, name="start"),
     path("<int:attempt_id>/launch/", views.launch, name="launch"),

@@ -1,11 +1,13 @@
 """The exam player's pages and its small JSON endpoints, the result and score
 report, practice tests and study material.
 
-The JSON endpoints (``save``, ``state``, ``start``, ``submit``) use the session and
+The JSON endpoints (``save``, ``save_many``, ``state``, ``start``, ``submit``) use
+the session and
 Django's CSRF check (the player sends the token in ``X-CSRFToken``); they answer
 JSON, never a redirect, so the player can tell "saved" from "refused" from
 "offline". ``save`` is the hot path: it reads nothing but the session and calls
-``answer_save``, which checks ownership in its one statement.
+``answer_save``, which checks ownership in its one statement; ``save_many`` takes
+the player's whole queue after a reconnect, in one statement too.
 
 A proctored attempt runs on one workstation: ``launch`` takes the proctor's launch
 code and gives that browser the seat token in a cookie scoped to the attempt's
@@ -43,7 +45,15 @@ from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
 from certwright.delivery import selectors
-from certwright.delivery.answers import SaveAck, answer_save, attempt_position_save
+from certwright.delivery.answers import (
+    MAX_BATCH_ANSWERS,
+    AnswerIn,
+    SaveAck,
+    SaveRefusal,
+    answer_save,
+    answers_save_many,
+    attempt_position_save,
+)
 from certwright.delivery.attempts import (
     attempt_lazy_close,
     attempt_start,
@@ -74,6 +84,7 @@ _STATUS = {
     "flagged": 400,
     "position": 400,
     "bad_request": 400,
+    "batch": 400,
     "finished": 409,
     "paused": 409,
     "not_started": 409,
@@ -182,6 +193,76 @@ def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
     except DeliveryError as error:
         return _refused(error, request, attempt_id)
     return JsonResponse(_ack(ack))
+
+
+def _refusal(refusal: SaveRefusal) -> dict[str, Any]:
+    """One answer of a batch refused on its own: the single save's refusal, with
+    the status it would have answered and what the answer named."""
+    return {
+        "ok": False,
+        "item": refusal.form_item_id,
+        "seq": refusal.client_seq,
+        "error": refusal.code,
+        "message": refusal.message,
+        "status": _STATUS.get(refusal.code, 400),
+    }
+
+
+def _batch_body(data: dict[str, Any]) -> list[AnswerIn]:
+    """The batch's answers as the service takes them (their values unchecked: the
+    service refuses each bad one on its own)."""
+    answers = data.get("answers")
+    if not isinstance(answers, list):
+        raise DeliveryError(
+            "batch", _('The request needs a list of answers under "answers".')
+        )
+    out = []
+    for n, entry in enumerate(answers, start=1):
+        if not isinstance(entry, dict):
+            raise DeliveryError(
+                "batch",
+                _("Answer %(n)d of the batch is not a JSON object.") % {"n": n},
+            )
+        out.append(
+            AnswerIn(
+                form_item_id=entry.get("item"),  # type: ignore[arg-type]
+                choice=entry.get("choice"),
+                flagged=entry.get("flagged", False),
+                client_seq=entry.get("seq"),  # type: ignore[arg-type]
+            )
+        )
+    return out
+
+
+@require_POST
+@json_login_required
+def save_many(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Save the player's queue in one request: ``{"answers": [answer, ...]}``, each
+    answer as ``save`` takes it (one per item). Answered after the commit with
+    ``{"ok": true, "acks": [...]}``, one per answer in order: ``save``'s ack, or
+    ``{"ok": false, "item", "seq", "error", "message", "status"}`` for one refused
+    on its own (the others are saved). What concerns the whole attempt (signed
+    out, not the caller's, another workstation, paused, finished, time up) is
+    refused for the batch exactly as ``save`` refuses it."""
+    try:
+        data = _body(request)
+        acks = answers_save_many(
+            attempt_id=attempt_id,
+            answers=_batch_body(data),
+            by=request_actor(request),
+            feedback=data.get("feedback") is True,
+            device=_seat(request, attempt_id),
+        )
+    except DeliveryError as error:
+        return _refused(error, request, attempt_id)
+    return JsonResponse(
+        {
+            "ok": True,
+            "acks": [
+                _refusal(a) if isinstance(a, SaveRefusal) else _ack(a) for a in acks
+            ],
+        }
+    )
 
 
 @require_POST
@@ -358,6 +439,7 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "items": [i.as_json() for i in items],
                 "answers": answers,
                 "max_seq": selectors.max_seq(attempt.pk),
+                "batch_max": MAX_BATCH_ANSWERS,
                 # Where the candidate last was, for a browser that has no record.
                 "position": attempt.last_position,
                 # Read for every request: signing in again changes the token.
@@ -365,6 +447,7 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "text": _player_text(),
                 "urls": {
                     "save": reverse("delivery:save", args=[attempt.pk]),
+                    "save_many": reverse("delivery:save_many", args=[attempt.pk]),
                     "state": reverse("delivery:state", args=[attempt.pk]),
                     "start": reverse("delivery:start", args=[attempt.pk]),
                     "submit": reverse("delivery:submit", args=[attempt.pk]),

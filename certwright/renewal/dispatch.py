@@ -19,6 +19,7 @@ per question: one ``renewal_dispatch.run`` event per run, with the counts.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.html import escape
@@ -35,6 +36,7 @@ from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.candidates.models import Technician
 from certwright.core.clock import now
+from certwright.core.forking import can_fork
 from certwright.core.program import current_program
 from certwright.itembank.selectors import RenewalPoolItem, item_enemies, renewal_pool
 from certwright.notifications.services import Mail, email_render, email_store_many
@@ -69,6 +71,12 @@ class DispatchSummary:
     expired: int = 0  # waiting questions past their answer window
     timed_out: int = 0  # opened questions past their time limit
     months: list[str] = field(default_factory=list)  # the months sent for
+
+    def add(self, done: _ChunkDone) -> None:
+        self.technicians += done.technicians
+        self.sent += done.sent
+        self.emails += done.emails
+        self.no_item += done.no_item
 
 
 @lru_cache(maxsize=512)
@@ -248,10 +256,16 @@ def _sweep_lapsed(at: dt.datetime) -> tuple[int, int]:
 
 
 def renewal_dispatch(
-    *, at: dt.datetime | None = None, actor: Actor = DISPATCH_ACTOR
+    *, at: dt.datetime | None = None, actor: Actor = DISPATCH_ACTOR, workers: int = 1
 ) -> DispatchSummary:
     """Send every question due at ``at`` (default now) and e-mail each technician
-    who got one; expire and time out what is past its time. Returns the counts."""
+    who got one; expire and time out what is past its time. Returns the counts.
+
+    The technicians are taken in id ranges of about ``CHUNK``, each range in its
+    own transaction; with ``workers`` > 1 the ranges are shared among that many
+    forked processes (the ranges are independent: every subscription of a
+    technician falls in one, and a range that meets a concurrent run's rows is read
+    again). One process was CPU-bound on picking and storing (bench/renewal.py)."""
     moment = at or now()
     program = current_program()
     policy = program.renewal
@@ -267,38 +281,22 @@ def renewal_dispatch(
         ends_on__gt=day - dt.timedelta(days=1),
     )
     context = _RunContext(program=program, moment=moment)
-    last = 0
-    while True:
-        # Keyset pagination by technician id ranges (low, high]: every subscription
-        # of a technician falls in one chunk, so one e-mail per technician per run.
-        # Ranges, not lists of ids, in every query of the chunk: a list of
-        # thousands of parameters costs more to send than the rows it selects.
-        ordered = active.filter(technician_id__gt=last).order_by("technician_id")
-        edge = list(ordered.values_list("technician_id", flat=True)[CHUNK - 1 : CHUNK])
-        if edge:
-            high = edge[0]
-        else:
-            tail = ordered.reverse().values_list("technician_id", flat=True)[:1]
-            if not tail:
-                break
-            high = tail[0]
-        low, last = last, high
-        for attempt in range(2):
-            try:
-                with transaction.atomic():
-                    done = _dispatch_chunk(
-                        context=context, subscriptions=active, low=low, high=high
-                    )
-                break
-            except IntegrityError:
-                # A concurrent run sent part of this chunk between our read and our
-                # insert: read again, and send only what is still missing.
-                if attempt:
-                    raise
-        summary.technicians += done.technicians
-        summary.sent += done.sent
-        summary.emails += done.emails
-        summary.no_item += done.no_item
+    ranges = _ranges(active)
+    if workers > 1 and len(ranges) > 1 and can_fork():
+        global _forked
+        _forked = (context, active)
+        # Forked children must not share the parent's database connection.
+        connections.close_all()
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(ranges))) as pool:
+                for done, months in pool.imap_unordered(_range_in_child, ranges):
+                    summary.add(done)
+                    context.months |= months
+        finally:
+            _forked = None
+    else:
+        for low, high in ranges:
+            summary.add(_range_dispatch(context, active, low, high))
     summary.months = sorted(m.isoformat() for m in context.months)
     event_record(
         kind=EventKind.RENEWAL_DISPATCH_RUN,
@@ -310,6 +308,57 @@ def renewal_dispatch(
         " technician(s)",
     )
     return summary
+
+
+def _ranges(active: QuerySet[Subscription]) -> list[tuple[int, int]]:
+    """The technician id ranges (low, high] of about ``CHUNK`` technicians each
+    that hold every active subscription: keyset pagination, so every subscription
+    of a technician falls in one range (one e-mail per technician per run). Ranges,
+    not lists of ids, in every query of a range: a list of thousands of parameters
+    costs more to send than the rows it selects."""
+    ranges: list[tuple[int, int]] = []
+    last = 0
+    while True:
+        ordered = active.filter(technician_id__gt=last).order_by("technician_id")
+        edge = list(ordered.values_list("technician_id", flat=True)[CHUNK - 1 : CHUNK])
+        if edge:
+            high = edge[0]
+        else:
+            tail = ordered.reverse().values_list("technician_id", flat=True)[:1]
+            if not tail:
+                return ranges
+            high = tail[0]
+        ranges.append((last, high))
+        last = high
+
+
+def _range_dispatch(
+    context: _RunContext, active: QuerySet[Subscription], low: int, high: int
+) -> _ChunkDone:
+    """One range in one transaction, read again once if a concurrent run sent part
+    of it between our read and our insert (then only what is still missing)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _dispatch_chunk(
+                    context=context, subscriptions=active, low=low, high=high
+                )
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# The run's context and subscriptions, inherited by forked workers (set only while a
+# pool runs).
+_forked: tuple[_RunContext, QuerySet[Subscription]] | None = None
+
+
+def _range_in_child(bounds: tuple[int, int]) -> tuple[_ChunkDone, set[dt.date]]:
+    assert _forked is not None
+    context, active = _forked
+    done = _range_dispatch(context, active, *bounds)
+    return done, set(context.months)
 
 
 @dataclass(slots=True)

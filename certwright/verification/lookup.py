@@ -23,8 +23,13 @@ from certwright.core.clock import now, today
 from certwright.core.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from certwright.core.problems import problem_body
 from certwright.core.program import current_program
-from certwright.verification.selectors import Answer, lookup_answer
-from certwright.verification.services import LookupThrottled, lookup_count
+from certwright.verification.selectors import (
+    Answer,
+    lookup_found,
+    lookup_key,
+    lookup_match,
+)
+from certwright.verification.services import LookupThrottled, lookup_count_and_read
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 LAST_NAME_MAX = 200
@@ -89,8 +94,9 @@ def public_lookup(certification_id: str, last_name: str, *, client: str) -> Look
 
     200 with the technician's certifications and titles; 404 ``no_match`` alike for
     an unknown ID, a wrong last name, a malformed ID and an opted-out technician
-    (the same queries run for each: ``lookup_answer``); 429 ``too_many_lookups``
-    with ``retry_after`` past the per-client limit (not counted); 404
+    (the same statement runs for each: ``lookup_count_and_read``); 429
+    ``too_many_lookups`` with ``retry_after`` past the per-client limit (not
+    counted); 404
     ``lookup_off`` when the program offers no public lookup. ``last_name`` is
     1 to ``LAST_NAME_MAX`` characters: the callers refuse anything else as
     invalid input before asking.
@@ -101,7 +107,7 @@ def public_lookup(certification_id: str, last_name: str, *, client: str) -> Look
             404, _("This program does not offer a public lookup."), "lookup_off"
         )
     try:
-        lookup_count(client)
+        rows = lookup_count_and_read(client, lookup_key(certification_id))
     except LookupThrottled as throttled:
         return _problem(
             429,
@@ -110,7 +116,8 @@ def public_lookup(certification_id: str, last_name: str, *, client: str) -> Look
             "too_many_lookups",
             retry_after=throttled.retry_after,
         )
-    answer = lookup_answer(certification_id, last_name, program=program, on=today())
+    found = lookup_found(rows, program=program, on=today())
+    answer = lookup_match(found, last_name)
     if answer is None:
         return _problem(
             404, _("No certification matches this ID and last name."), "no_match"

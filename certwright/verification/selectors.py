@@ -121,13 +121,15 @@ def _date(value: object) -> dt.date | None:
 
 
 @functools.cache
-def _statement(key: str) -> str:
+def lookup_statement(key: str, *, ordered: bool = True) -> str:
     """The lookup's one read, by technician ``key`` ("certification_id" or "id"):
     the technician with any opt-out, their certifications and their titles, as rows
-    of one statement (kind 0, 1, 2). Raw SQL from the models' names, made once per
-    process: as three ORM queries, compiling them was most of a lookup's time
-    (bench/verify.py). The statement is the same whatever it finds, so an unknown
-    ID, a wrong name and a match do the same work."""
+    of one statement (kind 0, 1, 2), parsed by ``lookup_found``. Raw SQL from the
+    models' names, made once per process: as three ORM queries, compiling them was
+    most of a lookup's time (bench/verify.py). The statement is the same whatever it
+    finds, so an unknown ID, a wrong name and a match do the same work. Not
+    ``ordered``: without its ORDER BY, for a statement that adds rows of its own
+    (the counted lookup, verification.services) and orders them all."""
     q = connection.ops.quote_name
     tech = q(Technician._meta.db_table)
     opt = q(LookupOptOut._meta.db_table)
@@ -145,37 +147,58 @@ def _statement(key: str) -> str:
         f" SELECT 2, NULL, h.title_id, NULL, NULL,"
         f" CASE WHEN h.held THEN 1 ELSE 0 END, h.since, h.until"
         f" FROM {title} h JOIN {tech} t ON t.id = h.technician_id WHERE {where}"
-        f" ORDER BY 1, 3"
+        + (" ORDER BY 1, 3" if ordered else "")
     )
 
 
-# The raw connections (PostgreSQL) on which the lookup's statement is prepared.
+# The raw connections (PostgreSQL) and the statements prepared on each.
 _prepared_on: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _prepared(key: str) -> str:
-    """The name of the lookup's statement prepared on this database session.
+def statement_prepared(cursor: Any, name: str, sql: str) -> str:
+    """``name``, prepared as ``sql`` (parameters ``$1``, ``$2``…) on the database
+    session of ``cursor`` if it is not yet: the caller then runs ``EXECUTE
+    name(...)`` on that cursor.
 
-    Planning the statement cost PostgreSQL about five times what running it does
-    (three joins for a handful of rows); a prepared statement is planned once per
-    session. Django's PostgreSQL cursors bind parameters on the client, so the
-    statement is prepared in SQL (PREPARE/EXECUTE), once per connection: a new
-    connection (CONN_MAX_AGE, a restart of the server) prepares it again. Behind a
-    pooler in transaction mode, which may hand another session to the next
-    statement, turn it off with CERTWRIGHT_VERIFY_PREPARED=0."""
-    name = f"certwright_lookup_by_{key}"
-    connection.ensure_connection()
-    raw = connection.connection
-    done = _prepared_on.setdefault(raw, set())
+    Planning the lookup's statement cost PostgreSQL about five times what running
+    it does (three joins for a handful of rows); a prepared statement is planned
+    once per session. Django's PostgreSQL cursors bind parameters on the client, so
+    the statement is prepared in SQL (PREPARE/EXECUTE), once per connection: a new
+    connection (CONN_MAX_AGE, a restart of the server) prepares it again. The
+    session is the cursor's: opening the cursor is when Django replaces a
+    connection that failed its health check, so asking before would remember the
+    statement on a session about to be dropped. Behind a pooler in transaction
+    mode, which may hand another session to the next statement, turn it off with
+    CERTWRIGHT_VERIFY_PREPARED=0 (``settings.VERIFY_PREPARED``, which the callers
+    ask)."""
+    done = _prepared_on.setdefault(connection.connection, set())
     if name not in done:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PREPARE {name} AS {_statement(key).replace('%s', '$1')}")
+        cursor.execute(f"PREPARE {name} AS {sql}")
         done.add(name)
     return name
 
 
+def prepared_lookups() -> bool:
+    """Whether lookups run as statements prepared per session (PostgreSQL)."""
+    return connection.vendor == "postgresql" and bool(settings.VERIFY_PREPARED)
+
+
+def lookup_rows(key: str, value: int | str) -> list[tuple[Any, ...]]:
+    """The rows of ``lookup_statement(key)`` for ``value``."""
+    with connection.cursor() as cursor:
+        if prepared_lookups():
+            sql = lookup_statement(key).replace("%s", "$1")
+            name = statement_prepared(cursor, f"certwright_lookup_by_{key}", sql)
+            cursor.execute(f"EXECUTE {name}(%s)", [value])
+        else:
+            cursor.execute(lookup_statement(key), [value, value, value])
+        return cursor.fetchall()
+
+
 @dataclass(frozen=True)
-class _Found:
+class LookupFound:
+    """A technician as the lookup read them, before the name is compared."""
+
     technician_id: int
     name: str
     family_name: str
@@ -185,21 +208,11 @@ class _Found:
     titles: list[TitleLine]
 
 
-def _read(
-    key: str, value: int | str, *, program: Program, on: dt.date
-) -> _Found | None:
-    """One statement: the technician found by ``key`` with their answer, or None."""
-    prepared = (
-        _prepared(key)
-        if connection.vendor == "postgresql" and settings.VERIFY_PREPARED
-        else None
-    )
-    with connection.cursor() as cursor:
-        if prepared is not None:
-            cursor.execute(f"EXECUTE {prepared}(%s)", [value])
-        else:
-            cursor.execute(_statement(key), [value, value, value])
-        rows = cursor.fetchall()
+def lookup_found(
+    rows: list[tuple[Any, ...]], *, program: Program, on: dt.date
+) -> LookupFound | None:
+    """The technician in the rows of ``lookup_statement``, with their answer, or
+    None when it found nobody."""
     if not rows or rows[0][0] != 0:
         return None
     _, technician_id, name, family_name, certification_id, opted = rows[0][:6]
@@ -216,7 +229,7 @@ def _read(
             titles.append(
                 _title_line(code, bool(held), _date(start), _date(end), program, on)
             )
-    return _Found(
+    return LookupFound(
         technician_id=technician_id,
         name=name,
         family_name=family_name,
@@ -225,6 +238,13 @@ def _read(
         certifications=certifications,
         titles=titles,
     )
+
+
+def _read(
+    key: str, value: int | str, *, program: Program, on: dt.date
+) -> LookupFound | None:
+    """One statement: the technician found by ``key`` with their answer, or None."""
+    return lookup_found(lookup_rows(key, value), program=program, on=on)
 
 
 def _certification_line(
@@ -277,18 +297,16 @@ def _title_line(
     )
 
 
-def lookup_answer(
-    certification_id: str, last_name: str, *, program: Program, on: dt.date
-) -> Answer | None:
-    """The public lookup: the technician's answer when the ID and last name match
-    and the technician has not opted out, else None.
+def lookup_key(certification_id: str) -> str:
+    """The certification ID as the lookup looks it up: normalized, or an ID nobody
+    has when it is malformed (the read still runs, as for an unknown ID)."""
+    return certification_id_normalize(certification_id[:64]) or _NO_SUCH_ID
 
-    A malformed ID, an unknown ID, a wrong name and an opted-out technician run the
-    same statement and compare the same way, so neither the answer nor its time says
-    which it was (an ID cannot be confirmed without the name).
-    """
-    normalized = certification_id_normalize(certification_id[:64]) or _NO_SUCH_ID
-    found = _read("certification_id", normalized, program=program, on=on)
+
+def lookup_match(found: LookupFound | None, last_name: str) -> Answer | None:
+    """The answer when the read found a technician whose last name matches and who
+    has not opted out, else None. The name is compared even when nobody was found,
+    in constant time, so the time says nothing about which it was."""
     recorded = name_key(found.family_name) if found else b""
     matches = hmac.compare_digest(
         recorded or _NO_SUCH_NAME.encode(), name_key(last_name[:200]) or b"\x01"
@@ -301,6 +319,24 @@ def lookup_answer(
         certifications=found.certifications,
         titles=found.titles,
     )
+
+
+def lookup_answer(
+    certification_id: str, last_name: str, *, program: Program, on: dt.date
+) -> Answer | None:
+    """The public lookup: the technician's answer when the ID and last name match
+    and the technician has not opted out, else None.
+
+    A malformed ID, an unknown ID, a wrong name and an opted-out technician run the
+    same statement and compare the same way, so neither the answer nor its time says
+    which it was (an ID cannot be confirmed without the name). (The public lookup
+    itself counts and reads in one round trip: verification.services
+    ``lookup_count_and_read``, then ``lookup_found`` and ``lookup_match``.)
+    """
+    found = _read(
+        "certification_id", lookup_key(certification_id), program=program, on=on
+    )
+    return lookup_match(found, last_name)
 
 
 def share_link_answer(token: str, *, program: Program, on: dt.date) -> Answer | None:

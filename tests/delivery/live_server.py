@@ -1,9 +1,11 @@
 """A real gunicorn serving Certwright on loopback, and candidates signed in to it.
 
-Used by the fault test (tests/delivery/test_fault_sigkill.py) and the save-answer
-benchmark (bench/save_answer.py). The server runs the production entry point
-(``gunicorn certwright.wsgi``) in its own process group, so ``kill()`` can SIGKILL
-the master and every worker at once, as a crash or an OOM kill would.
+Used by the fault test (tests/delivery/test_fault_sigkill.py), the deployment
+tests (tests/deploy/test_stack.py: ``Tab`` and ``Room``, the candidates answering as
+the player does) and the save-answer benchmark (bench/save_answer.py). The server
+runs the production entry point (``gunicorn certwright.wsgi``) in its own process
+group, so ``kill()`` can SIGKILL the master and every worker at once, as a crash or
+an OOM kill would.
 
 Candidates are signed in the way ``client.force_login`` does it: a session row made
 with the session store (no password, no test-only view). Each gets its own CSRF
@@ -15,14 +17,18 @@ browser launched for an attempt also sends that attempt's seat cookie
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +61,9 @@ class Login:
     session_key: str
     csrf: str
     seats: str = ""  # "certwright_seat_<id>=<token>; ..."
+    # The page's origin, which a browser sends with a POST: Django's CSRF check
+    # over HTTPS asks for it (or a Referer), so a client through nginx sets it.
+    origin: str = ""
 
     def seated(self, attempt_id: int, token: str) -> Login:
         """This browser, also holding the seat cookie of ``attempt_id``."""
@@ -66,6 +75,8 @@ class Login:
         if self.seats:
             cookie += f"; {self.seats}"
         headers = {"Cookie": cookie, "X-CSRFToken": self.csrf}
+        if self.origin:
+            headers["Origin"] = self.origin
         if json_body:
             headers["Content-Type"] = "application/json"
         return headers
@@ -92,9 +103,10 @@ def csrf_secret() -> str:
     return get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
 
 
-def login(user: Any) -> Login:
-    """Sign ``user`` in: a fresh session and CSRF secret (one browser tab)."""
-    return Login(session_key=session_key_for(user), csrf=csrf_secret())
+def login(user: Any, origin: str = "") -> Login:
+    """Sign ``user`` in: a fresh session and CSRF secret (one browser tab), on the
+    site at ``origin`` (https://host:port; empty for plain HTTP)."""
+    return Login(session_key=session_key_for(user), csrf=csrf_secret(), origin=origin)
 
 
 def database_url() -> str:
@@ -292,3 +304,169 @@ def request_json(
     except ValueError:
         parsed = {"raw": data[:200].decode(errors="replace")}
     return response.status, parsed
+
+
+# --- candidates answering, as the player does -------------------------------------
+
+SAVES_EACH = 20
+GIVE_UP = 45.0  # seconds a client keeps retrying one save
+
+
+@dataclass
+class Seat:
+    """A candidate in a started exam, and when their time runs out. ``login`` is
+    the browser of the workstation the exam was launched on (its seat token is
+    ``token``)."""
+
+    attempt_id: int
+    user: Any
+    token: str
+    login: Login
+    items: list[int]
+    deadline: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    attempt_id: int
+    item: int
+    seq: int
+    choice: int | None
+    flagged: bool
+
+
+@dataclass
+class Tab:
+    """One browser tab: a keep-alive connection that sends a save again (after a
+    short back-off) until the server acknowledges it, as the player does."""
+
+    port: int
+    who: Login
+    acks: list[Ack] = field(default_factory=list)
+    retries: int = 0
+    conn: http.client.HTTPConnection | None = None
+
+    def connect(self) -> http.client.HTTPConnection:
+        """A new connection to the server (the deployment tests' tab speaks TLS)."""
+        return http.client.HTTPConnection(HOST, self.port, timeout=10)
+
+    def send(
+        self, attempt_id: int, *, item: int, seq: int, choice: int | None, flagged: bool
+    ) -> tuple[int, dict[str, Any]]:
+        body = {"item": item, "choice": choice, "flagged": flagged, "seq": seq}
+        give_up = time.monotonic() + GIVE_UP
+        pause = 0.02
+        while True:
+            if self.conn is None:
+                self.conn = self.connect()
+            try:
+                status, answer = request_json(
+                    self.conn, "POST", f"/exam/{attempt_id}/answers/", self.who, body
+                )
+            except (OSError, http.client.HTTPException):
+                status, answer = 0, {}
+                self.conn.close()
+                self.conn = None
+            if status and status < 500:
+                if status == 200:
+                    self.acks.append(
+                        Ack(
+                            attempt_id,
+                            answer["item"],
+                            answer["seq"],
+                            answer["choice"],
+                            answer["flagged"],
+                        )
+                    )
+                return status, answer
+            # No answer or a 5xx: not acknowledged, so it is sent again.
+            self.retries += 1
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"save {body} unacknowledged for {GIVE_UP} s")
+            time.sleep(pause)
+            pause = min(0.25, pause * 2)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+class Room:
+    """The candidates, one thread each, answering ``SAVES_EACH`` times with
+    increasing sequence numbers (new answers, changed answers, flags). ``tab``
+    makes each candidate's tab from the port and its login."""
+
+    def __init__(
+        self,
+        port: int,
+        seats: list[Seat],
+        tab: Callable[[int, Login], Tab] = Tab,
+        saves_each: int = SAVES_EACH,
+    ) -> None:
+        self.seats = seats
+        self.saves_each = saves_each
+        self.tabs = [tab(port, seat.login) for seat in seats]
+        self.failures: list[str] = []
+        self.threads = [
+            threading.Thread(target=self._candidate, args=(seat, tab, n), daemon=True)
+            for n, (seat, tab) in enumerate(zip(seats, self.tabs, strict=True))
+        ]
+
+    def _candidate(self, seat: Seat, tab: Tab, n: int) -> None:
+        rng = random.Random(n)
+        try:
+            for seq in range(1, self.saves_each + 1):
+                item = rng.choice(seat.items)
+                choice = rng.choice([0, 1, 2, 3, 0, 1, 2, 3, None])
+                flagged = rng.random() < 0.2
+                status, answer = tab.send(
+                    seat.attempt_id, item=item, seq=seq, choice=choice, flagged=flagged
+                )
+                if status != 200:
+                    self.failures.append(f"{seat.attempt_id} seq {seq}: {answer}")
+                    return
+                # The stored state is this save's: one tab, increasing seqs.
+                stored = (answer["item"], answer["seq"], answer["choice"])
+                if stored != (item, seq, choice) or answer["flagged"] != flagged:
+                    self.failures.append(f"{seat.attempt_id} seq {seq}: {answer}")
+                    return
+                time.sleep(rng.uniform(0, 0.02))  # reading the next question
+        except Exception as error:  # reported by the test
+            self.failures.append(f"{seat.attempt_id}: {error!r}")
+        finally:
+            tab.close()
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def acked(self) -> int:
+        return sum(len(tab.acks) for tab in self.tabs)
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=GIVE_UP + 15)
+        assert not any(thread.is_alive() for thread in self.threads)
+
+    @property
+    def acks(self) -> list[Ack]:
+        return [ack for tab in self.tabs for ack in tab.acks]
+
+
+def wait_until(condition: Any, timeout: float) -> None:
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "timed out"
+        time.sleep(0.01)
+
+
+def stored_answers(attempt_ids: list[int]) -> dict[tuple[int, int], tuple[Any, ...]]:
+    """(attempt, item) -> (seq, choice, flagged) as the database holds them."""
+    from certwright.delivery.models import Response
+
+    return {
+        (attempt_id, item): (seq, choice, flagged)
+        for attempt_id, item, seq, choice, flagged in Response.objects.filter(
+            attempt_id__in=attempt_ids
+        ).values_list("attempt_id", "form_item_id", "client_seq", "choice", "flagged")
+    }

@@ -212,4 +212,12 @@ def test_command_dispatches_and_refuses_a_moment_without_offset(
         call_command("renewal_dispatch", "--at", "2027-01-05T12:00")
     with pytest.raises(CommandError, match="is not a moment"):
         call_command("renewal_dispatch", "--at", "first of March")
+    for bad in ("0", "two", "65"):
+        with pytest.raises(CommandError, match="is not a number from 1 to 64"):
+            call_command("renewal_dispatch", "--workers", bad)
+    # 'auto' (as deploy/ runs it) is accepted; the month is already sent
+    call_command(
+        "renewal_dispatch", "--at", "2027-01-05T12:00:00Z", "--workers", "auto"
+    )
+    assert "0 renewal question(s) sent" in capsys.readouterr().out
     assert Question.objects.count() == 1

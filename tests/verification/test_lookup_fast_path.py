@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from certwright.candidates.models import Technician
 from certwright.core.clock import today
@@ -239,3 +241,81 @@ def test_the_layers_answers_are_counted_in_the_metrics(ana: Technician) -> None:
     for _ in range(3):
         lookup(app, ana.certification_id, "García")
     assert counter._value.get() == before + 3
+
+
+@pytest.fixture
+def kept_connections(monkeypatch: Any) -> Any:
+    """Persistent, health-checked database connections, as in production
+    (CERTWRIGHT_DB_CONN_MAX_AGE > 0), from a fresh connection."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    connection.close()
+    yield connection
+    connection.close()
+
+
+def _statements(app: Any, cert_id: str) -> tuple[Reply, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        reply = lookup(app, cert_id, "García")
+    return reply, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_lookup_on_a_kept_connection_is_one_round_trip(
+    ana: Technician, kept_connections: Any, monkeypatch: Any
+) -> None:
+    # Django's health check runs its SELECT 1 on the raw connection, past the
+    # captured queries: count the checks themselves.
+    checks = []
+    wrapper = type(connections["default"])
+    is_usable = wrapper.is_usable
+
+    def counted(self: Any) -> bool:
+        checks.append(1)
+        return bool(is_usable(self))
+
+    monkeypatch.setattr(wrapper, "is_usable", counted)
+    app = PublicLookupLayer(Counting())
+    lookup(app, ana.certification_id, "García")  # Django's answer, learnt
+    lookup(app, ana.certification_id, "García")  # the statements prepared
+    checks.clear()
+    reply, sql = _statements(app, ana.certification_id)
+    assert reply[0][:3] == "200"
+    assert checks == []
+    if connection.vendor == "postgresql":
+        # The count and the read in one prepared statement; no health check
+        # (SELECT 1) before it: the statement itself is the check.
+        assert len(sql) == 1, sql
+        assert sql[0].startswith("EXECUTE certwright_lookup_counted")
+    else:
+        assert len(sql) == 2, sql
+        assert "INSERT" in sql[0]
+
+
+@pytest.mark.parametrize("layer", [True, False], ids=["layer", "django"])
+def test_a_kept_connection_the_database_dropped_is_replaced(
+    ana: Technician, kept_connections: Any, settings: Any, layer: bool
+) -> None:
+    """Through the layer (the statement is the check) and through Django alone
+    (its health check replaces the session, and the lookup's statement is
+    prepared again on the new one)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a server that drops a session is PostgreSQL's case")
+    import psycopg
+
+    settings.VERIFY_LOOKUP_LIMIT = 100
+    app = PublicLookupLayer(Counting(), enabled=layer)
+    lookup(app, ana.certification_id, "García")
+    assert lookup(app, ana.certification_id, "García")[0][:3] == "200"
+    before = lookups_on(today())
+    pid = connection.connection.info.backend_pid
+    # Given the database ends the session the layer kept (a restart, a proxy)
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # When the next lookup comes
+    status, _headers, body = lookup(app, ana.certification_id, "García")
+    # Then it is answered, on a new session, and counted once
+    assert status[:3] == "200", body
+    assert json.loads(body)["certification_id"] == ana.certification_id
+    assert connection.connection.info.backend_pid != pid
+    assert lookups_on(today()) == before + 1

@@ -9,7 +9,11 @@
  * answer is queued first, then sent; it leaves the queue only when the server has
  * acknowledged it (which it does after the commit). A reload, a crash or a dropped
  * network therefore loses nothing: the queue is replayed, with back-off, when the
- * page loads again, when the browser says it is online, and on a timer.
+ * page loads again, when the browser says it is online, and on a timer. One save
+ * waiting goes alone (answers/); more than one (after a reconnect, say) go in one
+ * request (answers/batch/), stored in one transaction and acknowledged one by
+ * one, so a room of candidates reconnecting at once sends a request each, not one
+ * per answer.
  *
  * An exam asks for its state every 2 seconds, so a proctor's pause reaches the
  * screen within about that (the state endpoint reads the session and one attempt
@@ -148,39 +152,88 @@
     persist();
   }
 
+  function wire(entry) {
+    return { item: entry.item, choice: entry.choice, flagged: entry.flagged, seq: entry.seq };
+  }
+
+  // A refusal the server will repeat however often it is sent (the request is
+  // wrong, not the network or the exam's state): 4xx but 401, 403 and 409.
+  function refusedForGood(status) {
+    return status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 409;
+  }
+
+  // The server acknowledged this save (after the commit): drop it from the queue
+  // and show what the server holds. Returns true when the server holds another
+  // save of the item than this one (the caller then asks for its max_seq).
+  function acknowledged(entry, body) {
+    dropQueued(entry);
+    var other = false;
+    // Not applied: the server holds another save of this item (a newer one, or
+    // another device's with the same number). Show what is stored, and number
+    // the next saves above everything the server holds.
+    if (body.applied === false || body.seq > entry.seq) {
+      var pending = queue.some(function (q) { return q.item === entry.item; });
+      if (!pending) {
+        answers[entry.item] = { choice: body.choice, flagged: body.flagged, seq: body.seq };
+        if (current() === entry.item && visible === "item") renderItem(false);
+      }
+      seq = Math.max(seq, body.seq);
+      persist();
+      other = body.applied === false;
+    }
+    if (body.feedback) {
+      feedbackOf[entry.item] = body.feedback;
+      if (current() === entry.item && visible === "item") showFeedback(body.feedback);
+    }
+    return other;
+  }
+
+  // After a batch the server refused whole as a bad request (a player bug, not
+  // the network), the queue goes one save at a time until it is empty, so the
+  // one bad save is found and dropped and the rest still saved.
+  var oneAtATime = false;
+
   function flush() {
     if (sending || signedOut) return Promise.resolve();
-    if (!queue.length) { showStatus(); return Promise.resolve(); }
+    if (!queue.length) { oneAtATime = false; showStatus(); return Promise.resolve(); }
     if (attempt.status === "paused") { showStatus("paused"); return Promise.resolve(); }
     sending = true;
-    var entry = queue[0];
+    // More than one save waiting (after a reconnect, a retry, a pause): the whole
+    // queue goes in one request, one transaction on the server, acknowledged per
+    // save. One save waiting (the usual case): the single save.
+    var batch = queue.length > 1 && !oneAtATime;
+    var entries = batch ? queue.slice(0, data.batch_max || 250) : [queue[0]];
+    var request;
+    if (batch) {
+      request = post(urls.save_many, { answers: entries.map(wire), feedback: attempt.practice });
+    } else {
+      var body1 = wire(entries[0]);
+      body1.feedback = attempt.practice;
+      request = post(urls.save, body1);
+    }
     showStatus();
-    return post(urls.save, {
-      item: entry.item, choice: entry.choice, flagged: entry.flagged, seq: entry.seq,
-      feedback: attempt.practice,
-    }).then(function (response) {
+    return request.then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         sending = false;
         if (response.ok && body.ok) {
           backoff = 0;
-          dropQueued(entry);
-          // Not applied: the server holds another save of this item (a newer one, or
-          // another device's with the same number). Show what is stored, and number
-          // the next saves above everything the server holds.
-          if (body.applied === false || body.seq > entry.seq) {
-            var pending = queue.some(function (q) { return q.item === entry.item; });
-            if (!pending) {
-              answers[entry.item] = { choice: body.choice, flagged: body.flagged, seq: body.seq };
-              if (current() === entry.item && visible === "item") renderItem(false);
+          var acks = batch ? (body.acks || []) : [body];
+          var sync = false;
+          var held = false;
+          entries.forEach(function (entry, i) {
+            var ack = acks[i] || {};
+            if (ack.ok) {
+              if (acknowledged(entry, ack)) sync = true;
+            } else if (refusedForGood(ack.status)) {
+              // This save alone was refused for good: say so, drop it, keep on.
+              statusEl.textContent = fmt(T.refused, { message: ack.message || ack.status });
+              dropQueued(entry);
+            } else {
+              held = true; // kept in the queue, sent again with the back-off
             }
-            seq = Math.max(seq, body.seq);
-            persist();
-            if (body.applied === false) syncSeq();
-          }
-          if (body.feedback) {
-            feedbackOf[entry.item] = body.feedback;
-            if (current() === entry.item && visible === "item") showFeedback(body.feedback);
-          }
+          });
+          if (sync) syncSeq();
+          if (held) { scheduleRetry("retrying"); return; }
           return flush();
         }
         var code = body.error;
@@ -194,11 +247,12 @@
           return;
         }
         if (code === "finished" || code === "deadline") { poll(); return; }
-        if (response.status >= 400 && response.status < 500 && response.status !== 403 && response.status !== 409) {
+        if (refusedForGood(response.status)) {
+          if (batch) { oneAtATime = true; return flush(); }
           // The server will never take this one (a bug, not the network): say so,
           // drop it and carry on with the rest.
           statusEl.textContent = fmt(T.refused, { message: body.message || response.status });
-          dropQueued(entry);
+          dropQueued(entries[0]);
           return flush();
         }
         scheduleRetry("retrying");

@@ -1,9 +1,10 @@
-"""``certwright renewal_dispatch [--at ISO] [--enqueue]``: this month's renewal
-questions, each once, and the e-mails saying they are waiting."""
+"""``certwright renewal_dispatch [--at ISO] [--workers N] [--enqueue]``: this
+month's renewal questions, each once, and the e-mails saying they are waiting."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,6 +30,22 @@ def _moment(text: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
+def _workers(text: str) -> int:
+    """A number of processes from 1 to 64, or ``auto``: the cores this process may
+    run on."""
+    if text == "auto":
+        return max(1, min(64, len(os.sched_getaffinity(0))))
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= 64:
+        raise CommandError(
+            f"--workers: {text!r} is not a number from 1 to 64, nor 'auto'"
+        )
+    return workers
+
+
 class Command(BaseCommand):
     help = (
         "Send each subscribed certification its renewal questions for the month in"
@@ -41,6 +58,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--at",
             help="the moment to dispatch for (ISO 8601 with offset; default now)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=_workers,
+            default=1,
+            help="share the technicians out to N processes (default 1; 'auto':"
+            " one per core)",
         )
         parser.add_argument(
             "--enqueue",
@@ -56,7 +80,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"renewal dispatch enqueued ({result.id})")
             return
-        done = renewal_dispatch(at=moment)
+        done = renewal_dispatch(at=moment, workers=options["workers"])
         self.stdout.write(
             f"{done.sent} renewal question(s) sent to {done.technicians}"
             f" technician(s), {done.emails} e-mail(s); {done.expired} expired,"
