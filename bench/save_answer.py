@@ -1184,16 +1184,15 @@ def storm_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def nginx_ceilings(setup: dict[str, Any]) -> tuple[float, float]:
-    """(the highest rate sustained: achieved >= 98 % of it, no error; the highest
-    sustained with p99 <= the goal's), 0 when none."""
-    held = [
-        r
-        for r in setup["phases"]
-        if r["errors"] == 0 and r["achieved_per_s"] >= 0.98 * r["rate"]
-    ]
+def nginx_ceilings(setup: dict[str, Any]) -> tuple[float, float, float]:
+    """(the most saves/s achieved at any rate without an error: the set-up's
+    throughput, held or not; the highest offered rate held: achieved >= 98 % of
+    it, no error; the highest held with p99 <= the goal's), 0 when none."""
+    clean = [r for r in setup["phases"] if r["errors"] == 0]
+    held = [r for r in clean if r["achieved_per_s"] >= 0.98 * r["rate"]]
     fast = [r for r in held if r["p99_ms"] <= GOAL["p99_ms"]]
     return (
+        max((r["achieved_per_s"] for r in clean), default=0.0),
         max((r["rate"] for r in held), default=0.0),
         max((r["rate"] for r in fast), default=0.0),
     )
@@ -1245,24 +1244,21 @@ def nginx_markdown(report: dict[str, Any]) -> str:
                 f" {round(total, 2)} | {r['loadavg'][0]} | {goal} |"
             )
     one, two = result["setups"]
-    (one_ceiling, one_fast), (two_ceiling, two_fast) = map(nginx_ceilings, (one, two))
-    ratio = f"{two_ceiling / one_ceiling:.2f}" if one_ceiling else "–"
-    top_one, top_two = one["phases"][-1], two["phases"][-1]
-    top_ratio = (
-        f"{top_two['achieved_per_s'] / top_one['achieved_per_s']:.2f}"
-        if top_one["achieved_per_s"]
-        else "–"
+    (one_top, one_held, one_fast), (two_top, two_held, two_fast) = map(
+        nginx_ceilings, (one, two)
     )
+    ratio = f"{two_top / one_top:.2f}" if one_top else "–"
+    held_ratio = f"{two_held / one_held:.2f}" if one_held else "–"
     lines.append("")
     lines.append(
-        f"Ceiling (highest offered rate held: achieved >= 98 %, no error): one"
-        f" server {one_ceiling:g}/s, two {two_ceiling:g}/s, ratio {ratio}; with p99"
-        f" <= {GOAL['p99_ms']:g} ms: one {one_fast:g}/s, two {two_fast:g}/s."
-        f" Achieved at the top rate ({top_one['rate']:g}/s offered): one"
-        f" {top_one['achieved_per_s']}/s, two {top_two['achieved_per_s']}/s, ratio"
-        f" {top_ratio}. Goal ({GOAL['rate']:g}/s, p99 <= {GOAL['p99_ms']:g} ms across"
-        f" the pair): {'met' if two_fast >= GOAL['rate'] else '**missed**'}."
-        f" Lost acknowledged saves: {result['lost']} of {result['acks']}."
+        f"Throughput ceiling (most saves/s achieved at any rate, no error): one"
+        f" server {one_top:g}/s, two {two_top:g}/s, **ratio {ratio}**. Highest"
+        f" offered rate held (achieved >= 98 %, no error): one {one_held:g}/s, two"
+        f" {two_held:g}/s (ratio {held_ratio}); with p99 <= {GOAL['p99_ms']:g} ms:"
+        f" one {one_fast:g}/s, two {two_fast:g}/s. Goal ({GOAL['rate']:g}/s, p99 <="
+        f" {GOAL['p99_ms']:g} ms across the pair):"
+        f" {'met' if two_fast >= GOAL['rate'] else '**missed**'}. Lost acknowledged"
+        f" saves: {result['lost']} of {result['acks']}."
     )
     lines.append("")
     lines.append(
