@@ -82,6 +82,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import ssl
 import subprocess
 import sys
@@ -805,6 +806,7 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
 # =====================================================================================
 
 UNIT = ROOT / "deploy" / "systemd" / "certwright-web@.service"
+NGINX_SBIN = Path("/usr/sbin/nginx")  # not on a non-root PATH
 GOAL = {"rate": 1000.0, "p99_ms": 100.0}  # issue 13, across the pair
 
 
@@ -1425,7 +1427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--behind-nginx",
         action="store_true",
-        help="PostgreSQL only: one app server behind nginx, then two, at each of"
+        help="PostgreSQL only: one app server behind nginx against two, at each of"
         " --rates, as deploy/ runs them (TLS, certwright-web@'s gunicorn flags)",
     )
     parser.add_argument(
@@ -1450,6 +1452,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--storm must be >= 0, --queue >= 1, --replay from 0 to 1")
     if args.behind_nginx and (args.storm or args.database not in (None, "postgres")):
         parser.error("--behind-nginx runs on PostgreSQL, without --storm")
+    if args.behind_nginx and shutil.which("nginx") is None and not NGINX_SBIN.exists():
+        parser.error("--behind-nginx needs nginx (Debian: apt-get install nginx-light)")
     if args.database is None:
         args.database = "postgres" if args.storm or args.behind_nginx else "both"
     if args.duration is None:
