@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import platform
 import shlex
+import ssl
 import sys
 import threading
 import time
@@ -44,17 +45,21 @@ class StaleConnection(Exception):
 
 class Connection:
     """One HTTP/1.1 keep-alive connection (raw asyncio streams: the generator must
-    stay far below the server's cost per request on its one core)."""
+    stay far below the server's cost per request on its one core); over TLS when
+    given an ``ssl`` context (nginx in front, bench/save_answer.py --behind-nginx)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, ssl: ssl.SSLContext | None = None) -> None:
         self.port = port
+        self.ssl = ssl
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.used = 0
 
     async def exchange(self, request: bytes) -> tuple[int, bytes]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                HOST, self.port, ssl=self.ssl
+            )
             self.used = 0
         assert self.reader is not None
         reused = self.used > 0
@@ -160,10 +165,11 @@ async def run(
     *,
     connections: int,
     timeout: float,
+    ssl: ssl.SSLContext | None = None,
 ) -> None:
     """Send ``phase.rate`` requests a second for ``phase.duration`` seconds, each
-    due at its own time, over ``connections`` keep-alive connections; wait for the
-    last answer."""
+    due at its own time, over ``connections`` keep-alive connections (TLS ones with
+    an ``ssl`` context); wait for the last answer."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[float | None] = asyncio.Queue()
     total = int(phase.rate * phase.duration)
@@ -180,7 +186,7 @@ async def run(
             queue.put_nowait(None)
 
     async def consume() -> None:
-        conn = Connection(port)
+        conn = Connection(port, ssl)
         while True:
             due = await queue.get()
             if due is None:

@@ -5,6 +5,8 @@
     .venv/bin/python bench/save_answer.py --database postgres --rate 500 --duration 60
     .venv/bin/python bench/save_answer.py --quick --database sqlite   # smoke, < 1 min
     .venv/bin/python bench/save_answer.py --storm 2000                # reconnect storm
+    .venv/bin/python bench/save_answer.py --behind-nginx              # 1 vs 2 servers
+    .venv/bin/python bench/save_answer.py --behind-nginx --quick      # smoke, < 2 min
 
 For each database: a fresh benchmark database (PostgreSQL ``certwright_bench_saves``,
 SQLite bench/.data/saves.sqlite3) is migrated and filled with a published 60-item
@@ -52,6 +54,23 @@ until every queue is empty (and the spread of each candidate's), requests,
 errors and resends, and, once the server is stopped, every acknowledged answer
 looked up in the database (lost: a lower seq stored, or the same seq with another
 choice) and the rows stored against the answers sent (nothing recorded twice).
+
+--behind-nginx (issue 13; PostgreSQL): the same candidates and open-loop saves,
+sent over HTTPS keep-alive connections to nginx serving deploy/nginx's site
+(rendered by deploy/render_nginx.py from deploy/certwright.env.example, with this
+run's ports, a self-signed certificate and CERTWRIGHT_APP_SERVERS), in front of
+(a) one app server and (b) two, each run with certwright-web@.service's own
+gunicorn flags (read from the unit) and the template's proxy settings. Both
+stacks are up at once and each rate of --rates (--duration seconds each) goes to
+one, then the other (the order alternating), so the shared machine's other load
+falls on both alike. Workers per server (--split): the machine's cores shared
+out (cores / servers: one server and two get the same workers in all), or the
+template's CERTWRIGHT_WEB_WORKERS each. Nothing is pinned, as on a production
+host. Per rate and set-up: achieved/s, latencies, errors, and CPU per save of the
+app servers (all their gunicorn processes), nginx, PostgreSQL and the generator;
+then each set-up's ceiling (highest rate held), the two-server / one-server
+ratio, the ceiling with p99 <= 100 ms (the goal: 1,000 saves/s across the pair)
+and every acknowledged save looked up in the database.
 """
 
 from __future__ import annotations
@@ -62,6 +81,9 @@ import datetime as dt
 import json
 import os
 import random
+import shlex
+import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -297,6 +319,13 @@ class Load:
         self.acks: list[Ack] = []
         self.host = f"Host: {HOST}:{port}\r\n".encode()
 
+    def retarget(self, port: int, origin: str) -> None:
+        """Send the saves to ``port`` (nginx's HTTPS one), from a page of
+        ``origin``: a browser's fetch over HTTPS names it in Origin, which Django's
+        CSRF check compares with CSRF_TRUSTED_ORIGINS on a secure request."""
+        self.port = port
+        self.host = f"Host: {HOST}:{port}\r\nOrigin: {origin}\r\n".encode()
+
     def request(self) -> tuple[Candidate, int, int | None, int, bytes]:
         """The next candidate's next save: (candidate, item, choice, seq, bytes)."""
         n = self.next % len(self.candidates)
@@ -328,7 +357,12 @@ class Load:
         return candidate, item, choice, seq, data
 
     async def phase(
-        self, phase: Phase, connections: int, timeout: float, record: bool = True
+        self,
+        phase: Phase,
+        connections: int,
+        timeout: float,
+        record: bool = True,
+        ssl: ssl.SSLContext | None = None,
     ) -> None:
         """Send ``phase.rate`` saves a second for ``phase.duration`` seconds, each
         due at its own time; wait for the last answer."""
@@ -353,7 +387,12 @@ class Load:
             return data, check
 
         await openloop.run(
-            phase, self.port, next_request, connections=connections, timeout=timeout
+            phase,
+            self.port,
+            next_request,
+            connections=connections,
+            timeout=timeout,
+            ssl=ssl,
         )
 
 
@@ -763,6 +802,283 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # =====================================================================================
+# Behind nginx: one app server against two (--behind-nginx)
+# =====================================================================================
+
+UNIT = ROOT / "deploy" / "systemd" / "certwright-web@.service"
+NGINX_SBIN = Path("/usr/sbin/nginx")  # not on a non-root PATH
+GOAL = {"rate": 1000.0, "p99_ms": 100.0}  # issue 13, across the pair
+
+
+def unit_gunicorn_args(bind: str, workers: int, threads: int) -> list[str]:
+    """gunicorn's arguments as certwright-web@.service runs it (its ExecStart, the
+    documented production flags), for ``bind`` with ``workers`` × ``threads``: read
+    from the unit so the benchmark cannot drift from what production runs."""
+    joined, inside = "", False
+    for line in UNIT.read_text().splitlines():
+        if line.startswith("ExecStart="):
+            inside, line = True, line.removeprefix("ExecStart=")
+        if inside:
+            joined += " " + line.rstrip().removesuffix("\\")
+            if not line.rstrip().endswith("\\"):
+                break
+    words = shlex.split(joined)[1:]  # [0]: the virtualenv's gunicorn
+    values = {
+        "${CERTWRIGHT_WEB_ADDRESS}:%i": bind,
+        "${CERTWRIGHT_WEB_WORKERS}": str(workers),
+        "${CERTWRIGHT_WEB_THREADS}": str(threads),
+    }
+    words = [values.get(word, word) for word in words]
+    left = [word for word in words if "$" in word or "%" in word]
+    if not words or left:
+        raise RuntimeError(f"{UNIT.name}: ExecStart not understood ({left})")
+    return words
+
+
+def production_gunicorn(
+    url: str, log: Path, workers: int, threads: int, site: str, multiproc: Path
+) -> Any:
+    """One app server as certwright-web@ runs it, behind nginx at ``site``: the
+    unit's flags, the template's proxy settings (TLS ends at nginx, which says so in
+    X-Forwarded-Proto), Prometheus' multiprocess directory of its own."""
+    from django.conf import settings
+
+    from tests.delivery.live_server import Gunicorn
+
+    class UnitGunicorn(Gunicorn):
+        def command(self) -> list[str]:
+            bind = f"{HOST}:{self.port}"
+            args = unit_gunicorn_args(bind, self.workers, self.threads)
+            return [sys.executable, "-m", "gunicorn", *args]
+
+    multiproc.mkdir(parents=True, exist_ok=True)
+    return UnitGunicorn(
+        database_url=url,
+        secret_key=settings.SECRET_KEY,
+        log=log,
+        workers=workers,
+        threads=threads,
+        extra_env={
+            # certwright.env.example's values, with this run's addresses.
+            "CERTWRIGHT_SSL_REDIRECT": "1",
+            "CERTWRIGHT_SITE_URL": site,
+            "CERTWRIGHT_CSRF_TRUSTED_ORIGINS": site,
+            "CERTWRIGHT_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+            "CERTWRIGHT_TRUSTED_PROXIES": "127.0.0.1/32",
+            "CERTWRIGHT_DB_CONN_MAX_AGE": "60",
+            "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+        },
+    )
+
+
+def template_web_size() -> tuple[int, int]:
+    """(workers, threads) per app server in deploy/certwright.env.example."""
+    from tests.deploy.nginx import TEMPLATE_ENV, env_file_read
+
+    env = env_file_read(TEMPLATE_ENV.read_text(encoding="utf-8"))
+    return int(env["CERTWRIGHT_WEB_WORKERS"]), int(env["CERTWRIGHT_WEB_THREADS"])
+
+
+def workers_per_server(args: argparse.Namespace, servers: int) -> int:
+    """--split cores: the machine's cores shared out, so one server and two get the
+    same number of worker processes in all (a gthread worker runs Python on one
+    core at a time: more workers than cores only queue for them); --split
+    template: each server as the environment template sizes it."""
+    if args.split == "template":
+        return template_web_size()[0]
+    return max(1, len(os.sched_getaffinity(0)) // servers)
+
+
+@dataclass
+class Stack:
+    """``servers`` app servers behind one nginx, as deploy/ runs them on one host."""
+
+    servers: int
+    workers: int
+    threads: int
+    apps: list[Any]
+    nginx: Any
+    site_url: str
+    context: ssl.SSLContext
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.servers} server{'s' if self.servers > 1 else ''}"
+
+    def start(self) -> None:
+        for app in self.apps:
+            app.log.unlink(missing_ok=True)
+            app.start()
+        self.nginx.start()
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        for app in self.apps:
+            app.stop()
+
+    def app_pids(self) -> list[int]:
+        return [pid for app in self.apps for pid in server_pids(app)]
+
+    def measure(
+        self, args: argparse.Namespace, load: Load, phase: Phase, db_pids: Any
+    ) -> dict[str, Any]:
+        """One phase of saves through this nginx, and what each side spent."""
+        load.retarget(self.nginx.https_port, origin=self.site_url)
+        app_cpu = CpuMeter(self.app_pids)
+        nginx_cpu = CpuMeter(self.nginx.pids)
+        db_cpu = CpuMeter(db_pids)
+        openloop.drive(
+            load.phase(phase, args.connections, args.timeout, ssl=self.context)
+        )
+        phase.server_cpu_s = app_cpu.stop()
+        nginx_s = nginx_cpu.stop()
+        phase.db_cpu_s = db_cpu.stop()
+        phase.loadavg = [round(x, 2) for x in os.getloadavg()]
+        row = phase.row()
+        row["nginx_cpu_ms_per_request"] = (
+            round(1000 * nginx_s / phase.ok, 2) if phase.ok else 0
+        )
+        # The busiest app process's share: gunicorn's workers of one server take
+        # connections from one listening socket, nginx's keep-alive ones included,
+        # and nothing makes them take equal shares.
+        busiest = max(
+            (s - app_cpu.start.get(pid, 0.0) for pid, s in app_cpu.last.items()),
+            default=0.0,
+        )
+        row["app_busiest_cores"] = round(busiest / phase.elapsed, 2)
+        row["nginx_cores"] = round(nginx_s / phase.elapsed, 2)
+        row["load_cores"] = round(phase.load_cpu_s / phase.elapsed, 2)
+        row["db_cores"] = round(phase.db_cpu_s / phase.elapsed, 2)
+        print(
+            f"[{self.label}] {phase.name} {phase.rate:g}/s: {row['ok']} ok,"
+            f" {row['errors']} errors, {row['achieved_per_s']}/s, p50"
+            f" {row['p50_ms']} p99 {row['p99_ms']} ms; CPU ms/save: app"
+            f" {row['server_cpu_ms_per_request']} ({row['server_cores']} cores,"
+            f" busiest process {row['app_busiest_cores']}),"
+            f" nginx {row['nginx_cpu_ms_per_request']}, db"
+            f" {row['db_cpu_ms_per_request']}, generator"
+            f" {row['load_cpu_ms_per_request']}; load {phase.loadavg}",
+            file=sys.stderr,
+            flush=True,
+        )
+        for sample in phase.error_samples:
+            print(f"  {sample}", file=sys.stderr)
+        return row
+
+    def report(self) -> dict[str, Any]:
+        command = self.apps[0].command()[3:]
+        return {
+            "servers": self.servers,
+            "workers": self.workers,
+            "threads": self.threads,
+            "server": " ".join(command).replace(f":{self.apps[0].port}", ":PORT"),
+            "phases": self.rows,
+        }
+
+
+def stack_make(args: argparse.Namespace, url: str, servers: int, work: Path) -> Stack:
+    """``servers`` app servers (certwright-web@'s flags, workers by --split) and
+    nginx with deploy/nginx's site rendered for them, on loopback; not started."""
+    from tests.delivery.live_server import free_port
+    from tests.deploy.nginx import TEMPLATE_ENV, Nginx, certificate_make, render_nginx
+
+    workers = workers_per_server(args, servers)
+    threads = template_web_size()[1]
+    directory = work / f"servers-{servers}"
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = certificate_make(directory)
+    https_port, http_port = free_port(), free_port()
+    site_url = f"https://{HOST}:{https_port}"
+    apps = [
+        production_gunicorn(
+            url,
+            DATA / f"gunicorn-nginx-{servers}-{n}.log",
+            workers,
+            threads,
+            site_url,
+            directory / f"metrics-{n}",
+        )
+        for n in range(servers)
+    ]
+    site = render_nginx(
+        TEMPLATE_ENV.read_text(encoding="utf-8"),
+        CERTWRIGHT_SITE_URL=site_url,
+        CERTWRIGHT_APP_SERVERS=",".join(f"{HOST}:{app.port}" for app in apps),
+        CERTWRIGHT_NGINX_HTTPS_LISTEN=f"{HOST}:{https_port}",
+        CERTWRIGHT_NGINX_HTTP_LISTEN=f"{HOST}:{http_port}",
+        CERTWRIGHT_TLS_CERTIFICATE=str(cert),
+        CERTWRIGHT_TLS_KEY=str(key),
+        CERTWRIGHT_DATA_DIR=str(directory),
+    )
+    # One nginx worker per core, as Debian's nginx.conf ("auto") runs it.
+    nginx = Nginx(
+        directory / "nginx",
+        site,
+        https_port=https_port,
+        http_port=http_port,
+        worker_processes="auto",
+    )
+    context = ssl.create_default_context(cafile=str(cert))
+    return Stack(servers, workers, threads, apps, nginx, site_url, context)
+
+
+def nginx_main(args: argparse.Namespace) -> dict[str, Any]:
+    """The child of a --behind-nginx run (PostgreSQL): the candidates made once;
+    one app server behind nginx and two behind another, both up at once (the idle
+    one costs nothing); each rate sent to one, then the other, so a neighbour's
+    load on the shared machine falls on both alike; at the end every acknowledged
+    save of both looked up in the database."""
+    url = database_prepare("postgres", args.postgres_url)
+    began = time.perf_counter()
+    candidates = candidates_make(args.candidates)
+    setup_s = time.perf_counter() - began
+    print(f"[setup] {args.candidates} candidates in {setup_s:.1f} s", file=sys.stderr)
+    version = database_version()
+    database_name = url.rsplit("/", 1)[1].split("?")[0]
+    DATA.mkdir(parents=True, exist_ok=True)
+    # One generator for both: each candidate's seq goes on rising, so every save
+    # is a new answer, not a replay of one the other stack stored.
+    load = Load(0, candidates, seed=args.seed)
+
+    def db_pids() -> list[int]:
+        return postgres_pids(database_name)
+
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as work:
+        stacks = [stack_make(args, url, n, Path(work)) for n in (1, 2)]
+        try:
+            for stack in stacks:
+                stack.start()
+            for stack in stacks:  # not counted
+                stack.measure(
+                    args, load, Phase("warm-up", args.rates[0], args.warmup), db_pids
+                )
+            for number, rate in enumerate(args.rates):
+                # Each goes first at every other rate: neither always meets the
+                # database or the neighbours' load the other left behind.
+                for stack in stacks[:: -1 if number % 2 else 1]:
+                    time.sleep(1)  # the last phase's queues drained
+                    phase = Phase("sustained", rate, args.duration)
+                    stack.rows.append(stack.measure(args, load, phase, db_pids))
+        finally:
+            for stack in stacks:
+                stack.stop()
+    lost, rows = lost_acks(load.acks)
+    return {
+        "database": "postgres",
+        "version": version,
+        "candidates": args.candidates,
+        "setup_s": round(setup_s, 1),
+        "connections": args.connections,
+        "split": args.split,
+        "acks": len(load.acks),
+        "lost": lost,
+        "rows": rows,
+        "setups": [stack.report() for stack in stacks],
+    }
+
+
+# =====================================================================================
 # The parent: one child per database, the report
 # =====================================================================================
 
@@ -870,6 +1186,110 @@ def storm_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def nginx_ceilings(setup: dict[str, Any]) -> tuple[float, float, float]:
+    """(the most saves/s achieved at any rate without an error: the set-up's
+    throughput, held or not; the highest offered rate held: achieved >= 98 % of
+    it, no error; the highest held with p99 <= the goal's), 0 when none."""
+    clean = [r for r in setup["phases"] if r["errors"] == 0]
+    held = [r for r in clean if r["achieved_per_s"] >= 0.98 * r["rate"]]
+    fast = [r for r in held if r["p99_ms"] <= GOAL["p99_ms"]]
+    return (
+        max((r["achieved_per_s"] for r in clean), default=0.0),
+        max((r["rate"] for r in held), default=0.0),
+        max((r["rate"] for r in fast), default=0.0),
+    )
+
+
+def nginx_markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    head = (
+        "| app servers × workers × threads | offered/s | s | saves ok | errors |"
+        " achieved/s | p50 ms | p99 ms | max ms | app CPU ms/save (cores;"
+        " busiest process) |"
+        " nginx CPU ms/save (cores) | db CPU ms/save (cores) | generator CPU"
+        " ms/save (cores) | all CPU ms/save | load avg (1 min) | goal |"
+    )
+    lines = [head, "|" + "---|" * 16]
+    result = report["results"][0]
+    if "error" in result:
+        return f"FAILED: {result['error']}\nCommand: `{m['command']}`"
+    for setup in result["setups"]:
+        shape = f"{setup['servers']} × {setup['workers']} × {setup['threads']}"
+        for r in setup["phases"]:
+            total = sum(
+                r[key]
+                for key in (
+                    "server_cpu_ms_per_request",
+                    "nginx_cpu_ms_per_request",
+                    "db_cpu_ms_per_request",
+                    "load_cpu_ms_per_request",
+                )
+            )
+            if r["rate"] < GOAL["rate"]:
+                goal = ""
+            else:
+                met = (
+                    r["p99_ms"] <= GOAL["p99_ms"]
+                    and r["errors"] == 0
+                    and r["achieved_per_s"] >= 0.98 * r["rate"]
+                )
+                goal = "met" if met else "**MISSED**"
+            lines.append(
+                f"| {shape} | {r['rate']:g} | {r['duration_s']:g} | {r['ok']} |"
+                f" {r['errors']} | {r['achieved_per_s']} | {r['p50_ms']} |"
+                f" {r['p99_ms']} | {r['max_ms']} |"
+                f" {r['server_cpu_ms_per_request']} ({r['server_cores']};"
+                f" {r['app_busiest_cores']}) |"
+                f" {r['nginx_cpu_ms_per_request']} ({r['nginx_cores']}) |"
+                f" {r['db_cpu_ms_per_request']} ({r['db_cores']}) |"
+                f" {r['load_cpu_ms_per_request']} ({r['load_cores']}) |"
+                f" {round(total, 2)} | {r['loadavg'][0]} | {goal} |"
+            )
+    one, two = result["setups"]
+    (one_top, one_held, one_fast), (two_top, two_held, two_fast) = map(
+        nginx_ceilings, (one, two)
+    )
+    ratio = f"{two_top / one_top:.2f}" if one_top else "–"
+    held_ratio = f"{two_held / one_held:.2f}" if one_held else "–"
+    lines.append("")
+    lines.append(
+        f"Throughput ceiling (most saves/s achieved at any rate, no error): one"
+        f" server {one_top:g}/s, two {two_top:g}/s, **ratio {ratio}**. Highest"
+        f" offered rate held (achieved >= 98 %, no error): one {one_held:g}/s, two"
+        f" {two_held:g}/s (ratio {held_ratio}); with p99 <= {GOAL['p99_ms']:g} ms:"
+        f" one {one_fast:g}/s, two {two_fast:g}/s. Goal ({GOAL['rate']:g}/s, p99 <="
+        f" {GOAL['p99_ms']:g} ms across the pair):"
+        f" {'met' if two_fast >= GOAL['rate'] else '**missed**'}. Lost acknowledged"
+        f" saves: {result['lost']} of {result['acks']}."
+    )
+    lines.append("")
+    lines.append(
+        f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM;"
+        f" {result['version']}; Python {m['python']}, Django {m['django']}, gunicorn"
+        f" {m['gunicorn']}, {m['nginx']}; load average at start {m['loadavg_start']},"
+        f" at end {m['loadavg_end']}."
+    )
+    lines.append(
+        f"App servers: `gunicorn {one['server']}` (certwright-web@.service's"
+        f" ExecStart), workers per server by --split {result['split']}; nginx with"
+        " deploy/nginx's site (rendered by deploy/render_nginx.py, one worker per"
+        f" core), TLS on loopback; {result['candidates']} candidates over"
+        f" {result['connections']} keep-alive HTTPS connections to nginx; nothing"
+        " pinned. Latency from each save's due time (open loop); CPU from /proc."
+    )
+    lines.append(f"Command: `{m['command']}`")
+    return "\n".join(lines)
+
+
+def nginx_version() -> str:
+    from tests.deploy.nginx import NGINX
+
+    if NGINX is None:
+        return "nginx not installed"
+    done = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=False)
+    return done.stderr.strip().removeprefix("nginx version: ")
+
+
 def storm_failed(result: dict[str, Any]) -> bool:
     if "error" in result:
         return True
@@ -880,6 +1300,16 @@ def storm_failed(result: dict[str, Any]) -> bool:
         or storm["unsent"]
         or result["rows"] != result["answers_sent"]
     )
+
+
+def rates_parse(text: str) -> list[float]:
+    try:
+        rates = [float(r) for r in text.split(",") if r.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected 300,500,...") from None
+    if not rates or any(r <= 0 for r in rates):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected rates above 0")
+    return rates
 
 
 def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
@@ -894,6 +1324,9 @@ def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--seed", str(args.seed),
     ]  # fmt: skip
+    if args.behind_nginx:
+        argv += ["--behind-nginx", "--rates", ",".join(f"{r:g}" for r in args.rates)]
+        argv += ["--split", args.split]
     if args.storm:
         argv += ["--storm", str(args.storm), "--queue", str(args.queue)]
         argv += ["--replay", str(args.replay), "--storm-limit", str(args.storm_limit)]
@@ -929,7 +1362,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--postgres-url", help=f"default {POSTGRES_URL}")
     parser.add_argument("--rate", type=float, default=500, help="saves per second")
-    parser.add_argument("--duration", type=float, default=60, help="seconds")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        help="seconds (default 60; each rate's with --behind-nginx: 15)",
+    )
     parser.add_argument("--warmup", type=float, default=5, help="seconds, not counted")
     parser.add_argument("--burst-rate", type=float, default=1000)
     parser.add_argument(
@@ -987,13 +1424,40 @@ def main(argv: list[str] | None = None) -> int:
         default=300,
         help="storm: seconds after which a queue not yet empty counts as failed",
     )
+    parser.add_argument(
+        "--behind-nginx",
+        action="store_true",
+        help="PostgreSQL only: one app server behind nginx against two, at each of"
+        " --rates, as deploy/ runs them (TLS, certwright-web@'s gunicorn flags)",
+    )
+    parser.add_argument(
+        "--rates",
+        type=rates_parse,
+        default=[300.0, 500.0, 700.0, 1000.0],
+        help="--behind-nginx: saves per second, comma-separated (default"
+        " 300,500,700,1000)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("cores", "template"),
+        default="cores",
+        help="--behind-nginx: gunicorn workers per app server: the cores shared"
+        " out (cores / servers, the same in all for one server and two), or"
+        " CERTWRIGHT_WEB_WORKERS of deploy/certwright.env.example each",
+    )
     parser.add_argument("--json", type=Path, help="also write every number here")
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.storm < 0 or args.queue < 1 or not 0 <= args.replay <= 1:
         parser.error("--storm must be >= 0, --queue >= 1, --replay from 0 to 1")
+    if args.behind_nginx and (args.storm or args.database not in (None, "postgres")):
+        parser.error("--behind-nginx runs on PostgreSQL, without --storm")
+    if args.behind_nginx and shutil.which("nginx") is None and not NGINX_SBIN.exists():
+        parser.error("--behind-nginx needs nginx (Debian: apt-get install nginx-light)")
     if args.database is None:
-        args.database = "postgres" if args.storm else "both"
+        args.database = "postgres" if args.storm or args.behind_nginx else "both"
+    if args.duration is None:
+        args.duration = 15 if args.behind_nginx else 60
     if args.connections is None:
         # A browser per candidate, each on its own connection.
         args.connections = args.storm if args.storm else 128
@@ -1002,8 +1466,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.duration, args.warmup, args.burst_duration = 10, 2, 0
         args.candidates = min(args.candidates, 500)
+        if args.behind_nginx:
+            args.duration, args.rates = 5, args.rates[:1]
+            args.candidates = min(args.candidates, 200)
     if args.child_out:
-        result = storm_main(args) if args.storm else child_main(args)
+        if args.behind_nginx:
+            result = nginx_main(args)
+        else:
+            result = storm_main(args) if args.storm else child_main(args)
         args.child_out.write_text(json.dumps(result))
         return 0
     report: dict[str, Any] = {"machine": machine(), "results": []}
@@ -1011,12 +1481,19 @@ def main(argv: list[str] | None = None) -> int:
     for database in databases:
         report["results"].append(run_child(database, args))
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    text = storm_markdown(report) if args.storm else markdown(report)
+    if args.behind_nginx:
+        report["machine"]["nginx"] = nginx_version()
+        text = nginx_markdown(report)
+    else:
+        text = storm_markdown(report) if args.storm else markdown(report)
     print(text)
     if args.json:
         report["markdown"] = text
         args.json.write_text(json.dumps(report, indent=1) + "\n")
-    if args.storm:
+    if args.behind_nginx:
+        # Errors past the ceiling are what is measured; a lost save is a failure.
+        failed = any("error" in r or r["lost"] for r in report["results"])
+    elif args.storm:
         failed = any(storm_failed(r) for r in report["results"])
     else:
         failed = any(

@@ -95,6 +95,9 @@ class Nginx:
     site: str
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    # "auto" (one per core) is what Debian's /etc/nginx/nginx.conf sets; a test
+    # needs one.
+    worker_processes: str = "1"
     process: subprocess.Popen[bytes] | None = None
 
     def main_config(self) -> str:
@@ -102,7 +105,7 @@ class Nginx:
         user = "user root;" if os.geteuid() == 0 else ""
         return f"""
 {user}
-worker_processes 1;
+worker_processes {self.worker_processes};
 pid {d}/nginx.pid;
 error_log {d}/error.log warn;
 daemon off;
@@ -158,6 +161,17 @@ http {{
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def pids(self) -> list[int]:
+        """The master and its workers (from /proc), for their CPU time."""
+        if self.process is None:
+            return []
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [pid, *(int(child) for child in children)]
 
     def log_tail(self, lines: int = 30) -> str:
         try:
