@@ -376,6 +376,15 @@ PAGES: dict[str, Row] = {
         body=lambda world: {"item": world.ids["form_item"], "choice": 0, "seq": 1},
         json=True,
     ),
+    # The player's queue in one request: the same owner-only answer as one save.
+    "delivery:save_many": Row(
+        _ids(attempt_id="attempt"),
+        {"post": expect(("owner",), anonymous=UNAUTHORIZED)},
+        body=lambda world: {
+            "answers": [{"item": world.ids["form_item"], "choice": 0, "seq": 1}]
+        },
+        json=True,
+    ),
     # A practice test of the program: any candidate may start one (the owner is
     # entitled; the stranger is told they are not).
     "delivery:practice_start": Row(

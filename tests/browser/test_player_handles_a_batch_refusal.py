@@ -65,7 +65,7 @@ def test_an_answer_refused_alone_is_dropped_and_the_rest_saved(
     page.wait_for_selector("#item-screen:not([hidden])")
     ids = _player_items(page)
     # given two queued answers, the first one broken (a choice the server refuses)
-    saves = _queue_then_reload(page, attempt, "queue[0].choice = 7; return queue;")
+    saves = _queue_then_reload(page, attempt, "first.choice = 7; return queue;")
     # then one batch carried both; the good one is saved, the bad one dropped
     batches = [r for r in saves if r.url.endswith("/answers/batch/")]
     assert len(batches) == 1
