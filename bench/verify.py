@@ -208,9 +208,15 @@ class Lookups:
     """Public lookups: mostly genuine, some wrong names and unknown IDs."""
 
     def __init__(
-        self, port: int, sample: list[Person], seed: int, clients: int
+        self,
+        port: int,
+        sample: list[Person],
+        seed: int,
+        clients: int,
+        known: set[str],
     ) -> None:
         self.sample = sample
+        self.known = known
         self.rng = random.Random(seed)
         self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
         self.port = port
@@ -229,8 +235,16 @@ class Lookups:
         if draw < 0.05:
             name, genuine = name + "x", False
         elif draw < 0.10:
-            # A well-formed ID of nobody: the last characters changed.
-            cid, genuine = cid[:-3] + "ZZZ", False
+            # A well-formed ID of nobody: the last characters changed (checked
+            # against every ID: "…ZZZ" can be somebody's, a Walker's once).
+            cid, genuine = (
+                next(
+                    c
+                    for c in (cid[:-3] + t for t in ("ZZZ", "ZZY", "ZYZ", "YZZ"))
+                    if c not in self.known
+                ),
+                False,
+            )
         path = (
             f"/api/verify/{urllib.parse.quote(cid)}"
             f"?last_name={urllib.parse.quote(name)}"
@@ -445,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
 
     credentials_prepare(issued=300, revoked=20)
     sample = people(args.sample, args.seed)
+    from certwright.candidates.models import Technician
+
+    known = set(Technician.objects.values_list("certification_id", flat=True))
     report["technicians"] = population_count(url)
     report["certifications"] = Certification.objects.count()
     report["sample"] = len(sample)
@@ -483,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     rates = [float(r) for r in args.rates.split(",")]
     status_rates = [float(r) for r in args.status_rates.split(",") if r]
     try:
-        lookups = Lookups(server.port, sample, args.seed, args.clients)
+        lookups = Lookups(server.port, sample, args.seed, args.clients, known)
         report["lookup"] = run_phases(
             "lookup", rates, args, server, database, lookups.next_request
         )
