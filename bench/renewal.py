@@ -23,21 +23,22 @@ question and e-mail, the second must send nothing. E-mails are queued as rows
 (``CERTWRIGHT_TASKS=database``: no worker runs, nothing leaves the machine).
 
 The ``answer`` phase (``--phases dispatch,answer``, the default; ``--phases answer``
-alone): answering through ``gunicorn certwright.wsgi --workers 3`` as
-docs/install.md runs it in production (sync workers, persistent database
-connections, the database task backend: the recompute an answer enqueues is a row
-no worker runs). Its setup (untimed): no question sent, the subscriptions of the
-first ``--answerers`` technicians moved to cover today, ``renewal_dispatch`` at the
-real now (the server keeps the real time), and each of those technicians signed in
-(a user, a session row and a CSRF secret, as bench/save_answer.py makes them).
-Then an open-loop load (bench/openloop.py): each technician opens their first
-question (``POST /renewal/questions/<id>/open/``), then, in the next phases, answers
-it (``POST .../answer/``, a random choice A–D) — each phase a warm-up (not counted)
-and ``--answer-duration`` seconds at ``--answer-rate`` requests a second. An error is
-any answer but the page's redirect. Afterwards every acknowledged answer is looked
-up: the question answered with the choice sent, one answer event, and one renewal
-credit exactly when the choice was right (``recorded_once`` counts those that are
-not).
+alone): answering through ``gunicorn certwright.wsgi`` as deploy/'s unit runs an app
+server (``--workers 3 --worker-class gthread --threads 4``, the environment
+template's; ``--worker-class sync`` for docs/install.md's plain command), with
+persistent database connections and the database task backend (a recompute an answer
+enqueues is a row no worker runs). Its setup (untimed): no question sent, the
+subscriptions of the first ``--answerers`` technicians moved to cover today,
+``renewal_dispatch`` at the real now (the server keeps the real time), and each of
+those technicians signed in (a user, a session row and a CSRF secret, as
+bench/save_answer.py makes them). Then an open-loop load (bench/openloop.py): each
+technician opens their first question (``POST /renewal/questions/<id>/open/``),
+then, in the next phases, answers it (``POST .../answer/``, a random choice A–D) —
+each phase a warm-up (not counted) and ``--answer-duration`` seconds at
+``--answer-rate`` requests a second. An error is any answer but the page's redirect.
+Afterwards every acknowledged answer is looked up: the question answered with the
+choice sent, one answer event, and one renewal credit exactly when the choice was
+right (``recorded_once`` counts those that are not).
 
 The ``answer-profile`` phase (in this process, no gunicorn, no load generator):
 the same set-up, then ``--profile-answers`` technicians open and answer through
@@ -397,10 +398,13 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
         database_url=url,
         secret_key=settings.SECRET_KEY,
         log=log,
-        # As docs/install.md runs it: three sync workers, the app loaded in each.
-        workers=3,
-        worker_class="sync",
-        preload=False,
+        # As deploy/'s unit runs an app server (certwright-web@.service with the
+        # template's CERTWRIGHT_WEB_WORKERS and _THREADS): gthread workers, the
+        # app loaded once; --worker-class sync --workers 3 is docs/install.md's.
+        workers=args.workers,
+        threads=args.threads,
+        worker_class=args.worker_class,
+        preload=args.worker_class == "gthread",
         cpus=cpus_parse(args.server_cpus),
         extra_env={
             "CERTWRIGHT_LOG_LEVEL": "error",
@@ -612,6 +616,13 @@ def main(argv: list[str] | None = None) -> int:
         help="technicians signed in (default: as many as the load needs)",
     )
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gthread worker"
+    )
+    parser.add_argument(
+        "--worker-class", choices=("gthread", "sync"), default="gthread"
+    )
     parser.add_argument(
         "--dispatch-workers",
         type=int,
