@@ -54,7 +54,6 @@ with p99 ≤ 100 ms.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import datetime as dt
 import json
@@ -432,7 +431,7 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
                 def next_request(step: str = step) -> tuple[bytes, Check]:
                     return load.request(step)
 
-                asyncio.run(
+                openloop.drive(
                     openloop.run(
                         phase,
                         server.port,
