@@ -58,7 +58,11 @@ def test_a_shop_appears_on_the_finder_once_its_technicians_are_certified(
     shoot(phone, "finder")
     # when the visitor opens the shop's entry, then its recognition and its badge
     card.get_by_role("link", name="Riverside Brake & Tune").click()
-    assert phone.get_by_role("heading", name="Recognition").is_visible()
+    # (is_visible does not wait: the shop's page must have loaded first)
+    phone.wait_for_url(f"**/shops/{shop.code}/")
+    heading = phone.get_by_role("heading", name="Recognition")
+    heading.wait_for()
+    assert heading.is_visible()
     badge = phone.request.get(f"/shops/{shop.code}/badge.svg")
     assert badge.status == 200
     assert "Blue Seal" in badge.text()
