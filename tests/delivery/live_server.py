@@ -123,6 +123,19 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
 
 
+def group_wait_gone(pgid: int, timeout: float = 10) -> bool:
+    """Wait until no process of the group ``pgid`` is left (a gunicorn master's
+    workers outlive it for a moment); False if some still run after ``timeout``."""
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 @dataclass
 class Gunicorn:
     """``gunicorn certwright.wsgi`` on ``HOST:port`` against ``database_url``.
@@ -244,13 +257,7 @@ class Gunicorn:
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
-        give_up = time.monotonic() + 10
-        while time.monotonic() < give_up:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                break  # every process of the group is gone
-            time.sleep(0.02)
+        group_wait_gone(self.process.pid)
         with socket.socket() as probe:
             refused = probe.connect_ex((HOST, self.port)) != 0
         if not refused:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.delivery.live_server import HOST, free_port
+from tests.delivery.live_server import HOST, free_port, group_wait_gone
 from tests.deploy.nginx import (
     NGINX,
     TEMPLATE_ENV,
@@ -302,13 +302,7 @@ class Process:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         # Until every process of the group is gone (gunicorn's workers too).
-        give_up = time.monotonic() + 10
-        while time.monotonic() < give_up:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.02)
+        group_wait_gone(self.process.pid)
 
     def stop(self) -> None:
         """SIGTERM, as ``systemctl stop`` sends it (the unit's KillSignal)."""
