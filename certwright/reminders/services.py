@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import escape
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import (
@@ -33,7 +32,12 @@ from certwright.credentials.selectors import (
     certifications_current,
     certifications_lapsed,
 )
-from certwright.notifications.services import Mail, email_render, email_store_many
+from certwright.notifications.services import (
+    Mail,
+    email_marks_fill,
+    email_render,
+    email_store_many,
+)
 from certwright.program.model import Program, ReminderLadder
 from certwright.reminders.models import (
     ExpiryReminder,
@@ -226,17 +230,14 @@ class _Rendered:
                 ),
             )
             self.kinds[key] = marked
-        subject, text, html = marked
-        plain = {
-            NAME_MARK: technician.name,
-            ID_MARK: technician.certification_id,
-            UNSUBSCRIBE_MARK: unsubscribe,
-        }
-        for mark, value in plain.items():
-            subject = subject.replace(mark, value)
-            text = text.replace(mark, value)
-            html = html.replace(mark, escape(value))
-        return subject, text, html
+        return email_marks_fill(
+            marked,
+            {
+                NAME_MARK: technician.name,
+                ID_MARK: technician.certification_id,
+                UNSUBSCRIBE_MARK: unsubscribe,
+            },
+        )
 
 
 def unsubscribe_url(technician_id: int) -> str:

@@ -30,7 +30,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils.html import escape
 
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
@@ -39,7 +38,12 @@ from certwright.core.clock import now
 from certwright.core.forking import can_fork
 from certwright.core.program import current_program
 from certwright.itembank.selectors import RenewalPoolItem, item_enemies, renewal_pool
-from certwright.notifications.services import Mail, email_render, email_store_many
+from certwright.notifications.services import (
+    Mail,
+    email_marks_fill,
+    email_render,
+    email_store_many,
+)
 from certwright.program.model import Program
 from certwright.renewal.models import (
     Question,
@@ -643,16 +647,17 @@ def _emails(
         tests = tuple(sorted({q.test for q in questions}))
         # In the technician's own time zone, as the app shows it.
         when = context.moment_words(min(q.answer_by for q in questions), zones[tid])
-        subject, text, html = context.rendered(
-            len(questions), tests, when, url, minutes
+        subject, text, html = email_marks_fill(
+            context.rendered(len(questions), tests, when, url, minutes),
+            {NAME_MARK: name},
         )
         tids.append(tid)
         messages.append(
             Mail(
                 to=address,
                 subject=subject,
-                text=text.replace(NAME_MARK, name),
-                html=html.replace(NAME_MARK, escape(name)),
+                text=text,
+                html=html,
                 template=EMAIL_TEMPLATE,
             )
         )
