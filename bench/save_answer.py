@@ -132,6 +132,8 @@ class Candidate:
     attempt_id: int
     items: tuple[int, ...]
     headers: bytes  # Cookie and X-CSRFToken lines, CRLF-terminated
+    user_id: int
+    session_key: str
 
 
 def form_make() -> Any:
@@ -283,15 +285,50 @@ def candidates_make(count: int) -> list[Candidate]:
         for key, u in zip(keys, users, strict=True)
     )
     out = []
-    for key, attempt, token in zip(keys, attempts, tokens, strict=True):
+    for key, attempt, token, user in zip(keys, attempts, tokens, users, strict=True):
         csrf = csrf_secret()
         seat = seat_cookie(attempt.pk, token)
         headers = (
             f"Cookie: sessionid={key}; csrftoken={csrf}; {seat}\r\n"
             f"X-CSRFToken: {csrf}\r\n"
         ).encode()
-        out.append(Candidate(attempt.pk, items, headers))
+        out.append(Candidate(attempt.pk, items, headers, user.pk, key))
     return out
+
+
+# How often the player's state poll renews its save pass, as this generator sees
+# it: well inside the pass's 30 s.
+PASS_RENEWED_S = 20.0
+
+
+class Passes:
+    """Each candidate's save pass (``X-Save-Pass``, certwright/delivery/
+    save_pass.py), as the player holds it from its last state poll. The polls are
+    not part of this load (a save's cost is what is measured): the generator makes
+    the pass itself with the server's secret key, as the poll would, and renews it
+    every PASS_RENEWED_S seconds. ``enabled`` False sends none: every save then
+    goes through Django's middleware, as before the pass."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.held: dict[int, tuple[float, bytes]] = {}
+
+    def header(self, candidate: Candidate) -> bytes:
+        if not self.enabled:
+            return b""
+        moment = time.monotonic()
+        held = self.held.get(candidate.attempt_id)
+        if held is None or moment - held[0] > PASS_RENEWED_S:
+            from certwright.delivery.save_pass import HEADER, save_pass_issue
+
+            value = save_pass_issue(
+                attempt_id=candidate.attempt_id,
+                user_id=candidate.user_id,
+                session_key=candidate.session_key,
+            )
+            held = (moment, f"{HEADER}: {value}\r\n".encode())
+            self.held[candidate.attempt_id] = held
+        return held[1]
 
 
 # =====================================================================================
@@ -310,9 +347,12 @@ class Ack:
 class Load:
     """The candidates' saves, in turn, with per-candidate sequence numbers."""
 
-    def __init__(self, port: int, candidates: list[Candidate], seed: int) -> None:
+    def __init__(
+        self, port: int, candidates: list[Candidate], seed: int, *, passes: bool
+    ) -> None:
         self.port = port
         self.candidates = candidates
+        self.passes = Passes(passes)
         self.rng = random.Random(seed)
         self.next = 0
         self.seq = [0] * len(candidates)
@@ -349,6 +389,7 @@ class Load:
                 f"POST /exam/{candidate.attempt_id}/answers/ HTTP/1.1\r\n".encode(),
                 self.host,
                 candidate.headers,
+                self.passes.header(candidate),
                 b"Content-Type: application/json\r\n",
                 f"Content-Length: {len(body)}\r\n\r\n".encode(),
                 body,
@@ -741,7 +782,7 @@ def child_main(args: argparse.Namespace) -> dict[str, Any]:
     setup_s = time.perf_counter() - began
     version = database_version()
     server = server_start(args, url)
-    load = Load(server.port, candidates, seed=args.seed)
+    load = Load(server.port, candidates, seed=args.seed, passes=args.save_pass)
     phases: list[Phase] = []
     plan = [("warm-up", args.rate, args.warmup, False)]
     plan.append(("sustained", args.rate, args.duration, True))
@@ -1039,7 +1080,7 @@ def nginx_main(args: argparse.Namespace) -> dict[str, Any]:
     DATA.mkdir(parents=True, exist_ok=True)
     # One generator for both: each candidate's seq goes on rising, so every save
     # is a new answer, not a replay of one the other stack stored.
-    load = Load(0, candidates, seed=args.seed)
+    load = Load(0, candidates, seed=args.seed, passes=args.save_pass)
 
     def db_pids() -> list[int]:
         return postgres_pids(database_name)
@@ -1324,6 +1365,8 @@ def child_argv(args: argparse.Namespace, database: str, out: Path) -> list[str]:
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--seed", str(args.seed),
     ]  # fmt: skip
+    if not args.save_pass:
+        argv.append("--no-save-pass")
     if args.behind_nginx:
         argv += ["--behind-nginx", "--rates", ",".join(f"{r:g}" for r in args.rates)]
         argv += ["--split", args.split]
@@ -1444,6 +1487,13 @@ def main(argv: list[str] | None = None) -> int:
         help="--behind-nginx: gunicorn workers per app server: the cores shared"
         " out (cores / servers, the same in all for one server and two), or"
         " CERTWRIGHT_WEB_WORKERS of deploy/certwright.env.example each",
+    )
+    parser.add_argument(
+        "--save-pass",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send each save with the player's save pass, answered before Django's"
+        " middleware (--no-save-pass: every save through Django, as before it)",
     )
     parser.add_argument("--json", type=Path, help="also write every number here")
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)

@@ -451,7 +451,11 @@ STATUS_LIST_REVALIDATION_SECONDS = env.integer(
 # Public lookups through the API answered by a WSGI layer before Django's middleware
 # (certwright/verification/wsgi.py), with the view's own function and headers.
 VERIFY_FAST_PATH = env.boolean("CERTWRIGHT_VERIFY_FAST_PATH", True)
-# The lookup's one read prepared once per PostgreSQL session (PREPARE/EXECUTE):
-# off behind a pooler in transaction mode, which may switch sessions between
-# statements (certwright/verification/selectors.py).
-VERIFY_PREPARED = env.boolean("CERTWRIGHT_VERIFY_PREPARED", True)
+# The hot statements (the public lookup, the exam's answer save) prepared once per
+# PostgreSQL session (PREPARE/EXECUTE): off behind a pooler in transaction mode,
+# which may switch sessions between statements (certwright/core/prepared.py).
+DB_PREPARED = env.boolean("CERTWRIGHT_DB_PREPARED", True)
+# The exam's answer saves that carry the player's save pass answered by a WSGI
+# layer before Django's middleware, with the save's own statement
+# (certwright/delivery/wsgi.py, certwright/delivery/save_pass.py).
+SAVE_FAST_PATH = env.boolean("CERTWRIGHT_SAVE_FAST_PATH", True)

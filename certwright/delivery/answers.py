@@ -13,12 +13,17 @@ the same upsert over a VALUES list: one statement for all its answers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from certwright.audit.services import Actor
 from certwright.candidates.models import Technician
@@ -26,6 +31,7 @@ from certwright.commerce.models import EntitlementKind
 from certwright.commerce.selectors import has_entitlement
 from certwright.core.clock import now as clock_now
 from certwright.core.metrics import ANSWER_SAVES
+from certwright.core.prepared import execute_prepared, prepared_statements
 from certwright.delivery.attempt_changes import refuse_if_finished
 from certwright.delivery.attempts import (
     LATE_SAVE_GRACE,
@@ -64,8 +70,33 @@ class SaveAck:
     # Practice only: whether the choice is right, the key and the rationale.
     feedback: dict[str, Any] | None = field(default=None)
 
+    def as_json(self) -> dict[str, Any]:
+        """The player's acknowledgement (the body of a save's answer)."""
+        body: dict[str, Any] = {
+            "ok": True,
+            "item": self.form_item_id,
+            "seq": self.client_seq,
+            "choice": self.choice,
+            "flagged": self.flagged,
+            "applied": self.applied,
+        }
+        if self.feedback is not None:
+            body["feedback"] = self.feedback
+        return body
 
-def _check_int(value: object, *, code: str, low: int, high: int, what: str) -> int:
+
+# What _check_int names, translated only when it refuses: a save checks four
+# values, and translating their names each time was a tenth of a fast save.
+_ATTEMPT = gettext_lazy("The attempt")
+_ITEM = gettext_lazy("The item")
+_ANSWER = gettext_lazy("The answer")
+_SEQ = gettext_lazy("The sequence number")
+_QUESTION = gettext_lazy("The question")
+
+
+def _check_int(
+    value: object, *, code: str, low: int, high: int, what: StrOrPromise
+) -> int:
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
@@ -120,17 +151,44 @@ def _checks_and_conflict_sql() -> str:
     """
 
 
-def _upsert_sql() -> str:
+def _upsert_sql(*, session: bool = False, typed: bool = False) -> str:
+    """The save's statement; with ``session``, it also asks that the session
+    (key, and the moment it must outlast: two more parameters) be live. ``typed``:
+    the inserted values cast to their columns' types, as a statement prepared on
+    PostgreSQL needs them (it would take them for text)."""
+    return _upsert_sql_of(connection.vendor, session=session, typed=typed)
+
+
+@functools.cache
+def _upsert_sql_of(vendor: str, *, session: bool, typed: bool) -> str:
+    """``_upsert_sql``, written once per database vendor and variant."""
     response, attempt, form_item, technician = _tables()
+    checks = _checks_and_conflict_sql()
+    if session:
+        quote = connection.ops.quote_name
+        sessions = quote(Session._meta.db_table)
+        checks = checks.replace(
+            "ON CONFLICT",
+            f"AND EXISTS (SELECT 1 FROM {sessions} s"
+            f" WHERE s.{quote('session_key')} = %s"
+            f" AND s.{quote('expire_date')} > %s)\n        ON CONFLICT",
+            1,
+        )
+    values = "%s, %s, %s, %s"
+    if typed:
+        values = (
+            "CAST(%s AS SMALLINT), CAST(%s AS BOOLEAN), CAST(%s AS BIGINT),"
+            " CAST(%s AS TIMESTAMP WITH TIME ZONE)"
+        )
     # The join on the form checks the item is on the attempt's form.
     return f"""
         INSERT INTO {response}
             (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
-        SELECT a.id, fi.id, %s, %s, %s, %s
+        SELECT a.id, fi.id, {values}
           FROM {attempt} a
           JOIN {form_item} fi ON fi.form_id = a.form_id AND fi.id = %s
           JOIN {technician} t ON t.id = a.technician_id
-        {_checks_and_conflict_sql()}
+        {checks}
         RETURNING id
     """
 
@@ -164,13 +222,24 @@ def _check_params(
 ) -> list[Any]:
     """The parameters of ``_checks_and_conflict_sql``, in order."""
     user = actor_user(by)
-    ops = connection.ops
+    return _check_values(
+        attempt_id=attempt_id,
+        moment=moment,
+        user_id=user.pk if user is not None else None,
+        device=device,
+    )
+
+
+def _check_values(
+    *, attempt_id: int, moment: dt.datetime, user_id: int | None, device: str | None
+) -> list[Any]:
+    """``_check_params`` by the acting user's id (None: a machine actor)."""
     return [
         attempt_id,
         AttemptStatus.IN_PROGRESS.value,
-        ops.adapt_datetimefield_value(moment - LATE_SAVE_GRACE),
-        user is None,
-        user.pk if user is not None else None,
+        connection.ops.adapt_datetimefield_value(moment - LATE_SAVE_GRACE),
+        user_id is None,
+        user_id,
         # Never equal to a stored hash (hex) when the browser holds no token.
         device_hash(device) if device else "-",
     ]
@@ -233,35 +302,23 @@ def _answer_save(
     by: Actor,
     device: str | None,
 ) -> SaveAck:
-    _check_int(
-        attempt_id, code="not_found", low=1, high=2**63 - 1, what=_("The attempt")
+    _check_input(
+        attempt_id=attempt_id,
+        form_item_id=form_item_id,
+        choice=choice,
+        flagged=flagged,
+        client_seq=client_seq,
     )
-    _check_int(form_item_id, code="item", low=1, high=2**63 - 1, what=_("The item"))
-    if choice is not None:
-        _check_int(
-            choice, code="choice", low=0, high=OPTION_COUNT - 1, what=_("The answer")
-        )
-    if not isinstance(flagged, bool):
-        raise DeliveryError("flagged", _("flagged must be true or false."))
-    _check_int(
-        client_seq,
-        code="seq",
-        low=1,
-        high=MAX_CLIENT_SEQ,
-        what=_("The sequence number"),
+    user = actor_user(by)
+    applied = _upsert(
+        attempt_id=attempt_id,
+        form_item_id=form_item_id,
+        choice=choice,
+        flagged=flagged,
+        client_seq=client_seq,
+        user_id=user.pk if user is not None else None,
+        device=device,
     )
-    moment = clock_now()
-    params = [
-        choice,
-        flagged,
-        client_seq,
-        connection.ops.adapt_datetimefield_value(moment),
-        form_item_id,
-        *_check_params(attempt_id=attempt_id, moment=moment, by=by, device=device),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), params)
-        applied = cursor.fetchone() is not None
     if applied:
         return SaveAck(
             attempt_id=attempt_id,
@@ -273,6 +330,123 @@ def _answer_save(
         )
     return _save_refused_or_stale(
         attempt_id=attempt_id, form_item_id=form_item_id, by=by, device=device
+    )
+
+
+def _check_input(
+    *,
+    attempt_id: int,
+    form_item_id: int,
+    choice: int | None,
+    flagged: bool,
+    client_seq: int,
+) -> None:
+    """Refuse (DeliveryError) a save whose values are not of the right kind."""
+    _check_int(attempt_id, code="not_found", low=1, high=2**63 - 1, what=_ATTEMPT)
+    _check_int(form_item_id, code="item", low=1, high=2**63 - 1, what=_ITEM)
+    if choice is not None:
+        _check_int(choice, code="choice", low=0, high=OPTION_COUNT - 1, what=_ANSWER)
+    if not isinstance(flagged, bool):
+        raise DeliveryError("flagged", _("flagged must be true or false."))
+    _check_int(
+        client_seq,
+        code="seq",
+        low=1,
+        high=MAX_CLIENT_SEQ,
+        what=_SEQ,
+    )
+
+
+def _upsert(
+    *,
+    attempt_id: int,
+    form_item_id: int,
+    choice: int | None,
+    flagged: bool,
+    client_seq: int,
+    user_id: int | None,
+    device: str | None,
+    session_key: str | None = None,
+) -> bool:
+    """The save's one statement; True when it stored the answer. With
+    ``session_key``, only while that session is live."""
+    moment = clock_now()
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        choice,
+        flagged,
+        client_seq,
+        adapt(moment),
+        form_item_id,
+        *_check_values(
+            attempt_id=attempt_id, moment=moment, user_id=user_id, device=device
+        ),
+    ]
+    with connection.cursor() as cursor:
+        if session_key is None:
+            cursor.execute(_upsert_sql(), params)
+        else:
+            params += [session_key, adapt(timezone.now())]
+            if prepared_statements():
+                # The exam's fast path: planning the upsert cost PostgreSQL more
+                # than running it (bench/save_answer.py).
+                sql = _upsert_sql(session=True, typed=True)
+                execute_prepared(cursor, "certwright_answer_save", sql, params)
+            else:
+                cursor.execute(_upsert_sql(session=True), params)
+        return cursor.fetchone() is not None
+
+
+def answer_save_if_applied(
+    *,
+    attempt_id: int,
+    user_id: int,
+    form_item_id: object,
+    choice: object,
+    flagged: object,
+    client_seq: object,
+    device: str | None,
+    session_key: str,
+) -> SaveAck | None:
+    """``answer_save`` by the person ``user_id``, for the one case the exam's fast
+    path answers (certwright/delivery/wsgi.py): a save whose values are right and
+    which the statement stores. Anything else is None, with nothing stored:
+    ``answer_save`` then says why, or what is stored, as it would have. The same
+    statement, so the same checks (owner, workstation, in progress, deadline, the
+    item on the form, a higher sequence number); safe to repeat (a repeat is not
+    applied)."""
+    try:
+        _check_input(
+            attempt_id=attempt_id,
+            form_item_id=form_item_id,  # type: ignore[arg-type]
+            choice=choice,  # type: ignore[arg-type]
+            flagged=flagged,  # type: ignore[arg-type]
+            client_seq=client_seq,  # type: ignore[arg-type]
+        )
+    except DeliveryError:
+        return None
+    # Checked just now: of the right kinds.
+    item, seq = cast(int, form_item_id), cast(int, client_seq)
+    chosen, flag = cast(int | None, choice), cast(bool, flagged)
+    if not _upsert(
+        attempt_id=attempt_id,
+        form_item_id=item,
+        choice=chosen,
+        flagged=flag,
+        client_seq=seq,
+        user_id=user_id,
+        device=device,
+        session_key=session_key,
+    ):
+        return None
+    ANSWER_SAVES.labels("applied", "").inc()
+    return SaveAck(
+        attempt_id=attempt_id,
+        form_item_id=item,
+        client_seq=seq,
+        choice=chosen,
+        flagged=flag,
+        applied=True,
     )
 
 
@@ -465,14 +639,14 @@ def _answer_checked(answer: AnswerIn) -> AnswerIn | SaveRefusal:
     item = answer.form_item_id
     seq = answer.client_seq
     try:
-        _check_int(item, code="item", low=1, high=2**63 - 1, what=_("The item"))
+        _check_int(item, code="item", low=1, high=2**63 - 1, what=_ITEM)
         if answer.choice is not None:
             _check_int(
                 answer.choice,
                 code="choice",
                 low=0,
                 high=OPTION_COUNT - 1,
-                what=_("The answer"),
+                what=_ANSWER,
             )
         if not isinstance(answer.flagged, bool):
             raise DeliveryError("flagged", _("flagged must be true or false."))
@@ -481,7 +655,7 @@ def _answer_checked(answer: AnswerIn) -> AnswerIn | SaveRefusal:
             code="seq",
             low=1,
             high=MAX_CLIENT_SEQ,
-            what=_("The sequence number"),
+            what=_SEQ,
         )
     except DeliveryError as error:
         return SaveRefusal(
@@ -504,9 +678,7 @@ def _answers_save_many(
     by: Actor,
     device: str | None,
 ) -> list[SaveAck | SaveRefusal]:
-    _check_int(
-        attempt_id, code="not_found", low=1, high=2**63 - 1, what=_("The attempt")
-    )
+    _check_int(attempt_id, code="not_found", low=1, high=2**63 - 1, what=_ATTEMPT)
     if not answers:
         raise DeliveryError("batch", _("The batch holds no answer."))
     if len(answers) > MAX_BATCH_ANSWERS:
@@ -652,12 +824,8 @@ def attempt_position_save(
     (nothing written) for someone else's attempt, another workstation, an attempt
     not in progress or paused, or a position that is not a whole number 0 to
     MAX_POSITION. Returns the position stored."""
-    _check_int(
-        attempt_id, code="not_found", low=1, high=2**63 - 1, what=_("The attempt")
-    )
-    _check_int(
-        position, code="position", low=0, high=MAX_POSITION, what=_("The question")
-    )
+    _check_int(attempt_id, code="not_found", low=1, high=2**63 - 1, what=_ATTEMPT)
+    _check_int(position, code="position", low=0, high=MAX_POSITION, what=_QUESTION)
     attempt = (
         Attempt.objects.filter(pk=attempt_id)
         .only("status", "kind", "appointment_id", "device_hash", "technician_id")

@@ -26,6 +26,8 @@ from certwright.delivery.models import Attempt
 LAUNCH_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LAUNCH_CODE_LENGTH = 6
 MAX_LAUNCH_FAILURES = 5
+# The browser's seat token: an HttpOnly cookie per attempt (launch sets it).
+SEAT_COOKIE = "certwright_seat_{attempt_id}"
 
 
 def device_hash(token: str) -> str:

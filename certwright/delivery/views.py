@@ -48,7 +48,6 @@ from certwright.delivery import selectors
 from certwright.delivery.answers import (
     MAX_BATCH_ANSWERS,
     AnswerIn,
-    SaveAck,
     SaveRefusal,
     answer_save,
     answers_save_many,
@@ -65,7 +64,12 @@ from certwright.delivery.launch import attempt_launch, device_refusal_record
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.delivery.practice import practice_offer, practice_review, study_material
 from certwright.delivery.reports import report_pdf as render_pdf
-from certwright.delivery.seats import attempt_holds_seat, device_error
+from certwright.delivery.save_pass import save_pass_issue
+from certwright.delivery.seats import (
+    SEAT_COOKIE,
+    attempt_holds_seat,
+    device_error,
+)
 from certwright.scheduling.selectors import request_actor
 
 View = Callable[..., HttpResponse]
@@ -97,7 +101,6 @@ _STATUS = {
 }
 
 # The seat token's cookie, one per attempt, sent only to that attempt's URLs.
-SEAT_COOKIE = "certwright_seat_{attempt_id}"
 SEAT_COOKIE_MAX_AGE = 24 * 3600
 
 
@@ -159,20 +162,6 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _ack(ack: SaveAck) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "ok": True,
-        "item": ack.form_item_id,
-        "seq": ack.client_seq,
-        "choice": ack.choice,
-        "flagged": ack.flagged,
-        "applied": ack.applied,
-    }
-    if ack.feedback is not None:
-        body["feedback"] = ack.feedback
-    return body
-
-
 @require_POST
 @json_login_required
 def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -192,7 +181,7 @@ def save(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     except DeliveryError as error:
         return _refused(error, request, attempt_id)
-    return JsonResponse(_ack(ack))
+    return JsonResponse(ack.as_json())
 
 
 def _refusal(refusal: SaveRefusal) -> dict[str, Any]:
@@ -259,7 +248,7 @@ def save_many(request: HttpRequest, attempt_id: int) -> HttpResponse:
         {
             "ok": True,
             "acks": [
-                _refusal(a) if isinstance(a, SaveRefusal) else _ack(a) for a in acks
+                _refusal(a) if isinstance(a, SaveRefusal) else a.as_json() for a in acks
             ],
         }
     )
@@ -283,6 +272,17 @@ def position(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return JsonResponse({"ok": True, "position": stored})
 
 
+def _save_pass(request: HttpRequest, attempt: Any) -> str:
+    """A pass for this session to save answers to the candidate's own ``attempt``
+    (delivery/save_pass.py), sent as the ``X-Save-Pass`` header; empty once the
+    attempt is over or without a session."""
+    key = request.session.session_key
+    user_id = request.user.pk
+    if attempt.is_finished or not key or user_id is None:
+        return ""
+    return save_pass_issue(attempt_id=attempt.pk, user_id=user_id, session_key=key)
+
+
 def _state(attempt: Any) -> dict[str, Any]:
     state = selectors.attempt_clock(attempt)
     state["ok"] = True
@@ -304,6 +304,7 @@ def state(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return _error("not_found", _("There is no such exam attempt."))
     attempt = attempt_lazy_close(attempt)
     body = _state(attempt)
+    body["save_pass"] = _save_pass(request, attempt)
     if request.GET.get("answers"):
         # The answers are the exam's: only its workstation reads them back.
         holds = attempt_holds_seat(
@@ -440,6 +441,7 @@ def player(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "answers": answers,
                 "max_seq": selectors.max_seq(attempt.pk),
                 "batch_max": MAX_BATCH_ANSWERS,
+                "save_pass": _save_pass(request, attempt),
                 # Where the candidate last was, for a browser that has no record.
                 "position": attempt.last_position,
                 # Read for every request: signing in again changes the token.

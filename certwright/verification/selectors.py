@@ -6,17 +6,16 @@ import datetime as dt
 import functools
 import hmac
 import unicodedata
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
 from certwright.audit.personal_data import export_part
 from certwright.candidates.ids import certification_id_normalize
 from certwright.candidates.models import Technician
+from certwright.core.prepared import prepared_statements, statement_prepared
 from certwright.credentials.models import (
     Certification,
     CertificationStatus,
@@ -151,36 +150,11 @@ def lookup_statement(key: str, *, ordered: bool = True) -> str:
     )
 
 
-# The raw connections (PostgreSQL) and the statements prepared on each.
-_prepared_on: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def statement_prepared(cursor: Any, name: str, sql: str) -> str:
-    """``name``, prepared as ``sql`` (parameters ``$1``, ``$2``…) on the database
-    session of ``cursor`` if it is not yet: the caller then runs ``EXECUTE
-    name(...)`` on that cursor.
-
-    Planning the lookup's statement cost PostgreSQL about five times what running
-    it does (three joins for a handful of rows); a prepared statement is planned
-    once per session. Django's PostgreSQL cursors bind parameters on the client, so
-    the statement is prepared in SQL (PREPARE/EXECUTE), once per connection: a new
-    connection (CONN_MAX_AGE, a restart of the server) prepares it again. The
-    session is the cursor's: opening the cursor is when Django replaces a
-    connection that failed its health check, so asking before would remember the
-    statement on a session about to be dropped. Behind a pooler in transaction
-    mode, which may hand another session to the next statement, turn it off with
-    CERTWRIGHT_VERIFY_PREPARED=0 (``settings.VERIFY_PREPARED``, which the callers
-    ask)."""
-    done = _prepared_on.setdefault(connection.connection, set())
-    if name not in done:
-        cursor.execute(f"PREPARE {name} AS {sql}")
-        done.add(name)
-    return name
-
-
 def prepared_lookups() -> bool:
-    """Whether lookups run as statements prepared per session (PostgreSQL)."""
-    return connection.vendor == "postgresql" and bool(settings.VERIFY_PREPARED)
+    """Whether lookups run as statements prepared per session (PostgreSQL):
+    planning the lookup's statement cost PostgreSQL about five times what running
+    it does (three joins for a handful of rows; certwright/core/prepared.py)."""
+    return prepared_statements()
 
 
 def lookup_rows(key: str, value: int | str) -> list[tuple[Any, ...]]:

@@ -17,13 +17,13 @@ from certwright.audit.services import Actor, event_record
 from certwright.candidates.models import Technician
 from certwright.candidates.services import technician_update
 from certwright.core.clock import now
+from certwright.core.prepared import statement_prepared
 from certwright.verification.models import LookupOptOut, LookupWindow, ShareLink
 from certwright.verification.selectors import (
     lookup_rows,
     lookup_statement,
     name_key,
     prepared_lookups,
-    statement_prepared,
 )
 
 LABEL_MAX = 100

@@ -26,6 +26,7 @@ from certwright.core.clock import now
 from certwright.delivery.attempts import attempt_authorise
 from certwright.delivery.launch import attempt_device_reset
 from certwright.delivery.models import Attempt, AttemptStatus, Response
+from certwright.delivery.save_pass import save_pass_read
 from certwright.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -394,3 +395,43 @@ def test_a_pause_holds_the_answer_until_the_proctor_resumes(
     page.wait_for_selector("#item-screen:not([hidden])", timeout=15_000)
     _wait_saved(page)
     assert _stored(attempt) == {ids[0]: (3, False)}
+
+
+def test_each_save_carries_the_save_pass_of_the_last_state_poll(
+    exam: tuple[Any, Attempt],
+) -> None:
+    """The player sends its save pass with every save (``X-Save-Pass``): a pass
+    for this attempt beside this session's cookie, renewed by the state polls, which
+    the web process's layer checks before answering the save itself
+    (certwright/delivery/wsgi.py)."""
+    page, attempt = exam
+    sent: list[str | None] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("x-save-pass"))
+            if request.url.endswith(f"/exam/{attempt.pk}/answers/")
+            else None
+        ),
+    )
+    page.click("#start-button")
+    page.wait_for_selector("#item-screen:not([hidden])")
+    page.check("#options input[value='1']")
+    _wait_saved(page)
+    # after a state poll (every 2 s in an exam), the next save carries its pass
+    with page.expect_response(lambda r: "/state/" in r.url):
+        pass
+    page.click("#next-button")
+    page.check("#options input[value='0']")
+    _wait_saved(page)
+    session = next(
+        c["value"]
+        for c in page.context.cookies()
+        if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    assert len(sent) == 2
+    for value in sent:
+        assert value
+        assert save_pass_read(value, attempt_id=attempt.pk, session_key=session)
+    assert not save_pass_read(sent[0], attempt_id=attempt.pk + 1, session_key=session)
+    assert len(_stored(attempt)) == 2

@@ -297,13 +297,13 @@ def request_json(
     path: str,
     who: Login,
     body: dict[str, Any] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """One request on a keep-alive connection; (status, JSON body). Raises OSError
     or http.client.HTTPException when the server is not there."""
     payload = json.dumps(body).encode() if body is not None else None
-    conn.request(
-        method, path, body=payload, headers=who.headers(json_body=body is not None)
-    )
+    headers = who.headers(json_body=body is not None)
+    conn.request(method, path, body=payload, headers={**headers, **(extra or {})})
     response = conn.getresponse()
     data = response.read()
     try:
@@ -317,6 +317,7 @@ def request_json(
 
 SAVES_EACH = 20
 GIVE_UP = 45.0  # seconds a client keeps retrying one save
+POLL_S = 2.0  # the exam player's state poll, which renews its save pass
 
 
 @dataclass
@@ -345,13 +346,17 @@ class Ack:
 @dataclass
 class Tab:
     """One browser tab: a keep-alive connection that sends a save again (after a
-    short back-off) until the server acknowledges it, as the player does."""
+    short back-off) until the server acknowledges it, as the player does, with the
+    save pass of its last state poll (every POLL_S seconds, as the player polls;
+    a failed poll keeps the pass it had)."""
 
     port: int
     who: Login
     acks: list[Ack] = field(default_factory=list)
     retries: int = 0
     conn: http.client.HTTPConnection | None = None
+    save_pass: str = ""
+    polled_at: float = -POLL_S
 
     def connect(self) -> http.client.HTTPConnection:
         """A new connection to the server (the deployment tests' tab speaks TLS)."""
@@ -367,8 +372,14 @@ class Tab:
             if self.conn is None:
                 self.conn = self.connect()
             try:
+                self._poll(attempt_id)
                 status, answer = request_json(
-                    self.conn, "POST", f"/exam/{attempt_id}/answers/", self.who, body
+                    self.conn,
+                    "POST",
+                    f"/exam/{attempt_id}/answers/",
+                    self.who,
+                    body,
+                    {"X-Save-Pass": self.save_pass} if self.save_pass else None,
                 )
             except (OSError, http.client.HTTPException):
                 status, answer = 0, {}
@@ -392,6 +403,17 @@ class Tab:
                 raise TimeoutError(f"save {body} unacknowledged for {GIVE_UP} s")
             time.sleep(pause)
             pause = min(0.25, pause * 2)
+
+    def _poll(self, attempt_id: int) -> None:
+        if time.monotonic() - self.polled_at < POLL_S:
+            return
+        assert self.conn is not None
+        status, state = request_json(
+            self.conn, "GET", f"/exam/{attempt_id}/state/", self.who
+        )
+        self.polled_at = time.monotonic()
+        if status == 200 and isinstance(state.get("save_pass"), str):
+            self.save_pass = state["save_pass"]
 
     def close(self) -> None:
         if self.conn is not None:

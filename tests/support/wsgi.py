@@ -28,3 +28,18 @@ def wsgi_get(app: Any, path: str, method: str = "GET", **environ: Any) -> Reply:
 
     body = b"".join(app(env, start_response))
     return seen["status"], seen["headers"], body
+
+
+class Counting:
+    """The Django application, counting the requests that reach it (which a layer
+    in front of it did not answer itself)."""
+
+    def __init__(self) -> None:
+        from django.core.wsgi import get_wsgi_application
+
+        self.app = get_wsgi_application()
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.calls += 1
+        return self.app(environ, start_response)

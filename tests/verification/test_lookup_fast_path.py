@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -23,21 +22,9 @@ from certwright.core.metrics import HTTP_REQUESTS
 from certwright.verification.selectors import lookups_on
 from certwright.verification.wsgi import PublicLookupLayer
 from tests.support.verification import certified_technician
-from tests.support.wsgi import Reply, wsgi_get
+from tests.support.wsgi import Counting, Reply, wsgi_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Counting:
-    """The Django application, counting the requests that reach it."""
-
-    def __init__(self) -> None:
-        self.app = get_wsgi_application()
-        self.calls = 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        self.calls += 1
-        return self.app(environ, start_response)
 
 
 def call(

@@ -130,14 +130,21 @@
     return found ? decodeURIComponent(found.slice(name.length)) : csrf;
   }
 
-  function post(url, body) {
+  function post(url, body, pass) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrfToken() };
+    if (pass) headers["X-Save-Pass"] = pass;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: headers,
       body: JSON.stringify(body || {}),
     });
   }
+
+  // The server's pass for this session's saves, renewed by every state poll: a
+  // save that carries it is answered without the session's full check, which the
+  // poll has just made (delivery/save_pass.py). Without one, a save still works.
+  var savePass = data.save_pass || "";
 
   function scheduleRetry(kind) {
     showStatus(kind);
@@ -209,7 +216,7 @@
     } else {
       var body1 = wire(entries[0]);
       body1.feedback = attempt.practice;
-      request = post(urls.save, body1);
+      request = post(urls.save, body1, savePass);
     }
     showStatus();
     return request.then(function (response) {
@@ -311,6 +318,7 @@
 
   function applyState(state) {
     if (!state || !state.ok) return;
+    if (typeof state.save_pass === "string") savePass = state.save_pass;
     var was = attempt.status;
     attempt.status = state.status;
     attempt.remaining = state.remaining;
