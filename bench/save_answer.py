@@ -22,7 +22,10 @@ The load is open loop: save i is due at start + i / rate whatever happened to th
 saves before it, and its latency is measured from that due time, not from when a
 connection was free to send it (no coordinated omission: a stalled server shows as
 a queue of late saves, not as fewer, faster ones). Each save is the player's
-``POST /exam/<id>/answers/`` with the candidate's cookies and X-CSRFToken; the
+``POST /exam/<id>/answers/`` with the candidate's cookies and X-CSRFToken, and the
+save pass of the player's last state poll (X-Save-Pass, made here with the server's
+key and renewed every 20 s; --no-save-pass sends none, so every save goes through
+Django's middleware); the
 candidates take turns (save i is candidate i mod N's next answer, seq + 1, to the
 next item), over --connections keep-alive connections (an idle one the server has
 closed is reopened and the save sent again, as a browser does). An error is any
