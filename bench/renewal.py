@@ -199,9 +199,11 @@ def dispatch_phase(
 # =====================================================================================
 
 
-def answerers_make(count: int) -> list[tuple[int, int, int, bytes]]:
+def answerers_make(count: int) -> list[tuple[int, int, int, bytes, str]]:
     """The first ``count`` technicians, each with a question dispatched now and
-    signed in: (technician id, question id, key, Cookie and X-CSRFToken lines)."""
+    signed in: (technician id, question id, key, Cookie and X-CSRFToken lines, the
+    answer pass the question's page gives once it is opened, made here with the
+    server's key as the page would make it)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
@@ -211,6 +213,7 @@ def answerers_make(count: int) -> list[tuple[int, int, int, bytes]]:
 
     from certwright.candidates.models import Technician
     from certwright.core.clock import now
+    from certwright.renewal.answer_pass import answer_pass_issue
     from certwright.renewal.dispatch import renewal_dispatch
     from certwright.renewal.models import Question, Subscription
     from certwright.rules import dates
@@ -278,19 +281,41 @@ def answerers_make(count: int) -> list[tuple[int, int, int, bytes]]:
             f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
         ).encode()
         question_id, answer_key = first[t.pk]
-        out.append((t.pk, question_id, answer_key, headers))
+        granted = answer_pass_issue(
+            question_id=question_id,
+            technician_id=t.pk,
+            user_id=user.pk,
+            username=user.get_username(),
+            session_key=key,
+        )
+        out.append((t.pk, question_id, answer_key, headers, granted))
     Session.objects.bulk_create(sessions, batch_size=2000)
     return out
+
+
+def answer_body(choice: int, granted: str) -> bytes:
+    """The answer form as the question's page posts it (with its answer pass, when
+    there is one)."""
+    body = f"choice={'ABCD'[choice]}"
+    if granted:
+        body += f"&answer_pass={granted}"
+    return body.encode()
 
 
 class AnswerLoad:
     """The technicians in turn: each opens its question, later answers it."""
 
     def __init__(
-        self, port: int, answerers: list[tuple[int, int, int, bytes]], seed: int
+        self,
+        port: int,
+        answerers: list[tuple[int, int, int, bytes, str]],
+        seed: int,
+        *,
+        passes: bool = True,
     ) -> None:
         self.port = port
         self.answerers = answerers
+        self.passes = passes
         self.rng = random.Random(seed)
         self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
         self.next = {"open": 0, "answer": 0}
@@ -304,9 +329,13 @@ class AnswerLoad:
             raise RuntimeError(
                 f"more {step} requests than technicians: raise --answerers"
             )
-        _tid, question_id, key, headers = self.answerers[n]
+        _tid, question_id, key, headers, granted = self.answerers[n]
         choice = self.rng.randrange(4) if step == "answer" else -1
-        body = f"choice={'ABCD'[choice]}".encode() if step == "answer" else b""
+        body = (
+            answer_body(choice, granted if self.passes else "")
+            if step == "answer"
+            else b""
+        )
         data = b"".join(
             (
                 f"POST /renewal/questions/{question_id}/{step}/ HTTP/1.1\r\n".encode(),
@@ -415,7 +444,7 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
     load_cpus = cpus_parse(args.load_cpus)
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
-    load = AnswerLoad(server.port, answerers, seed=1)
+    load = AnswerLoad(server.port, answerers, seed=1, passes=args.answer_pass)
     database = url.rsplit("/", 1)[1]
     rows = []
     try:
@@ -508,11 +537,17 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
     generator: each request's SQL statements counted and its CPU time measured,
     which the machine's load does not change (``--profile``: cProfile of the
     answers)."""
-    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
 
     answerers = answerers_make(args.profile_answers)
-    handler = WSGIHandler()
+    # The web process's application: the renewal answer layer in front of Django
+    # (Django's handler alone with --no-answer-pass).
+    if args.answer_pass:
+        from certwright.wsgi import application as handler
+    else:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        handler = WSGIHandler()
     rng = random.Random(1)
     statements = 0
 
@@ -549,9 +584,13 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
         with connection.execute_wrapper(counted):
             if profiler is not None:
                 profiler.enable()
-            for _tid, question_id, key, headers in answerers:
+            for _tid, question_id, key, headers, granted in answerers:
                 choice = rng.randrange(4) if step == "answer" else -1
-                body = f"choice={'ABCD'[choice]}".encode() if step == "answer" else b""
+                body = (
+                    answer_body(choice, granted if args.answer_pass else "")
+                    if step == "answer"
+                    else b""
+                )
                 status = call(step, question_id, headers, body)
                 if status != 302:
                     bad += 1
@@ -613,6 +652,13 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="technicians signed in (default: as many as the load needs)",
+    )
+    parser.add_argument(
+        "--answer-pass",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="answer with the question page's answer pass, taken before Django's"
+        " middleware (--no-answer-pass: every answer through Django)",
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")

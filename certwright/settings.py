@@ -459,3 +459,6 @@ DB_PREPARED = env.boolean("CERTWRIGHT_DB_PREPARED", True)
 # layer before Django's middleware, with the save's own statement
 # (certwright/delivery/wsgi.py, certwright/delivery/save_pass.py).
 SAVE_FAST_PATH = env.boolean("CERTWRIGHT_SAVE_FAST_PATH", True)
+# Renewal answers that carry their page's answer pass taken by a WSGI layer before
+# Django's middleware, with the answer's own service (certwright/renewal/wsgi.py).
+RENEWAL_FAST_PATH = env.boolean("CERTWRIGHT_RENEWAL_FAST_PATH", True)

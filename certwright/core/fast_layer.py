@@ -23,8 +23,10 @@ whose answer is the reference. What Django's stack would add, it adds too:
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -55,11 +57,13 @@ OWN_HEADERS = frozenset(
         "retry-after",
         "set-cookie",
         "etag",
+        "location",
         REQUEST_ID_HEADER.lower(),
     }
 )
 REASONS = {
     200: "OK",
+    302: "Found",
     404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -89,6 +93,21 @@ def host_allowed(environ: dict[str, Any]) -> bool:
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     return bool(domain) and validate_host(domain, allowed)
+
+
+def request_body(environ: dict[str, Any], limit: int) -> bytes | None:
+    """The request's body, when its length is given and at most ``limit`` bytes
+    (else None: Django answers, with its own bounds). The body stream is replaced
+    by a copy, so Django can still read it when the layer hands the request on."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 < length <= limit:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body if len(body) == length else None
 
 
 def on_a_live_connection(call: Callable[[], T]) -> T:
@@ -144,6 +163,15 @@ class FastLayer:
     def learnable(self, status: str, headers: list[tuple[str, str]]) -> bool:
         """Whether the view's answer (``status``, ``headers``) is one to copy."""
         raise NotImplementedError
+
+    def route(
+        self, environ: dict[str, Any], method: str, path: re.Pattern[str]
+    ) -> re.Match[str] | None:
+        """The match of ``path`` when the layer is on and the request is a
+        ``method`` to it; else None (the request is not the layer's)."""
+        if not self.enabled or environ.get("REQUEST_METHOD") != method:
+            return None
+        return path.match(environ.get("PATH_INFO", ""))
 
     def ready(self, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
         """The headers to replay when this request may be answered here (Django's

@@ -24,7 +24,6 @@ added here too (certwright/core/fast_layer.py).
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from certwright.core.fast_layer import (
     FastLayer,
     StartResponse,
     on_a_live_connection,
+    request_body,
 )
 from certwright.delivery.answers import answer_save_if_applied
 from certwright.delivery.save_pass import ENVIRON_KEY, save_pass_read
@@ -48,20 +48,6 @@ VIEW = "delivery:save"
 # A save is under 100 bytes; a larger body goes to Django, which bounds it.
 MAX_BODY = 2048
 _ANSWER_KEYS = frozenset({"item", "choice", "flagged", "seq", "feedback"})
-
-
-def _body(environ: dict[str, Any]) -> bytes | None:
-    """The request's body, when its length is given and at most MAX_BODY; the
-    stream is replaced by a copy, so Django can still read it."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
-    except ValueError:
-        return None
-    if not 0 < length <= MAX_BODY:
-        return None
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body if len(body) == length else None
 
 
 def _answer(body: bytes) -> dict[str, Any] | None:
@@ -93,9 +79,7 @@ class AnswerSaveLayer(FastLayer):
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
-        match = None
-        if self.enabled and environ.get("REQUEST_METHOD") == "POST":
-            match = PATH.match(environ.get("PATH_INFO", ""))
+        match = self.route(environ, "POST", PATH)
         if match is None:
             return self.app(environ, start_response)
         if ENVIRON_KEY not in environ:
@@ -109,7 +93,7 @@ class AnswerSaveLayer(FastLayer):
         granted = save_pass_read(
             environ[ENVIRON_KEY], attempt_id=attempt_id, session_key=session_key
         )
-        body = _body(environ) if granted is not None else None
+        body = request_body(environ, MAX_BODY) if granted is not None else None
         data = _answer(body) if body is not None else None
         if granted is None or data is None:
             return self.to_django(environ, start_response)

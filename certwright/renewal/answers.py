@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.sessions.models import Session
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certwright.audit.models import EventKind
@@ -79,7 +81,7 @@ class _Locked:
     key: int  # the item version's
 
 
-def _lock_sql() -> str:
+def _lock_sql(*, session: bool = False) -> str:
     """The locking read of ``_locked``, for the current database.
 
     Written out rather than built by the ORM: it runs for every opening and every
@@ -89,6 +91,17 @@ def _lock_sql() -> str:
     roles reads are plain SQL for the same reason: ``accounts.sessions``,
     ``core.roles``)."""
     vendor = connection.vendor
+    if session:
+        # The answer layer's (renewal/wsgi.py): only while the session is live.
+        if f"{vendor}+session" not in _LOCK_SQL:
+            sql, check = _lock_sql(), _session_check_sql()
+            lock = sql.find(" FOR UPDATE")
+            if lock >= 0:
+                sql = sql[:lock] + check + sql[lock:]
+            else:
+                sql += check
+            _LOCK_SQL[f"{vendor}+session"] = sql
+        return _LOCK_SQL[f"{vendor}+session"]
     if vendor not in _LOCK_SQL:
         qn = connection.ops.quote_name
 
@@ -127,11 +140,32 @@ def _lock_sql() -> str:
     return _LOCK_SQL[vendor]
 
 
-def _locked(technician_id: int, question_id: int) -> _Locked:
+def _session_check_sql() -> str:
+    """The condition that the session (key, and the moment it must outlast) is
+    live, as the locking read adds it."""
+    qn = connection.ops.quote_name
+    return (
+        f" AND EXISTS (SELECT 1 FROM {qn(Session._meta.db_table)} z"
+        f" WHERE z.{qn('session_key')} = %s AND z.{qn('expire_date')} > %s)"
+    )
+
+
+def _locked(
+    technician_id: int, question_id: int, session_key: str | None = None
+) -> _Locked:
     """The technician's question, row-locked, with what opening and answering
     decide on (the other columns are deferred); ``Question.DoesNotExist`` for
-    anyone else's (the page answers 404 as for a question that does not exist)."""
-    rows = list(Question.objects.raw(_lock_sql(), [question_id, technician_id]))
+    anyone else's (the page answers 404 as for a question that does not exist),
+    and, with ``session_key``, when that session is not live."""
+    params: list[object] = [question_id, technician_id]
+    if session_key is not None:
+        params += [
+            session_key,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+        ]
+    rows = list(
+        Question.objects.raw(_lock_sql(session=session_key is not None), params)
+    )
     if not rows:
         raise Question.DoesNotExist(f"no question {question_id} of this technician")
     (question,) = rows
@@ -220,6 +254,7 @@ def question_answer(
     choice: int,
     at: dt.datetime | None = None,
     actor: Actor = None,
+    session_key: str | None = None,
 ) -> AnswerResult:
     """Record the technician's one final answer.
 
@@ -227,14 +262,15 @@ def question_answer(
     tab): one answer, one credit. A different choice after an answer is refused. An
     answer after the time limit or the answer window is recorded as timed out or
     expired and earns nothing. A question not opened yet is refused;
-    ``Question.DoesNotExist`` when it is not the technician's question."""
+    ``Question.DoesNotExist`` when it is not the technician's question, or (with
+    ``session_key``, the answer layer's) when that session is not live."""
     if choice not in range(len(LETTERS)):
         raise RenewalError(
             _("Choose one of the four answers (A, B, C or D)."), code="malformed"
         )
     moment = at or now()
     with transaction.atomic():
-        locked = _locked(technician_id, question_id)
+        locked = _locked(technician_id, question_id, session_key)
         question = locked.question
         if question.answered_at is not None:
             if question.choice == choice:

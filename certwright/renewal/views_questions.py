@@ -22,6 +22,7 @@ from certwright.candidates.decorators import candidate_required
 from certwright.candidates.models import Technician
 from certwright.core.clock import now
 from certwright.core.program import current_program
+from certwright.renewal.answer_pass import answer_pass_issue
 from certwright.renewal.answers import (
     LETTERS,
     choice_parse,
@@ -107,6 +108,23 @@ def question_list(request: HttpRequest, technician: Technician) -> HttpResponse:
     )
 
 
+def _answer_pass(request: HttpRequest, question: Question) -> str:
+    """A pass for this session to answer the technician's own ``question``
+    (renewal/answer_pass.py), sent with the answer form; empty without a
+    session."""
+    key = request.session.session_key
+    user = request.user
+    if not key or user.pk is None:
+        return ""
+    return answer_pass_issue(
+        question_id=question.pk,
+        technician_id=question.technician_id,
+        user_id=user.pk,
+        username=user.get_username(),
+        session_key=key,
+    )
+
+
 def _detail(
     request: HttpRequest, question: Question, *, error: str = "", status: int = 200
 ) -> HttpResponse:
@@ -134,6 +152,7 @@ def _detail(
             if asking
             else [],
             "result": _result(question),
+            "answer_pass": _answer_pass(request, question) if asking else "",
             "credits": credits_earned(subscribed_id=question.subscribed_id),
             "credits_for_extension": policy.credits_for_extension,
             "extension_months": policy.extension_months,
@@ -173,7 +192,7 @@ def question_answer_view(
     # here first, as answering is the monthly peak's hot path.
     try:
         choice = choice_parse(request.POST.get("choice"))
-        result = question_answer(
+        question_answer(
             technician_id=technician.pk,
             question_id=question_id,
             choice=choice,
@@ -186,18 +205,9 @@ def question_answer_view(
         return _detail(
             request, _question(technician, question_id), error=str(error), status=400
         )
-    question = result.question
-    if question.status == QuestionStatus.TIMED_OUT:
-        messages.error(
-            request, _("Time ran out before your answer: it was not counted.")
-        )
-    elif question.status == QuestionStatus.EXPIRED:
-        messages.error(
-            request,
-            _("The time to answer this question has passed: it was not counted."),
-        )
-    else:
-        messages.success(request, _("Your answer is recorded."))
+    # The question's page says how it went (right or not, in time or not): no
+    # message besides it, so an answer taken before Django's middleware
+    # (renewal/wsgi.py) is answered with the same redirect.
     return redirect("renewal_questions:detail", question_id=question_id)
 
 

@@ -74,9 +74,7 @@ class PublicLookupLayer(FastLayer):
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
-        match = None
-        if self.enabled and environ.get("REQUEST_METHOD") == "GET":
-            match = PATH.match(environ.get("PATH_INFO", ""))
+        match = self.route(environ, "GET", PATH)
         if match is None:
             return self.app(environ, start_response)
         headers = self.ready(environ)

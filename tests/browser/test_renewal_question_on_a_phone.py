@@ -13,6 +13,7 @@ from django.test import Client
 
 from certwright.core.clock import now
 from certwright.credentials.models import RenewalCredit
+from certwright.renewal.answer_pass import answer_pass_read
 from certwright.renewal.models import Question, QuestionStatus
 from tests.support.browser import PHONE, axe_violations
 from tests.support.renewal import dispatch, renewal_items, subscribed_technician
@@ -74,6 +75,17 @@ def test_a_technician_answers_this_months_question_by_keyboard_on_a_phone(
         assert page.locator("#time-announce").get_attribute("aria-live") == "polite"
         _fits(page)
         assert "Rationale of" not in page.content()
+        # and the form carries the answer pass of this question and this session
+        # (what lets the web process take the answer before Django's middleware)
+        granted = page.locator('input[name="answer_pass"]').get_attribute("value")
+        session = next(
+            c["value"]
+            for c in context.cookies()
+            if c["name"] == settings.SESSION_COOKIE_NAME
+        )
+        found = answer_pass_read(granted, question_id=question.pk, session_key=session)
+        assert found is not None
+        assert found.technician_id == technician.pk
 
         # when they choose C with the arrow keys and submit with Enter
         page.get_by_label("A. A1-").focus()

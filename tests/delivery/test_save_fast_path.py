@@ -15,7 +15,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 import time_machine
 from django.core.wsgi import get_wsgi_application
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -26,7 +26,7 @@ from certwright.delivery.save_pass import HEADER, MAX_AGE, save_pass_issue
 from certwright.delivery.seats import SEAT_COOKIE
 from certwright.delivery.wsgi import AnswerSaveLayer
 from tests.support.delivery import SEATS, form_items
-from tests.support.wsgi import Counting
+from tests.support.wsgi import Counting, database_session_dropped
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -356,15 +356,7 @@ def test_a_dropped_database_session_is_replaced_and_the_save_stored_once(seat, s
         pytest.skip("a server that drops a session is PostgreSQL's case")
     app, inner, save_pass = warmed(seat, started)
     item = form_items(started)["A1-001"]
-    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    finally:
-        other.close()
+    database_session_dropped()
     status, _h, answer = save(
         app,
         seat,

@@ -43,3 +43,20 @@ class Counting:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         self.calls += 1
         return self.app(environ, start_response)
+
+
+def database_session_dropped() -> None:
+    """PostgreSQL ends the session of Django's default connection, as a restart or
+    a proxy would: the connection object still looks open; its next statement
+    fails."""
+    from django.db import connection, connections
+
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
