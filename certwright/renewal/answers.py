@@ -162,7 +162,7 @@ def _answer_stored(question: Question) -> None:
         )
         _ANSWER_SQL[vendor] = (
             f"UPDATE {qn(meta.db_table)} SET {columns}"
-            f" WHERE {qn(str(meta.pk.column))} = %s"  # type: ignore[union-attr]
+            f" WHERE {qn(str(meta.pk.column))} = %s"
         )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -195,7 +195,7 @@ def _locked(
     decide on (the other columns are deferred); ``Question.DoesNotExist`` for
     anyone else's (the page answers 404 as for a question that does not exist),
     and, with ``session_key``, when that session is not live."""
-    params: list[object] = [question_id, technician_id]
+    params: list[Any] = [question_id, technician_id]
     if session_key is not None:
         params += [
             session_key,
