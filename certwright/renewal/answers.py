@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
+from certwright.core.prepared import execute_prepared, prepared_statements
 from certwright.core.program import current_program
 from certwright.credentials.services import renewal_credit_record
 from certwright.itembank.models import ItemVersion
@@ -164,18 +165,21 @@ def _answer_stored(question: Question) -> None:
             f"UPDATE {qn(meta.db_table)} SET {columns}"
             f" WHERE {qn(str(meta.pk.column))} = %s"
         )
+    params = [
+        connection.ops.adapt_datetimefield_value(question.answered_at),
+        question.choice,
+        question.correct,
+        str(question.status),
+        question.credit_id,
+        question.pk,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _ANSWER_SQL[vendor],
-            [
-                connection.ops.adapt_datetimefield_value(question.answered_at),
-                question.choice,
-                question.correct,
-                str(question.status),
-                question.credit_id,
-                question.pk,
-            ],
-        )
+        if prepared_statements():
+            execute_prepared(
+                cursor, "certwright_renewal_answered", _ANSWER_SQL[vendor], params
+            )
+        else:
+            cursor.execute(_ANSWER_SQL[vendor], params)
 
 
 def _session_check_sql() -> str:
@@ -201,8 +205,14 @@ def _locked(
             session_key,
             connection.ops.adapt_datetimefield_value(timezone.now()),
         ]
+    sql = _lock_sql(session=session_key is not None)
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(session=session_key is not None), params)
+        if prepared_statements():
+            # Planning the four-table read cost PostgreSQL more than running it.
+            name = "certwright_renewal_locked" + ("_live" if session_key else "")
+            execute_prepared(cursor, name, sql, params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Question.DoesNotExist(f"no question {question_id} of this technician")
