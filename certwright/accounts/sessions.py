@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connections, router
+from django.contrib.sessions.models import Session
+from django.db import connection, connections, router
 from django.utils import timezone
 
 
@@ -36,3 +37,22 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         return model(session_key=key, session_data=row[0])
+
+
+def session_live_sql(alias: str) -> str:
+    """A condition, for a statement of the default database, that the session
+    given by two parameters (its key, then ``session_live_params``' moment) is live:
+    not signed out, flushed or expired. For the statements that act on a session
+    pass (certwright/core/session_pass.py) without loading the session first."""
+    qn = connection.ops.quote_name
+    return (
+        f"EXISTS (SELECT 1 FROM {qn(Session._meta.db_table)} {alias}"
+        f" WHERE {alias}.{qn('session_key')} = %s"
+        f" AND {alias}.{qn('expire_date')} > %s)"
+    )
+
+
+def session_live_params(session_key: str) -> list[Any]:
+    """The parameters of ``session_live_sql``: the key, and now (a session's
+    expiry is real time, as ``SessionStore`` reads it)."""
+    return [session_key, connection.ops.adapt_datetimefield_value(timezone.now())]

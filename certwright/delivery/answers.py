@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.contrib.sessions.models import Session
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from certwright.accounts.sessions import session_live_params, session_live_sql
 from certwright.audit.services import Actor
 from certwright.candidates.models import Technician
 from certwright.commerce.models import EntitlementKind
@@ -165,14 +164,8 @@ def _upsert_sql_of(vendor: str, *, session: bool, typed: bool) -> str:
     response, attempt, form_item, technician = _tables()
     checks = _checks_and_conflict_sql()
     if session:
-        quote = connection.ops.quote_name
-        sessions = quote(Session._meta.db_table)
         checks = checks.replace(
-            "ON CONFLICT",
-            f"AND EXISTS (SELECT 1 FROM {sessions} s"
-            f" WHERE s.{quote('session_key')} = %s"
-            f" AND s.{quote('expire_date')} > %s)\n        ON CONFLICT",
-            1,
+            "ON CONFLICT", f"AND {session_live_sql('s')}\n        ON CONFLICT", 1
         )
     values = "%s, %s, %s, %s"
     if typed:
@@ -386,7 +379,7 @@ def _upsert(
         if session_key is None:
             cursor.execute(_upsert_sql(), params)
         else:
-            params += [session_key, adapt(timezone.now())]
+            params += session_live_params(session_key)
             if prepared_statements():
                 # The exam's fast path: planning the upsert cost PostgreSQL more
                 # than running it (bench/save_answer.py).

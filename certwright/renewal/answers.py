@@ -29,12 +29,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db import connection, models, transaction
 from django.db.models import DEFERRED
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certwright.accounts.sessions import session_live_params, session_live_sql
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record
 from certwright.core.clock import now
@@ -98,7 +97,7 @@ def _lock_sql(*, session: bool = False) -> str:
     if session:
         # The answer layer's (renewal/wsgi.py): only while the session is live.
         if f"{vendor}+session" not in _LOCK_SQL:
-            sql, check = _lock_sql(), _session_check_sql()
+            sql, check = _lock_sql(), f" AND {session_live_sql('z')}"
             lock = sql.find(" FOR UPDATE")
             if lock >= 0:
                 sql = sql[:lock] + check + sql[lock:]
@@ -119,9 +118,8 @@ def _lock_sql(*, session: bool = False) -> str:
 
         own = ", ".join(f"q.{column(Question, name)}" for name in _DECIDING)
         sql = (
-            f"SELECT {own}, s.{column(Subscription, 'status')} AS locked_status,"
-            f" s.{column(Subscription, 'time_zone')} AS locked_time_zone,"
-            f" v.{column(ItemVersion, 'key')} AS locked_key"
+            f"SELECT {own}, s.{column(Subscription, 'status')},"
+            f" s.{column(Subscription, 'time_zone')}, v.{column(ItemVersion, 'key')}"
             f" FROM {table(Question)} q"
             f" JOIN {table(SubscribedCertification)} c"
             f" ON c.{column(SubscribedCertification, 'id')}"
@@ -182,16 +180,6 @@ def _answer_stored(question: Question) -> None:
             cursor.execute(_ANSWER_SQL[vendor], params)
 
 
-def _session_check_sql() -> str:
-    """The condition that the session (key, and the moment it must outlast) is
-    live, as the locking read adds it."""
-    qn = connection.ops.quote_name
-    return (
-        f" AND EXISTS (SELECT 1 FROM {qn(Session._meta.db_table)} z"
-        f" WHERE z.{qn('session_key')} = %s AND z.{qn('expire_date')} > %s)"
-    )
-
-
 def _locked(
     technician_id: int, question_id: int, session_key: str | None = None
 ) -> _Locked:
@@ -201,10 +189,7 @@ def _locked(
     and, with ``session_key``, when that session is not live."""
     params: list[Any] = [question_id, technician_id]
     if session_key is not None:
-        params += [
-            session_key,
-            connection.ops.adapt_datetimefield_value(timezone.now()),
-        ]
+        params += session_live_params(session_key)
     sql = _lock_sql(session=session_key is not None)
     with connection.cursor() as cursor:
         if prepared_statements():
