@@ -336,18 +336,22 @@ def _check_input(
 ) -> None:
     """Refuse (DeliveryError) a save whose values are not of the right kind."""
     _check_int(attempt_id, code="not_found", low=1, high=2**63 - 1, what=_ATTEMPT)
+    _check_answer(
+        form_item_id=form_item_id, choice=choice, flagged=flagged, client_seq=client_seq
+    )
+
+
+def _check_answer(
+    *, form_item_id: object, choice: object, flagged: object, client_seq: object
+) -> None:
+    """Refuse (DeliveryError) an answer's values (item, choice, flag, sequence
+    number) that are not of the right kind: a single save's and each of a batch's."""
     _check_int(form_item_id, code="item", low=1, high=2**63 - 1, what=_ITEM)
     if choice is not None:
         _check_int(choice, code="choice", low=0, high=OPTION_COUNT - 1, what=_ANSWER)
     if not isinstance(flagged, bool):
         raise DeliveryError("flagged", _("flagged must be true or false."))
-    _check_int(
-        client_seq,
-        code="seq",
-        low=1,
-        high=MAX_CLIENT_SEQ,
-        what=_SEQ,
-    )
+    _check_int(client_seq, code="seq", low=1, high=MAX_CLIENT_SEQ, what=_SEQ)
 
 
 def _upsert(
@@ -632,23 +636,11 @@ def _answer_checked(answer: AnswerIn) -> AnswerIn | SaveRefusal:
     item = answer.form_item_id
     seq = answer.client_seq
     try:
-        _check_int(item, code="item", low=1, high=2**63 - 1, what=_ITEM)
-        if answer.choice is not None:
-            _check_int(
-                answer.choice,
-                code="choice",
-                low=0,
-                high=OPTION_COUNT - 1,
-                what=_ANSWER,
-            )
-        if not isinstance(answer.flagged, bool):
-            raise DeliveryError("flagged", _("flagged must be true or false."))
-        _check_int(
-            seq,
-            code="seq",
-            low=1,
-            high=MAX_CLIENT_SEQ,
-            what=_SEQ,
+        _check_answer(
+            form_item_id=item,
+            choice=answer.choice,
+            flagged=answer.flagged,
+            client_seq=seq,
         )
     except DeliveryError as error:
         return SaveRefusal(
