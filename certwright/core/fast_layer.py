@@ -147,11 +147,19 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+Produce = Callable[[], Answer | None]
+
+
 class FastLayer:
     """WSGI middleware answering one route itself once the view has answered it in
-    this process: subclasses say which requests (``__call__``) and how
-    (``serve``'s ``produce``), and which of the view's answers teach the headers
-    (``learnable``)."""
+    this process. Subclasses name the route (``method``, ``path``, the view's URL
+    name ``view``), say how a request of it is answered here (``producer``) and
+    which of the view's answers teach the headers (``learnable``); every other
+    request goes to Django."""
+
+    method: str
+    path: re.Pattern[str]
+    view: str
 
     def __init__(self, app: WSGIApp, *, enabled: bool = True) -> None:
         self.app = app
@@ -164,14 +172,25 @@ class FastLayer:
         """Whether the view's answer (``status``, ``headers``) is one to copy."""
         raise NotImplementedError
 
-    def route(
-        self, environ: dict[str, Any], method: str, path: re.Pattern[str]
-    ) -> re.Match[str] | None:
-        """The match of ``path`` when the layer is on and the request is a
-        ``method`` to it; else None (the request is not the layer's)."""
-        if not self.enabled or environ.get("REQUEST_METHOD") != method:
-            return None
-        return path.match(environ.get("PATH_INFO", ""))
+    def producer(self, environ: dict[str, Any], match: re.Match[str]) -> Produce | None:
+        """What answers this request of the route here (called when Django's checks
+        before the view would pass), or None: Django answers it. What it produces
+        may be None too, when it turns out to be Django's after all."""
+        raise NotImplementedError
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        match = None
+        if self.enabled and environ.get("REQUEST_METHOD") == self.method:
+            match = self.path.match(environ.get("PATH_INFO", ""))
+        if match is None:
+            return self.app(environ, start_response)
+        headers = self.ready(environ)
+        produce = self.producer(environ, match) if headers is not None else None
+        if headers is None or produce is None:
+            return self.to_django(environ, start_response)
+        return self.serve(environ, start_response, headers=headers, produce=produce)
 
     def ready(self, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
         """The headers to replay when this request may be answered here (Django's
@@ -198,12 +217,11 @@ class FastLayer:
         environ: dict[str, Any],
         start_response: StartResponse,
         *,
-        view: str,
         headers: list[tuple[str, str]],
-        produce: Callable[[], Answer | None],
+        produce: Produce,
     ) -> Iterable[bytes]:
         """``produce()``'s answer with the replayed ``headers``, counted under the
-        URL name ``view``; when it returns None, Django answers the request."""
+        view's URL name; when it returns None, Django answers the request."""
         started = time.perf_counter()
         request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID"))
         token = request_id_var.set(request_id)
@@ -236,7 +254,7 @@ class FastLayer:
         ]
         start_response(f"{answer.status} {REASONS.get(answer.status, 'Error')}", out)
         request_observed(
-            view,
+            self.view,
             str(environ.get("REQUEST_METHOD", "")),
             answer.status,
             time.perf_counter() - started,

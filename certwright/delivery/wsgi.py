@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from django.http.cookie import parse_cookie
 from certwright.core.fast_layer import (
     Answer,
     FastLayer,
-    StartResponse,
+    Produce,
     on_a_live_connection,
     request_body,
 )
@@ -70,23 +69,17 @@ class AnswerSaveLayer(FastLayer):
     """WSGI middleware: stores an exam's answer with ``answer_save_if_applied``
     when the save carries a valid pass; every other request goes to Django."""
 
+    method, path, view = "POST", PATH, VIEW
+
     def learnable(self, status: str, headers: list[tuple[str, str]]) -> bool:
         return status[:3] == "200" and any(
             k.lower() == "content-type" and v.startswith("application/json")
             for k, v in headers
         )
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        match = self.route(environ, "POST", PATH)
-        if match is None:
-            return self.app(environ, start_response)
+    def producer(self, environ: dict[str, Any], match: re.Match[str]) -> Produce | None:
         if ENVIRON_KEY not in environ:
-            return self.to_django(environ, start_response)
-        headers = self.ready(environ)
-        if headers is None:
-            return self.to_django(environ, start_response)
+            return None
         attempt_id = int(match.group(1))
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
@@ -96,7 +89,7 @@ class AnswerSaveLayer(FastLayer):
         body = request_body(environ, MAX_BODY) if granted is not None else None
         data = _answer(body) if body is not None else None
         if granted is None or data is None:
-            return self.to_django(environ, start_response)
+            return None
         user_id = granted.user_id
         device = cookies.get(SEAT_COOKIE.format(attempt_id=attempt_id))
 
@@ -117,6 +110,4 @@ class AnswerSaveLayer(FastLayer):
                 return None
             return Answer(200, json.dumps(ack.as_json()).encode(), "application/json")
 
-        return self.serve(
-            environ, start_response, view=VIEW, headers=headers, produce=produce
-        )
+        return produce

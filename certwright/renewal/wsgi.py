@@ -27,7 +27,6 @@ What Django's stack adds to a response is added here too
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,7 +38,7 @@ from django.urls import reverse
 from certwright.core.fast_layer import (
     Answer,
     FastLayer,
-    StartResponse,
+    Produce,
     on_a_live_connection,
     request_body,
 )
@@ -79,22 +78,18 @@ class RenewalAnswerLayer(FastLayer):
     """WSGI middleware: takes a renewal answer with ``question_answer`` when it
     carries a valid answer pass; every other request goes to Django."""
 
+    method, path, view = "POST", PATH, VIEW
+
     def learnable(self, status: str, headers: list[tuple[str, str]]) -> bool:
         return status[:3] == "302" and any(
             k.lower() == "location" and v.startswith("/renewal/questions/")
             for k, v in headers
         )
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        match = self.route(environ, "POST", PATH)
-        if match is None:
-            return self.app(environ, start_response)
-        headers = self.ready(environ)
-        form = _form(environ) if headers is not None else None
-        if headers is None or form is None or FIELD not in form:
-            return self.to_django(environ, start_response)
+    def producer(self, environ: dict[str, Any], match: re.Match[str]) -> Produce | None:
+        form = _form(environ)
+        if form is None or FIELD not in form:
+            return None
         question_id = int(match.group(1))
         session_key = parse_cookie(environ.get("HTTP_COOKIE", "")).get(
             settings.SESSION_COOKIE_NAME, ""
@@ -107,7 +102,7 @@ class RenewalAnswerLayer(FastLayer):
         except RenewalError:
             granted = None
         if granted is None:
-            return self.to_django(environ, start_response)
+            return None
         # The actor of the audit events (its id and name), as the view's
         # request.user gives them.
         user_model = get_user_model()
@@ -134,6 +129,4 @@ class RenewalAnswerLayer(FastLayer):
                 302, b"", "text/html; charset=utf-8", (("Location", location),)
             )
 
-        return self.serve(
-            environ, start_response, view=VIEW, headers=headers, produce=produce
-        )
+        return produce

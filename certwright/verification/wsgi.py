@@ -26,7 +26,6 @@ signals and errors), and what is particular to the lookup:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -34,7 +33,7 @@ from certwright.conf.client_address import real_client_address
 from certwright.core.fast_layer import (
     Answer,
     FastLayer,
-    StartResponse,
+    Produce,
     on_a_live_connection,
 )
 from certwright.core.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
@@ -64,6 +63,8 @@ class PublicLookupLayer(FastLayer):
     """WSGI middleware: answers ``GET /api/verify/{id}?last_name=`` with
     ``public_lookup`` once the view has answered it in this process."""
 
+    method, path, view = "GET", PATH, VIEW
+
     def learnable(self, status: str, headers: list[tuple[str, str]]) -> bool:
         return status[:3] in ("200", "404", "429") and any(
             k.lower() == "content-type"
@@ -71,16 +72,10 @@ class PublicLookupLayer(FastLayer):
             for k, v in headers
         )
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        match = self.route(environ, "GET", PATH)
-        if match is None:
-            return self.app(environ, start_response)
-        headers = self.ready(environ)
+    def producer(self, environ: dict[str, Any], match: re.Match[str]) -> Produce | None:
         last_name = _last_name(environ.get("QUERY_STRING", ""))
-        if headers is None or last_name is None:
-            return self.to_django(environ, start_response)
+        if last_name is None:
+            return None
         certification_id = match.group(1)
 
         def produce() -> Answer:
@@ -99,6 +94,4 @@ class PublicLookupLayer(FastLayer):
                 extra = (("Retry-After", str(reply.retry_after)),)
             return Answer(reply.status, reply.body, reply.content_type, extra)
 
-        return self.serve(
-            environ, start_response, view=VIEW, headers=headers, produce=produce
-        )
+        return produce
