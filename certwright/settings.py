@@ -452,8 +452,9 @@ STATUS_LIST_REVALIDATION_SECONDS = env.integer(
 # (certwright/verification/wsgi.py), with the view's own function and headers.
 VERIFY_FAST_PATH = env.boolean("CERTWRIGHT_VERIFY_FAST_PATH", True)
 # The hot statements (the public lookup, the exam's answer save, the renewal
-# answer's read and update) prepared once per PostgreSQL session (PREPARE/EXECUTE): off behind a pooler in transaction mode,
-# which may switch sessions between statements (certwright/core/prepared.py).
+# answer's read and update) prepared once per PostgreSQL session (PREPARE/EXECUTE):
+# off behind a pooler in transaction mode, which may switch sessions between
+# statements (certwright/core/prepared.py).
 DB_PREPARED = env.boolean("CERTWRIGHT_DB_PREPARED", True)
 # The exam's answer saves that carry the player's save pass answered by a WSGI
 # layer before Django's middleware, with the save's own statement
