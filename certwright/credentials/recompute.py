@@ -19,6 +19,7 @@ docs/persistence.md has the whole picture.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from typing import Any, Literal
 from django.db import connection, connections, transaction
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from certwright import rules
 from certwright.audit.bulk import rows_delete, rows_insert, rows_update
@@ -42,6 +44,7 @@ from certwright.audit.services import (
 from certwright.candidates.models import Technician
 from certwright.core.clock import today
 from certwright.core.forking import can_fork
+from certwright.core.prepared import execute_prepared, prepared_statements
 from certwright.core.program import current_program
 from certwright.credentials.models import (
     Certification,
@@ -538,20 +541,16 @@ def renewal_credit_derive(
     day = today()
     spec = program.tests.get(test)
     ref = f"{REF_CREDIT}:{credit_id}"
+    credit_rows, first_pass = _credits_and_first_pass(technician_id, test, day)
     credits = sorted(
         (
             rules.RenewalCredit(test, date, f"{REF_CREDIT}:{pk}")
-            for pk, date in RenewalCredit.objects.filter(
-                technician_id=technician_id, test=test, date__lte=day
-            ).values_list("pk", "date")
+            for pk, date in credit_rows
         ),
         key=lambda c: (c.date, c.ref),
     )
     if spec is None or ref not in {c.ref for c in credits}:
         return "stale"
-    first_pass = TestResult.objects.filter(
-        technician_id=technician_id, test=test, outcome=Outcome.PASS, date__lte=day
-    ).aggregate(first=Min("date"))["first"]
 
     def extension_days(these: list[rules.RenewalCredit]) -> list[dt.date]:
         progress = rules.credit_progress(program, spec, these, first_pass)
@@ -561,10 +560,77 @@ def renewal_credit_derive(
         technician_recompute(technician_id=technician_id, as_of=day, actor=actor)
         return "recomputed"
     # One behind: current before this fact, whose bump is the only one since.
-    current = Technician.objects.filter(
-        pk=technician_id, derived_version=F("facts_version") - 1
-    ).update(derived_version=F("facts_version"))
+    with connection.cursor() as cursor:
+        _execute(
+            cursor, "certwright_derived_current", _DERIVED_CURRENT, [technician_id]
+        )
+        current = cursor.rowcount
     return "unchanged" if current else "stale"
+
+
+# A right renewal answer's reads and write (``renewal_credit_derive``), written out
+# once: at the monthly peak the ORM's building of the two reads and the update cost
+# more CPU than the database spent running them (bench/renewal.py). Both reads go
+# in one statement and one round trip: the credits of the test, then one row with
+# no id and the day of the first pass.
+_CREDITS_AND_FIRST_PASS = """
+SELECT id, date FROM {credit}
+ WHERE technician_id = %s AND test = %s AND date <= %s
+UNION ALL
+SELECT NULL, MIN(date) FROM {result}
+ WHERE technician_id = %s AND test = %s AND outcome = %s AND date <= %s
+"""
+_DERIVED_CURRENT = """
+UPDATE {technician} SET derived_version = facts_version
+ WHERE id = %s AND derived_version = facts_version - 1
+"""
+
+
+def _execute(cursor: Any, name: str, template: str, params: list[Any]) -> None:
+    """``template`` (its tables named by model) run on ``cursor``, prepared per
+    PostgreSQL session."""
+    sql = _tables_named(template)
+    if prepared_statements():
+        execute_prepared(cursor, name, sql, params)
+    else:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _tables_named(template: str) -> str:
+    qn = connection.ops.quote_name
+    return " ".join(
+        template.format(
+            credit=qn(RenewalCredit._meta.db_table),
+            result=qn(TestResult._meta.db_table),
+            technician=qn(Technician._meta.db_table),
+        ).split()
+    )
+
+
+def _credits_and_first_pass(
+    technician_id: int, test: str, day: dt.date
+) -> tuple[list[tuple[int, dt.date]], dt.date | None]:
+    """The technician's credits in ``test`` up to ``day`` (id, date), and the day
+    of their first pass of it up to ``day``, if any."""
+    with connection.cursor() as cursor:
+        _execute(
+            cursor,
+            "certwright_credits_first_pass",
+            _CREDITS_AND_FIRST_PASS,
+            [technician_id, test, day, technician_id, test, Outcome.PASS.value, day],
+        )
+        rows = cursor.fetchall()
+    credits: list[tuple[int, dt.date]] = []
+    first_pass: dt.date | None = None
+    for pk, date in rows:
+        # SQLite gives the aggregate's date as text (its declared type is lost).
+        value = parse_date(date) if isinstance(date, str) else date
+        if pk is None:
+            first_pass = value
+        elif value is not None:
+            credits.append((int(pk), value))
+    return credits, first_pass
 
 
 def technicians_recompute(

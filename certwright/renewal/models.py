@@ -125,8 +125,15 @@ class Question(models.Model):
     The key is never sent before the answer: the answering page reads the stem and
     options of ``item_version`` and nothing else until ``answered_at`` is set."""
 
+    # No index of its own on either key: the unique constraints below lead with
+    # ``subscribed`` and the status index with ``technician``, and answer those
+    # lookups. Opening and answering change ``status``, so each of those updates
+    # writes a new entry in every index of the table (bench/renewal.py).
     subscribed = models.ForeignKey(
-        SubscribedCertification, on_delete=models.PROTECT, related_name="questions"
+        SubscribedCertification,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        db_index=False,
     )
     # Copied from the subscription, for the owner check on every request. No
     # database constraint: ``subscribed`` already holds the question to an existing
@@ -134,7 +141,11 @@ class Question(models.Model):
     # Django), while checking this one too took a quarter of the monthly dispatch
     # (a key lock on each technician row at commit, a million a month).
     technician = models.ForeignKey(
-        Technician, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Technician,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     test = models.CharField(_("test"), max_length=16)
     # The first day of the month it belongs to, and its number in that month.

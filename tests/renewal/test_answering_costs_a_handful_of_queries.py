@@ -36,9 +36,10 @@ OPEN = 4 + 2 + 2
 # and the answer's event.
 WRONG = 4 + 3 + 2
 # A right one also records the credit: the technician's facts version (its row
-# lock), the credit and its event; the test's credits and its first pass (does this
-# credit complete an extension? no), and the derived state marked current.
-RIGHT = WRONG + 6
+# lock), the credit and its event; the test's credits and its first pass, in one
+# statement (does this credit complete an extension? no), and the derived state
+# marked current.
+RIGHT = WRONG + 5
 # The right one that completes an extension recomputes the technician instead of
 # marking it current: in its savepoint pair, its locking read, four fact reads, two
 # derived reads, the certification's update, the technician's and the change event.
