@@ -114,17 +114,20 @@ def rows_insert(
 
 
 @functools.cache
-def _insert_sql(
-    model: type[models.Model], fields: tuple[str, ...], vendor: str, returning: bool
-) -> str:
-    connection = _connection(model)
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(column_name(model, f)) for f in fields)
+def _insert_plan(
+    model: type[models.Model], fields: tuple[str, ...], alias: str
+) -> tuple[str, list[Adapter | None], bool]:
+    """``row_insert``'s statement for ``model`` and ``fields`` on ``alias``, the
+    adapters of its values, and whether it returns the primary key."""
+    connection = connections[alias]
+    returning = bool(connection.features.can_return_columns_from_insert)
+    columns, adapters = _columns(model, fields, connection)
     marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     if returning:
-        sql += f" RETURNING {qn(column_name(model, 'pk'))}"
-    return sql
+        sql += f" RETURNING {connection.ops.quote_name(column_name(model, 'pk'))}"
+    return sql, adapters, returning
 
 
 def row_insert(
@@ -132,20 +135,16 @@ def row_insert(
     fields: Sequence[str],
     values: Sequence[Any],
 ) -> int:
-    """Insert one row (``values`` in ``fields`` order, each prepared by its field as
-    the ORM's ``save`` prepares it) and return its primary key.
+    """Insert one row (``values`` in ``fields`` order, adapted as ``rows_insert``
+    adapts them) and return its primary key.
 
     ``Model.objects.create`` without building the statement, the instance or the
     model signals each time: the hot paths' appends (the audit event, a renewal
     credit) spent more CPU in the ORM's insert than the database spent storing
     the row (bench/renewal.py). Only for models nothing listens to."""
     connection = _connection(model)
-    returning = bool(connection.features.can_return_columns_from_insert)
-    sql = _insert_sql(model, tuple(fields), connection.vendor, returning)
-    params = [
-        concrete_field(model, name).get_db_prep_save(value, connection)
-        for name, value in zip(fields, values, strict=True)
-    ]
+    sql, adapters, returning = _insert_plan(model, tuple(fields), connection.alias)
+    (params,) = _adapt([values], adapters)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:

@@ -22,7 +22,7 @@ from django.db import router
 from django.db.models import Q
 from django.utils import timezone
 
-from certwright.audit.bulk import concrete_field, row_insert, rows_insert
+from certwright.audit.bulk import row_insert, rows_insert
 from certwright.audit.models import Event, EventKind
 
 Actor = AbstractBaseUser | str | None
@@ -81,25 +81,19 @@ def event_record(
     (bench/renewal.py)."""
     checked = event_kind_check(kind)
     actor_id, actor_label = actor_split(actor)
-    event = Event(
-        occurred_at=occurred_at or timezone.now(),
-        actor_id=actor_id,
-        actor_label=actor_label,
-        technician_id=technician_id,
-        kind=checked.value,
-        subject=subject,
-        data=data or {},
-        reason=reason,
-    )
-    event.pk = row_insert(
-        Event,
-        _BULK_FIELDS,
-        [getattr(event, f.attname) for f in _FIELDS],
-    )
-    # As the ORM leaves a saved instance: not adding, of this database.
-    event._state.adding = False
-    event._state.db = router.db_for_write(Event)
-    return event
+    values = [
+        occurred_at or timezone.now(),
+        actor_id,
+        actor_label,
+        technician_id,
+        checked.value,
+        subject,
+        data or {},
+        reason,
+    ]
+    pk = row_insert(Event, _BULK_FIELDS, values)
+    # The instance as a read of the row would give it (one positional build).
+    return Event.from_db(router.db_for_write(Event), _ATTNAMES, [pk, *values])
 
 
 class EventDraft(NamedTuple):
@@ -122,7 +116,9 @@ _BULK_FIELDS = (
     "data",
     "reason",
 )
-_FIELDS = [concrete_field(Event, name) for name in _BULK_FIELDS]
+# event_record builds the instance from the row in this order, after the id.
+assert tuple(f.name for f in Event._meta.concrete_fields[1:]) == _BULK_FIELDS
+_ATTNAMES = [f.attname for f in Event._meta.concrete_fields]
 
 
 def event_record_change(
