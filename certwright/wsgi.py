@@ -1,9 +1,11 @@
 """WSGI entry point: ``gunicorn certwright.wsgi``."""
 
+import gc
 import os
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 from certwright.badges.revalidation import StatusListRevalidation
 
@@ -34,3 +36,15 @@ application = RenewalAnswerLayer(
     ),
     enabled=settings.RENEWAL_FAST_PATH,
 )
+
+# What the process has loaded by now (Django, every app, the URL conf and the views
+# it imports) lives as long as the process: kept out of the garbage collector's
+# full collections, which otherwise walk all of it. On a 2-core host one such
+# collection took 120 ms, every few seconds at the monthly peak, and held every
+# thread of the worker for as long: most of the renewal answers' p99
+# (bench/renewal.py). With ``--preload`` (deploy/'s unit) the master does this once
+# before it forks, and the workers share those pages instead of each writing to
+# them when it collects.
+get_resolver().url_patterns  # noqa: B018 (loads the URL conf and the views now)
+gc.collect()
+gc.freeze()
