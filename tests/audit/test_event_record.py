@@ -4,6 +4,7 @@ single writer does."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -84,3 +85,57 @@ def test_the_event_admin_is_read_only(admin_user, rf):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_a_single_event_stores_what_the_orm_would_store(django_user_model):
+    """``event_record`` writes its row with one plain statement (audit.bulk's
+    row_insert); it reads back as the ORM's own create of the same event does:
+    the same JSON (dates and decimals through Django's encoder), the same aware
+    time, the same actor, and the instance returned is the row read back."""
+    from decimal import Decimal
+
+    # given a user, a technician, a moment and data the JSON encoder must convert
+    user = django_user_model.objects.create(username="proctor7")
+    technician = technician_create(name="Ida Grant")
+    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=dt.UTC)
+    data = {"on": dt.date(2026, 3, 4), "fee": Decimal("12.50"), "nested": [1, None]}
+    fields: dict[str, Any] = {
+        "kind": EventKind.FACT_UPDATED,
+        "subject": "x:9",
+        "technician_id": technician.pk,
+        "data": data,
+        "reason": "why",
+        "occurred_at": when,
+    }
+    # when one event is recorded by the service and one by the ORM
+    recorded = event_record(actor=user, **fields)
+    by_orm = Event.objects.create(actor=user, actor_label="proctor7", **fields)
+
+    # then both read back alike
+    def read(pk: int) -> tuple[Any, ...]:
+        e = Event.objects.get(pk=pk)
+        return (
+            e.occurred_at,
+            e.actor_id,
+            e.actor_label,
+            e.technician_id,
+            e.kind,
+            e.subject,
+            e.data,
+            e.reason,
+        )
+
+    assert read(recorded.pk) == read(by_orm.pk)
+    assert read(recorded.pk)[6] == {
+        "on": "2026-03-04",
+        "fee": "12.50",
+        "nested": [1, None],
+    }
+    # and the returned instance is saved, of this database, with the values given
+    assert not recorded._state.adding
+    assert recorded._state.db == "default"
+    assert (recorded.actor_id, recorded.occurred_at, recorded.kind) == (
+        user.pk,
+        when,
+        EventKind.FACT_UPDATED,
+    )
