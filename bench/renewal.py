@@ -33,7 +33,9 @@ subscriptions of the first ``--answerers`` technicians moved to cover today,
 those technicians signed in (a user, a session row and a CSRF secret, as
 bench/save_answer.py makes them). Then an open-loop load (bench/openloop.py): each
 technician opens their first question (``POST /renewal/questions/<id>/open/``),
-then, in the next phases, answers it (``POST .../answer/``, a random choice A–D) —
+then, in the next phases, answers it (``POST .../answer/``, a random choice A–D,
+about a quarter right; ``--right-share 0.8``: four in five right, as technicians
+who studied would) —
 each phase a warm-up (not counted) and ``--answer-duration`` seconds at
 ``--answer-rate`` requests a second. An error is any answer but the page's redirect.
 Afterwards every acknowledged answer is looked up: the question answered with the
@@ -303,6 +305,18 @@ def answer_body(choice: int, granted: str) -> bytes:
     return body.encode()
 
 
+def choice_draw(rng: random.Random, key: int, right_share: float | None) -> int:
+    """The technician's choice: any of the four at random (``right_share`` None:
+    a quarter right), or the key with probability ``right_share`` and one of the
+    three others otherwise. Real technicians get most right, and a right answer
+    records a credit: about twice the statements of a wrong one."""
+    if right_share is None:
+        return rng.randrange(4)
+    if rng.random() < right_share:
+        return key
+    return rng.choice([c for c in range(4) if c != key])
+
+
 class AnswerLoad:
     """The technicians in turn: each opens its question, later answers it."""
 
@@ -313,10 +327,12 @@ class AnswerLoad:
         seed: int,
         *,
         passes: bool = True,
+        right_share: float | None = None,
     ) -> None:
         self.port = port
         self.answerers = answerers
         self.passes = passes
+        self.right_share = right_share
         self.rng = random.Random(seed)
         self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
         self.next = {"open": 0, "answer": 0}
@@ -331,7 +347,9 @@ class AnswerLoad:
                 f"more {step} requests than technicians: raise --answerers"
             )
         _tid, question_id, key, headers, granted = self.answerers[n]
-        choice = self.rng.randrange(4) if step == "answer" else -1
+        choice = (
+            choice_draw(self.rng, key, self.right_share) if step == "answer" else -1
+        )
         body = (
             answer_body(choice, granted if self.passes else "")
             if step == "answer"
@@ -450,7 +468,13 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
     load_cpus = cpus_parse(args.load_cpus)
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
-    load = AnswerLoad(server.port, answerers, seed=1, passes=args.answer_pass)
+    load = AnswerLoad(
+        server.port,
+        answerers,
+        seed=1,
+        passes=args.answer_pass,
+        right_share=args.right_share,
+    )
     database = url.rsplit("/", 1)[1]
     rows = []
     try:
@@ -611,7 +635,9 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
             if profiler is not None:
                 profiler.enable()
             for _tid, question_id, key, headers, granted in answerers:
-                choice = rng.randrange(4) if step == "answer" else -1
+                choice = (
+                    choice_draw(rng, key, args.right_share) if step == "answer" else -1
+                )
                 body = (
                     answer_body(choice, granted if args.answer_pass else "")
                     if step == "answer"
@@ -690,6 +716,13 @@ def main(argv: list[str] | None = None) -> int:
         help="answer with the question page's answer pass, taken before Django's"
         " middleware (--no-answer-pass: every answer through Django)",
     )
+    parser.add_argument(
+        "--right-share",
+        type=float,
+        default=None,
+        help="share of right answers, 0 to 1 (default: a random choice, about a"
+        " quarter right)",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument(
@@ -715,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if args.right_share is not None and not 0 <= args.right_share <= 1:
+        parser.error("--right-share: a share from 0 to 1")
     if not phases or phases - {"dispatch", "answer", "answer-profile"}:
         parser.error("--phases: dispatch, answer, answer-profile (comma-separated)")
     if args.technicians is None:
