@@ -158,6 +158,21 @@ def row_insert(
         )
 
 
+def row_created(model: type[models.Model], values: Sequence[Any]) -> Any:
+    """Insert one row of ``model``'s columns after the primary key (``values`` in
+    the model's field order) with ``row_insert``, and return the instance as a
+    read of the row gives it (one positional build, saved, of this database)."""
+    attnames = _attnames(model)
+    pk = row_insert(model, attnames[1:], values)
+    return model.from_db(router.db_for_write(model), attnames, [pk, *values])
+
+
+@functools.cache
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """``model``'s columns as attributes, the primary key first."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
 def rows_update(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:

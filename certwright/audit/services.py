@@ -18,11 +18,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import router
 from django.db.models import Q
 from django.utils import timezone
 
-from certwright.audit.bulk import row_insert, rows_insert
+from certwright.audit.bulk import row_created, rows_insert
 from certwright.audit.models import Event, EventKind
 
 Actor = AbstractBaseUser | str | None
@@ -75,7 +74,7 @@ def event_record(
 ) -> Event:
     """Append one event of a registered ``kind`` (else ``UnknownEventKind``).
 
-    One plain insert (``audit.bulk.row_insert``; nothing listens to an event's
+    One plain insert (``audit.bulk.row_created``; nothing listens to an event's
     save): every state change appends one, and at the renewal answers' monthly
     peak the ORM's ``create`` of the events was a fifth of an answer's CPU
     (bench/renewal.py)."""
@@ -91,9 +90,8 @@ def event_record(
         data or {},
         reason,
     ]
-    pk = row_insert(Event, _BULK_FIELDS, values)
-    # The instance as a read of the row would give it (one positional build).
-    return Event.from_db(router.db_for_write(Event), _ATTNAMES, [pk, *values])
+    event: Event = row_created(Event, values)
+    return event
 
 
 class EventDraft(NamedTuple):
@@ -116,9 +114,8 @@ _BULK_FIELDS = (
     "data",
     "reason",
 )
-# event_record builds the instance from the row in this order, after the id.
+# event_record gives its values in this order: the model's, after the id.
 assert tuple(f.name for f in Event._meta.concrete_fields[1:]) == _BULK_FIELDS
-_ATTNAMES = [f.attname for f in Event._meta.concrete_fields]
 
 
 def event_record_change(

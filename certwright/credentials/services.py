@@ -23,9 +23,10 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import transaction
+from django.utils import timezone
 
-from certwright.audit.bulk import row_insert
+from certwright.audit.bulk import row_created
 from certwright.audit.models import EventKind
 from certwright.audit.services import Actor, event_record_change
 from certwright.candidates.services import technician_facts_touch
@@ -220,9 +221,6 @@ def result_record(
     return result
 
 
-_CREDIT_FIELDS = ("technician_id", "test", "date", "source", "created_at")
-
-
 def renewal_credit_record(
     *,
     technician_id: int,
@@ -245,18 +243,11 @@ def renewal_credit_record(
     # answer's round trips.
     with transaction.atomic(savepoint=False):
         technician_facts_touch(technician_id)
-        credit = RenewalCredit(
-            technician_id=technician_id, test=test, date=date, source=source
-        )
         # One plain insert (nothing listens to a credit's save): the ORM's
         # ``create`` was a large part of a right answer's CPU at the peak.
-        credit.pk = row_insert(
-            RenewalCredit,
-            _CREDIT_FIELDS,
-            [getattr(credit, name) for name in _CREDIT_FIELDS],
+        credit: RenewalCredit = row_created(
+            RenewalCredit, [technician_id, test, date, source, timezone.now()]
         )
-        credit._state.adding = False
-        credit._state.db = router.db_for_write(RenewalCredit)
         _fact_event(
             kind=EventKind.FACT_RECORDED,
             technician_id=technician_id,
