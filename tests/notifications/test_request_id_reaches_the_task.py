@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,27 @@ from .smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _signals_kept() -> Iterator[None]:
+    """db_worker installs its own SIGINT/SIGTERM/SIGQUIT handlers and leaves them
+    in place when it returns; in the pytest process a CI timeout's SIGTERM then
+    became SystemExit(0) inside whatever test ran next, instead of ending pytest.
+    Put back what was there."""
+    kept = {number: signal.getsignal(number) for number in _WORKER_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
+
+
+_WORKER_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGQUIT")
+    if hasattr(signal, name)
+)
 
 
 @pytest.fixture
