@@ -38,9 +38,12 @@ about a quarter right; ``--right-share 0.8``: four in five right, as technicians
 who studied would) —
 each phase a warm-up (not counted) and ``--answer-duration`` seconds at
 ``--answer-rate`` requests a second. An error is any answer but the page's redirect.
-Afterwards every acknowledged answer is looked up: the question answered with the
-choice sent, one answer event, and one renewal credit exactly when the choice was
-right (``recorded_once`` counts those that are not).
+``--journey`` adds the browser's other requests, each in its own phase at the same
+rate: the question's page before the opening, after it (the question and its
+answer form) and after the answer (the result); an error there is any answer but
+200. Afterwards every acknowledged answer is looked up: the question answered with
+the choice sent, one answer event, and one renewal credit exactly when the choice
+was right (``recorded_once`` counts those that are not).
 
 The ``answer-profile`` phase (in this process, no gunicorn, no load generator):
 the same set-up, then ``--profile-answers`` technicians open and answer through
@@ -335,7 +338,7 @@ class AnswerLoad:
         self.right_share = right_share
         self.rng = random.Random(seed)
         self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
-        self.next = {"open": 0, "answer": 0}
+        self.next = dict.fromkeys(JOURNEY, 0)
         # question id -> (the choice acknowledged, its key)
         self.acks: dict[int, tuple[int, int]] = {}
 
@@ -350,32 +353,54 @@ class AnswerLoad:
         choice = (
             choice_draw(self.rng, key, self.right_share) if step == "answer" else -1
         )
-        body = (
-            answer_body(choice, granted if self.passes else "")
-            if step == "answer"
-            else b""
-        )
-        data = b"".join(
-            (
-                f"POST /renewal/questions/{question_id}/{step}/ HTTP/1.1\r\n".encode(),
-                self.host,
-                headers,
-                b"Content-Type: application/x-www-form-urlencoded\r\n",
-                f"Content-Length: {len(body)}\r\n\r\n".encode(),
-                body,
+        if step in PAGES:
+            # The question's page as the browser loads it: before the opening,
+            # after it (the question and its form), after the answer (the result).
+            data = b"".join(
+                (
+                    f"GET /renewal/questions/{question_id}/ HTTP/1.1\r\n".encode(),
+                    self.host,
+                    headers,
+                    b"\r\n",
+                )
             )
-        )
+            expected = 200
+        else:
+            body = (
+                answer_body(choice, granted if self.passes else "")
+                if step == "answer"
+                else b""
+            )
+            data = b"".join(
+                (
+                    f"POST /renewal/questions/{question_id}/{step}/"
+                    " HTTP/1.1\r\n".encode(),
+                    self.host,
+                    headers,
+                    b"Content-Type: application/x-www-form-urlencoded\r\n",
+                    f"Content-Length: {len(body)}\r\n\r\n".encode(),
+                    body,
+                )
+            )
+            expected = 302
 
         def check(status: int, answer: bytes) -> str:
             # The page redirects to the question (its result) once recorded; the
             # Location header is not kept by openloop, the status is.
-            if status != 302:
+            if status != expected:
                 return f"{step} {question_id}: HTTP {status}: {answer[:160]!r}"
             if step == "answer":
                 self.acks[question_id] = (choice, key)
             return ""
 
         return data, check
+
+
+# A technician's answer, request by request, as the browser makes them: the
+# question's page, its opening (POST, redirect), the page with the question and its
+# answer form, the answer (POST, redirect) and the page with the result.
+JOURNEY = ("page", "open", "question page", "answer", "result page")
+PAGES = frozenset({"page", "question page", "result page"})
 
 
 def answers_check(acks: dict[int, tuple[int, int]]) -> dict[str, int]:
@@ -478,7 +503,7 @@ def answer_phase(args: argparse.Namespace, url: str, report: dict[str, Any]) -> 
     database = url.rsplit("/", 1)[1]
     rows = []
     try:
-        for step in ("open", "answer"):
+        for step in JOURNEY if args.journey else ("open", "answer"):
             for name, duration, counted in (
                 (f"{step} warm-up", args.answer_warmup, False),
                 (step, args.answer_duration, True),
@@ -601,12 +626,14 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
         def start_response(status: str, _headers: Any, _exc: Any = None) -> None:
             got.append(status)
 
-        answer = handler(
-            _environ(
+        environ = (
+            _environ("GET", f"/renewal/questions/{question_id}/", headers, b"")
+            if step in PAGES
+            else _environ(
                 "POST", f"/renewal/questions/{question_id}/{step}/", headers, body
-            ),
-            start_response,
+            )
         )
+        answer = handler(environ, start_response)
         b"".join(answer)
         if hasattr(answer, "close"):
             answer.close()
@@ -614,12 +641,13 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
 
     out: dict[str, Any] = {"answers": len(answerers)}
     acks: dict[int, tuple[int, int]] = {}
-    for step in ("open", "answer"):
+    steps = JOURNEY if args.journey else ("open", "answer")
+    for step in steps:
         # CPU time, not wall: the wall time of an answer is mostly waiting for
         # the database, which says nothing of what this process spends.
         profiler = (
             cProfile.Profile(time.process_time)
-            if args.profile and step == "answer"
+            if args.profile and step == args.profile_step
             else None
         )
         bad = 0
@@ -644,7 +672,7 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
                     else b""
                 )
                 status = call(step, question_id, headers, body)
-                if status != 302:
+                if status != (200 if step in PAGES else 302):
                     bad += 1
                 elif step == "answer":
                     acks[question_id] = (choice, key)
@@ -652,7 +680,7 @@ def answer_profile_phase(args: argparse.Namespace, report: dict[str, Any]) -> No
                 profiler.disable()
         n = len(answerers)
         out[step] = {
-            "not_302": bad,
+            "unexpected_status": bad,
             "statements_per_request": round(statements / n, 2),
             "cpu_ms_per_request": round((time.process_time() - cpu) * 1000 / n, 2),
             "db_cpu_ms_per_request": round(
@@ -682,7 +710,13 @@ def main(argv: list[str] | None = None) -> int:
         "--profile",
         type=Path,
         help="write cProfile stats here (pstats format): the first dispatch run, or"
-        " with answer-profile the answers",
+        " with answer-profile the answers (--profile-step)",
+    )
+    parser.add_argument(
+        "--profile-step",
+        choices=JOURNEY,
+        default="answer",
+        help="with answer-profile and --profile: the request profiled",
     )
     parser.add_argument(
         "--phases",
@@ -722,6 +756,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="share of right answers, 0 to 1 (default: a random choice, about a"
         " quarter right)",
+    )
+    parser.add_argument(
+        "--journey",
+        action="store_true",
+        help="also load the question's page before the opening, before the answer"
+        " and after it, each in its own phase at --answer-rate (the browser's"
+        " requests around the two POSTs)",
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")

@@ -207,8 +207,9 @@ def test_an_exam_sat_with_the_keyboard_alone(
     _tab_to(page, "#launch-code")
     page.keyboard.type(launch_code_of(attempt.pk))
     page.keyboard.press("Enter")
-    # then the tutorial
+    # then the tutorial (its buttons bound once the deferred player script ran)
     page.wait_for_selector("#tutorial:not([hidden])")
+    page.wait_for_load_state("domcontentloaded")
     _axe(page, "tutorial")
     # when the candidate starts with the keyboard
     _tab_to(page, "#start-button")

@@ -387,9 +387,16 @@ def test_the_stack_is_the_documented_one(whole):
     assert all("db_worker" in p.command for p in whole.task_workers)
     assert len(whole.task_workers) == 2
     # each app server's gunicorn control socket is its own (not one shared file
-    # in the home directory, each server taking it from the other)
-    for port in whole.app_ports:
-        assert (whole.directory / f"run-web-{port}" / "gunicorn.ctl").is_socket()
+    # in the home directory, each server taking it from the other). gunicorn 27's
+    # master opens it in a thread after its workers are up, so a server can answer
+    # before its socket is there.
+    sockets = [
+        whole.directory / f"run-web-{p}" / "gunicorn.ctl" for p in whole.app_ports
+    ]
+    deadline = time.monotonic() + 10
+    while not all(s.is_socket() for s in sockets) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [s for s in sockets if not s.is_socket()] == []
 
 
 def test_an_exam_day_through_nginx(whole, exam_form):

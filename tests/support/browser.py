@@ -30,6 +30,11 @@ def launch_at_seat(page: Any, code: str) -> None:
     page.get_by_label("Launch code").fill(code)
     page.get_by_role("button", name="Launch the exam").click()
     page.wait_for_selector("#tutorial:not([hidden])")
+    # The tutorial is in the page's HTML, so it shows before the deferred player
+    # script has bound its buttons; a click then did nothing (a CI run under load
+    # waited 15 s for the exam to start). Deferred scripts run before
+    # DOMContentLoaded.
+    page.wait_for_load_state("domcontentloaded")
 
 
 def seat_token(context: Any, attempt_id: int) -> str:
