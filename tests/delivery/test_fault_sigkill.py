@@ -37,7 +37,6 @@ from certwright.delivery.attempts import (
 )
 from certwright.delivery.models import Attempt, AttemptStatus
 from certwright.itembank.models import Form, FormItem
-from certwright.scheduling.models import Appointment
 from certwright.scheduling.services import appointment_book, appointment_check_in
 from tests.delivery.live_server import (
     HOST,
@@ -50,6 +49,7 @@ from tests.delivery.live_server import (
     database_url,
     login,
     request_json,
+    sitting_moved_to_now,
     stored_answers,
     wait_until,
 )
@@ -98,13 +98,8 @@ def seats_make(count: int, form: Form) -> list[Seat]:
         traveller.move_to(local(EXAM_DAY, 9, 5))
         for appointment in appointments:
             appointment_check_in(appointment_id=appointment.pk, actor="proctor")
-    # The sitting happens now on the real clock: its appointment runs from a few
-    # minutes ago for as long as it was booked.
-    booked = appointments[0]
-    began = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    Appointment.objects.filter(pk__in=[a.pk for a in appointments]).update(
-        starts_at=began, ends_at=began + (booked.ends_at - booked.starts_at)
-    )
+    # The sitting happens now on the real clock.
+    sitting_moved_to_now(appointments)
     items = list(
         FormItem.objects.filter(form=form)
         .order_by("position")

@@ -23,7 +23,6 @@ PostgreSQL's server binaries are missing (`.ci/run` installs nginx-light).
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import json
 import sys
@@ -65,6 +64,7 @@ from tests.delivery.live_server import (
     Seat,
     Tab,
     login,
+    sitting_moved_to_now,
     stored_answers,
     wait_until,
 )
@@ -210,11 +210,7 @@ def bookings_make(count: int) -> tuple[TestCentre, list[Appointment]]:
                     order_line_ids=[line.pk],
                 )
             )
-    began = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    length = appointments[0].ends_at - appointments[0].starts_at
-    Appointment.objects.filter(pk__in=[a.pk for a in appointments]).update(
-        starts_at=began, ends_at=began + length
-    )
+    sitting_moved_to_now(appointments)
     return centre, appointments
 
 
