@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 from django.test import Client
 
 from certwright.candidates.models import Technician
@@ -165,6 +167,19 @@ def _tab_to(page: Any, selector: str, *, limit: int = 30) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def _wait_position_kept(attempt_id: int, position: int, timeout: float = 10) -> None:
+    """Until the server holds ``position`` as the question last on screen."""
+    give_up = time.monotonic() + timeout
+    while True:
+        try:
+            if Attempt.objects.filter(pk=attempt_id, last_position=position).exists():
+                return
+        except OperationalError:  # SQLite's shared test database, being written
+            pass
+        assert time.monotonic() < give_up, f"position {position} never reached"
+        time.sleep(0.05)
+
+
 def _wait_saved(page: Any) -> None:
     page.wait_for_selector("#save-status[data-state=saved]")
 
@@ -289,6 +304,10 @@ def test_answers_survive_a_reload_and_a_new_browser_session(
     page.click("#prev-button")
     assert page.is_checked("#options input[value='2']")
     assert page.is_checked("#flag")
+    # The player tells the server the question on screen 400 ms after a move; under
+    # load the move to question 2 had been sent, and the move back, sent after the
+    # device reset below, was refused (409): the new browser opened on question 2.
+    _wait_position_kept(attempt.pk, 0)
     # when a new browser session opens the exam, after the proctor moved it there
     attempt_device_reset(
         attempt_id=attempt.pk, actor=attempt.authorised_by, reason="browser closed"

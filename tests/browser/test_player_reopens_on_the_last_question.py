@@ -12,6 +12,7 @@ from certwright.delivery.launch import attempt_device_reset
 from certwright.delivery.models import Attempt
 from tests.browser.test_exam_player import (
     _signed_in,
+    _wait_position_kept,
     _wait_saved,
     exam,  # noqa: F401 (the fixture)
     exam_to_launch,  # noqa: F401 (the fixture it uses)
@@ -92,7 +93,7 @@ def test_a_new_browser_reopens_on_the_last_question_viewed(
     page.wait_for_selector("#item-screen:not([hidden])")
     _on_question(page, 3)
     # when the proctor moves the exam to a new browser (empty storage)
-    page.wait_for_timeout(600)  # the player tells the server where it is
+    _wait_position_kept(attempt.pk, 2)  # the player tells the server where it is
     attempt_device_reset(
         attempt_id=attempt.pk, actor=attempt.authorised_by, reason="browser froze"
     )
