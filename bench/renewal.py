@@ -320,6 +320,13 @@ def choice_draw(rng: random.Random, key: int, right_share: float | None) -> int:
     return rng.choice([c for c in range(4) if c != key])
 
 
+# A technician's answer, request by request, as the browser makes them: the
+# question's page, its opening (POST, redirect), the page with the question and its
+# answer form, the answer (POST, redirect) and the page with the result.
+JOURNEY = ("page", "open", "question page", "answer", "result page")
+PAGES = frozenset({"page", "question page", "result page"})
+
+
 class AnswerLoad:
     """The technicians in turn: each opens its question, later answers it."""
 
@@ -394,13 +401,6 @@ class AnswerLoad:
             return ""
 
         return data, check
-
-
-# A technician's answer, request by request, as the browser makes them: the
-# question's page, its opening (POST, redirect), the page with the question and its
-# answer form, the answer (POST, redirect) and the page with the result.
-JOURNEY = ("page", "open", "question page", "answer", "result page")
-PAGES = frozenset({"page", "question page", "result page"})
 
 
 def answers_check(acks: dict[int, tuple[int, int]]) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ from certwright.scheduling.models import (
     AppointmentTest,
     TestCentre,
 )
+from tests.delivery.live_server import wait_until
 from tests.support.browser import DESKTOP, launch_at_seat, launch_code_of
 from tests.support.delivery import form_create
 from tests.support.scheduling import lines_buy
@@ -169,15 +169,16 @@ def _tab_to(page: Any, selector: str, *, limit: int = 30) -> None:
 
 def _wait_position_kept(attempt_id: int, position: int, timeout: float = 10) -> None:
     """Until the server holds ``position`` as the question last on screen."""
-    give_up = time.monotonic() + timeout
-    while True:
+
+    def kept() -> bool:
         try:
-            if Attempt.objects.filter(pk=attempt_id, last_position=position).exists():
-                return
+            return Attempt.objects.filter(
+                pk=attempt_id, last_position=position
+            ).exists()
         except OperationalError:  # SQLite's shared test database, being written
-            pass
-        assert time.monotonic() < give_up, f"position {position} never reached"
-        time.sleep(0.05)
+            return False
+
+    wait_until(kept, timeout)
 
 
 def _wait_saved(page: Any) -> None:

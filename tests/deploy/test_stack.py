@@ -389,10 +389,7 @@ def test_the_stack_is_the_documented_one(whole):
     sockets = [
         whole.directory / f"run-web-{p}" / "gunicorn.ctl" for p in whole.app_ports
     ]
-    deadline = time.monotonic() + 10
-    while not all(s.is_socket() for s in sockets) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert [s for s in sockets if not s.is_socket()] == []
+    wait_until(lambda: all(s.is_socket() for s in sockets), 10)
 
 
 def test_an_exam_day_through_nginx(whole, exam_form):
